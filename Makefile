@@ -1,0 +1,55 @@
+# One entry point for everything: `make test`, `make book`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROFILE ?= book
+CHAPTERS ?= $(sort $(wildcard book/*.py))
+NOTEBOOKS = $(CHAPTERS:.py=.ipynb)
+export PYTHONHASHSEED := 0
+
+.PHONY: help venv sync notebooks test unit nbval lint book bench clean
+
+help:
+	@echo "make venv | sync | notebooks | test | lint | bench | book [PROFILE=smoke|book|paper] | clean"
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[book,test]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+sync: venv
+	$(BIN)/jupytext --sync $(CHAPTERS)
+
+# Store the outputs of a smoke run in the notebooks (what nbval compares against).
+notebooks: sync
+	for nb in $(NOTEBOOKS); do \
+	  (cd book && MODSCALE_CACHE_DIR=$$(mktemp -d) ../$(BIN)/jupyter nbconvert --to notebook \
+	    --execute --inplace --ExecutePreprocessor.timeout=1800 $$(basename $$nb)) || exit 1; \
+	done
+	$(BIN)/jupytext --sync $(CHAPTERS)
+
+unit: venv
+	$(BIN)/pytest tests
+
+nbval: venv
+	$(BIN)/pytest --nbval-lax --sanitize-with tests/sanitize.cfg book
+
+test: venv
+	$(BIN)/ruff check src tests book benchmarks tools
+	$(BIN)/pytest tests book --nbval-lax --sanitize-with tests/sanitize.cfg
+
+lint: venv
+	$(BIN)/ruff check src tests book benchmarks tools
+
+bench: venv
+	$(BIN)/python -m modscale.bench
+
+book: venv
+	$(BIN)/python tools/build_book.py --profile $(PROFILE)
+
+clean:
+	rm -rf _build

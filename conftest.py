@@ -1,0 +1,19 @@
+"""Test configuration: results go to a throw-away cache; figures are never exported."""
+
+import os
+import tempfile
+
+import pytest
+
+# Set before any notebook kernel starts (nbval kernels inherit the environment).
+os.environ["MODSCALE_CACHE_DIR"] = tempfile.mkdtemp(prefix="modscale-test-cache-")
+os.environ.pop("MODSCALE_PAPER_FIGURES", None)
+os.environ.setdefault("MODSCALE_PROGRESS_INTERVAL", "30")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """An empty cache directory for one test."""
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"

@@ -1,0 +1,77 @@
+"""Plot style, seeding, device selection and plain-text progress bars (shared by every chapter)."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+PALETTE = {
+    "monolithic": "#4C72B0",
+    "modular": "#DD8452",
+    "ours": "#55A868",
+    "theory": "#222222",
+    "paper": "#C44E52",
+    "train": "#8172B3",
+    "test": "#4C72B0",
+}
+"""Colours used consistently across chapters (methods, theory, the paper's digitised values)."""
+
+
+def set_style() -> None:
+    """Matplotlib/seaborn style of the book (white grid, readable fonts, 150-dpi figures)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=0.95)
+    mpl.rcParams.update({
+        "figure.dpi": 110, "savefig.dpi": 150, "savefig.bbox": "tight",
+        "figure.figsize": (6.4, 4.0), "axes.spines.top": False, "axes.spines.right": False,
+        "legend.frameon": False,
+    })
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (all devices)."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def resolve_device(device: str = "auto") -> Any:
+    """``'auto'`` -> CUDA if available else CPU; otherwise ``torch.device(device)`` (validated)."""
+    import torch
+
+    from .profiles import ConfigError
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not (device == "cpu" or device.startswith("cuda")):
+        raise ConfigError(f"parameter 'device': {device!r} is not allowed; "
+                          "allowed values: 'auto', 'cpu', 'cuda', 'cuda:N'")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"parameter 'device': {device!r} requested but CUDA is not available")
+    return torch.device(device)
+
+
+def progress_bar(iterable: Iterable | None = None, **kwargs: Any):
+    """A plain-text tqdm (no widget JavaScript in the HTML), writing to stderr.
+
+    Outside a terminal it refreshes at most every ``$MODSCALE_PROGRESS_INTERVAL`` seconds
+    (default 10) so that notebooks and logs stay short.
+    """
+    from tqdm.std import tqdm
+
+    tty = sys.stderr.isatty()
+    kwargs.setdefault("mininterval", 0.1 if tty else
+                      float(os.environ.get("MODSCALE_PROGRESS_INTERVAL", "10")))
+    kwargs.setdefault("ascii", not tty)
+    kwargs.setdefault("file", sys.stderr)
+    kwargs.setdefault("dynamic_ncols", tty)
+    return tqdm(iterable, **kwargs)

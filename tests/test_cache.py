@@ -1,0 +1,81 @@
+"""The per-configuration cache: hits, resumption, corruption detection, provenance."""
+
+import json
+
+import pytest
+import torch
+
+from modscale import cache
+
+
+def test_cached_computes_once(tmp_cache):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"x": torch.arange(3)}
+
+    cfg = {"a": 1}
+    r1 = cache.cached("exp", cfg, compute)
+    r2 = cache.cached("exp", cfg, compute)
+    assert calls == [1] and torch.equal(r1["x"], r2["x"])
+    cache.cached("exp", {"a": 2}, compute)
+    assert len(calls) == 2
+
+
+def test_meta_has_provenance(tmp_cache):
+    cache.cached("exp", {"a": 1}, lambda: 1.0)
+    (meta,) = cache.entries("exp")
+    for key in ("config", "code_version", "git_commit", "versions", "device", "date", "sha256",
+                "wall_time_s"):
+        assert key in meta
+    assert meta["config"] == {"a": 1}
+
+
+def test_corrupt_entry_is_recomputed(tmp_cache):
+    cache.cached("exp", {"a": 1}, lambda: 1.0)
+    (d,) = [p for p in (tmp_cache / "exp").iterdir() if p.is_dir()]
+    (d / "result.pt").write_bytes(b"garbage")
+    with pytest.warns(UserWarning, match="corrupt"):
+        assert cache.load("exp", {"a": 1}) is None
+    assert cache.cached("exp", {"a": 1}, lambda: 2.0) == 2.0
+
+
+def test_tampered_checksum_is_detected(tmp_cache):
+    cache.cached("exp", {"a": 1}, lambda: 1.0)
+    (d,) = [p for p in (tmp_cache / "exp").iterdir() if p.is_dir()]
+    meta = json.loads((d / "meta.json").read_text())
+    meta["sha256"] = "0" * 64
+    (d / "meta.json").write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="checksum"):
+        assert cache.load("exp", {"a": 1}) is None
+
+
+def test_cached_map_resumes_after_interruption(tmp_cache):
+    done = []
+
+    def compute(c):
+        if c["i"] == 2 and not done:
+            done.append("boom")
+            raise KeyboardInterrupt
+        return c["i"] ** 2
+
+    configs = [{"i": i} for i in range(4)]
+    with pytest.raises(KeyboardInterrupt):
+        cache.cached_map("sweep", configs, compute, progress=False)
+    assert len(cache.entries("sweep")) == 2  # the finished configurations were kept
+    calls = []
+
+    def compute2(c):
+        calls.append(c["i"])
+        return c["i"] ** 2
+
+    assert cache.cached_map("sweep", configs, compute2, progress=False) == [0, 1, 4, 9]
+    assert calls == [2, 3]
+
+
+def test_code_version_is_part_of_the_key(tmp_cache, monkeypatch):
+    k1 = cache.entry_key("exp", {"a": 1})
+    cache.code_version.cache_clear()
+    monkeypatch.setattr(cache, "code_version", lambda: "different")
+    assert cache.entry_key("exp", {"a": 1}) != k1

@@ -1,0 +1,85 @@
+"""paper_figures export with provenance sidecars, and the offline checks of the book build."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from modscale import export
+
+REPO = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("build_book", REPO / "tools" / "build_book.py")
+build_book = importlib.util.module_from_spec(spec)
+sys.modules["build_book"] = build_book
+spec.loader.exec_module(build_book)
+
+
+def test_export_is_off_without_env(monkeypatch):
+    monkeypatch.delenv("MODSCALE_PAPER_FIGURES", raising=False)
+    fig, _ = plt.subplots()
+    assert export.export_figure(fig, "x", profile="smoke") is None
+    plt.close(fig)
+
+
+def test_export_writes_file_and_sidecar(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODSCALE_PAPER_FIGURES", str(tmp_path))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    p = export.export_figure(fig, "fig9_test", profile="book", wall_time_s=1.5)
+    plt.close(fig)
+    assert p.exists() and p.read_bytes()[:4] == b"\x89PNG"
+    meta = json.loads(p.with_suffix(".json").read_text())
+    assert meta["profile"] == "book" and meta["wall_time_s"] == 1.5
+    assert {"git_commit", "device", "date", "versions"} <= set(meta)
+    t = export.export_table(pd.DataFrame({"a": [1, 2]}), "table9_test", profile="book")
+    assert pd.read_csv(t)["a"].tolist() == [1, 2]
+    assert json.loads(t.with_suffix(".json").read_text())["file"] == "table9_test.csv"
+
+
+def test_remote_asset_detection(tmp_path):
+    (tmp_path / "ok.html").write_text('<script src="_static/a.js"></script>'
+                                      '<a href="https://example.org">link is fine</a>')
+    (tmp_path / "bad.html").write_text('<script src="https://cdn.example/x.js"></script>'
+                                       '<link rel="stylesheet" href="//cdn.example/y.css">'
+                                       '<script>const U = "https://unpkg.com/z.js"</script>')
+    bad = build_book.remote_assets(tmp_path)
+    assert len(bad) == 3 and all(b.startswith("bad.html") for b in bad)
+
+
+def test_thebe_tags_are_stripped(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text('<head>\n    <script>const THEBE_JS_URL = "https://unpkg.com/thebe"; '
+                    'const a = 1</script>\n    <script async="async" '
+                    'src="../_static/sphinx-thebe.js?v=1"></script>\n<script src="x.js">'
+                    '</script></head>')
+    build_book.strip_thebe(tmp_path)
+    assert build_book.remote_assets(tmp_path) == []
+    assert 'src="x.js"' in page.read_text()
+
+
+def test_toc_lists_existing_pages_in_order():
+    pages = build_book.toc_files(REPO / "_toc.yml")
+    assert pages[0] == "book/intro"
+    for p in pages:
+        assert (REPO / f"{p}.md").exists() or (REPO / f"{p}.py").exists(), p
+
+
+def test_chapter_sources_have_one_parameters_cell():
+    import jupytext
+
+    for src in sorted((REPO / "book").glob("*.py")):
+        nb = jupytext.read(src)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{src.name}: exactly one parameters cell"
+        assert 'profile = "smoke"' in tagged[0].source, f"{src.name}: defaults must be smoke"
+        pair = src.with_suffix(".ipynb")
+        assert pair.exists(), f"{src.name}: paired notebook missing (run make sync)"
+        paired = jupytext.read(pair)
+        assert [c.source for c in paired.cells] == [c.source for c in nb.cells], (
+            f"{src.name} and {pair.name} differ: run `make sync`")

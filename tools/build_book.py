@@ -1,0 +1,210 @@
+"""Build the book: execute every chapter with papermill at a profile, then Jupyter Book (strict).
+
+    python tools/build_book.py --profile book            # what `make book` runs
+    python tools/build_book.py --profile smoke --chapters theory sine_regression
+
+Steps (sources under book/ are never modified):
+1. copy the book's text sources, config and bibliography to ``_build/exec``;
+2. convert each chapter's Jupytext source ``book/<name>.py`` to a notebook and execute it with
+   papermill (``profile``/``device`` injected) into ``_build/exec/book/<name>.ipynb``, recording the
+   wall time and status of each chapter in ``_build/exec/book/_exec_times.json``; figures and
+   tables of the paper are exported to ``paper_figures/`` (``$MODSCALE_PAPER_FIGURES``; at the
+   smoke profile to ``_build/paper_figures_smoke`` so the book's figures are not overwritten);
+3. serve MathJax 3 locally (no CDN) and run ``jupyter-book build -W --keep-going``;
+4. copy the HTML to ``_build/html`` and fail if any page loads a remote script or stylesheet.
+
+A chapter that fails to execute fails the build (after the other chapters ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "_build"
+EXEC = BUILD / "exec"
+REMOTE_ASSET = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""",
+    re.IGNORECASE)
+INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+URL = re.compile(r"https?://[^\s\"'<>]+")
+# sphinx-thebe (bundled with Jupyter Book 1) injects a CDN URL for its live-code feature, which
+# this offline book does not use (no launch buttons): those two tags are removed from every page.
+THEBE_TAGS = re.compile(r"""[ \t]*<script>const THEBE_JS_URL[^<]*</script>\n?|"""
+                        r"""[ \t]*<script[^>]*sphinx-thebe\.js[^>]*></script>\n?""")
+
+
+def toc_files(toc_path: Path) -> list[str]:
+    """The page paths of ``_toc.yml`` in reading order (``book/intro``, ``book/theory``, ...)."""
+    toc = yaml.safe_load(toc_path.read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for e in entries or []:
+            if "file" in e:
+                files.append(e["file"])
+            walk(e.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def remote_assets(html_dir: Path) -> list[str]:
+    """``file: url`` for every remote script/stylesheet/image/iframe referenced by the HTML."""
+    bad = []
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(errors="replace")
+        urls = REMOTE_ASSET.findall(text)
+        urls += [u for body in INLINE_SCRIPT.findall(text) for u in URL.findall(body)]
+        bad += [f"{page.relative_to(html_dir)}: {u}" for u in urls]
+    return bad
+
+
+def strip_thebe(html_dir: Path) -> None:
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(errors="replace")
+        new = THEBE_TAGS.sub("", text)
+        if new != text:
+            page.write_text(new)
+    for f in html_dir.glob("_static/sphinx-thebe.*"):
+        f.unlink()
+
+
+def mathjax_dir() -> Path:
+    import mathjax  # from the django-static-mathjax wheel: MathJax 3 files, no Django needed
+
+    return Path(mathjax.__path__[0]) / "static" / "mathjax" / "es5"
+
+
+def stage_sources() -> None:
+    if EXEC.exists():
+        shutil.rmtree(EXEC)
+    (EXEC / "book").mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml", "references.bib"):
+        shutil.copy2(REPO / name, EXEC / name)
+    for md in (REPO / "book").glob("*.md"):
+        shutil.copy2(md, EXEC / "book" / md.name)
+    for extra in (REPO / "book").glob("*.png"):
+        shutil.copy2(extra, EXEC / "book" / extra.name)
+    # Not under _static/: Jupyter Book would add every .js there as a <script> to every page.
+    shutil.copytree(mathjax_dir(), EXEC / "_mathjax" / "mathjax")
+
+
+def execute_chapters(names: list[str], profile: str, device: str, log: Path,
+                     export: Path) -> list[dict]:
+    import jupytext
+    import papermill as pm
+
+    os.environ["MODSCALE_PAPER_FIGURES"] = str(export)
+    os.environ["MODSCALE_BUILD_PROFILE"] = profile
+    os.environ["MODSCALE_EXEC_TIMES"] = str(log)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    records: list[dict] = []
+    for name in names:
+        src = REPO / "book" / f"{name}.py"
+        staged = EXEC / "book" / f"{name}.input.ipynb"
+        out = EXEC / "book" / f"{name}.ipynb"
+        jupytext.write(jupytext.read(src), staged)
+        print(f"[build] executing {name} at profile={profile} ...", flush=True)
+        t0 = time.perf_counter()
+        status, error = "ok", None
+        try:
+            pm.execute_notebook(str(staged), str(out), parameters={"profile": profile,
+                                "device": device}, cwd=str(EXEC / "book"), kernel_name="python3",
+                                progress_bar=False, log_output=False)
+        except Exception as err:  # noqa: BLE001 - reported, then the build fails
+            status, error = "failed", f"{type(err).__name__}: {str(err)[-2000:]}"
+            print(f"[build] {name} FAILED: {error}", file=sys.stderr, flush=True)
+        finally:
+            staged.unlink(missing_ok=True)
+        wall = time.perf_counter() - t0
+        print(f"[build] {name}: {status} in {wall:.1f} s", flush=True)
+        records.append({"chapter": name, "profile": profile, "device": device,
+                        "wall_time_s": round(wall, 2), "status": status, "error": error})
+        log.write_text(json.dumps(records, indent=2))
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--profile", default="book")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--chapters", nargs="*", help="subset of chapters to execute (default: all)")
+    ap.add_argument("--skip-html", action="store_true", help="execute only")
+    ap.add_argument("--export-dir", help="where paper figures/tables go (default: paper_figures/, "
+                    "or _build/paper_figures_smoke at the smoke profile)")
+    args = ap.parse_args(argv)
+
+    sys.path.insert(0, str(REPO / "src"))
+    from modscale.profiles import PROFILE_NAMES, ConfigError
+    from modscale.style import resolve_device
+
+    if args.profile not in PROFILE_NAMES:
+        raise SystemExit(f"error: parameter 'profile': unknown profile {args.profile!r}; "
+                         f"allowed values: {', '.join(PROFILE_NAMES)}")
+    try:
+        resolve_device(args.device)
+    except ConfigError as err:
+        raise SystemExit(f"error: {err}") from None
+
+    pages = toc_files(REPO / "_toc.yml")
+    chapters = [Path(p).name for p in pages if (REPO / f"{p}.py").exists()]
+    if args.chapters:
+        unknown = sorted(set(args.chapters) - set(chapters))
+        if unknown:
+            raise SystemExit(f"error: parameter 'chapters': unknown {unknown}; "
+                             f"allowed values: {', '.join(chapters)}")
+        chapters = [c for c in chapters if c in args.chapters]
+
+    t0 = time.perf_counter()
+    stage_sources()
+    log = EXEC / "book" / "_exec_times.json"
+    # A smoke build must not overwrite the book's committed paper_figures/.
+    export = Path(args.export_dir) if args.export_dir else (
+        BUILD / "paper_figures_smoke" if args.profile == "smoke" else REPO / "paper_figures")
+    records = execute_chapters(chapters, args.profile, args.device, log, export)
+    failed = [r["chapter"] for r in records if r["status"] != "ok"]
+    if args.chapters:  # pages not executed this time: reuse nothing, build only what ran
+        keep = {f"book/{c}" for c in chapters}
+        keep |= {p for p in pages if not (REPO / f"{p}.py").exists()}
+        toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+        for part in toc.get("parts", []):
+            part["chapters"] = [c for c in part["chapters"] if c["file"] in keep]
+        toc["parts"] = [p for p in toc["parts"] if p["chapters"]]
+        (EXEC / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))
+    if args.skip_html:
+        return 1 if failed else 0
+
+    site = BUILD / "site"
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(EXEC),
+           "--path-output", str(site), "-W", "--keep-going", "--builder", "html"]
+    print("[build]", " ".join(cmd), flush=True)
+    rc = subprocess.call(cmd)
+    html = BUILD / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    if (site / "_build" / "html").exists():
+        shutil.copytree(site / "_build" / "html", html)
+        strip_thebe(html)
+    bad = remote_assets(html) if html.exists() else ["no HTML produced"]
+    for b in bad:
+        print(f"[build] remote asset (book must be offline): {b}", file=sys.stderr)
+    print(f"[build] total {time.perf_counter() - t0:.0f} s; chapters failed: {failed or 'none'}; "
+          f"jupyter-book rc={rc}; HTML in {html}")
+    return 1 if (failed or rc != 0 or bad) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
