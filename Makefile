@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= book
+DEVICE ?= auto
 CHAPTERS ?= $(sort $(wildcard book/*.py))
 NOTEBOOKS = $(CHAPTERS:.py=.ipynb)
 export PYTHONHASHSEED := 0
@@ -49,7 +50,7 @@ bench: venv
 	$(BIN)/python -m modscale.bench
 
 book: venv
-	$(BIN)/python tools/build_book.py --profile $(PROFILE)
+	$(BIN)/python tools/build_book.py --profile $(PROFILE) --device $(DEVICE)
 
 clean:
 	rm -rf _build

@@ -79,3 +79,16 @@ def test_code_version_is_part_of_the_key(tmp_cache, monkeypatch):
     cache.code_version.cache_clear()
     monkeypatch.setattr(cache, "code_version", lambda: "different")
     assert cache.entry_key("exp", {"a": 1}) != k1
+
+
+def test_runlog_records_and_reads(tmp_path, monkeypatch):
+    from modscale import runlog
+
+    monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
+    runlog.record("sine", "fig2", profile="smoke", models_trained=12, wall_time_s=1.234,
+                  seeds=[0, 1])
+    runlog.record("sine", "fig3", profile="smoke", models_trained=3, wall_time_s=2)
+    rows = runlog.read()
+    assert [r["models_trained"] for r in rows] == [12, 3]
+    assert rows[0]["seeds"] == [0, 1] and rows[0]["wall_time_s"] == 1.23
+    assert {"device", "git_commit", "date"} <= set(rows[0])

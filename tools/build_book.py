@@ -110,6 +110,7 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
     os.environ["MODSCALE_PAPER_FIGURES"] = str(export)
     os.environ["MODSCALE_BUILD_PROFILE"] = profile
     os.environ["MODSCALE_EXEC_TIMES"] = str(log)
+    os.environ["MODSCALE_RUNLOG"] = str(log.parent / "_runs.jsonl")
     os.environ.setdefault("MPLBACKEND", "Agg")
     records: list[dict] = []
     for name in names:

@@ -1,0 +1,189 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (reproducibility)=
+# # Reproducibility and status
+#
+# How, where and how fast this book was computed: the profile and device, the code and package
+# versions, the wall time of every chapter, the number of models each experiment trained, and a
+# live benchmark of the batched trainer against the plain one-model-at-a-time loop. Every number
+# on this page is read from files the build wrote or measured while this page executed.
+
+# %% tags=["parameters"]
+profile = "smoke"
+device = "auto"
+bench_models = None
+bench_loop_models = None
+bench_iters = None
+bench_width = None
+bench_depth = None
+bench_batch = None
+
+# %%
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+from myst_nb import glue
+
+from modscale import cache, runlog
+from modscale.bench import format_report, run_benchmark
+from modscale.profiles import PROFILE_NAMES, chapters, describe, resolve_params
+from modscale.provenance import REPO, provenance
+from modscale.style import resolve_device, seed_everything, set_style
+
+cfg = resolve_params("reproducibility", profile, bench_models=bench_models,
+                     bench_loop_models=bench_loop_models, bench_iters=bench_iters,
+                     bench_width=bench_width, bench_depth=bench_depth, bench_batch=bench_batch)
+set_style()
+seed_everything(cfg.seed)
+dev = resolve_device(device)
+build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
+prov = provenance(dev)
+glue("build_profile", build_profile, display=False)
+glue("build_commit", prov["git_commit"], display=False)
+glue("build_device", prov["device"], display=False)
+glue("build_date", prov["date"], display=False)
+
+# %% [markdown]
+# ## Build
+#
+# This build ran the **{glue:text}`build_profile`** profile on **{glue:text}`build_device`**,
+# at commit `{glue:text}`build_commit`` ({glue:text}`build_date`). Package versions:
+
+# %%
+pd.DataFrame(sorted(prov["versions"].items()), columns=["package", "version"])
+
+# %% [markdown]
+# ## Execution time per chapter
+#
+# Wall time of each chapter as executed by papermill during `make book` (read from
+# `_exec_times.json`, which the build writes; when this page is run on its own the table is
+# empty). The first run of a profile computes everything; later runs read results from the
+# per-configuration cache and only draw, so they are much faster.
+
+# %%
+times_path = Path(os.environ.get("MODSCALE_EXEC_TIMES", "_exec_times.json"))
+exec_times = json.loads(times_path.read_text()) if times_path.exists() else []
+exec_df = pd.DataFrame(exec_times, columns=["chapter", "profile", "device", "wall_time_s",
+                                            "status"])
+total_exec = float(exec_df["wall_time_s"].sum()) if len(exec_df) else 0.0
+glue("total_exec_min", total_exec / 60, display=False)
+exec_df
+
+# %% [markdown]
+# Chapters before this page took {glue:text}`total_exec_min:.1f` minutes in total.
+#
+# ## Models trained
+#
+# Each experiment records how many networks it trained, with which seeds and how long it took
+# (`modscale.runlog`). Cached results count once, when they were computed: a row with a
+# small wall time was read from the cache.
+
+# %%
+runs = pd.DataFrame(runlog.read())
+if len(runs):
+    runs_view = runs[[c for c in ("chapter", "experiment", "profile", "models_trained", "seeds",
+                                  "wall_time_s", "device") if c in runs.columns]]
+    total_models = int(runs["models_trained"].sum())
+else:
+    runs_view, total_models = runs, 0
+glue("total_models", total_models, display=False)
+runs_view
+
+# %% [markdown]
+# In total the chapters trained **{glue:text}`total_models`** networks in this build.
+#
+# ## Trainer benchmark
+#
+# The sweeps of the paper train thousands of small MLPs. {mod}`modscale.trainer` trains many at
+# once: parameters stacked along a model axis, one batched matmul per layer, one Adam step for
+# all of them (exactly equivalent to training each alone; this is a unit test). The benchmark
+# below ran while this page executed: the batched trainer and the plain loop on the same data, in
+# the same process.
+
+# %%
+bench = run_benchmark(models=cfg.bench_models, iters=cfg.bench_iters, width=cfg.bench_width,
+                      depth=cfg.bench_depth, batch=cfg.bench_batch, device=str(dev),
+                      loop_models=cfg.bench_loop_models, seed=cfg.seed)
+print(format_report(bench))
+glue("bench_speedup", bench["speedup"], display=False)
+glue("bench_models", bench["models"], display=False)
+glue("bench_batched_rate", bench["batched_model_iters_per_s"], display=False)
+glue("bench_loop_rate", bench["loop_model_iters_per_s"], display=False)
+
+# %% [markdown]
+# Training {glue:text}`bench_models` MLPs at once ran at {glue:text}`bench_batched_rate:,.0f`
+# model-iterations per second against {glue:text}`bench_loop_rate:,.0f` for the loop: a
+# **{glue:text}`bench_speedup:.1f`x** speed-up on this device. Reproduce it with
+# `make bench` or `python -m modscale.bench --models 256 --iters 100`.
+#
+# Runs recorded on other machines (`benchmarks/results/*.json`, written by
+# `python -m modscale.bench --json ...`):
+
+# %%
+recorded = []
+for p in sorted((REPO / "benchmarks" / "results").glob("*.json")):
+    r = json.loads(p.read_text())
+    recorded.append({"file": p.name, "device": r.get("device"), "models": r.get("models"),
+                     "iters": r.get("iters"), "width": r.get("width"), "depth": r.get("depth"),
+                     "speedup": round(r.get("speedup", float("nan")), 1),
+                     "batched_model_iters_per_s": round(r.get("batched_model_iters_per_s", 0)),
+                     "fraction_of_fp32_peak": r.get("batched_fraction_of_peak")})
+pd.DataFrame(recorded, columns=["file", "device", "models", "iters", "width", "depth", "speedup",
+                                "batched_model_iters_per_s", "fraction_of_fp32_peak"])
+
+# %% [markdown]
+# ## Profiles
+#
+# Every parameter of every chapter, its value in each profile, and what it means. This is the
+# single source of truth (`src/modscale/profiles/`); papermill's `-p NAME VALUE` overrides any of
+# them, and a bad value is rejected with a message naming the parameter.
+
+# %%
+profile_rows = []
+for chapter in chapters():
+    if chapter.startswith("_"):
+        continue
+    for row in describe(chapter):
+        profile_rows.append({"chapter": chapter, **{k: (str(v) if k in PROFILE_NAMES else v)
+                                                    for k, v in row.items()}})
+pd.set_option("display.max_colwidth", 80)
+pd.DataFrame(profile_rows, columns=["chapter", "parameter", *PROFILE_NAMES, "help"])
+
+# %% [markdown]
+# ## Cache
+#
+# Results live in a per-configuration cache keyed by the configuration and a hash of the
+# package's code; each entry stores its configuration, seed, versions, git commit, device,
+# wall time and a checksum.
+
+# %%
+root = cache.cache_dir()
+experiments = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
+cache_df = pd.DataFrame([{"experiment": e, "entries": len(cache.entries(e)),
+                          "compute_time_s": round(sum(m.get("wall_time_s", 0)
+                                                      for m in cache.entries(e)), 1)}
+                         for e in experiments], columns=["experiment", "entries",
+                                                         "compute_time_s"])
+print(f"code version {cache.code_version()}; {int(cache_df['entries'].sum()) if len(cache_df) else 0} entries")  # noqa: E501
+cache_df
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("benchmark speed-up > 1:", bench["speedup"] > 1)
+print("profiles validated for every chapter:", all(len(describe(c)) > 0 for c in chapters()))

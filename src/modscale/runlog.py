@@ -1,0 +1,45 @@
+"""A log of what each chapter ran (models trained, seeds, wall time), read by the status page.
+
+``make book`` sets ``$MODSCALE_RUNLOG`` to ``_build/exec/book/_runs.jsonl``; chapters call
+:func:`record` once per experiment. Without the variable, records go to
+``<cache_dir>/runlog.jsonl`` so interactive runs are logged too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .provenance import provenance
+
+
+def runlog_path() -> Path:
+    env = os.environ.get("MODSCALE_RUNLOG")
+    if env:
+        return Path(env)
+    from .cache import cache_dir
+
+    return cache_dir() / "runlog.jsonl"
+
+
+def record(chapter: str, experiment: str, *, profile: str, models_trained: int,
+           wall_time_s: float, seeds: Any = None, device: Any = None, **extra: Any) -> None:
+    """Append one line: chapter, experiment, profile, models trained, seeds, wall time, device."""
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prov = provenance(device)
+    row = {"chapter": chapter, "experiment": experiment, "profile": profile,
+           "models_trained": int(models_trained), "wall_time_s": round(float(wall_time_s), 2),
+           "seeds": seeds, "device": prov["device"], "git_commit": prov["git_commit"],
+           "date": prov["date"], **extra}
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
+def read(path: Path | None = None) -> list[dict[str, Any]]:
+    p = path or runlog_path()
+    if not p.exists():
+        return []
+    return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
