@@ -95,7 +95,7 @@ exec_df
 # small wall time was read from the cache.
 
 # %%
-runs = pd.DataFrame(runlog.read())
+runs = pd.DataFrame(runlog.runs())
 if len(runs):
     runs_view = runs[[c for c in ("chapter", "experiment", "profile", "models_trained", "seeds",
                                   "wall_time_s", "device") if c in runs.columns]]

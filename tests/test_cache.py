@@ -92,3 +92,20 @@ def test_runlog_records_and_reads(tmp_path, monkeypatch):
     assert [r["models_trained"] for r in rows] == [12, 3]
     assert rows[0]["seeds"] == [0, 1] and rows[0]["wall_time_s"] == 1.23
     assert {"device", "git_commit", "date"} <= set(rows[0])
+
+
+def test_claims_keep_the_latest_verdict(tmp_path, monkeypatch):
+    import pytest
+
+    from modscale import runlog
+
+    monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
+    kw = dict(paper="1.35x/dim", why="slope > 0", profile="smoke")
+    runlog.claim("theory", "Fig. X", "grows", reproduced="1.1x", verdict="partly", **kw)
+    runlog.claim("theory", "Fig. X", "grows", reproduced="1.3x", verdict="reproduced", **kw)
+    runlog.record("theory", "mc", profile="smoke", models_trained=0, wall_time_s=1)
+    (c,) = runlog.claims()
+    assert c["verdict"] == "reproduced" and c["reproduced"] == "1.3x"
+    assert len(runlog.runs()) == 1
+    with pytest.raises(ValueError, match="verdict"):
+        runlog.claim("theory", "Fig. X", "grows", reproduced="?", verdict="maybe", **kw)

@@ -43,3 +43,39 @@ def read(path: Path | None = None) -> list[dict[str, Any]]:
     if not p.exists():
         return []
     return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+
+
+VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
+
+
+def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
+          why: str, profile: str) -> None:
+    """Record the verdict on one claim of the paper (read by the reproduction summary page).
+
+    ``item`` names the figure/table ("Fig. 2", "Table 1"); ``paper`` and ``reproduced`` are short
+    texts with the numbers; ``verdict`` is one of :data:`VERDICTS`, decided by the chapter from
+    its own measurements with the criterion stated in ``why``.
+    """
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
+           "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
+           "git_commit": provenance()["git_commit"]}
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
+def claims(path: Path | None = None) -> list[dict[str, Any]]:
+    """The latest verdict per (chapter, item, claim), in first-recorded order."""
+    latest: dict[tuple, dict[str, Any]] = {}
+    for row in read(path):
+        if row.get("kind") == "claim":
+            latest[(row["chapter"], row["item"], row["claim"])] = row
+    return list(latest.values())
+
+
+def runs(path: Path | None = None) -> list[dict[str, Any]]:
+    """The run records (not the claims)."""
+    return [r for r in read(path) if r.get("kind") != "claim"]
