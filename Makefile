@@ -6,7 +6,6 @@ BIN := $(VENV)/bin
 PROFILE ?= book
 DEVICE ?= auto
 CHAPTERS ?= $(sort $(wildcard book/*.py))
-NOTEBOOKS = $(CHAPTERS:.py=.ipynb)
 export PYTHONHASHSEED := 0
 
 .PHONY: help venv sync notebooks test unit nbval lint book bench clean
@@ -27,10 +26,7 @@ sync: venv
 
 # Store the outputs of a smoke run in the notebooks (what nbval compares against).
 notebooks: sync
-	for nb in $(NOTEBOOKS); do \
-	  (cd book && MODSCALE_CACHE_DIR=$$(mktemp -d) ../$(BIN)/jupyter nbconvert --to notebook \
-	    --execute --inplace --ExecutePreprocessor.timeout=1800 $$(basename $$nb)) || exit 1; \
-	done
+	$(BIN)/python tools/execute_notebooks.py $(CHAPTERS)
 	$(BIN)/jupytext --sync $(CHAPTERS)
 
 unit: venv

