@@ -102,6 +102,18 @@ def stage_sources() -> None:
     shutil.copytree(mathjax_dir(), EXEC / "_mathjax" / "mathjax")
 
 
+def collapse_parameter_cells(path: Path) -> None:
+    """Fold the papermill parameter cells in the HTML (``hide-input``): visible on demand."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "hide-input" not in tags:
+            cell.metadata["tags"] = [*tags, "hide-input"]
+    nbformat.write(nb, path)
+
+
 def execute_chapters(names: list[str], profile: str, device: str, log: Path,
                      export: Path) -> list[dict]:
     import jupytext
@@ -130,6 +142,8 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
             print(f"[build] {name} FAILED: {error}", file=sys.stderr, flush=True)
         finally:
             staged.unlink(missing_ok=True)
+        if out.exists():
+            collapse_parameter_cells(out)
         wall = time.perf_counter() - t0
         print(f"[build] {name}: {status} in {wall:.1f} s", flush=True)
         records.append({"chapter": name, "profile": profile, "device": device,
