@@ -8,8 +8,10 @@ import pytest
 # Set before any notebook kernel starts (nbval kernels inherit the environment).
 os.environ["MODSCALE_CACHE_DIR"] = tempfile.mkdtemp(prefix="modscale-test-cache-")
 os.environ.pop("MODSCALE_PAPER_FIGURES", None)
+# A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
+# use its inline backend.
+os.environ.pop("MPLBACKEND", None)
 os.environ.setdefault("MODSCALE_PROGRESS_INTERVAL", "30")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture

@@ -83,3 +83,9 @@ def test_chapter_sources_have_one_parameters_cell():
         paired = jupytext.read(pair)
         assert [c.source for c in paired.cells] == [c.source for c in nb.cells], (
             f"{src.name} and {pair.name} differ: run `make sync`")
+
+
+def test_text_only_figures_are_detected(tmp_path):
+    (tmp_path / "a.html").write_text("<pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre>")
+    (tmp_path / "b.html").write_text('<img src="x.png">')
+    assert build_book.text_only_figures(tmp_path) == ["a.html: figure rendered as text"]

@@ -72,6 +72,13 @@ def remote_assets(html_dir: Path) -> list[str]:
     return bad
 
 
+def text_only_figures(html_dir: Path) -> list[str]:
+    """Pages where a figure was rendered as its text repr (``<Figure size ...>``), not an image."""
+    return [f"{page.relative_to(html_dir)}: figure rendered as text"
+            for page in html_dir.rglob("*.html")
+            if "&lt;Figure size" in page.read_text(errors="replace")]
+
+
 def strip_thebe(html_dir: Path) -> None:
     for page in html_dir.rglob("*.html"):
         text = page.read_text(errors="replace")
@@ -121,9 +128,11 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
 
     os.environ["MODSCALE_PAPER_FIGURES"] = str(export)
     os.environ["MODSCALE_BUILD_PROFILE"] = profile
+    # A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
+    # use its inline backend.
+    os.environ.pop("MPLBACKEND", None)
     os.environ["MODSCALE_EXEC_TIMES"] = str(log)
     os.environ["MODSCALE_RUNLOG"] = str(log.parent / "_runs.jsonl")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     records: list[dict] = []
     for name in names:
         src = REPO / "book" / f"{name}.py"
@@ -216,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
     bad = remote_assets(html) if html.exists() else ["no HTML produced"]
     for b in bad:
         print(f"[build] remote asset (book must be offline): {b}", file=sys.stderr)
+    broken = text_only_figures(html) if html.exists() else []
+    for b in broken:
+        print(f"[build] {b}", file=sys.stderr)
+    bad += broken
     print(f"[build] total {time.perf_counter() - t0:.0f} s; chapters failed: {failed or 'none'}; "
           f"jupyter-book rc={rc}; HTML in {html}")
     return 1 if (failed or rc != 0 or bad) else 0

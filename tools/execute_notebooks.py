@@ -24,7 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 def main(paths: list[str]) -> int:
     os.environ["MODSCALE_CACHE_DIR"] = tempfile.mkdtemp(prefix="modscale-nb-cache-")
     os.environ.pop("MODSCALE_PAPER_FIGURES", None)
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
+    # use its inline backend.
+    os.environ.pop("MPLBACKEND", None)
     os.environ["MODSCALE_RUNLOG"] = str(Path(os.environ["MODSCALE_CACHE_DIR"]) / "runs.jsonl")
     for p in paths or sorted(str(s) for s in (REPO / "book").glob("*.py")):
         src = Path(p).resolve()

@@ -1,0 +1,654 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (modular-networks)=
+# # Modular networks and the kernel initialiser
+#
+# Section 4 of the paper {cite}`boopathy2025breaking` builds networks that mirror the modular
+# structure of the task: $K$ modules, each a small MLP $\hat y_j$ that sees only a
+# $b$-dimensional projection $\hat U_j^\top x$ of the $m$-dimensional input,
+#
+# $$
+# \hat y(x)=\frac{1}{\sqrt K}\sum_{j=1}^{K}\hat y_j\big(\hat U_j^\top x\big),\qquad
+# \hat U_j\in\mathbb R^{m\times b}.
+# $$
+#
+# The theory page {doc}`modular_theory` shows why such a network can have a sample complexity
+# independent of $m$ *if its projections are aligned with the task's modules*. Finding those
+# projections is the hard part: trained end to end from random projections, a modular network
+# does not necessarily find them. The paper therefore proposes a learning rule (Algorithm 1) that
+# first sets each projection by gradient descent on a kernel objective, then trains everything
+# end to end. This page implements the network and the rule, and redraws paper Fig. 3a (sample
+# complexity against $m$), Fig. 4 (alignment of the learned projections with the true ones, and
+# a t-SNE of both) and a nonlinear-projection variant in place of Table 2, plus two ablations
+# reviewers asked for (number of modules, compute-matched baseline).
+
+# %% tags=["parameters"]
+profile = "smoke"
+device = "auto"
+seed = None
+k = None
+modules_factor = None
+widths = None
+depths = None
+m_values = None
+methods = None
+n_min = None
+n_max = None
+n_points = None
+n_seeds = None
+iters = None
+threshold = None
+init_steps = None
+init_kernel = None
+init_ridge = None
+align_m = None
+align_k = None
+align_n = None
+align_iters = None
+align_seeds = None
+table2_m_values = None
+ablation_m = None
+ablation_factors = None
+ablation_n = None
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from myst_nb import glue
+
+from modscale import paper_data, runlog
+from modscale.alignment import chance_similarity, tsne_directions
+from modscale.cache import cached, cached_map
+from modscale.export import export_figure, export_table
+from modscale.kernel_objective import kernel_objective
+from modscale.modular_sweep import run_stack_from_config, stack_config
+from modscale.profiles import resolve_params
+from modscale.sample_complexity import geometric_mean
+from modscale.sine_sweeps import sample_complexity_table
+from modscale.sine_task import make_task
+from modscale.style import PALETTE, resolve_device, seed_everything, set_style
+
+cfg = resolve_params(
+    "modular", profile, seed=seed, k=k, modules_factor=modules_factor, widths=widths,
+    depths=depths, m_values=m_values, methods=methods, n_min=n_min, n_max=n_max,
+    n_points=n_points, n_seeds=n_seeds, iters=iters, threshold=threshold, init_steps=init_steps,
+    init_kernel=init_kernel, init_ridge=init_ridge, align_m=align_m, align_k=align_k,
+    align_n=align_n, align_iters=align_iters, align_seeds=align_seeds,
+    table2_m_values=table2_m_values, ablation_m=ablation_m, ablation_factors=ablation_factors,
+    ablation_n=ablation_n)
+set_style()
+seed_everything(cfg.seed)
+dev = resolve_device(device)
+t_page = time.perf_counter()
+K_mod = cfg.modules_factor * cfg.k
+LABELS = {"monolithic": "baseline monolithic", "modular": "baseline modular",
+          "ours": "ours (Alg. 1, per-module objective)",
+          "ours_joint": "ours (joint objective)",
+          "modular_matched": "baseline modular, compute-matched"}
+COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
+          "ours": PALETTE["ours"], "ours_joint": "#2E7D32", "modular_matched": "#937860"}
+glue("mod_profile", profile, display=False)
+glue("mod_k", cfg.k, display=False)
+glue("mod_K", K_mod, display=False)
+print(cfg)
+
+# %% [markdown]
+# ## The kernel objective (Eqn 17)
+#
+# For fixed projections, the minimum-norm module weights that fit the training targets $Y$
+# (n x d) with module features $\phi(X;\hat U)$ have squared norm
+#
+# $$
+# \sum_i\|\theta_i\|^2 = \operatorname{tr}\big(Y^\top K(X,X;\hat U)^{-1}Y\big),
+# $$
+#
+# where $K$ is the kernel of the features (SPEC §4.3, a reconstruction). A projection that makes
+# the targets a *smooth* function of $\hat U^\top x$ gives a small value. Algorithm 1 descends this
+# objective with respect to $\hat U_i$ on mini-batches, from $K$ different random starts, and
+# then trains the whole network on the task loss. Our implementation
+# ({py:mod}`modscale.kernel_objective`, {py:mod}`modscale.kernel_init`) batches all $K$ restarts
+# of all networks into one stack of kernel matrices, solves through a Cholesky factorisation with
+# adaptive jitter (never an explicit inverse) and back-propagates with the closed form
+# $\partial\,\mathrm{tr}(Y^\top A^{-1}Y)/\partial A=-\alpha\alpha^\top$, $\alpha=A^{-1}Y$.
+#
+# ```{admonition} Reproduction note: kernel, bandwidth, ridge, normalisation
+# :class: note
+# The paper's kernel and its settings are not recovered (SPEC §8.6). We use the RBF kernel on the
+# projected inputs, $\kappa(x,x')=\exp(-\|\hat U^\top x-\hat U^\top x'\|^2/2\sigma^2)$ (third-party
+# notes; the authors' related code uses the same form), with $\sigma$ the **median pairwise
+# distance** of the projected mini-batch, treated as a constant in the gradient
+# (`init_kernel`, `init_bandwidth`; a Laplace kernel and the infinite-width NTK of a ReLU MLP are
+# alternatives). A ridge of `init_ridge` = 0.1 times the mean kernel diagonal is added (the
+# targets contain the other modules' contributions, which one module must treat as noise).
+# Projections are renormalised to unit-norm columns after every step, so the objective cannot be
+# lowered by scaling them. Adam, `init_steps` steps, mini-batches of `init_batch_size`.
+# ```
+#
+# ```{admonition} Reproduction note: one module at a time, or all modules jointly
+# :class: warning
+# The paper's text says Algorithm 1 finds "a single module projection" by gradient descent on
+# Eqn 17 and is "repeated K times with different random initializations". Read literally, the
+# kernel is that of **one** module (method **ours**). The derivation of Eqn 17 from the
+# minimum-norm solution, however, involves the kernel of the whole network, the sum of the
+# module kernels, optimised over all projections (method **ours_joint**, our addition). The two
+# readings behave very differently, as the figures below show, so we report both.
+# ```
+#
+# An independent check of the implementation (float64): the batched objective against a direct
+# `torch.linalg.solve` of the explicitly built kernel system, and its gradient against central
+# finite differences (the unit tests check more: batched restarts against a loop, masking, the
+# jitter, all kernels with `gradcheck`).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+task_chk = make_task(5, 3, seed=0)
+x_chk, y_chk = task_chk.sample(64, seed=1, dtype=torch.float64)
+u_chk = torch.randn(6, 5, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+val = kernel_objective(x_chk, y_chk, u_chk, ridge=0.1)
+ref = []
+for u in u_chk:
+    z = x_chk @ (u / u.norm())
+    d = torch.cdist(z, z)
+    s = d[tuple(torch.triu_indices(64, 64, 1))].median()
+    kmat = torch.exp(-d ** 2 / (2 * s ** 2)) + 0.1 * torch.eye(64, dtype=torch.float64)
+    ref.append(torch.trace(y_chk.T @ torch.linalg.solve(kmat, y_chk)))
+rel_err = float(((val - torch.stack(ref)).abs() / torch.stack(ref)).max())
+u0 = u_chk[0].clone().requires_grad_(True)
+f = lambda v: kernel_objective(x_chk, y_chk, v, bandwidth="fixed", sigma=0.9, ridge=0.1)  # noqa: E731
+f(u0).backward()
+eps = 1e-6
+fd = torch.stack([(f(u_chk[0] + eps * e) - f(u_chk[0] - eps * e)) / (2 * eps)
+                  for e in torch.eye(5, dtype=torch.float64)[:, :, None]]).reshape(5, 1)
+grad_err = float((u0.grad - fd).abs().max() / fd.abs().max())
+glue("mod_obj_relerr", f"{rel_err:.1e}", display=False)
+glue("mod_grad_relerr", f"{grad_err:.1e}", display=False)
+print("objective vs direct solve: max rel. error < 1e-10:", rel_err < 1e-10)
+print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
+
+# %% [markdown]
+# Objective against a direct solve: maximum relative error {glue:text}`mod_obj_relerr`; gradient
+# against finite differences: {glue:text}`mod_grad_relerr`.
+#
+# ## Sample complexity against input dimension (paper Fig. 3a)
+#
+# For every input dimension $m$, architecture and method we train one stack of networks, one per
+# (seed, $n$) pair on a geometric grid of training-set sizes; seed $s$ fixes the task (the modular
+# sine task of {doc}`sine_regression` with $k$ = {glue:text}`mod_k` modules, $b=1$) and the
+# data, so that all methods see the same tasks and data. The modular networks have
+# $K$ = {glue:text}`mod_K` modules whose MLPs have the architecture's width and depth; the
+# monolithic baseline is one MLP of that width and depth on the full input. The sample
+# complexity is found as in {doc}`sine_regression`: the smallest $n$ where the seed-averaged test
+# loss crosses the threshold, interpolated in $\log n$; thin lines are architectures, thick lines
+# their geometric mean (architectures that never reach the threshold are left out and counted).
+#
+# ```{admonition} Reproduction note: scale and settings
+# :class: note
+# Paper: $m=2,\dots,9$, 3 widths x 3 depths, 10,000 Adam iterations, $n$ up to $10^5$; the task's
+# $k$, the number of network modules, and the threshold are unknown (SPEC §5.1, §8.3). Here (CPU
+# budget) the profile sets $m$ (`m_values`), architectures (`widths` x `depths`), the $n$ grid
+# (`n_min`, `n_max`, `n_points`), seeds (`n_seeds`) and iterations (`iters`); see the
+# configuration printed above. $K = 2k$ modules (`modules_factor`; the paper's t-SNE shows 20
+# learned and 10 target modules). The threshold is `threshold` = 0.3, 10 % of the target
+# variance, as in {doc}`sine_regression` (the paper's 1.5, inferred from a file name, is reached
+# at the smallest $n$ by most settings of our task; the sensitivity table shows it).
+# ```
+
+# %%
+arches = [(w, d) for w in cfg.widths for d in cfg.depths]
+fig3_specs = [stack_config(cfg, meth, m, w, d, device=dev.type)
+              for m in cfg.m_values for meth in cfg.methods for (w, d) in arches]
+t0 = time.perf_counter()
+fig3_runs = cached_map("modular_stacks", fig3_specs, run_stack_from_config)
+wall_fig3 = time.perf_counter() - t0
+
+
+def stacks_frame(specs, runs):
+    """Long table: one row per (stack, seed, n)."""
+    rows = []
+    for s, r in zip(specs, runs, strict=True):
+        for i, seed_ in enumerate(r["seeds"]):
+            for j, n in enumerate(r["n"]):
+                rows.append({"method": s["method"], "m": s["m"], "width": s["width"],
+                             "depth": s["depth"], "p": s["n_modules"] or 1,
+                             "K": s["n_modules"], "projection": s["projection"],
+                             "seed": int(seed_), "n": int(n),
+                             "train": float(r["train"][i, j]), "test": float(r["test"][i, j]),
+                             "sim_init": float(r["sim_init"][i, j]) if "sim_init" in r else np.nan,
+                             "sim_final": float(r["sim_final"][i, j]) if "sim_final" in r else np.nan})
+    return pd.DataFrame(rows)
+
+
+def sc_by_method(df, thresholds):
+    out = []
+    for meth, g in df.groupby("method"):
+        t = sample_complexity_table(g, thresholds, rule=cfg.sc_rule)
+        t["method"] = meth
+        out.append(t)
+    return pd.concat(out, ignore_index=True)
+
+
+def aggregate(sc):
+    return (sc.groupby(["method", "threshold", "m"])
+            .agg(n_required=("n_required", geometric_mean),
+                 reached=("n_required", lambda v: int(np.isfinite(v).sum())),
+                 architectures=("n_required", "size"),
+                 at_lower_bound=("censored_low", "sum")).reset_index())
+
+
+df3 = stacks_frame(fig3_specs, fig3_runs)
+sc3 = sc_by_method(df3, cfg.thresholds)
+agg3 = aggregate(sc3)
+runlog.record("modular", "fig3a_sample_complexity", profile=profile,
+              models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds, device=dev)
+
+# %%
+main = sc3[sc3["threshold"] == cfg.threshold]
+agg_main = agg3[agg3["threshold"] == cfg.threshold]
+n_top = max(r["n"].max() for r in fig3_runs)
+fig3, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+ax = axes[0]
+for meth in cfg.methods:
+    for _, g in main[main["method"] == meth].groupby(["width", "depth"]):
+        ax.plot(g["m"], g["n_required"], color=COLORS[meth], lw=0.8, alpha=0.45)
+    a = agg_main[agg_main["method"] == meth]
+    ax.plot(a["m"], a["n_required"], color=COLORS[meth], lw=2.8, marker="o", label=LABELS[meth])
+    miss = a[a["reached"] == 0]  # no architecture reached the threshold within the grid
+    ax.scatter(miss["m"], np.full(len(miss), 1.4 * n_top), marker="x", color=COLORS[meth], s=50)
+ax.set(yscale="log", xlabel="input dimension m", ylabel=f"samples to test loss {cfg.threshold}",
+       title="this reproduction (x: not reached within the grid)")
+ax.axhline(n_top, color="0.6", ls=":", lw=1)
+ax.legend(fontsize=8)
+ax = axes[1]
+markers = {"monolithic": "s", "modular": "^", "ours": "o"}
+for meth in ("monolithic", "modular", "ours"):
+    ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[meth], color=PALETTE["paper"], ls="--",
+            marker=markers[meth], label=f"paper: {LABELS[meth].split(' (')[0]}")
+    a = agg_main[agg_main["method"] == meth]
+    ax.plot(a["m"], a["n_required"], color=COLORS[meth], lw=2, marker=markers[meth],
+            label=f"ours: {LABELS[meth].split(' (')[0]}")
+ax.set(yscale="log", xlabel="input dimension m",
+       title=f"vs paper (threshold {paper_data.FIG3A_THRESHOLD}, digitised)")
+ax.legend(fontsize=7, ncol=2)
+fig3.tight_layout()
+glue("fig3a_sample_complexity", fig3, display=False)
+export_figure(fig3, "fig3a_sample_complexity", profile=profile, device=dev,
+              wall_time_s=wall_fig3, extra={"threshold": cfg.threshold})
+plt.close(fig3)
+
+# %% [markdown]
+# ```{glue:figure} fig3a_sample_complexity
+# :name: fig-mod-fig3a
+# Left: samples needed to reach test loss {glue:text}`mod_threshold` against input dimension $m$
+# (thin: architectures; thick: geometric mean; dotted: the largest $n$ of the grid). Right: the
+# aggregates next to the paper's digitised Fig. 3a (red, dashed; its threshold 1.5 is in the
+# paper's loss units, so only trends and orderings compare, not absolute values).
+# ```
+
+# %%
+glue("mod_threshold", cfg.threshold, display=False)
+tab3 = agg_main.pivot(index="m", columns="method", values="n_required").round(0)
+paper3 = pd.DataFrame({f"paper {meth}": paper_data.FIG3A[meth] for meth in
+                       ("monolithic", "modular", "ours")}, index=list(paper_data.FIG3A["m"]))
+tab3 = tab3.join(paper3, how="left")
+tab3
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("stacks:", len(fig3_specs), "| networks:", len(df3), "| thresholds:", cfg.thresholds)
+
+
+def slope_per_dim(ms, ns):
+    """Least-squares slope of log10 n against m over the finite values (NaN if < 2)."""
+    ms, ns = np.asarray(ms, float), np.asarray(ns, float)
+    ok = np.isfinite(ns) & (ns > 0)
+    return float(np.polyfit(ms[ok], np.log10(ns[ok]), 1)[0]) if ok.sum() >= 2 else np.nan
+
+
+order_parts, slope_rows = [], []
+for m in cfg.m_values:
+    a = agg_main[agg_main["m"] == m].set_index("method")["n_required"]
+    ranked = a.fillna(np.inf).sort_values()
+    order_parts.append(f"m={m}: " + " < ".join(
+        f"{meth} ({v:.0f})" if np.isfinite(v) else f"{meth} (not reached)"
+        for meth, v in ranked.items()))
+for meth in cfg.methods:
+    a = agg_main[agg_main["method"] == meth]
+    row = {"method": LABELS[meth], "slope (log10 n per dimension)":
+           slope_per_dim(a["m"], a["n_required"])}
+    if meth in paper_data.FIG3A:
+        row["paper slope"] = slope_per_dim(paper_data.FIG3A["m"], paper_data.FIG3A[meth])
+    slope_rows.append(row)
+glue("mod_order", "; ".join(order_parts), display=False)
+slopes = pd.DataFrame(slope_rows)
+slopes.round(3)
+
+# %% [markdown]
+# The same aggregate at every threshold of `thresholds` (the geometric mean over architectures,
+# with the number of architectures reaching the threshold):
+
+# %%
+agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_required").round(0)
+
+# %% [markdown]
+# What the figure shows, at this profile:
+#
+# - **Ordering** of the aggregate sample complexities (smallest first; samples in brackets):
+#   {glue:text}`mod_order`. The paper reports ours < monolithic < modular at almost every $m$
+#   (its baseline *modular* network is the *worst* of its three).
+# - **Growth with $m$.** The slopes of $\log_{10} n$ against $m$ are in the table above, next to
+#   the slopes of the paper's digitised curves. The paper's curves all grow with $m$, including
+#   its own method (reviewers noted that this does not show the $m$-independence of the theory);
+#   see {doc}`modular_theory` for the aligned-projection prediction.
+#
+# ```{admonition} Where this reproduction differs from the paper
+# :class: warning
+# Absolute sample complexities depend on the unknown task constants, threshold, grid and
+# training budget (ours: `iters` iterations, the paper 10,000), so only orderings and trends
+# compare. In particular, a modular network with random projections trained end to end is a
+# strong baseline on our reconstruction of the task: its modules can rotate onto the task's
+# directions during training (the similarity rises during training in the next figure), so the
+# gap between the baseline modular network and the kernel-initialised ones is a measured
+# quantity here, not an assumption.
+# ```
+#
+# ## Alignment of the learned projections (paper Fig. 4)
+#
+# Does the initialiser find the task's modules? We measure the **similarity score** of learned
+# projections $\hat U_j$ with the task's $U_i$ ({py:func}`modscale.alignment.similarity_score`):
+# the mean over true modules of the best similarity over learned modules, with
+# $s(U,\hat U)=\|Q_U^\top Q_{\hat U}\|_F/\sqrt b$ (the root mean square cosine of the principal
+# angles; $|\cos|$ of the angle between two vectors for $b=1$).
+#
+# ```{admonition} Reproduction note: the similarity score and the setting of Fig. 4
+# :class: note
+# The paper's definition is not recovered (SPEC §5.2); ours is the reading SPEC marks as most
+# plausible. The paper's t-SNE shows 10 target and 20 learned modules, so we use $k$ =
+# `align_k` = 10 and $K=20$. With this score, 20 random directions against 10 random targets in
+# $m=15$ dimensions give a chance level of 0.537 (Monte Carlo below), the paper's baseline value
+# at iteration 0, so we use $m$ = `align_m` = 15; this is an inference, not the paper's statement.
+# Training-set size `align_n`, the widest architecture of the profile, iterations `align_iters`.
+# ```
+
+# %%
+align_K = 2 * cfg.align_k
+chance = chance_similarity(cfg.align_m, align_K, cfg.align_k, n_trials=4000, seed=cfg.seed)
+glue("mod_chance", f"{chance:.3f}", display=False)
+align_specs = [stack_config(cfg, meth, cfg.align_m, max(cfg.widths), cfg.depths[0],
+                            device=dev.type, k=cfg.align_k,
+                            n_modules=align_K, n_grid=[cfg.align_n],
+                            seeds=list(range(cfg.align_seeds)), iters=cfg.align_iters,
+                            record_every=cfg.align_record_every, keep_directions=True)
+               for meth in ("modular", "ours", "ours_joint")]
+t0 = time.perf_counter()
+align_runs = cached_map("modular_stacks", align_specs, run_stack_from_config)
+wall_align = time.perf_counter() - t0
+runlog.record("modular", "fig4_alignment", profile=profile,
+              models_trained=3 * cfg.align_seeds, wall_time_s=wall_align,
+              seeds=cfg.align_seeds, device=dev)
+
+fig4, ax = plt.subplots(figsize=(6.4, 4.0))
+for s, r in zip(align_specs, align_runs, strict=True):
+    hist = r["sim_history"].mean(axis=(1, 2))
+    ax.plot(r["sim_steps"], hist, color=COLORS[s["method"]], lw=2, label=LABELS[s["method"]])
+ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["baseline"], ls="--",
+        marker="^", color=PALETTE["paper"], label="paper: baseline")
+ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["ours"], ls="--", marker="o",
+        color=PALETTE["paper"], label="paper: ours")
+ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance (random projections)")
+ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0, 1.02))
+ax.legend(fontsize=8)
+glue("fig4_similarity", fig4, display=False)
+export_figure(fig4, "fig4_similarity", profile=profile, device=dev, wall_time_s=wall_align)
+plt.close(fig4)
+
+sim_tab = pd.DataFrame([{"method": LABELS[s["method"]],
+                         "after init (iteration 0)": float(r["sim_history"][0].mean()),
+                         "end of training": float(r["sim_history"][-1].mean()),
+                         "init wall time (s)": r["init_time_s"],
+                         "training wall time (s)": r["train_time_s"],
+                         "test loss": float(r["test"].mean())}
+                        for s, r in zip(align_specs, align_runs, strict=True)])
+sim_tab.loc[len(sim_tab)] = ["paper: baseline", paper_data.FIG4_SIMS["baseline"][0],
+                             paper_data.FIG4_SIMS["baseline"][-1], np.nan, np.nan, np.nan]
+sim_tab.loc[len(sim_tab)] = ["paper: ours", paper_data.FIG4_SIMS["ours"][0],
+                             paper_data.FIG4_SIMS["ours"][-1], np.nan, np.nan, np.nan]
+for i, meth in enumerate(("modular", "ours", "ours_joint")):
+    glue(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}", display=False)
+    glue(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 2]:.3f}", display=False)
+sim_tab.round(3)
+
+# %% [markdown]
+# ```{glue:figure} fig4_similarity
+# :name: fig-mod-fig4
+# Similarity of the learned projections with the true module directions over end-to-end
+# training ($m$ = 15, $k$ = 10, $K$ = 20), averaged over seeds. Red, dashed: the paper's Fig. 4
+# (digitised). Dotted: the chance level {glue:text}`mod_chance` of random projections.
+# ```
+#
+# After initialisation, the per-module objective (the literal Algorithm 1) reaches a similarity
+# of {glue:text}`mod_sim0_ours`, the joint objective {glue:text}`mod_sim0_ours_joint`, and
+# random projections {glue:text}`mod_sim0_modular` (paper: 0.556 for its initialiser, 0.537 for
+# random ones). At the end of training: {glue:text}`mod_simT_ours`,
+# {glue:text}`mod_simT_ours_joint` and {glue:text}`mod_simT_modular` (paper: 0.628 and 0.578).
+# The per-module objective (the literal Algorithm 1) ends near or even *below* the chance level,
+# like the paper's own initialiser, which is barely above it: with a single one-dimensional
+# projection the best kernel fit of a sum of $k$ modules is often a *mixture* direction that
+# captures the smooth parts of several modules at once, and different restarts collapse onto
+# the same few mixtures (see the t-SNE below). The joint objective, whose kernel is a sum over
+# modules, is minimised by separating the modules and aligns the projections much better before
+# any end-to-end training. Unlike the paper's curves, end-to-end training of our modular
+# networks then aligns almost every module, whatever the initialisation.
+#
+# ### t-SNE of learned and target directions
+#
+# The paper embeds the learned and target directions with t-SNE {cite}`vandermaaten2008tsne`:
+# random initialisation (left),
+# trained baseline (centre) and the kernel initialisation (right). Directions are unit vectors
+# with the sign fixed (the largest coordinate positive), since $u$ and $-u$ define the same
+# module; one seed; perplexity 5.
+
+# %%
+by_method = {s["method"]: r for s, r in zip(align_specs, align_runs, strict=True)}
+panels = [("random initialisation", by_method["modular"]["dirs_init"]),
+          ("baseline modular, trained", by_method["modular"]["dirs_final"]),
+          ("kernel init (Alg. 1, per-module)", by_method["ours"]["dirs_init"]),
+          ("kernel init (joint objective)", by_method["ours_joint"]["dirs_init"])]
+targets_t = by_method["modular"]["targets"][0, :, :, 0]
+fig_t, axes = plt.subplots(1, 4, figsize=(14, 3.4))
+for ax, (title, dirs) in zip(axes, panels, strict=True):
+    el, et = tsne_directions(dirs[0, 0, :, :, 0], targets_t, seed=cfg.seed)
+    ax.scatter(el[:, 0], el[:, 1], s=60, color=PALETTE["paper"], alpha=0.45, label="learned")
+    ax.scatter(et[:, 0], et[:, 1], s=60, color="#5A5AE6", alpha=0.55, label="target")
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+axes[0].legend(fontsize=8, loc="best")
+fig_t.tight_layout()
+glue("fig4_tsne", fig_t, display=False)
+export_figure(fig_t, "fig4_tsne", profile=profile, device=dev, wall_time_s=wall_align)
+plt.close(fig_t)
+
+# %% [markdown]
+# ```{glue:figure} fig4_tsne
+# :name: fig-mod-tsne
+# t-SNE of the 20 learned (red) and 10 target (blue) module directions, seed 0. A learned point
+# on top of a target point is a recovered module.
+# ```
+#
+# ## Nonlinear module projections (in place of Table 2)
+#
+# The content of the paper's Table 2 is not recovered (SPEC §5.4); a reviewer says the method
+# "works well on other modular architectures beyond the one used for their theoretical
+# results". We test the variant where each module's projection is itself nonlinear,
+# $P_j(x)=W_{2j}^\top\tanh(W_{1j}^\top x+c_j)$, with the same methods.
+#
+# ```{admonition} Reproduction note: the nonlinear projection
+# :class: note
+# Our choice: one hidden tanh layer of `proj_hidden` = 8 units, $W_1$ and $W_2$ with unit-norm
+# Gaussian columns, $c\sim U(-1,1)$ ({py:class}`modscale.modular_net.NonlinearProjection`).
+# Algorithm 1 optimises all the projection's parameters on the same kernel objective of its
+# output; after each step the columns of $W_1$ and $W_2$ are renormalised. The similarity
+# score uses the projection's Jacobian at $x=0$. Table 2's actual content is unknown, so the
+# table below is *not* a reproduction of it, only the test it most plausibly reports. One
+# architecture (the widest of `widths`, first depth).
+# ```
+
+# %%
+w_t2, d_t2 = max(cfg.widths), cfg.depths[0]
+t2_specs = [stack_config(cfg, meth, m, w_t2, d_t2, device=dev.type, projection="nonlinear")
+            for m in cfg.table2_m_values for meth in ("modular", "ours", "ours_joint")]
+t0 = time.perf_counter()
+t2_runs = cached_map("modular_stacks", t2_specs, run_stack_from_config)
+wall_t2 = time.perf_counter() - t0
+runlog.record("modular", "table2_nonlinear_projection", profile=profile,
+              models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
+              seeds=cfg.n_seeds, device=dev)
+df_t2 = stacks_frame(t2_specs, t2_runs)
+sc_t2 = sc_by_method(df_t2, (cfg.threshold,))
+lin = main[(main["width"] == w_t2) & (main["depth"] == d_t2)]
+rows = []
+for m in cfg.table2_m_values:
+    for meth in ("modular", "ours", "ours_joint"):
+        nl = sc_t2[(sc_t2["method"] == meth) & (sc_t2["m"] == m)]["n_required"]
+        li = lin[(lin["method"] == meth) & (lin["m"] == m)]["n_required"]
+        g = df_t2[(df_t2["method"] == meth) & (df_t2["m"] == m)]
+        rows.append({"m": m, "method": LABELS[meth],
+                     "samples needed, nonlinear proj.": float(nl.iloc[0]),
+                     "samples needed, linear proj.": float(li.iloc[0]) if len(li) else np.nan,
+                     "test loss at largest n (nonlinear)": float(g[g["n"] == g["n"].max()]["test"].mean()),
+                     "similarity after init (nonlinear)": float(g["sim_init"].mean()),
+                     "similarity after training (nonlinear)": float(g["sim_final"].mean())})
+table2 = pd.DataFrame(rows)
+export_table(table2, "table2_nonlinear_projection", profile=profile, device=dev,
+             wall_time_s=wall_t2, extra={"threshold": cfg.threshold})
+table2.round(3)
+
+# %% [markdown]
+# ## Ablations
+#
+# ### Number of modules $K$ against the task's $k$
+#
+# Reviewers asked how sensitive the method is to knowing $k$. At $m$ = `ablation_m` we train
+# networks with $K = k, 2k, 5k$ modules (training-set sizes `ablation_n`, widest architecture)
+# and report the test loss and the similarity after initialisation and after training.
+
+# %%
+abl_specs = [stack_config(cfg, meth, cfg.ablation_m, w_t2, d_t2, device=dev.type,
+                          n_modules=f_ * cfg.k, n_grid=list(cfg.ablation_n))
+             for f_ in cfg.ablation_factors for meth in ("modular", "ours", "ours_joint")]
+t0 = time.perf_counter()
+abl_runs = cached_map("modular_stacks", abl_specs, run_stack_from_config)
+wall_abl = time.perf_counter() - t0
+df_abl = stacks_frame(abl_specs, abl_runs)
+df_abl["K/k"] = df_abl["K"] // cfg.k
+abl_tab = (df_abl.groupby(["K/k", "n", "method"])
+           .agg(test_loss=("test", "mean"), sim_init=("sim_init", "mean"),
+                sim_final=("sim_final", "mean")).reset_index())
+abl_tab["method"] = abl_tab["method"].map(LABELS)
+export_table(abl_tab, "ablation_num_modules", profile=profile, device=dev,
+             wall_time_s=wall_abl)
+abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="test_loss").round(3)
+
+# %%
+abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final").round(3)
+
+# %% [markdown]
+# ### Compute-matched baseline
+#
+# The initialiser costs compute (reviewer request: count it). We estimate its FLOPs
+# ({py:func}`modscale.kernel_init.kernel_init_flops`: Cholesky $B^3/3$ per module and step plus
+# kernel and solve terms, x3 for the backward pass) and give the baseline modular network the
+# same FLOPs as extra training iterations (6 x parameters x batch per iteration). The measured
+# wall times are reported too: on a CPU the small Cholesky factorisations are less efficient than
+# the FLOP count suggests.
+
+# %%
+cm_specs = [stack_config(cfg, meth, cfg.ablation_m, w, d, device=dev.type)
+            for meth in ("modular", "modular_matched", "ours") for (w, d) in arches]
+t0 = time.perf_counter()
+cm_runs = cached_map("modular_stacks", cm_specs, run_stack_from_config)
+wall_cm = time.perf_counter() - t0
+runlog.record("modular", "ablations", profile=profile,
+              models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
+              wall_time_s=wall_abl + wall_cm, device=dev)
+df_cm = stacks_frame(cm_specs, cm_runs)
+sc_cm = sc_by_method(df_cm, (cfg.threshold,))
+cm_rows = []
+for s, r in zip(cm_specs, cm_runs, strict=True):
+    n_req = sc_cm[(sc_cm["method"] == s["method"]) & (sc_cm["width"] == s["width"])
+                  & (sc_cm["depth"] == s["depth"])]["n_required"].iloc[0]
+    cm_rows.append({"method": LABELS[s["method"]], "width": s["width"], "depth": s["depth"],
+                    "training iterations": r["iters"],
+                    "init GFLOPs / network": r["init_flops"] / 1e9,
+                    "matched GFLOPs / network": r.get("matched_flops", 0.0) / 1e9,
+                    "init wall (s)": r["init_time_s"], "train wall (s)": r["train_time_s"],
+                    f"samples to loss {cfg.threshold}": n_req})
+cm_tab = pd.DataFrame(cm_rows)
+export_table(cm_tab, "ablation_compute_matched", profile=profile, device=dev,
+             wall_time_s=wall_cm)
+cm_geo = {s: geometric_mean(g[f"samples to loss {cfg.threshold}"])
+          for s, g in cm_tab.groupby("method")}
+for meth in ("modular", "modular_matched", "ours"):
+    glue(f"mod_cm_{meth}", f"{cm_geo[LABELS[meth]]:.0f}", display=False)
+init_ratio = (sum(r["init_time_s"] for r in cm_runs)
+              / max(sum(r["train_time_s"] for r in cm_runs if r["init_time_s"] > 0), 1e-9))
+glue("mod_cm_wall_ratio", f"{init_ratio:.2f}", display=False)
+glue("mod_cm_ratio", f"{cm_geo[LABELS['modular_matched']] / cm_geo[LABELS['ours']]:.2f}",
+     display=False)
+cm_tab.round(3)
+
+# %% [markdown]
+# Samples needed at $m$ = `ablation_m` (geometric mean over architectures): baseline modular
+# {glue:text}`mod_cm_modular`, compute-matched baseline {glue:text}`mod_cm_modular_matched`,
+# ours {glue:text}`mod_cm_ours` ("nan" means no architecture reached the threshold within the
+# grid); the compute-matched baseline needs {glue:text}`mod_cm_ratio` times the samples of ours
+# (a ratio near 1 means that, at this training budget, the initialiser's advantage is no more
+# than what the same compute spent on training gives). Measured on this machine, the
+# initialiser took {glue:text}`mod_cm_wall_ratio` times
+# the wall time of the subsequent end-to-end training of the same networks.
+
+# %% [markdown]
+# ## Summary
+#
+# - The kernel objective, its batched Cholesky solve and its closed-form gradient are checked
+#   against a direct solve and finite differences (this page) and against loops, autograd and
+#   `gradcheck` (unit tests).
+# - The literal Algorithm 1 (one module's kernel, $K$ random restarts) does not align the
+#   projections with the task's modules better than chance, like the paper's own Fig. 4; the
+#   joint (sum-kernel) objective aligns them much better (similarity table above).
+# - Counting the initialiser's cost matters: compare the compute-matched baseline with ours in
+#   the last table before drawing conclusions about the initialiser.
+# - Sample complexities, the nonlinear-projection variant and the ablations are measured at the
+#   `profile` = {glue:text}`mod_profile` scale; the tables give every number next to the paper's.
+#
+# ```{admonition} Reproduction note: end-to-end training
+# :class: note
+# After the initialiser, all parameters (projections included, no longer renormalised) are
+# trained with Adam (`lr` = 0.01, mini-batches of `batch_size`) on the mean squared error by the
+# shared batched trainer ({py:func}`modscale.trainer.train_batched`), exactly as the baselines.
+# Networks of one stack share no parameters, so training them together equals training each
+# alone (checked in the trainer's tests).
+# ```
+
+# %%
+wall_page = time.perf_counter() - t_page
+glue("mod_wall", f"{wall_page:.0f}", display=False)
+print(f"page wall time: {wall_page:.0f} s on {dev}")

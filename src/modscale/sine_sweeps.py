@@ -1,0 +1,227 @@
+"""The sine-task sweeps of paper Fig. 2 and Fig. 3a (monolithic MLPs), and the theory fit.
+
+A *stack* is one architecture (width, depth) at one input dimension ``m``: every model of the
+stack -- one per (k, seed, n) -- is trained at once by :func:`modscale.trainer.train_batched`.
+Two families of stacks cover all panels:
+
+- **grid** (:func:`grid_specs`): for every ``m`` and architecture, ``k = k_fixed``, every seed and
+  every ``n`` of a geometric grid (which contains ``n_fig2``). Its ``n = n_fig2`` slice gives the
+  m- and p-panels, its (n-panel architecture) slice the n-panel, and the whole grid the
+  sample complexity.
+- **k** (:func:`k_specs`): ``m = m_fixed``, ``n = n_fig2``, every ``k`` and seed.
+
+Each stack is cached (``modscale.cache``), so an interrupted sweep resumes stack by stack.
+Seed ``s`` fixes the task (``make_task(m, k, seed=s)``) and its data; datasets are nested in ``n``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .batched_mlp import BatchedMLP, mlp_param_count
+from .cache import cached_map
+from .profiles import config_hash
+from .sample_complexity import geometric_grid, sample_complexity
+from .sine_task import make_task, sample_datasets
+from .trainer import train_batched
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """One stack of MLPs of the same architecture and input dimension (see module docstring)."""
+
+    m: int
+    width: int
+    depth: int
+    ks: tuple[int, ...]
+    n_values: tuple[int, ...]
+    seeds: tuple[int, ...]
+    iters: int
+    lr: float
+    batch_size: int          # 0 = full batch
+    n_test: int
+    train_eval_rows: int
+    normalisation: str
+    output_scale: float
+    b: int = 1
+    amplitudes: tuple[float, ...] = (1.0, 0.5, 0.2)
+    frequencies: tuple[float, ...] = (1.0, 3.0, 5.0)
+
+    @property
+    def n_models(self) -> int:
+        return len(self.ks) * len(self.seeds) * len(self.n_values)
+
+    @property
+    def params(self) -> int:
+        return mlp_param_count(self.m, self.width, self.depth)
+
+
+def n_grid(cfg: Any) -> tuple[int, ...]:
+    """The n-grid of a config: ``geometric_grid(n_min, n_max, n_points)`` plus ``n_fig2``."""
+    return tuple(sorted(set(geometric_grid(cfg.n_min, cfg.n_max, cfg.n_points))
+                        | {cfg.n_fig2}))
+
+
+def _common(cfg: Any) -> dict[str, Any]:
+    return {"seeds": tuple(cfg.seed + s for s in range(cfg.n_seeds)), "iters": cfg.iters,
+            "lr": cfg.lr, "batch_size": cfg.batch_size, "n_test": cfg.n_test,
+            "train_eval_rows": cfg.train_eval_rows, "normalisation": cfg.normalisation,
+            "output_scale": cfg.output_scale, "b": cfg.b, "amplitudes": tuple(cfg.amplitudes),
+            "frequencies": tuple(cfg.frequencies)}
+
+
+def grid_specs(cfg: Any) -> list[StackSpec]:
+    """Stacks of the (m x architecture x seed x n) grid at ``k = k_fixed``."""
+    grid = n_grid(cfg)
+    return [StackSpec(m=m, width=w, depth=d, ks=(cfg.k_fixed,), n_values=grid, **_common(cfg))
+            for m in cfg.m_values for w in cfg.widths for d in cfg.depths]
+
+
+def k_specs(cfg: Any) -> list[StackSpec]:
+    """Stacks of the k-sweep (``m = m_fixed``, ``n = n_fig2``)."""
+    return [StackSpec(m=cfg.m_fixed, width=w, depth=d, ks=tuple(cfg.k_values),
+                      n_values=(cfg.n_fig2,), **_common(cfg))
+            for w in cfg.widths for d in cfg.depths]
+
+
+def variant_specs(cfg: Any, amplitudes: Sequence[float], frequencies: Sequence[float]
+                  ) -> list[StackSpec]:
+    """Grid stacks of the n-panel architecture only, for a task with other sine components."""
+    return [dataclasses.replace(s, amplitudes=tuple(float(a) for a in amplitudes),
+                                frequencies=tuple(float(f) for f in frequencies))
+            for s in grid_specs(cfg)
+            if (s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth)]
+
+
+def run_stack(spec: StackSpec, device: torch.device | str = "cpu",
+              progress: bool = False) -> dict[str, Any]:
+    """Train the stack; returns ``{"train", "test": (K, S, G) arrays, "wall_time_s", ...}``."""
+    dev = torch.device(device)
+    keys = [(k, s, n) for k in spec.ks for s in spec.seeds for n in spec.n_values]
+    tasks = [make_task(spec.m, k, seed=s, b=spec.b, normalisation=spec.normalisation,
+                       output_scale=spec.output_scale, amplitudes=spec.amplitudes,
+                       frequencies=spec.frequencies) for k, s, _ in keys]
+    xtr, ytr, xte, yte, nt = sample_datasets(tasks, [n for *_, n in keys], spec.n_test,
+                                             data_seeds=[s for _, s, _ in keys], device=dev)
+    init_seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    gen = torch.Generator(device=dev).manual_seed(init_seed)
+    model = BatchedMLP(len(keys), spec.m, spec.width, spec.depth, generator=gen, device=dev)
+    res = train_batched(model, xtr, ytr, xte, yte, n_train=nt, iters=spec.iters, lr=spec.lr,
+                        batch_size=spec.batch_size or None, generator=gen,
+                        train_eval_rows=spec.train_eval_rows, progress=progress,
+                        desc=f"m={spec.m} w={spec.width} d={spec.depth}")
+    shape = (len(spec.ks), len(spec.seeds), len(spec.n_values))
+    return {"train": res.train_loss.numpy().reshape(shape),
+            "test": res.test_loss.numpy().reshape(shape),
+            "target_var": np.array([t.moments()[1] for t in tasks]).reshape(shape),
+            "wall_time_s": res.wall_time_s, "n_models": len(keys),
+            "device": str(dev)}
+
+
+def stack_frame(spec: StackSpec, result: dict[str, Any]) -> pd.DataFrame:
+    """One row per trained model: m, k, width, depth, p, seed, n, train, test, target_var."""
+    rows = []
+    for a, k in enumerate(spec.ks):
+        for b_, s in enumerate(spec.seeds):
+            for c, n in enumerate(spec.n_values):
+                rows.append({"m": spec.m, "k": k, "width": spec.width, "depth": spec.depth,
+                             "p": spec.params, "seed": s, "n": n,
+                             "train": float(result["train"][a, b_, c]),
+                             "test": float(result["test"][a, b_, c]),
+                             "target_var": float(result["target_var"][a, b_, c])})
+    return pd.DataFrame(rows)
+
+
+def run_sweep(experiment: str, specs: Sequence[StackSpec], device: torch.device | str = "cpu",
+              progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run (or load from the cache) every stack; returns (per-model rows, per-stack runs)."""
+    results = cached_map(experiment, specs, lambda s: run_stack(s, device), progress=progress)
+    frames = [stack_frame(s, r) for s, r in zip(specs, results, strict=True)]
+    runs = pd.DataFrame([{"m": s.m, "width": s.width, "depth": s.depth, "models": r["n_models"],
+                          "iters": s.iters, "wall_time_s": r["wall_time_s"],
+                          "device": r["device"]}
+                         for s, r in zip(specs, results, strict=True)])
+    return pd.concat(frames, ignore_index=True), runs
+
+
+def sample_complexity_table(df: pd.DataFrame, thresholds: Sequence[float],
+                            rule: str = "first") -> pd.DataFrame:
+    """Per (m, architecture, threshold): samples needed (seed-averaged test loss vs n)."""
+    rows = []
+    for (m, w, d, p), g in df.groupby(["m", "width", "depth", "p"]):
+        curve = g.groupby("n")["test"].mean().sort_index()
+        for thr in thresholds:
+            rows.append({"m": m, "width": w, "depth": d, "p": p, "threshold": thr,
+                         "n_required": sample_complexity(curve.index.to_numpy(),
+                                                         curve.to_numpy(), thr, rule=rule),
+                         "censored_low": bool(curve.iloc[0] <= thr)})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- theory fit
+def theory_predictions(n: Any, p: Any, m: Any, *, c: float, omega: float,
+                       kind: str = "telescoping") -> tuple[np.ndarray, np.ndarray]:
+    """Theory (train, test) for arrays of (n, p, m) (broadcast), via :mod:`modscale.theory`.
+
+    ``omega`` is the spectrum's Omega for ``kind='telescoping'`` and its smoothness ``s`` for
+    ``kind='power_law'``.
+    """
+    from .theory import predict_losses
+
+    shape_kw = {"omega": omega} if kind == "telescoping" else {"s": omega}
+    n, p, m = np.broadcast_arrays(np.asarray(n, float), np.asarray(p, float),
+                                  np.asarray(m, float))
+    tr, te = np.empty(n.shape), np.empty(n.shape)
+    for mv in np.unique(m):
+        sel = m == mv
+        a, b = predict_losses(n[sel], p[sel].astype(int), float(mv), c=c, kind=kind,
+                              **shape_kw)
+        tr[sel], te[sel] = a, b
+    return tr, te
+
+
+def fit_theory(points: pd.DataFrame, *, c: float | None, kind: str = "telescoping"
+               ) -> dict[str, float]:
+    """Least squares in log test loss of the theory to ``points`` (columns n, p, m, test).
+
+    ``c=None`` fits both ``c`` and ``omega``; otherwise ``c`` is held fixed and ``omega`` fitted.
+    Points where the prediction is infinite (``|p - n| <= 1``) are left out.
+    Returns ``{"c", "omega", "rmse_log"}``.
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    n, p, m = (points[col].to_numpy() for col in ("n", "p", "m"))
+    y = np.log(points["test"].to_numpy())
+
+    def loss(c_: float, omega: float) -> float:
+        _, te = theory_predictions(n, p, m, c=c_, omega=omega, kind=kind)
+        ok = np.isfinite(te) & (te > 0)
+        return float(np.mean((np.log(te[ok]) - y[ok]) ** 2)) if ok.any() else math.inf
+
+    # kind="telescoping" needs omega > 1; "power_law" uses omega as the smoothness s (> 0).
+    lo = 1.0 if kind == "telescoping" else 0.0
+    if c is not None:
+        r = minimize_scalar(lambda t: loss(c, lo + math.exp(t)), bounds=(-6.0, 3.0),
+                            method="bounded")
+        out = {"c": float(c), "omega": lo + math.exp(r.x)}
+    else:
+        best = min((loss(math.exp(a), lo + math.exp(b)), a, b)
+                    for a in np.linspace(-1, 3, 9) for b in np.linspace(-5, 2, 8))
+        r = minimize(lambda v: loss(math.exp(v[0]), lo + math.exp(v[1])), x0=best[1:],
+                     method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8})
+        out = {"c": math.exp(r.x[0]), "omega": lo + math.exp(r.x[1])}
+    out["rmse_log"] = math.sqrt(loss(out["c"], out["omega"]))
+    return out
+
+
+__all__ = ["StackSpec", "n_grid", "grid_specs", "k_specs", "variant_specs", "run_stack",
+           "stack_frame", "run_sweep", "sample_complexity_table", "theory_predictions",
+           "fit_theory"]

@@ -1,0 +1,45 @@
+"""The trainer benchmark runs at smoke size, writes JSON, and counts FLOPs correctly."""
+
+import json
+
+import pytest
+import torch
+
+from modscale.bench import main, peak_tflops, run_benchmark, step_flops
+
+
+def test_step_flops_counts_matmuls():
+    # dims 3 -> 8 -> 8 -> 1: 3*8 + 8*8 + 8*1 = 96 multiply-adds per row, x2 (forward) x3 (+backward)
+    assert step_flops(3, 8, 3, batch=10) == 6 * 10 * 96
+
+
+def test_run_benchmark_smoke():
+    r = run_benchmark(models=4, iters=3, width=8, depth=3, in_dim=3, batch=16, n_train=32,
+                      device="cpu", loop_models=2)
+    for key in ("batched_model_iters_per_s", "loop_model_iters_per_s", "speedup",
+                "batched_tflops", "params_per_model", "device"):
+        assert key in r
+    assert r["batched_model_iters_per_s"] > 0 and r["loop_model_iters_per_s"] > 0
+    assert r["speedup"] == pytest.approx(r["batched_model_iters_per_s"]
+                                         / r["loop_model_iters_per_s"])
+    assert r["peak_fp32_tflops"] is None  # CPU: no peak table
+
+
+def test_cli_writes_json(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["--models", "3", "--iters", "2", "--width", "4", "--depth", "2", "--batch", "8",
+                 "--n-train", "16", "--loop-models", "1", "--device", "cpu",
+                 "--peak-tflops", "1.0", "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["models"] == 3 and "batched_fraction_of_peak" in data
+    assert "speed-up" in capsys.readouterr().out
+
+
+def test_peak_override_and_cpu():
+    assert peak_tflops(torch.device("cpu"), 12.5) == 12.5
+    assert peak_tflops(torch.device("cpu")) is None
+
+
+def test_bad_cli_value_exits_with_message():
+    with pytest.raises(SystemExit, match="--models"):
+        run_benchmark(models=0)

@@ -1,0 +1,112 @@
+"""Compositional CIFAR-10 classifiers: loss, metric, stacked vs separate training, a full run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from modscale import cifar_runs as cr
+from modscale.batched_mlp import BatchedMLP
+from modscale.cifar_models import (
+    Architecture,
+    accuracy,
+    build_model,
+    onehot_targets,
+    param_count,
+    position_loss,
+    predict_correct,
+    stacked_inputs,
+    train,
+)
+from modscale.compositional import assemble, channel_stats, make_pool, make_set
+from modscale.profiles import ConfigError, get_config
+
+ARCH = Architecture(mono_width=8, mono_depth=2, modules_per_image=2, module_dim=3,
+                    module_width=5, module_depth=2)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(10), 6)
+    x = rng.integers(0, 256, (60, 32, 32, 3), dtype=np.uint8)
+    x[:, :4, :4, :] = (25 * y)[:, None, None, None]  # a learnable class cue
+    mean, std = channel_stats(x)
+    return make_pool(x, y, mean=mean, std=std)
+
+
+def test_position_loss_and_accuracy_match_plain_computation():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 5, 30, generator=g)
+    labels = torch.randint(0, 10, (2, 5, 3), generator=g)
+    loss = position_loss(logits, labels)
+    for m in range(2):
+        ref = np.mean([torch.nn.functional.cross_entropy(logits[m, b, 10 * p:10 * p + 10][None],
+                                                         labels[m, b, p][None]).item()
+                       for b in range(5) for p in range(3)])
+        assert loss[m].item() == pytest.approx(ref, rel=1e-5)
+    correct = torch.tensor([[[True, False], [True, True]]])
+    assert accuracy(correct).tolist() == [0.75]
+    y = onehot_targets(torch.tensor([[2, 0]]))
+    assert y.shape == (1, 20) and y[0, 2].item() == pytest.approx(0.9)
+    assert y.sum().item() == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("method", ["monolithic", "modular", "ours"])
+def test_param_count_matches_model(method):
+    model = build_model(method, 1, 2, ARCH, seed=0)
+    assert param_count(method, 2, ARCH) == sum(p.numel() for p in model.parameters())
+    with pytest.raises(ConfigError, match="'method'"):
+        build_model("bogus", 1, 2, ARCH, seed=0)
+
+
+def test_stacked_training_equals_separate_training(pool):
+    k = 2
+    sets = [make_set(pool, 40, k, seed=s) for s in (1, 2)]
+    stacked = build_model("monolithic", 2, k, ARCH, seed=3)
+    singles = []
+    for j in range(2):
+        one = BatchedMLP(1, 3072 * k, ARCH.mono_width, ARCH.mono_depth, 10 * k)
+        with torch.no_grad():
+            for dst, src in zip(one.parameters(), stacked.parameters(), strict=True):
+                dst.copy_(src[j:j + 1])
+        singles.append(one)
+    train(stacked, pool, sets, lr=1e-3, batch_size=16, epochs=2, seed=5)
+    for j in range(2):
+        train(singles[j], pool, [sets[j]], lr=1e-3, batch_size=16, epochs=2, seed=5)
+        for a, b in zip(singles[j].parameters(), stacked.parameters(), strict=True):
+            torch.testing.assert_close(a[0], b[j], rtol=1e-4, atol=1e-6)
+
+
+def test_predict_correct_matches_a_loop(pool):
+    k = 2
+    model = build_model("modular", 2, k, ARCH, seed=0)
+    test = make_set(pool, 7, k, seed=9)
+    correct = predict_correct(model, pool, test, 2, batch_size=3)
+    x = assemble(pool, test.idx)
+    for i in range(7):
+        out = model(x[i:i + 1].unsqueeze(0).expand(2, -1, -1)).view(2, k, 10)
+        assert torch.equal(correct[:, i], out.argmax(-1) == test.labels[i])
+    assert stacked_inputs(pool, test.idx[None, :3]).shape == (1, 3, 3072 * k)
+
+
+def test_compute_run_end_to_end(pool, tmp_cache):
+    cfg = get_config("cifar", "smoke")
+    data = cr.CifarData(train=pool, val=pool, test=pool, source="synthetic", is_jpeg=False,
+                        arrays_sha256="x", n_images={})
+    spec = cr.run_spec(cfg, "ours", 2, (0, 1), lr=1e-3, n_train=64, noise_levels=(0.0, 0.5))
+    spec["arch"] = ARCH.__dict__ | {}
+    spec.update(n_test=30, init_steps=2, init_batch=8, init_pool=32, batch_size=16)
+    r = cr.run(data, spec)
+    assert r["acc"].shape == (1, 2) and r["correct"].shape == (2, 30, 2)
+    assert r["seen"].shape == (2, 30) and r["held"].shape == (30,)
+    assert not bool((r["seen"] & r["held"]).any())  # held-out tuples never seen in training
+    assert set(r["acc_noise"]) == {0.0, 0.5} and r["acc_ood"].shape == (2,)
+    torch.testing.assert_close(r["acc_noise"][0.0], r["acc"][-1])
+    assert r["energy_final"].shape == (2, 4, 2)
+    torch.testing.assert_close(r["energy_final"].sum(-1), torch.ones(2, 4))
+    again = cr.run(data, spec)  # from the cache
+    assert torch.equal(again["correct"], r["correct"])
+    df = cr.accuracy_frame([r])
+    assert len(df) == 2 and df["acc"].between(0, 1).all()

@@ -1,0 +1,103 @@
+"""Sample-complexity search, the n-grid driver, the sine sweeps and the theory fit."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modscale.batched_mlp import BatchedMLP
+from modscale.profiles import ConfigError, get_config
+from modscale.sample_complexity import (
+    geometric_grid,
+    geometric_mean,
+    losses_over_n_grid,
+    sample_complexity,
+)
+from modscale.sine_sweeps import (
+    fit_theory,
+    grid_specs,
+    k_specs,
+    n_grid,
+    run_stack,
+    sample_complexity_table,
+    stack_frame,
+    theory_predictions,
+    variant_specs,
+)
+from modscale.sine_task import make_task
+
+
+def test_geometric_grid():
+    assert geometric_grid(100, 100_000, 4) == (100, 1000, 10_000, 100_000)
+    with pytest.raises(ConfigError):
+        geometric_grid(10, 5, 3)
+
+
+def test_sample_complexity_log_interpolation():
+    n = [100, 1000, 10_000]
+    # loss 2 at 100, 1 at 1000: threshold 1.5 is crossed half-way in log n -> sqrt(100*1000)
+    assert sample_complexity(n, [2.0, 1.0, 0.5], 1.5) == pytest.approx(math.sqrt(1e5))
+    assert sample_complexity(n, [1.0, 0.9, 0.5], 1.5) == 100          # censored at the grid start
+    assert sample_complexity(n, [3.0, 2.0, 1.6], 1.5) == math.inf     # never reached
+    # "first" vs "stay" with a dip before a peak
+    assert sample_complexity(n, [1.0, 3.0, 1.0], 1.5, rule="first") == 100
+    assert sample_complexity(n, [1.0, 3.0, 1.0], 1.5, rule="stay") == pytest.approx(
+        10 ** (3 + 0.75))
+    with pytest.raises(ConfigError, match="'rule'"):
+        sample_complexity(n, [1, 1, 1], 1.0, rule="last")
+    with pytest.raises(ConfigError):
+        sample_complexity([1, 1], [1, 1], 1.0)
+
+
+def test_geometric_mean_ignores_infinite():
+    assert geometric_mean([10, 1000, math.inf]) == pytest.approx(100)
+    assert math.isnan(geometric_mean([math.inf]))
+
+
+def test_losses_over_n_grid_driver():
+    res = losses_over_n_grid(lambda s: make_task(3, 2, seed=s),
+                             lambda M, i, g, d: BatchedMLP(M, i, 8, 2, generator=g, device=d),
+                             [20, 200], [0, 1], n_test=100, iters=30, batch_size=16)
+    assert res["train"].shape == (2, 2) and res["test"].shape == (2, 2)
+    assert np.all(np.isfinite(res["test"])) and np.all(res["test"] > 0)
+
+
+def test_sweep_specs_and_stack():
+    cfg = get_config("sine", "smoke")
+    assert cfg.n_fig2 in n_grid(cfg)
+    g, k = grid_specs(cfg), k_specs(cfg)
+    assert len(g) == len(cfg.m_values) * len(cfg.widths) * len(cfg.depths)
+    assert len(k) == len(cfg.widths) * len(cfg.depths)
+    v = variant_specs(cfg, (1.0, 1.0), (2.0, 4.0))
+    assert len(v) == len(cfg.m_values) and all(s.amplitudes == (1.0, 1.0) for s in v)
+    assert all((s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth) for s in v)
+    spec = g[0].__class__(**{**g[0].__dict__, "iters": 5, "n_values": (50, 100), "n_test": 50})
+    res = run_stack(spec)
+    df = stack_frame(spec, res)
+    assert len(df) == spec.n_models == res["n_models"]
+    assert np.allclose(df["target_var"], cfg.output_scale ** 2)
+    table = sample_complexity_table(df, (0.5, 5.0))
+    assert set(table["threshold"]) == {0.5, 5.0}
+
+
+def test_fit_theory_recovers_constants():
+    """Synthetic points drawn from the theory itself give back its constants."""
+    pts = pd.DataFrame([{"m": m, "n": 1000, "p": p} for m in (2, 5, 9)
+                        for p in (120, 400, 3000)])
+    _, te = theory_predictions(pts["n"], pts["p"], pts["m"], c=3.0, omega=1.4)
+    pts["test"] = te
+    fixed = fit_theory(pts, c=3.0)
+    assert fixed["omega"] == pytest.approx(1.4, rel=1e-3) and fixed["rmse_log"] < 1e-3
+    both = fit_theory(pts, c=None)
+    assert both["c"] == pytest.approx(3.0, rel=1e-2)
+    assert both["omega"] == pytest.approx(1.4, rel=1e-2)
+
+
+def test_profile_validation():
+    with pytest.raises(ConfigError, match="n_panel_width"):
+        get_config("sine", "smoke", n_panel_width=7)
+    with pytest.raises(ConfigError, match="sc_threshold"):
+        get_config("sine", "smoke", sc_threshold=0.7)
+    with pytest.raises(ConfigError, match="normalisation"):
+        get_config("sine", "smoke", normalisation="l2")
