@@ -149,6 +149,33 @@ CHOICES = [
     ("Overparameterised loss formula", "theory", "method"),
     ("Features per module in the modular theory", "modular_theory", "q"),
     ("Task module directions", "modular_theory", "task_directions"),
+    ("How module outputs are combined (normalisation)", "sine", "normalisation"),
+    ("Output scale of the sine task", "sine", "output_scale"),
+    ("Module input dimension b", "sine", "b"),
+    ("k of the m-, p- and n-sweeps", "sine", "k_fixed"),
+    ("m of the k-sweep", "sine", "m_fixed"),
+    ("Mini-batch size", "sine", "batch_size"),
+    ("Sample-complexity threshold (paper file name: 1.5)", "sine", "sc_threshold"),
+    ("Theory constants fitted to the data", "sine", "theory_fit"),
+    ("Network modules K per task module", "modular", "modules_factor"),
+    ("Sample-complexity threshold (modular)", "modular", "threshold"),
+    ("Algorithm 1: kernel", "modular", "init_kernel"),
+    ("Algorithm 1: bandwidth rule", "modular", "init_bandwidth"),
+    ("Algorithm 1: ridge (x mean diagonal)", "modular", "init_ridge"),
+    ("Algorithm 1: steps per projection", "modular", "init_steps"),
+    ("Algorithm 1: learning rate", "modular", "init_lr"),
+    ("Fig. 4: input dimension", "modular", "align_m"),
+    ("Table 2: hidden units of the nonlinear projection", "modular", "proj_hidden"),
+    ("CIFAR: module input dimension b (paper: 512)", "cifar", "module_dim"),
+    ("CIFAR: modules per image", "cifar", "modules_per_image"),
+    ("CIFAR: training combinations", "cifar", "n_train"),
+    ("CIFAR: epochs (reviewer: 1)", "cifar", "epochs"),
+    ("CIFAR: held-out fraction of class tuples (OOD)", "cifar", "ood_fraction"),
+    ("CIFAR: k of Table 1", "cifar", "table_k"),
+    ("CIFAR: noise std of Table 1", "cifar", "noise_std"),
+    ("CIFAR: monolithic MLP width", "cifar", "mono_width"),
+    ("CIFAR: module MLP width", "cifar", "module_width"),
+    ("CIFAR: Algorithm 1 learning rate", "cifar", "init_lr"),
 ]
 choice_rows = []
 for what, chapter, param in CHOICES:
@@ -159,7 +186,8 @@ for what, chapter, param in CHOICES:
                             "book": f"unavailable ({type(err).__name__})", "paper": ""})
         continue
     if not hasattr(book_cfg, param):
-        continue
+        raise AttributeError(f"reconstruction choice {what!r}: {chapter} has no parameter "
+                             f"{param!r} (update CHOICES)")
     choice_rows.append({"choice": what, "chapter": chapter, "parameter": param,
                         "book": str(getattr(book_cfg, param)),
                         "paper": str(getattr(paper_cfg, param))})
