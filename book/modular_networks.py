@@ -75,7 +75,7 @@ import torch
 from myst_nb import glue
 
 from modscale import paper_data, runlog
-from modscale.alignment import chance_similarity, tsne_directions
+from modscale.alignment import chance_similarity, pairwise_similarity, tsne_directions
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
@@ -647,6 +647,203 @@ cm_tab.round(3)
 # Networks of one stack share no parameters, so training them together equals training each
 # alone (checked in the trainer's tests).
 # ```
+
+# %% tags=["remove-cell"]
+# Records this chapter's verdicts on the paper's claims for the reproduction summary page.
+
+
+def _fmt_n(v):
+    return f"{v:.0f}" if np.isfinite(v) else "not reached"
+
+
+def _n_at(meth, m):
+    v = agg_main[(agg_main["method"] == meth) & (agg_main["m"] == m)]["n_required"]
+    return float(v.iloc[0]) if len(v) and np.isfinite(v.iloc[0]) else np.inf
+
+
+ms_ = list(cfg.m_values)
+pm = list(paper_data.FIG3A["m"])
+base3 = [b for b in ("monolithic", "modular") if b in cfg.methods]
+
+# Fig. 3a (1): ours needs the fewest samples at most m (a strict majority of the m values).
+if "ours" in cfg.methods and base3:
+    decided1 = [m for m in ms_ if any(np.isfinite(_n_at(x, m)) for x in ["ours", *base3])]
+    wins = [m for m in decided1 if np.isfinite(_n_at("ours", m))
+            and all(_n_at("ours", m) < _n_at(b, m) for b in base3)]
+    p_wins = sum(all(paper_data.FIG3A["ours"][i] < paper_data.FIG3A[b][i] for b in base3)
+                 for i in range(len(pm)))
+    v1 = ("not tested" if not decided1 else "reproduced" if len(wins) > len(decided1) / 2
+          else "partly" if wins else "not reproduced")
+    runlog.claim(
+        "modular_networks", "Fig. 3a",
+        "our method has the lowest sample complexity at most m",
+        paper=f"ours lowest at {p_wins}/{len(pm)} m (m={pm[0]}..{pm[-1]})",
+        reproduced=f"ours lowest at {len(wins)}/{len(decided1)} m where any method reached "
+                   "the threshold: " + "; ".join(
+            f"m={m}: " + ", ".join(f"{b} {_fmt_n(_n_at(b, m))}" for b in ["ours", *base3])
+            for m in ms_),
+        verdict=v1,
+        why=f"geometric mean over architectures of samples to test loss {cfg.threshold}; "
+            "reproduced if ours is strictly lowest (not-reached counts as infinite) at more "
+            "than half of the m values where any method reached the threshold, partly if at "
+            "some, not reproduced if at none, not tested if no method reached it",
+        profile=profile)
+
+# Fig. 3a (2): the modular baseline needs more samples than the monolithic one (paper).
+if {"monolithic", "modular"} <= set(cfg.methods):
+    decided = [m for m in ms_ if np.isfinite(min(_n_at("modular", m), _n_at("monolithic", m)))]
+    mod_worse = [m for m in decided if _n_at("modular", m) > _n_at("monolithic", m)]
+    p_mod_worse = sum(paper_data.FIG3A["modular"][i] > paper_data.FIG3A["monolithic"][i]
+                      for i in range(len(pm)))
+    p_mod_worst = sum(paper_data.FIG3A["modular"][i] > max(paper_data.FIG3A["monolithic"][i],
+                                                           paper_data.FIG3A["ours"][i])
+                      for i in range(len(pm)))
+    v2 = ("not tested" if not decided else "reproduced" if len(mod_worse) > len(decided) / 2
+          else "partly" if mod_worse else "not reproduced")
+    runlog.claim(
+        "modular_networks", "Fig. 3a",
+        "the baseline modular network needs more samples than the monolithic one",
+        paper=f"modular > monolithic at {p_mod_worse}/{len(pm)} m; modular worst of three at "
+              f"{p_mod_worst}/{len(pm)} m",
+        reproduced=f"modular > monolithic at {len(mod_worse)}/{len(decided)} m where either "
+                   "reached the threshold; " + "; ".join(
+                       f"m={m}: modular {_fmt_n(_n_at('modular', m))}, monolithic "
+                       f"{_fmt_n(_n_at('monolithic', m))}" for m in ms_),
+        verdict=v2,
+        why="reproduced if the modular baseline needs more samples than the monolithic one at "
+            "more than half of the m values where at least one reached the threshold, partly "
+            "if at some, not reproduced if at none, not tested if neither reached it",
+        profile=profile)
+
+# Fig. 3a (3): the sample complexity of ours grows with m (as does the paper's).
+if "ours" in cfg.methods:
+    a_ours = agg_main[agg_main["method"] == "ours"]
+    s_ours = slope_per_dim(a_ours["m"], a_ours["n_required"])
+    s_paper = slope_per_dim(pm, paper_data.FIG3A["ours"])
+    min_slope = 0.05
+    v3 = ("not tested" if not np.isfinite(s_ours) else "reproduced" if s_ours >= min_slope
+          else "partly" if s_ours > 0 else "not reproduced")
+    runlog.claim(
+        "modular_networks", "Fig. 3a",
+        "the sample complexity of our method grows with m",
+        paper=f"slope {s_paper:.3f} log10 n per dimension (m={pm[0]}..{pm[-1]})",
+        reproduced=f"slope {s_ours:.3f} log10 n per dimension "
+                   f"({int(np.isfinite(a_ours['n_required']).sum())} of {len(a_ours)} m reached)",
+        verdict=v3,
+        why=f"least-squares slope of log10(samples) against m over the m where ours reached "
+            f"the threshold; reproduced if >= {min_slope} (n grows >= 12 % per dimension), "
+            "partly if positive but smaller, not reproduced if <= 0, not tested if fewer than "
+            "2 m reached",
+        profile=profile)
+
+# Fig. 3a (4): the advantage survives a compute-matched baseline (reviewer request).
+n_cm_ours = cm_geo.get(LABELS["ours"], np.nan)
+n_cm_match = cm_geo.get(LABELS["modular_matched"], np.nan)
+n_cm_mod = cm_geo.get(LABELS["modular"], np.nan)
+min_ratio = 1.25
+if not np.isfinite(n_cm_ours):
+    v4 = "not tested" if not np.isfinite(n_cm_match) else "not reproduced"
+    r4 = np.nan
+elif not np.isfinite(n_cm_match):
+    v4, r4 = "reproduced", np.inf
+else:
+    r4 = n_cm_match / n_cm_ours
+    v4 = "reproduced" if r4 >= min_ratio else "partly" if r4 > 1 else "not reproduced"
+runlog.claim(
+    "modular_networks", "Fig. 3a", "advantage survives a compute-matched baseline",
+    paper="not reported (reviewers asked for the initialiser's cost)",
+    reproduced=f"m={cfg.ablation_m}: samples ours {_fmt_n(n_cm_ours)}, compute-matched "
+               f"modular {_fmt_n(n_cm_match)}, modular {_fmt_n(n_cm_mod)} "
+               f"(matched/ours = {r4:.2f})",
+    verdict=v4,
+    why=f"geometric mean over architectures of samples to test loss {cfg.threshold}; "
+        f"reproduced if the compute-matched baseline needs >= {min_ratio}x the samples of ours "
+        "(or never reaches the threshold while ours does), partly if 1-1.25x, not reproduced "
+        "if <= 1x or ours never reaches it",
+    profile=profile)
+
+# Fig. 4 (1): similarity with the true modules, ours vs random projections, paired by seed.
+sim_ps = {s["method"]: r["sim_history"].mean(axis=2) for s, r in
+          zip(align_specs, align_runs, strict=True)}  # (recorded steps, seeds)
+p4 = paper_data.FIG4_SIMS
+parts4, ok4 = [], []
+for stage, row in (("init", 0), ("end", -1)):
+    d = sim_ps["ours"][row] - sim_ps["modular"][row]
+    se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.nan
+    margin = max(2 * se, 0.01) if np.isfinite(se) else 0.01
+    ok4.append(bool(d.mean() > margin))
+    parts4.append(f"{stage}: ours {sim_ps['ours'][row].mean():.3f} vs random "
+                  f"{sim_ps['modular'][row].mean():.3f} (joint objective "
+                  f"{sim_ps['ours_joint'][row].mean():.3f})")
+v5 = "reproduced" if all(ok4) else "partly" if any(ok4) else "not reproduced"
+runlog.claim(
+    "modular_networks", "Fig. 4",
+    "kernel initialisation aligns the projections with the true modules better than random "
+    "projections, at initialisation and after training",
+    paper=f"init: ours {p4['ours'][0]:.3f} vs baseline {p4['baseline'][0]:.3f}; iteration "
+          f"{p4['iteration'][-1]}: {p4['ours'][-1]:.3f} vs {p4['baseline'][-1]:.3f}",
+    reproduced="; ".join(parts4) + f" (chance {chance:.3f}, {cfg.align_seeds} seed(s), "
+               f"{cfg.align_iters} iterations)",
+    verdict=v5,
+    why="similarity score of the literal Algorithm 1 (per-module objective) minus that of "
+        "random projections on the same seeds; a stage passes if the mean difference exceeds "
+        "max(2 s.e., 0.01); reproduced if both stages (after init, end of training) pass, "
+        "partly if one, not reproduced if none",
+    profile=profile)
+
+# Fig. 4 (2), t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned one).
+cos_rec = 0.9
+tg = torch.as_tensor(by_method["modular"]["targets"])[:, None]  # (S, 1, k, m, b)
+
+
+def _recovered(dirs):
+    best = pairwise_similarity(torch.as_tensor(dirs), tg).max(dim=-1).values  # (S, G, k)
+    return float((best >= cos_rec).double().mean())
+
+
+rec = {"random": _recovered(by_method["modular"]["dirs_init"]),
+       "ours": _recovered(by_method["ours"]["dirs_init"]),
+       "joint": _recovered(by_method["ours_joint"]["dirs_init"]),
+       "trained baseline": _recovered(by_method["modular"]["dirs_final"])}
+gain = rec["ours"] - rec["random"]
+min_gain = 1 / cfg.align_k
+v6 = "reproduced" if gain >= min_gain else "partly" if gain > 0 else "not reproduced"
+runlog.claim(
+    "modular_networks", "Fig. 4",
+    "t-SNE: kernel-initialised directions lie on the target directions, random ones do not",
+    paper=f"t-SNE of {paper_data.FIG4_TSNE['n_learned']} learned and "
+          f"{paper_data.FIG4_TSNE['n_target']} target directions (qualitative)",
+    reproduced="targets recovered at init: " + ", ".join(f"{key} {v:.2f}"
+                                                         for key, v in rec.items()),
+    verdict=v6,
+    why=f"in the original space instead of the t-SNE plane: fraction of target directions "
+        f"with a learned direction at |cos| >= {cos_rec}; reproduced if the literal Algorithm "
+        f"1 recovers at least 1/k = {min_gain:.2f} more of them than random projections, partly "
+        "if more, not reproduced otherwise",
+    profile=profile)
+
+# Table 2: content not recovered, so only what was compared is recorded.
+SHORT = {label: meth for meth, label in LABELS.items()}
+t2_wins = []
+for m in cfg.table2_m_values:
+    t2m = table2[table2["m"] == m].set_index("method")["samples needed, nonlinear proj."]
+    t2m = t2m.fillna(np.inf)
+    t2_wins.append(t2m[LABELS["ours"]] < t2m[LABELS["modular"]])
+runlog.claim(
+    "modular_networks", "Table 2",
+    "the method works for modular networks with nonlinear projections",
+    paper="Table 2 content not recovered (SPEC 5.4)",
+    reproduced=f"nonlinear (tanh) projections, m={list(cfg.table2_m_values)}: ours needs fewer "
+               f"samples than the modular baseline at {sum(t2_wins)}/{len(t2_wins)} m; "
+               + "; ".join(f"{SHORT[row['method']]} m={row['m']}: "
+                           f"{_fmt_n(row['samples needed, nonlinear proj.'])}"
+                           for _, row in table2.iterrows()),
+    verdict="not tested",
+    why="the paper's Table 2 is unknown, so no comparison with it is possible; the measured "
+        "comparison (samples to test loss "
+        f"{cfg.threshold}, ours vs baseline modular with nonlinear projections) is reported "
+        "instead",
+    profile=profile)
 
 # %%
 wall_page = time.perf_counter() - t_page

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
+from modscale import runlog
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.profiles import config_dict, resolve_params
@@ -423,7 +424,7 @@ print("monolithic n increases with m:", bool(np.all(np.diff(mono) > 0)))
 # sample complexity on the input dimension. Random projections lose it again - the required $n$
 # grows {glue:text}`mt_rand_ratio`-fold over the same range, because a random direction captures
 # ever less of each module as $m$ grows - which is why the paper needs a learning rule that
-# finds the task's module directions (chapter *Modular networks and the kernel initializer*).
+# finds the task's module directions ({ref}`modular-networks`).
 #
 # ```{admonition} Left out
 # :class: note
@@ -433,6 +434,29 @@ print("monolithic n increases with m:", bool(np.all(np.diff(mono) > 0)))
 # different counts in the sample-complexity comparison ($K \ne k$ is supported by
 # `modular_split` but not explored here).
 # ```
+
+# %% tags=["remove-cell"]
+# Record this chapter's verdict for the "Reproduction summary" page (modscale.runlog.claim).
+if sel.any():
+    al_spread = float(al["n"][sel].max() / al["n"][sel].min() - 1)
+    mono_grows = bool(np.all(np.diff(mono) > 0))
+    t2_verdict = ("reproduced" if al_spread < 0.01 and mono_grows
+                  else "partly" if al_spread < 0.01 or mono_grows else "not reproduced")
+    t2_ours = (f"aligned modular n spread {100 * al_spread:.2f} % over m = {int(ms[sel][0])}-"
+               f"{int(ms[-1])} (m ≥ k = {cfg.k}); monolithic (p = {p_total}) ×"
+               f"{mono[-1] / mono[0]:.1f}, random projections ×{rnd['n'][-1] / rnd['n'][0]:.1f} "
+               f"over m = {int(ms[0])}-{int(ms[-1])}")
+else:
+    t2_verdict, t2_ours = "not tested", f"no m ≥ k = {cfg.k} in m_values {cfg.m_values}"
+runlog.claim(
+    "modular_theory", "Theorem 2 (Sec. 4)", "with projections aligned to the task's modules, "
+    "the modular model's sample complexity does not depend on the input dimension m, while a "
+    "monolithic model's grows", paper="modular sample complexity independent of m; monolithic "
+    "grows exponentially (statement not recovered)", reproduced=t2_ours, verdict=t2_verdict,
+    why="reproduced if the aligned modular required n varies by < 1 % over m ≥ k and the "
+    "monolithic required n (same p) increases at every step in m; partly if only one holds. "
+    "Tested on our reconstruction of the modular model (b = 1 modules, Gaussian-equivalent "
+    "features)", profile=profile)
 
 # %%
 print(f"profile {profile}: page computed in {time.perf_counter() - t_start:.1f} s")

@@ -743,6 +743,144 @@ variant_table.round(2)
 #   iterations, with 2 seeds and a 7-point grid of $n$; the `paper` profile (widths 8, 32, 128;
 #   10,000 iterations; 5 seeds; 10-point grid; batch 1000) is meant for a GPU.
 
+# %% tags=["remove-cell"]
+# Record this chapter's verdicts for the "Reproduction summary" page (modscale.runlog.claim).
+def fmt(v):
+    return "(" + ", ".join(f"{x:g}" for x in v) + ")"
+
+
+fig1_match = (len(task.amplitudes) == len(fp["amplitudes"])
+              and np.allclose(task.amplitudes, fp["amplitudes"])
+              and np.allclose(task.frequencies, fp["frequencies"]))
+runlog.claim(
+    "sine_regression", "Fig. 1", "one module of the sine-wave task: a sum of sine waves of a "
+    "projection of the input", paper=f"amplitudes {fmt(fp['amplitudes'])}, frequencies "
+    f"{fmt(fp['frequencies'])} (fitted to the figure)",
+    reproduced=f"amplitudes {fmt(task.amplitudes)}, frequencies {fmt(task.frequencies)}, random "
+    "phases", verdict="reproduced" if fig1_match else "partly",
+    why="drawn from the task generator; reproduced if its amplitudes and frequencies equal "
+    "those fitted to the paper's figure (phases are random), else partly", profile=profile)
+
+# Fig. 2, k-panel: invariance of the test loss in k.
+k_spread = float(k_test.max() / k_test.min())
+pk_spread = max(pk["actual_test_k2"], pk["actual_test_range_k3_9"][1]) / pk[
+    "actual_test_range_k3_9"][0]
+runlog.claim(
+    "sine_regression", "Fig. 2", "test loss is invariant in the number of modules k",
+    paper=f"test {pk['actual_test_k2']} at k = 2, {pk['actual_test_range_k3_9'][0]}-"
+    f"{pk['actual_test_range_k3_9'][1]} at k = 3..9 (max/min {pk_spread:.2f}); theory flat at "
+    f"{pk['predicted_test']}",
+    reproduced=f"mean test {fmt(np.round(k_test, 3))} at k = {fmt(ks)} (max/min "
+    f"{k_spread:.2f}; m = {cfg.m_fixed}, n = {cfg.n_fig2})",
+    verdict="not tested" if len(ks) < 2 else "reproduced" if k_spread < 1.5
+    else "not reproduced",
+    why="reproduced if max/min of the mean test loss over k is < 1.5, else not reproduced",
+    profile=profile)
+
+
+# Fig. 2, m-panel: the test loss increases with m, sublinearly (concave).
+def m_shape(mv, te):
+    mv, te = np.asarray(mv, dtype=float), np.asarray(te, dtype=float)
+    rank = np.argsort(np.argsort(mv)), np.argsort(np.argsort(te))
+    rho = float(np.corrcoef(*rank)[0, 1])
+    h = len(mv) // 2
+    lo = np.polyfit(mv[:h + 1], te[:h + 1], 1)[0]
+    hi = np.polyfit(mv[h:], te[h:], 1)[0]
+    return rho, float(lo), float(hi)
+
+
+rho, s_lo, s_hi = m_shape(ms, test_m)
+prho, ps_lo, ps_hi = m_shape(pm["m"], pm["actual_test"])
+m_up = bool(rho > 0.8 or np.all(np.diff(test_m) > 0))
+m_sub = bool(s_hi < s_lo)
+runlog.claim(
+    "sine_regression", "Fig. 2", "test loss increases sublinearly with the input dimension m",
+    paper=f"test {pm['actual_test'][0]} → {pm['actual_test'][-1]} from m = {pm['m'][0]} to "
+    f"{pm['m'][-1]}; Spearman {prho:.2f}; slope {ps_lo:.3f}/dim (lower half) vs {ps_hi:.3f} "
+    "(upper half)",
+    reproduced=f"test {test_m[0]:.3f} → {test_m[-1]:.3f} from m = {ms[0]} to {ms[-1]}; "
+    f"Spearman {rho:.2f}; slope {s_lo:.3f}/dim vs {s_hi:.3f}",
+    verdict="not tested" if len(ms) < 3 else "reproduced" if m_up and m_sub
+    else "partly" if m_up else "not reproduced",
+    why="increases if Spearman(m, mean test loss) > 0.8 or the loss is monotone; sublinear if "
+    "the linear-fit slope over the upper half of the m range is below that over the lower "
+    "half; reproduced if both, partly if it only increases", profile=profile)
+
+# Fig. 2, p-panel: double descent, a test-loss peak at the interpolation threshold p ≈ n.
+p_test = np.asarray(summary["p"]["test"])
+i_pk = int(np.argmax(p_test))
+p_near = bool(abs(np.log(p_mean[i_pk] / cfg.n_fig2)) <= np.log(2))
+p_interior = bool(0 < i_pk < len(p_test) - 1)
+runlog.claim(
+    "sine_regression", "Fig. 2", "double descent in p: the test loss peaks at the "
+    "interpolation threshold",
+    paper=f"test {pp['actual_test_p1e2']} at p = 100, peak {pp['actual_test_peak']} at p ≈ "
+    f"{pp['actual_test_peak_p']:.0f}, then {fmt(pp['actual_test_after_peak'])}",
+    reproduced=f"mean test {fmt(np.round(p_test, 3))} at p ≈ {fmt(np.round(p_mean))} "
+    f"(n = {cfg.n_fig2}); max at p ≈ {p_mean[i_pk]:.0f}",
+    verdict="not tested" if len(p_test) < 3 else "reproduced" if p_near and p_interior
+    else "not reproduced",
+    why="reproduced if the largest mean test loss over the architectures is an interior point "
+    "(loss lower on both sides) at a p within a factor 2 of n; not tested with fewer than 3 "
+    "architectures", profile=profile)
+
+# Fig. 2, n-panel: the test loss falls with n and train and test loss converge.
+n_fall = float(n_test_curve[0] / n_test_curve[-1])
+n_gap = float(abs(n_test_curve[-1] - n_train_curve[-1]) / n_test_curve[-1])
+pn_fall = pn["actual_test"][0] / pn["actual_test"][-1]
+pn_gap = abs(pn["actual_test"][-1] - pn["train_large_n"]) / pn["actual_test"][-1]
+n_ok = (n_fall > 2, n_gap < 0.25)
+runlog.claim(
+    "sine_regression", "Fig. 2", "the test loss falls with n and train and test loss converge",
+    paper=f"test falls ×{pn_fall:.1f} from n = {pn['n'][0]:.0f} to {pn['n'][-1]:.0f}; "
+    f"|test - train|/test at n = {pn['n'][-1]:.0f}: {100 * pn_gap:.0f} %",
+    reproduced=f"test falls ×{n_fall:.1f} from n = {ns[0]} to {ns[-1]}; |test - train|/test "
+    f"at n = {ns[-1]}: {100 * n_gap:.0f} %",
+    verdict="reproduced" if all(n_ok) else "partly" if any(n_ok) else "not reproduced",
+    why="reproduced if the mean test loss falls by more than ×2 from the smallest to the "
+    "largest n and |test - train|/test < 25 % at the largest n; partly if only one holds",
+    profile=profile)
+
+# Fig. 2: the theory (dashed) against the measured test loss, compared with how well the
+# paper's own predicted curve fits its measurements (m-panel, RMS of the log ratio).
+th_rms = float(np.sqrt(np.mean(np.log(m_theory["test"] / test_m) ** 2)))
+paper_rms = float(np.sqrt(np.mean(np.log(np.array(pm["predicted_test"])
+                                         / np.array(pm["actual_test"])) ** 2)))
+far = np.abs(np.log(ns / p_n)) > np.log(2)
+n_pred = np.mean([theory_predictions(ns, per_n[per_n.m == m]["p"].iloc[0], m, **theory_kw)[1]
+                  for m in ms], 0)
+n_rms = (float(np.sqrt(np.mean(np.log(n_pred[far] / n_test_curve[far]) ** 2)))
+         if far.any() else float("nan"))
+runlog.claim(
+    "sine_regression", "Fig. 2", "the theory's predicted test loss follows the measured one",
+    paper=f"m-panel: RMS log(predicted/measured) {paper_rms:.2f}",
+    reproduced=f"m-panel: {th_rms:.2f} (Ω fitted on it); n-panel, n outside [p/2, 2p]: "
+    f"{n_rms:.2f} (not fitted)",
+    verdict="reproduced" if th_rms <= 1.5 * paper_rms else "partly"
+    if th_rms <= 3 * paper_rms else "not reproduced",
+    why="reproduced if the m-panel RMS error in log test loss is at most 1.5× the paper's own "
+    "(from its digitised curves), partly if at most 3×; Ω is fitted to this panel, the "
+    "n-panel value is shown for reference", profile=profile)
+
+# Fig. 3a, monolithic curve: the samples needed grow with m, compared in decades per dimension.
+sc_reached = int(agg_main["reached"].sum())
+sc_low = int(agg_main["at_lower_bound"].sum())
+sc_total = int(agg_main["architectures"].sum())
+sc_ok = bool(np.isfinite(slope) and paper_slope / 2 <= slope <= 2 * paper_slope)
+runlog.claim(
+    "sine_regression", "Fig. 3a", "the samples a monolithic network needs grow with the input "
+    "dimension m",
+    paper=f"monolithic: {paper_slope:.3f} decades/dim (log-linear fit, m = {f3['m'][0]}-"
+    f"{f3['m'][-1]}, test loss {paper_data.FIG3A_THRESHOLD} in its units)",
+    reproduced=(f"{slope:.3f} decades/dim" if np.isfinite(slope) else "no slope: fewer than "
+                "2 m reached") + f" (test loss {cfg.sc_threshold}, m = {ms[0]}-{ms[-1]}; "
+    f"{sc_reached}/{sc_total} (m, architecture) reach it, {sc_low} at the grid's lower bound)",
+    verdict="not tested" if not np.isfinite(slope) else "reproduced" if sc_ok
+    else "partly" if slope > 0 else "not reproduced",
+    why="reproduced if the log-linear slope of the geometric-mean n over architectures is "
+    "within a factor 2 of the paper's monolithic slope, partly if only positive; thresholds "
+    "differ (the paper's 1.5 is reached at once on our task)", profile=profile)
+
 # %%
 wall = time.perf_counter() - t_chapter
 export_figure(fig1, "fig1_sine_task", profile=profile, device=dev, wall_time_s=wall)

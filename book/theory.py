@@ -81,7 +81,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from modscale import paper_data
+from modscale import paper_data, runlog
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.profiles import config_dict, resolve_params
@@ -721,6 +721,93 @@ print("curves ordered by parameter count:", bool(np.all(np.diff(n_req, axis=0) >
 #   {glue:text}`th_rmse_decades` decades. These constants were not recovered from the paper.
 #
 # The modular counterpart of this analysis is in {ref}`modular-theory`.
+
+# %% tags=["remove-cell"]
+# Record this chapter's verdicts for the "Reproduction summary" page (modscale.runlog.claim).
+# Theorem 1: our closed forms against Monte Carlo. The paper's statement is unknown, so the
+# best possible verdict is "partly".
+exact_ok = bool(max_z_exact < 4.0)
+det_ok = bool(len(det_rows) == 0 or max_rel_det < 0.10)
+runlog.claim(
+    "theory", "Theorem 1 (Sec. 3)", "closed-form expected train and test loss of the linear "
+    "(NTK-regime) model", paper="closed form from random-feature regression (statement not "
+    "recovered)",
+    reproduced=f"exact formulas within {max_z_exact:.1f} SE ({100 * max_rel_exact:.2f} % rel.) "
+    f"of Monte Carlo on {len(exact_rows)} cases; deterministic equivalent within "
+    f"{100 * max_rel_det:.1f} % on {len(det_rows)}",
+    verdict="partly" if exact_ok and det_ok else "not reproduced",
+    why="partly if the exact formulas lie within 4 SE of Monte Carlo and the deterministic "
+    "equivalent within 10 %, else not reproduced; at most partly because our derivation "
+    "cannot be compared with the paper's unrecovered statement", profile=profile)
+
+# Fig. 2 (theory curves, paper scale): peak at the interpolation threshold in p and in n, a
+# descent after it, and train and test loss meeting at large n.
+peak_p, peak_n, dd_ok, gaps = [], [], True, []
+for m in cfg.dd_m:
+    b = big[m]
+    for x, te, thr, out in ((b["p"], b["test_p"], cfg.d * cfg.dd_paper_n, peak_p),
+                            (b["n"], b["test_n"], cfg.dd_paper_p / cfg.d, peak_n)):
+        te = np.asarray(te, dtype=float)
+        fin = np.isfinite(te)
+        i = int(np.argmax(te[fin]))
+        out.append(float(np.asarray(x)[fin][i]))
+        dd_ok &= bool(abs(np.log(out[-1] / thr)) <= np.log(2) and 0 < i < fin.sum() - 1)
+    gaps.append(float((b["test_n"][-1] - b["train_n"][-1]) / b["test_n"][-1]))
+conv_ok = bool(max(gaps) < 0.05)
+p2, n2 = paper_data.FIG2_P, paper_data.FIG2_N
+
+
+def span(v):
+    lo, hi = f"{min(v):.0f}", f"{max(v):.0f}"
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+
+paper_gap = (n2["predicted_test_large_n"] - n2["train_large_n"]) / n2["predicted_test_large_n"]
+runlog.claim(
+    "theory", "Fig. 2", "theory: test loss peaks at the interpolation threshold in p and in n "
+    "(double descent) and train and test loss converge as n grows",
+    paper=f"predicted peak at p ≈ {p2['predicted_peak_p_range'][0]:.0f}-"
+    f"{p2['predicted_peak_p_range'][1]:.0f}, n ≈ {n2['predicted_peak_n']:.0f}; at large n "
+    f"test {n2['predicted_test_large_n']} vs train {n2['train_large_n']} "
+    f"({100 * paper_gap:.0f} % gap)",
+    reproduced=f"peak at p ≈ {span(peak_p)} (n = {cfg.dd_paper_n}), n ≈ {span(peak_n)} "
+    f"(p = {cfg.dd_paper_p}), every m; (test - train)/test at "
+    f"n = {b['n'][-1]:.0f}: at most {100 * max(gaps):.1f} %",
+    verdict="reproduced" if dd_ok and conv_ok else "partly" if dd_ok or conv_ok
+    else "not reproduced",
+    why="reproduced if, for every m, the test-loss maximum is an interior point within a factor "
+    "2 of the threshold p = dn (and n = p/d) and (test - train)/test < 5 % at the largest n; "
+    "partly if only one holds", profile=profile)
+
+# Theoretical m vs n: growth of log10 n with m, compared with the paper's digitised curves.
+if {2, 5, 9} <= set(cfg.m_values):
+    j2, j5, j9 = (list(cfg.m_values).index(m) for m in (2, 5, 9))
+    lg = np.log10(n_req)
+    rate_lo, rate_hi = (lg[:, j5] - lg[:, j2]) / 3, (lg[:, j9] - lg[:, j5]) / 4
+    prate_lo = (paper_log[:, 1] - paper_log[:, 0]) / 3
+    prate_hi = (paper_log[:, 2] - paper_log[:, 1]) / 4
+    increasing = bool(np.all(np.diff(n_req, axis=1) > 0))
+    not_slowing = bool(np.all(rate_hi >= rate_lo))
+    rate_ratio = float(rate_hi.mean() / prate_hi.mean())
+    rate_ok = bool(2 / 3 <= rate_ratio <= 1.5)
+    mvn_verdict = ("reproduced" if increasing and not_slowing and rate_ok
+                   else "partly" if increasing else "not reproduced")
+    mvn_paper = (f"{prate_lo.mean():.3f} decades/dim at m = 2→5, {prate_hi.mean():.3f} at "
+                 "5→9 (mean of 9 curves)")
+    mvn_ours = (f"{rate_lo.mean():.3f} at 2→5, {rate_hi.mean():.3f} at 5→9 (ratio to paper "
+                f"{rate_ratio:.2f}); RMS {rmse:.3f} decades vs the 27 digitised values")
+else:
+    mvn_verdict, mvn_paper, mvn_ours = "not tested", "", f"m = 2, 5, 9 not all in {cfg.m_values}"
+runlog.claim(
+    "theory", "Theoretical m vs n", "the number of samples required to reach a target loss "
+    "grows exponentially with the task dimension m", paper=mvn_paper, reproduced=mvn_ours,
+    verdict=mvn_verdict,
+    why="reproduced if required n increases with m on every curve, does not slow down in "
+    "decades per dimension from m = 2→5 to 5→9 (exponential, not polynomial), and its rate at "
+    "5→9 is within a factor 1.5 of the paper's; partly if it only increases. Ω (which sets "
+    "the rate) and the target were calibrated against the paper's figure, so the agreement in "
+    "rate and level is not independent; the exponential form is", profile=profile)
 
 # %%
 glue("th_wall", f"{time.perf_counter() - t_start:.0f} s", display=False)
