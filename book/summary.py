@@ -32,7 +32,7 @@ profile = "smoke"
 device = "auto"
 show_figures = None
 
-# %%
+# %% tags=["hide-input"]
 import os
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from IPython.display import Image, Markdown, display
 from myst_nb import glue
 
 from modscale import paper_data, runlog
+from modscale.export import export_table
 from modscale.profiles import get_config, resolve_params
 
 cfg = resolve_params("summary", profile, show_figures=show_figures)
@@ -88,6 +89,7 @@ for v in ("reproduced", "partly", "not reproduced", "not tested", "not run"):
     glue(f"n_{v.replace(' ', '_')}", int(counts.get(v, 0)), display=False)
 glue("n_claims", len(summary), display=False)
 glue("summary_profile", build_profile, display=False)
+export_table(summary, "reproduction_summary", profile=build_profile)
 
 # %% [markdown]
 # ## Verdicts
@@ -98,10 +100,14 @@ glue("summary_profile", build_profile, display=False)
 # {glue:text}`n_not_run` not run. Smaller profiles than the paper's give noisier and
 # sometimes different verdicts; each chapter states the scale it ran at.
 
-# %%
+# %% tags=["hide-input"]
+VERDICT_COLOURS = {"reproduced": "#d4edda", "partly": "#fff3cd", "not reproduced": "#f8d7da",
+                   "not tested": "#e2e3e5", "not run": "#e2e3e5"}
 pd.set_option("display.max_colwidth", None)
-summary.style.hide(axis="index").set_properties(**{"text-align": "left",
-                                                   "vertical-align": "top"})
+(summary.drop(columns=["chapter"]).style.hide(axis="index")
+ .map(lambda v: f"background-color: {VERDICT_COLOURS.get(v, 'white')}", subset=["verdict"])
+ .set_properties(**{"text-align": "left", "vertical-align": "top", "font-size": "0.85em"})
+ .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"}))
 
 # %% [markdown]
 # ## Table 1 as reported by the paper
@@ -109,7 +115,7 @@ summary.style.hide(axis="index").set_properties(**{"text-align": "left",
 # Verbatim from the authors' project page (the only numbers of the paper known exactly); the
 # reproduction's counterpart, at the scale of this build, is in {ref}`compositional-cifar`.
 
-# %%
+# %% tags=["hide-input"]
 pd.DataFrame({"Method": paper_data.TABLE1["method"],
               "Combinatorial OOD Accuracy (%)": paper_data.TABLE1["combinatorial_ood_accuracy"],
               "Accuracy under Noise (%)": paper_data.TABLE1["accuracy_under_noise"]})
@@ -120,7 +126,7 @@ pd.DataFrame({"Method": paper_data.TABLE1["method"],
 # The reproduced figures, as exported to `paper_figures/` by this build (each overlays the
 # paper's digitised values where they exist, labelled *paper*).
 
-# %%
+# %% tags=["hide-input"]
 fig_dir = Path(os.environ.get("MODSCALE_PAPER_FIGURES", "")) if os.environ.get(
     "MODSCALE_PAPER_FIGURES") else None
 shown = 0
@@ -141,7 +147,7 @@ if shown == 0:
 # parameter (change it with papermill, `-p NAME VALUE`); the values below are read from the
 # profiles, not typed here.
 
-# %%
+# %% tags=["hide-input"]
 CHOICES = [
     ("Eigenvalue law tied to the task dimension", "theory", "spectrum_kind"),
     ("Spectrum constant Omega (alpha = Omega^-m)", "theory", "omega"),

@@ -87,9 +87,10 @@ register("modular", ModularParams, {
               "align_iters": 60, "align_n": 300, "align_record_every": 20,
               "ablation_factors": (1, 2)},
     "book": {
-        "m_values": (3, 6, 9), "widths": (8, 16), "n_min": 32, "n_max": 8192, "n_points": 6,
-        "n_seeds": 2, "iters": 400, "init_steps": 60, "align_iters": 600, "align_n": 2000,
-        "align_seeds": 1, "table2_m_values": (9,), "ablation_m": 9, "ablation_n": (128, 512),
+        "m_values": tuple(range(2, 10)), "widths": (8, 32), "n_min": 32, "n_max": 8192,
+        "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100, "align_iters": 600,
+        "align_n": 2000, "align_seeds": 2, "table2_m_values": (5, 9), "ablation_m": 9,
+        "ablation_n": (128, 512),
     },
     "paper": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32, 128), "depths": (3, 5, 7),
