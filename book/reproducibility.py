@@ -91,8 +91,8 @@ exec_df
 # ## Models trained
 #
 # Each experiment records how many networks it trained, with which seeds and how long it took
-# (`modscale.runlog`). Cached results count once, when they were computed: a row with a
-# small wall time was read from the cache.
+# (`modscale.runlog`). A row with a small wall time was read from the per-configuration cache
+# (the networks were trained by an earlier run of the same configuration and code).
 
 # %%
 runs = pd.DataFrame(runlog.runs())
