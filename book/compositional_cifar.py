@@ -112,7 +112,7 @@ glue("cifar_device", str(dev), display=False)
 # CIFAR-10 with one **JPEG file per image**. JPEG is lossy, so its pixels differ slightly from
 # the original `cifar-10-python.tar.gz` the paper used. The loader accepts the original release
 # too (parameter `data_path`, or the environment variable `MODSCALE_CIFAR10`). This run read
-# **{glue:text}`cifar_source_kind`** data from `{glue:text}`cifar_source``.
+# **{glue:text}`cifar_source_kind`** data from {glue:text}`cifar_source`.
 # ```
 
 # %%

@@ -63,7 +63,7 @@ glue("build_date", prov["date"], display=False)
 # ## Build
 #
 # This build ran the **{glue:text}`build_profile`** profile on **{glue:text}`build_device`**,
-# at commit `{glue:text}`build_commit`` ({glue:text}`build_date`). Package versions:
+# at commit {glue:text}`build_commit` ({glue:text}`build_date`). Package versions:
 
 # %%
 pd.DataFrame(sorted(prov["versions"].items()), columns=["package", "version"])

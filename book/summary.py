@@ -89,7 +89,7 @@ for v in ("reproduced", "partly", "not reproduced", "not tested", "not run"):
     glue(f"n_{v.replace(' ', '_')}", int(counts.get(v, 0)), display=False)
 glue("n_claims", len(summary), display=False)
 glue("summary_profile", build_profile, display=False)
-export_table(summary, "reproduction_summary", profile=build_profile)
+_ = export_table(summary, "reproduction_summary", profile=build_profile)
 
 # %% [markdown]
 # ## Verdicts
