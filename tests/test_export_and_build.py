@@ -88,4 +88,6 @@ def test_chapter_sources_have_one_parameters_cell():
 def test_text_only_figures_are_detected(tmp_path):
     (tmp_path / "a.html").write_text("<pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre>")
     (tmp_path / "b.html").write_text('<img src="x.png">')
-    assert build_book.text_only_figures(tmp_path) == ["a.html: figure rendered as text"]
+    (tmp_path / "c.html").write_text("<code>{glue:text}`x`</code>")
+    assert sorted(build_book.text_only_figures(tmp_path)) == [
+        "a.html: figure rendered as text", "c.html: unrendered glue role"]

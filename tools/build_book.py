@@ -36,6 +36,7 @@ EXEC = BUILD / "exec"
 REMOTE_ASSET = re.compile(
     r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""",
     re.IGNORECASE)
+GLUE_ROLE = re.compile(r"\{glue:[a-z]+\}(?:`|</span></code>)")
 INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 URL = re.compile(r"https?://[^\s\"'<>]+")
 # sphinx-thebe (bundled with Jupyter Book 1) injects a CDN URL for its live-code feature, which
@@ -73,10 +74,15 @@ def remote_assets(html_dir: Path) -> list[str]:
 
 
 def text_only_figures(html_dir: Path) -> list[str]:
-    """Pages where a figure was rendered as its text repr (``<Figure size ...>``), not an image."""
-    return [f"{page.relative_to(html_dir)}: figure rendered as text"
-            for page in html_dir.rglob("*.html")
-            if "&lt;Figure size" in page.read_text(errors="replace")]
+    """Pages with a figure rendered as its text repr (``<Figure size ...>``) or a raw glue role."""
+    bad = []
+    for page in html_dir.rglob("*.html"):
+        text = page.read_text(errors="replace")
+        if "&lt;Figure size" in text:
+            bad.append(f"{page.relative_to(html_dir)}: figure rendered as text")
+        if GLUE_ROLE.search(text):  # a role MyST did not parse (e.g. nested in a code span)
+            bad.append(f"{page.relative_to(html_dir)}: unrendered glue role")
+    return bad
 
 
 def strip_thebe(html_dir: Path) -> None:
