@@ -59,8 +59,9 @@ def entry_key(experiment: str, config: Any) -> str:
                         "code": code_version()})
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in 1 MiB chunks (``algorithm``: any :mod:`hashlib` name)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
@@ -75,7 +76,7 @@ def load(experiment: str, config: Any, root: Path | None = None) -> Any | None:
         return None
     try:
         meta = json.loads(meta_path.read_text())
-        if meta.get("sha256") != _sha256(res_path):
+        if meta.get("sha256") != file_digest(res_path):
             raise ValueError("checksum mismatch")
         return torch.load(res_path, map_location="cpu", weights_only=False)
     except Exception as err:  # noqa: BLE001 - any failure means "recompute"
@@ -94,7 +95,7 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
         torch.save(result, tmp / "result.pt")
         meta = {"experiment": experiment, "config": _as_mapping(config),
                 "code_version": code_version(), "wall_time_s": wall_time_s,
-                "sha256": _sha256(tmp / "result.pt"), **provenance(), **(extra or {})}
+                "sha256": file_digest(tmp / "result.pt"), **provenance(), **(extra or {})}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         if d.exists():
             shutil.rmtree(d)
