@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .profiles import ConfigError
+from .profiles import check_choice
 
 BACKENDS = ("serial", "submitit", "ray")
 
@@ -45,12 +45,9 @@ def dispatch(experiment: str, configs: Sequence[Any], compute: Callable[[Any], A
     ``slurm_params`` go to ``executor.update_parameters`` (e.g. ``{"slurm_partition": "gpu",
     "gpus_per_node": 1, "timeout_min": 60}``).
     """
-    if backend not in BACKENDS:
-        raise ConfigError(f"parameter 'backend': {backend!r} is not allowed; "
-                          f"allowed values: {', '.join(map(repr, BACKENDS))}")
-    if cluster is not None and cluster not in ("slurm", "local", "debug"):
-        raise ConfigError(f"parameter 'cluster': {cluster!r} is not allowed; "
-                          "allowed values: 'slurm', 'local', 'debug'")
+    check_choice("backend", backend, BACKENDS)
+    if cluster is not None:
+        check_choice("cluster", cluster, ("slurm", "local", "debug"))
     root = str(cache_root) if cache_root is not None else str(cache.cache_dir())
     configs = list(configs)
     results: list[Any] = [cache.load(experiment, c, Path(root)) for c in configs]

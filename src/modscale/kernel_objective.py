@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import torch
 
-from .profiles import ConfigError
+from .profiles import ConfigError, check_choice
 
 KERNELS = ("rbf", "laplace", "relu_ntk")
 """Kernels on projected inputs: Gaussian RBF (default), Laplace, infinite-width ReLU-MLP NTK."""
@@ -38,12 +38,6 @@ PROJECTION_NORMS = ("columns", "orthonormal", "none")
 """How a projection is normalised before use: unit-norm columns, orthonormal columns (QR), none."""
 
 
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"parameter {name!r}: {value!r} is not allowed; "
-                          f"allowed values: {', '.join(map(repr, allowed))}")
-
-
 def normalize_projection(u: torch.Tensor, mode: str = "columns", eps: float = 1e-12
                          ) -> torch.Tensor:
     """Normalise projections ``u`` (R..., m, b) so that the objective cannot be gamed by scale.
@@ -51,7 +45,7 @@ def normalize_projection(u: torch.Tensor, mode: str = "columns", eps: float = 1e
     ``columns``: every column scaled to unit Euclidean norm; ``orthonormal``: the Q factor of a
     QR decomposition (sign fixed so that diag(R) > 0); ``none``: unchanged. Differentiable.
     """
-    _check_choice("normalize", mode, PROJECTION_NORMS)
+    check_choice("normalize", mode, PROJECTION_NORMS)
     if mode == "none":
         return u
     if mode == "columns":
@@ -141,8 +135,8 @@ def kernel_matrix(z: torch.Tensor, *, kernel: str = "rbf", bandwidth: str = "med
     infinite-width NTK of a ``ntk_depth``-layer ReLU MLP (bandwidth ignored). ``mask``
     (R..., B) restricts the median to valid points (the matrix itself is not masked here).
     """
-    _check_choice("kernel", kernel, KERNELS)
-    _check_choice("bandwidth", bandwidth, BANDWIDTH_RULES)
+    check_choice("kernel", kernel, KERNELS)
+    check_choice("bandwidth", bandwidth, BANDWIDTH_RULES)
     if kernel == "relu_ntk":
         if ntk_depth < 1:
             raise ConfigError(f"parameter 'ntk_depth' must be >= 1, got {ntk_depth}")

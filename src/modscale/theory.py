@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from scipy.special import zeta
 
-from .profiles import ConfigError
+from .profiles import ConfigError, check_choice
 
 SPECTRUM_KINDS = ("telescoping", "power_law")
 """``telescoping``: ``lam_i = c[i^-a - (i+1)^-a]``, ``a = omega^-m`` (SPEC §2.2, from study
@@ -50,12 +50,6 @@ smallest ``n`` anywhere (possibly in the overparameterised regime before the pea
 
 
 # ----------------------------------------------------------------------------- spectra
-def _check_choice(name: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        raise ConfigError(f"parameter {name!r}: {value!r} is not allowed; "
-                          f"allowed values: {', '.join(map(repr, choices))}")
-
-
 def _check_positive(name: str, value: float, *, strict: bool = True) -> None:
     ok = np.all(np.asarray(value) > 0) if strict else np.all(np.asarray(value) >= 0)
     if not ok or not np.all(np.isfinite(np.asarray(value, dtype=float))):
@@ -78,7 +72,7 @@ def spectrum(P: int, m: float, *, kind: str = "telescoping", c: float = 1.0,
     ``b = 1 + 2 s / m``. Both have total variance ``c`` over infinitely many features; the
     variance beyond ``P`` is :func:`spectrum_tail`. Returns float64 of shape ``(P,)``.
     """
-    _check_choice("kind", kind, SPECTRUM_KINDS)
+    check_choice("kind", kind, SPECTRUM_KINDS)
     if int(P) != P or P < 1:
         raise ConfigError(f"parameter 'P' must be an integer >= 1, got {P!r}")
     _check_positive("m", m)
@@ -161,7 +155,7 @@ def losses_from_split(N: Any, lam1: np.ndarray, tr_lam2: float, *, d: int = 1,
     loss's parts ``noise`` (``d Tr Lambda_2``), ``variance`` and ``bias`` (``test = noise +
     variance + bias``), plus a boolean ``exact`` (exact expectation rather than approximation).
     """
-    _check_choice("method", method, METHODS)
+    check_choice("method", method, METHODS)
     lam1 = np.asarray(lam1, dtype=np.float64)
     if lam1.ndim != 1 or lam1.size < 1 or np.any(lam1 <= 0) or not np.all(np.isfinite(lam1)):
         raise ConfigError("parameter 'lam' must hold positive finite feature variances")
@@ -328,8 +322,8 @@ def required_n(target: float, p: int, *, d: int = 1, lam: np.ndarray, tail: floa
     the underparameterised value is returned. ``inf`` if the target is unreachable (it is below
     the asymptotic loss ``d Tr Lambda_2``). Round up for an integer sample count.
     """
-    _check_choice("branch", branch, BRANCHES)
-    _check_choice("method", method, METHODS)
+    check_choice("branch", branch, BRANCHES)
+    check_choice("method", method, METHODS)
     _check_positive("target", target)
     lam = _check_lam(lam)
     _check_p(np.asarray(p), lam.size)
@@ -429,7 +423,7 @@ def validation_spectrum(name: str, P: int, m: float, *, c: float = 1.0, omega: f
     """
     if name == "isotropic":
         return np.full(int(P), c / P), 0.0
-    _check_choice("spectrum", name, SPECTRUM_KINDS + ("isotropic",))
+    check_choice("spectrum", name, SPECTRUM_KINDS + ("isotropic",))
     return (spectrum(P, m, kind=name, c=c, omega=omega, s=s),
             spectrum_tail(P, m, kind=name, c=c, omega=omega, s=s))
 

@@ -27,11 +27,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from .profiles import ConfigError
+from .profiles import ConfigError, check_choice
 from .theory import (
     BRANCHES,
     SPECTRUM_KINDS,
-    _check_choice,
     losses_from_split,
     required_n_for_dimension,
     spectrum,
@@ -48,7 +47,7 @@ def module_directions(m: int, k: int, *, kind: str = "random",
 
     ``random``: independent uniform on the sphere; ``orthogonal``: orthonormal (needs ``k <= m``).
     """
-    _check_choice("kind", kind, DIRECTION_KINDS)
+    check_choice("kind", kind, DIRECTION_KINDS)
     if int(m) != m or m < 1 or int(k) != k or k < 1:
         raise ConfigError(f"parameters 'm' and 'k' must be integers >= 1, got {m!r}, {k!r}")
     rng = np.random.default_rng(0) if rng is None else rng
@@ -163,7 +162,7 @@ def modular_monte_carlo(n: int, q: int, *, lam_b: np.ndarray, U: np.ndarray, Uha
     ``pinv`` of the ``(N, K q)`` model design (float64, trials batched); the test loss is the
     population loss given the fit (exact by Mehler's formula in both cases).
     """
-    _check_choice("features", features, ("gaussian", "hermite"))
+    check_choice("features", features, ("gaussian", "hermite"))
     lam_b = np.asarray(lam_b, dtype=np.float64)
     U, Uhat = _check_dirs("U", U), _check_dirs("Uhat", Uhat)
     for name, v in (("n", n), ("q", q), ("d", d), ("trials", trials)):
@@ -228,9 +227,9 @@ def modular_sample_complexity(m_values: Any, *, k: int, q: int, target: float,
     closed form (:func:`modscale.theory.required_n` with ``branch='underparameterised'``).
     Returns arrays over ``m``: ``n`` (required samples), ``tr2`` and ``captured_fraction``.
     """
-    _check_choice("alignment", alignment, ALIGNMENTS)
-    _check_choice("task_directions", task_directions, DIRECTION_KINDS)
-    _check_choice("kind", kind, SPECTRUM_KINDS)
+    check_choice("alignment", alignment, ALIGNMENTS)
+    check_choice("task_directions", task_directions, DIRECTION_KINDS)
+    check_choice("kind", kind, SPECTRUM_KINDS)
     L = int(degrees or q)
     lam_b = spectrum(L, 1, kind=kind, c=c, omega=omega, s=s)
     tail_b = spectrum_tail(L, 1, kind=kind, c=c, omega=omega, s=s)
@@ -260,7 +259,7 @@ def monolithic_sample_complexity(m_values: Any, p: int, *, target: float, c: flo
                                  ) -> np.ndarray:
     """Required samples of a monolithic model with ``p`` parameters on a task of dimension ``m``
     (the spectrum at dimension ``m``), for each ``m`` in ``m_values``."""
-    _check_choice("branch", branch, BRANCHES)
+    check_choice("branch", branch, BRANCHES)
     return np.array([required_n_for_dimension(target, int(p), m, c=c, omega=omega, d=d,
                                               kind=kind, s=s, branch=branch)
                      for m in m_values])

@@ -88,6 +88,13 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     return value
 
 
+def check_choice(name: str, value: Any, allowed: tuple) -> None:
+    """Raise :class:`ConfigError` naming ``name`` and the allowed values unless ``value`` is one."""
+    if value not in allowed:
+        raise ConfigError(f"parameter {name!r}: {value!r} is not allowed; "
+                          f"allowed values: {', '.join(map(repr, allowed))}")
+
+
 def _check(name: str, value: Any, f: dataclasses.Field) -> None:
     meta = f.metadata
     default = f.default
@@ -102,9 +109,8 @@ def _check(name: str, value: Any, f: dataclasses.Field) -> None:
     if isinstance(value, tuple) and len(value) == 0:
         raise ConfigError(f"parameter {name!r} must not be empty")
     for v in items:
-        if meta.get("choices") is not None and v not in meta["choices"]:
-            raise ConfigError(f"parameter {name!r}: {v!r} is not allowed; "
-                              f"allowed values: {', '.join(map(repr, meta['choices']))}")
+        if meta.get("choices") is not None:
+            check_choice(name, v, meta["choices"])
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             if meta.get("min") is not None and v < meta["min"]:
                 raise ConfigError(f"parameter {name!r}: {v!r} is below the minimum "
@@ -180,5 +186,5 @@ def config_hash(obj: Any) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-__all__ = ["PROFILE_NAMES", "ConfigError", "field", "register", "chapters", "get_config",
-           "resolve_params", "describe", "config_dict", "config_hash"]
+__all__ = ["PROFILE_NAMES", "ConfigError", "check_choice", "field", "register", "chapters",
+           "get_config", "resolve_params", "describe", "config_dict", "config_hash"]
