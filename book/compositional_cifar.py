@@ -32,28 +32,51 @@
 # accuracy under noise), each next to the paper's numbers.
 
 # %% tags=["parameters"]
-profile = "smoke"
-device = "auto"
-seed = None
-data_path = None
-download = None
-max_per_class = None
-ks = None
-methods = None
-n_seeds = None
-seeds_per_run = None
-n_train = None
-n_test = None
-epochs = None
-batch_size = None
-lr_grid = None
-modules_per_image = None
-module_dim = None
-init_steps = None
-init_lr = None
-ood_fraction = None
-table_k = None
-noise_std = None
+profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
+device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
+seed: int = None  # base seed (data streams, initialisations, noise)
+data_path: str = None  # CIFAR-10 source (JPEG .tar.xz, python .tar.gz or folder); '' is $MODSCALE_CIFAR10 or the shared data folder
+download: bool = None  # download the original CIFAR-10 from the authors' site if no copy is found (needs internet)
+max_per_class: int = None  # decode only this many images per class and split (0 is all 5,000 / 1,000)
+val_per_class: int = None  # training images per class held out for validation (learning-rate choice)
+ks: tuple = None  # numbers of images k (Fig. 3b x axis)
+methods: tuple = None  # methods to train
+n_seeds: int = None  # seeds per method and k (paper: 5)
+seeds_per_run: int = None  # seeds trained together as one stacked model
+n_train: int = None  # training combinations (one epoch; paper: 10^6)
+n_test: int = None  # test combinations (paper: 10,000)
+n_val: int = None  # validation combinations (from held-out training images)
+epochs: int = None  # passes over the training combinations (paper: 1)
+batch_size: int = None  # mini-batch size
+lr_grid: tuple = None  # Adam learning rates tried on the validation set (one value is no sweep)
+sweep_k: int = None  # k at which the learning rate is chosen
+sweep_n_train: int = None  # training combinations of a sweep run
+mono_width: int = None  # monolithic MLP hidden width
+mono_depth: int = None  # monolithic MLP linear layers
+modules_per_image: int = None  # modules K per image (K is modules_per_image * k)
+module_dim: int = None  # module input dimension b (paper: 512)
+module_width: int = None  # module MLP hidden width
+module_depth: int = None  # module MLP linear layers
+init_steps: int = None  # kernel-objective steps per projection (Algorithm 1)
+init_batch: int = None  # mini-batch of the kernel objective
+init_lr: float = None  # Adam learning rate of the kernel objective
+init_ridge: float = None  # ridge of the kernel objective (x mean diagonal)
+init_pool: int = None  # training combinations per network that Algorithm 1 draws its mini-batches from
+ood_fraction: float = None  # fraction of class tuples held out from training (k >is 2)
+table_k: int = None  # k of Table 1 (unknown in the paper)
+noise_std: float = None  # Gaussian noise std on normalised inputs (Table 1)
+noise_levels: tuple = None  # noise stds of the accuracy-vs-noise curve
+epochs_curve: tuple = None  # epochs compared beyond the paper (at epochs_k)
+epochs_curve_seeds: int = None  # seeds of the epochs comparison
+epochs_k: int = None  # k of the epochs comparison
+amp: bool = None  # bf16 autocast on CUDA (ignored on CPU)
+
+# %%
+# Validate the parameters before any heavy import or computation: a misspelled or unknown
+# name, or a bad value, fails here with a message listing the valid ones.
+from modscale.profiles import notebook_config
+
+cfg = notebook_config("compositional_cifar", globals())
 
 # %%
 import time
@@ -66,7 +89,7 @@ from IPython.display import display
 from myst_nb import glue
 
 from modscale import cifar_runs as cr
-from modscale import runlog
+from modscale import runlog, verdicts
 from modscale.cifar import CLASSES
 from modscale.cifar_models import METHOD_LABELS, Architecture, onehot_targets, param_count
 from modscale.compositional import (
@@ -79,17 +102,10 @@ from modscale.compositional import (
 )
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
+from modscale.notebook import glue_verdicts
 from modscale.paper_data import FIG3B, TABLE1
-from modscale.profiles import resolve_params
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style
 
-cfg = resolve_params("cifar", profile, seed=seed, data_path=data_path, download=download,
-                     max_per_class=max_per_class, ks=ks, methods=methods, n_seeds=n_seeds,
-                     seeds_per_run=seeds_per_run, n_train=n_train, n_test=n_test, epochs=epochs,
-                     batch_size=batch_size, lr_grid=lr_grid,
-                     modules_per_image=modules_per_image, module_dim=module_dim,
-                     init_steps=init_steps, init_lr=init_lr, ood_fraction=ood_fraction,
-                     table_k=table_k, noise_std=noise_std)
 set_style()
 seed_everything(cfg.seed)
 dev = resolve_device(device)
@@ -645,124 +661,62 @@ ep_table
 # %%
 wall = time.perf_counter() - t_start
 glue("cifar_wall", f"{wall / 60:.1f}", display=False)
-order_ours_best = bool(all(gap_hi[m] > 0 for m in cfg.methods if m != "ours"))
-glue("cifar_order", "is" if order_ours_best else "is not", display=False)
-ood_ord = t1.set_index("method")["ood_acc"]
-glue("cifar_ood_order", "is" if ood_ord.idxmax() == METHOD_LABELS["ours"] else "is not",
-     display=False)
-verdict = "reproduced" if order_ours_best and drop["ours"] < min(
-    drop[m] for m in cfg.methods if m != "ours") else "not reproduced"
-runlog.claim("compositional_cifar", "Fig. 3b",
-             "the kernel-initialised modular network degrades least with k and is best at the "
-             "largest k", paper=f"drop k=1..{k_hi}: ours {100 * paper_drop['ours']:.1f}, "
-             f"modular {100 * paper_drop['modular']:.1f}, monolithic "
-             f"{100 * paper_drop['monolithic']:.1f} points",
-             reproduced=f"ours {100 * drop['ours']:.1f}, modular {100 * drop['modular']:.1f}, "
-             f"monolithic {100 * drop['monolithic']:.1f} points",
-             verdict=verdict, why="ours best at the largest k and smallest drop", profile=profile)
 # Everything but the Fig. 3b runs (already recorded): the learning-rate sweep and the epochs study.
 runlog.record("compositional_cifar", "lr sweep, epochs, data", profile=profile,
               models_trained=sum(len(r["spec"]["seeds"]) for r in ep) + len(sweep),
               wall_time_s=wall - t_main, device=dev)
 
-# %% tags=["remove-cell"]
-# Records this chapter's verdicts on Table 1, Fig. 5 and Fig. 12 for the reproduction summary page.
+# %% [markdown]
+# One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from
+# the thresholds passed in below); the sentences after the table are glued from these records.
+
+# %% tags=["hide-input"]
 SHORT = {label: m for m, label in METHOD_LABELS.items()}
-p_names = dict(zip([SHORT[lab] for lab in METHOD_LABELS.values()], range(3), strict=True))
 t1m = t1.assign(short=t1["method"].map(SHORT)).set_index("short")
-
-# Table 1: ours best, ordering and margins vs the paper.
-for col, paper_col, what in (("ood", "combinatorial_ood_accuracy", "combinatorial OOD accuracy"),
-                             ("noise", "accuracy_under_noise", "accuracy under noise")):
-    paper_vals = {m: TABLE1[paper_col][i] for m, i in p_names.items()}
-    paper_order = sorted(paper_vals, key=paper_vals.get, reverse=True)
-    if "ours" not in t1m.index or len(t1m) < 2:
-        v_t1, ours_order = "not tested", []
-    else:
-        vals = t1m[f"{col}_acc"]
-        ses = t1m[f"{col}_se"]
-        ours_order = list(vals.sort_values(ascending=False).index)
-        runner = ours_order[1] if ours_order[0] == "ours" else ours_order[0]
-        se_diff = float(np.hypot(ses["ours"], ses[runner]))
-        margin = float(vals["ours"] - vals[runner])
-        same_order = ours_order == [m for m in paper_order if m in t1m.index]
-        if ours_order[0] != "ours":
-            v_t1 = "not reproduced"
-        elif same_order and np.isfinite(se_diff) and margin > 2 * se_diff:
-            v_t1 = "reproduced"
-        else:
-            v_t1 = "partly"
-    runlog.claim(
-        "compositional_cifar", "Table 1", f"our method has the best {what}",
-        paper=", ".join(f"{m} {paper_vals[m]:.2f}" for m in paper_order) + " %",
-        reproduced=(", ".join(f"{m} {t1m.loc[m, f'{col}_acc']:.2f} ± "
-                              f"{t1m.loc[m, f'{col}_se']:.2f}" for m in ours_order)
-                    + f" % (k = {cfg.table_k}, noise std {cfg.noise_std:g}, "
-                    f"{int(t1m['n_seeds'].min()) if len(t1m) else 0} seeds)"),
-        verdict=v_t1,
-        why="mean over seeds; reproduced if ours is the most accurate by more than 2 s.e. of "
-            "the difference to the runner-up and the baselines are in the paper's order; "
-            "partly if ours is the most accurate but not by 2 s.e. (or with 1 seed) or the "
-            "baselines' order differs; not reproduced if a baseline is more accurate",
-        profile=profile)
-
+v_cifar = [verdicts.fig3b_cifar(
+    {m: tab[METHOD_LABELS[m]].to_numpy() for m in cfg.methods}, list(tab.index),
+    paper={m: FIG3B[m] for m in ("ours", "modular", "monolithic")}, paper_ks=FIG3B["k"])]
+paper_t1 = {SHORT[lab]: i for i, lab in enumerate(METHOD_LABELS.values())}
+for cid, col, paper_col in (("table1_ood", "ood", "combinatorial_ood_accuracy"),
+                            ("table1_noise", "noise", "accuracy_under_noise")):
+    v_cifar.append(verdicts.table1_cifar(
+        cid, t1m[f"{col}_acc"].to_dict(), t1m[f"{col}_se"].to_dict(),
+        paper={m: TABLE1[paper_col][i] for m, i in paper_t1.items()}, k=cfg.table_k,
+        noise_std=cfg.noise_std, n_seeds=int(t1m["n_seeds"].min()) if len(t1m) else 0,
+        n_se=2.0))
 # Fig. 5: the drawn input is the k source images side by side, labelled with their classes.
 blocks_ok = all(
     np.array_equal(img[:, 32 * i:32 * (i + 1)], data.test.x[int(ex.idx[0, i])].cpu().numpy())
     for i in range(k_show))
 labels_ok = bool((data.test.y[ex.idx[0].to(data.test.y.device)].cpu()
                   == ex.labels[0].cpu()).all())
-shape_ok = img.shape == (32, 32 * k_show, 3)
-runlog.claim(
-    "compositional_cifar", "Fig. 5",
-    "an input is k CIFAR-10 images side by side, labelled with their k classes",
-    paper="example input of concatenated CIFAR-10 images with one class target per image",
-    reproduced=f"k = {k_show}: image {img.shape[0]} x {img.shape[1]} x {img.shape[2]}; pixel "
-               f"blocks equal the source images: {blocks_ok}; labels equal the source images' "
-               f"classes: {labels_ok} ({', '.join(CLASSES[int(c)] for c in ex.labels[0])})",
-    verdict="reproduced" if blocks_ok and labels_ok and shape_ok else "not reproduced",
-    why="reproduced if the drawn image is 32 x 32k x 3, each 32-column block equals the "
-        "CIFAR-10 test image it was drawn from, and each target equals that image's class",
-    profile=profile)
-
+v_cifar.append(verdicts.fig5_input(img.shape, k_show, blocks_ok, labels_ok,
+                                   [CLASSES[int(c)] for c in ex.labels[0]]))
 # Fig. 12: our projections read one image, the baseline's do not.
-sel_half = (1 + 1 / kt) / 2  # halfway between a uniform spread (1/k) and one image (1)
 ours_ai = float(sel_k.get((METHOD_LABELS["ours"], "after Algorithm 1"), np.nan))
-if not (np.isfinite(ours_final) and np.isfinite(mod_final)):
-    v12 = "not tested"
-elif ours_final >= sel_half > mod_final:
-    v12 = "reproduced"
-elif ours_final - mod_final >= 0.05:
-    v12 = "partly"
-else:
-    v12 = "not reproduced"
-runlog.claim(
-    "compositional_cifar", "Fig. 12",
-    "the learned projections of our method are selective to one component image, the "
-    "baseline's are not",
-    paper="ours visibly sensitive to one component image, baseline not (qualitative)",
-    reproduced=f"k = {kt}: mean largest per-image share of a projection's squared norm after "
-               f"training: ours {ours_final:.3f} (after Algorithm 1 {ours_ai:.3f}), baseline "
-               f"{mod_final:.3f}; uniform 1/k = {1 / kt:.3f}",
-    verdict=v12,
-    why=f"a projection counts as selective if its mean largest share is >= {sel_half:.3f} "
-        "(halfway between 1/k and 1); reproduced if ours is selective and the baseline is "
-        "not, partly if ours exceeds the baseline by >= 0.05 without that, not reproduced "
-        "otherwise",
-    profile=profile)
+v_cifar.append(verdicts.fig12_selectivity(ours_final, mod_final, ours_ai, k=kt, min_diff=0.05))
+for v in v_cifar:
+    verdicts.record(v, profile=profile)
+glue_verdicts("cifar", v_cifar)
+verdicts.table(v_cifar)
 
 # %% [markdown]
-# - **Fig. 3b.** Accuracy falls with k for every method, as in the paper. At the largest k of
-#   this run our method {glue:text}`cifar_order` the best of the three (gaps above); the paper
-#   finds it best at every k, by about 5 points over the modular baseline at k = 8.
-# - **Table 1.** Our method {glue:text}`cifar_ood_order` the most accurate on held-out class
-#   permutations here (paper: 49.90% vs 45.26% and 42.56%).
-# - **Fig. 12.** The paper's learned module reads one image; here the mean largest share of a
-#   projection on one image is {glue:text}`cifar_share_ours` for our method and
-#   {glue:text}`cifar_share_mod` for the baseline (1/k = {glue:text}`cifar_uniform_share`), and
-#   the reconstructed kernel objective on raw pixels {glue:text}`cifar_obj_prefers`
-#   single-image projections, which suggests that the paper's kernel, targets or
-#   preprocessing differ from this reconstruction (SPEC §8 lists them as unknown).
+# - **Fig. 3b** (**{glue:text}`cifar_fig3b_cifar_verdict`**): accuracy drop from the smallest to
+#   the largest k and accuracy at the largest k, {glue:text}`cifar_fig3b_cifar_measured` (paper:
+#   {glue:text}`cifar_fig3b_cifar_paper`); at the largest k ours minus each method:
+#   {glue:text}`cifar_gap_monolithic` (monolithic), {glue:text}`cifar_gap_modular` (modular)
+#   points (paper: {glue:text}`cifar_paper_gap_mono` and {glue:text}`cifar_paper_gap_mod`).
+# - **Fig. 5** (**{glue:text}`cifar_fig5_input_verdict`**): {glue:text}`cifar_fig5_input_measured`.
+# - **Table 1**, combinatorial OOD (**{glue:text}`cifar_table1_ood_verdict`**):
+#   {glue:text}`cifar_table1_ood_measured` (paper: {glue:text}`cifar_table1_ood_paper`); under
+#   noise (**{glue:text}`cifar_table1_noise_verdict`**): {glue:text}`cifar_table1_noise_measured`.
+# - **Fig. 12** (**{glue:text}`cifar_fig12_selectivity_verdict`**): the paper's learned module
+#   reads one image; here the mean largest share of a projection on one image is
+#   {glue:text}`cifar_share_ours` for our method and {glue:text}`cifar_share_mod` for the baseline
+#   (1/k = {glue:text}`cifar_uniform_share`), and the reconstructed kernel objective on raw pixels
+#   {glue:text}`cifar_obj_prefers` single-image projections. Where the verdict is not
+#   *reproduced*, the paper's kernel, targets or preprocessing may differ from this
+#   reconstruction (SPEC §8 lists them as unknown).
 # - **Beyond the paper.** Unseen minus seen class permutations at k = {glue:text}`cifar_k2`:
 #   {glue:text}`cifar_unseen_gap` points (monolithic, modular, ours); more epochs: table above.
 #

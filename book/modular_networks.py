@@ -37,33 +37,51 @@
 # reviewers asked for (number of modules, compute-matched baseline).
 
 # %% tags=["parameters"]
-profile = "smoke"
-device = "auto"
-seed = None
-k = None
-modules_factor = None
-widths = None
-depths = None
-m_values = None
-methods = None
-n_min = None
-n_max = None
-n_points = None
-n_seeds = None
-iters = None
-threshold = None
-init_steps = None
-init_kernel = None
-init_ridge = None
-align_m = None
-align_k = None
-align_n = None
-align_iters = None
-align_seeds = None
-table2_m_values = None
-ablation_m = None
-ablation_factors = None
-ablation_n = None
+profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
+device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
+seed: int = None  # global seed (weights, mini-batches)
+k: int = None  # number of modules of the sine task
+bottleneck: int = None  # module input dimension b (task and network)
+modules_factor: int = None  # network modules K is modules_factor * k
+widths: tuple = None  # hidden widths of the architectures (monolithic MLP and each module MLP)
+depths: tuple = None  # depths (linear layers) of the architectures
+m_values: tuple = None  # input dimensions m of Fig. 3a
+methods: tuple = None  # methods of Fig. 3a
+n_min: int = None  # smallest training-set size of the n grid
+n_max: int = None  # largest training-set size of the n grid
+n_points: int = None  # points of the geometric n grid
+n_seeds: int = None  # seeds (task + data draws) per grid point
+n_test: int = None  # test points per model
+iters: int = None  # training iterations (Adam)
+lr: float = None  # Adam learning rate of end-to-end training
+batch_size: int = None  # training mini-batch size
+threshold: float = None  # test-loss threshold defining the sample complexity (10 % of the target variance, as in the sine chapter)
+thresholds: tuple = None  # thresholds of the sensitivity table (must include 'threshold')
+sc_rule: str = None  # threshold-crossing rule
+init_steps: int = None  # Algorithm 1: gradient steps per projection
+init_batch_size: int = None  # Algorithm 1: mini-batch size (kernel matrix size)
+init_lr: float = None  # Algorithm 1: Adam learning rate
+init_kernel: str = None  # Algorithm 1: kernel on projected inputs
+init_bandwidth: str = None  # Algorithm 1: bandwidth rule
+init_ridge: float = None  # Algorithm 1: ridge, relative to the mean kernel diagonal
+align_m: int = None  # Fig. 4: input dimension
+align_k: int = None  # Fig. 4: task modules (t-SNE: 10 targets)
+align_n: int = None  # Fig. 4: training-set size
+align_iters: int = None  # Fig. 4: training iterations
+align_record_every: int = None  # Fig. 4: record the similarity every ... iters
+align_seeds: int = None  # Fig. 4: seeds
+table2_m_values: tuple = None  # Table 2: input dimensions
+proj_hidden: int = None  # Table 2: hidden units of the nonlinear projection
+ablation_m: int = None  # ablations: input dimension
+ablation_factors: tuple = None  # ablation: K / k
+ablation_n: tuple = None  # ablations: training-set sizes
+
+# %%
+# Validate the parameters before any heavy import or computation: a misspelled or unknown
+# name, or a bad value, fails here with a message listing the valid ones.
+from modscale.profiles import notebook_config
+
+cfg = notebook_config("modular_networks", globals())
 
 # %%
 import time
@@ -74,26 +92,18 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from modscale import paper_data, runlog
+from modscale import paper_data, runlog, verdicts
 from modscale.alignment import chance_similarity, pairwise_similarity, tsne_directions
+from modscale.analysis import aggregate_sample_complexity, sample_complexity_table, slope_per_dim
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
 from modscale.modular_sweep import run_stack_from_config, stack_config
-from modscale.profiles import resolve_params
+from modscale.notebook import glue_verdicts
 from modscale.sample_complexity import geometric_mean
-from modscale.sine_sweeps import sample_complexity_table
 from modscale.sine_task import make_task
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style
 
-cfg = resolve_params(
-    "modular", profile, seed=seed, k=k, modules_factor=modules_factor, widths=widths,
-    depths=depths, m_values=m_values, methods=methods, n_min=n_min, n_max=n_max,
-    n_points=n_points, n_seeds=n_seeds, iters=iters, threshold=threshold, init_steps=init_steps,
-    init_kernel=init_kernel, init_ridge=init_ridge, align_m=align_m, align_k=align_k,
-    align_n=align_n, align_iters=align_iters, align_seeds=align_seeds,
-    table2_m_values=table2_m_values, ablation_m=ablation_m, ablation_factors=ablation_factors,
-    ablation_n=ablation_n)
 set_style()
 seed_everything(cfg.seed)
 dev = resolve_device(device)
@@ -245,18 +255,10 @@ def sc_by_method(df, thresholds):
     return pd.concat(out, ignore_index=True)
 
 
-def aggregate(sc):
-    return (sc.groupby(["method", "threshold", "m"])
-            .agg(n_required=("n_required", geometric_mean),
-                 reached=("n_required", lambda v: int(np.isfinite(v).sum())),
-                 architectures=("n_required", "size"),
-                 at_lower_bound=("censored_low", "sum")).reset_index())
-
-
 df3 = stacks_frame(fig3_specs, fig3_runs)
 sc3 = sc_by_method(df3, cfg.thresholds)
-agg3 = aggregate(sc3)
-runlog.record("modular", "fig3a_sample_complexity", profile=profile,
+agg3 = aggregate_sample_complexity(sc3, ("method", "threshold", "m"))
+runlog.record("modular_networks", "fig3a_sample_complexity", profile=profile,
               models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds, device=dev)
 
 # %%
@@ -315,13 +317,6 @@ tab3
 print("stacks:", len(fig3_specs), "| networks:", len(df3), "| thresholds:", cfg.thresholds)
 
 
-def slope_per_dim(ms, ns):
-    """Least-squares slope of log10 n against m over the finite values (NaN if < 2)."""
-    ms, ns = np.asarray(ms, float), np.asarray(ns, float)
-    ok = np.isfinite(ns) & (ns > 0)
-    return float(np.polyfit(ms[ok], np.log10(ns[ok]), 1)[0]) if ok.sum() >= 2 else np.nan
-
-
 order_parts, slope_rows = [], []
 for m in cfg.m_values:
     a = agg_main[agg_main["m"] == m].set_index("method")["n_required"]
@@ -362,9 +357,8 @@ agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_required"
 # :class: warning
 # Absolute sample complexities depend on the unknown task constants, threshold, grid and
 # training budget (ours: `iters` iterations, the paper 10,000), so only orderings and trends
-# compare. In particular, a modular network with random projections trained end to end is a
-# strong baseline on our reconstruction of the task: its modules can rotate onto the task's
-# directions during training (the similarity rises during training in the next figure), so the
+# compare. A modular network with random projections trained end to end can rotate its modules
+# onto the task's directions during training (the next figure measures how far it does), so the
 # gap between the baseline modular network and the kernel-initialised ones is a measured
 # quantity here, not an assumption.
 # ```
@@ -400,7 +394,7 @@ align_specs = [stack_config(cfg, meth, cfg.align_m, max(cfg.widths), cfg.depths[
 t0 = time.perf_counter()
 align_runs = cached_map("modular_stacks", align_specs, run_stack_from_config)
 wall_align = time.perf_counter() - t0
-runlog.record("modular", "fig4_alignment", profile=profile,
+runlog.record("modular_networks", "fig4_alignment", profile=profile,
               models_trained=3 * cfg.align_seeds, wall_time_s=wall_align,
               seeds=cfg.align_seeds, device=dev)
 
@@ -448,14 +442,13 @@ sim_tab.round(3)
 # random projections {glue:text}`mod_sim0_modular` (paper: 0.556 for its initialiser, 0.537 for
 # random ones). At the end of training: {glue:text}`mod_simT_ours`,
 # {glue:text}`mod_simT_ours_joint` and {glue:text}`mod_simT_modular` (paper: 0.628 and 0.578).
-# The per-module objective (the literal Algorithm 1) ends near or even *below* the chance level,
-# like the paper's own initialiser, which is barely above it: with a single one-dimensional
-# projection the best kernel fit of a sum of $k$ modules is often a *mixture* direction that
-# captures the smooth parts of several modules at once, and different restarts collapse onto
-# the same few mixtures (see the t-SNE below). The joint objective, whose kernel is a sum over
-# modules, is minimised by separating the modules and aligns the projections much better before
-# any end-to-end training. Unlike the paper's curves, end-to-end training of our modular
-# networks then aligns almost every module, whatever the initialisation.
+# Verdict on the Fig. 4 claim: **{glue:text}`mod_fig4_alignment_verdict`**
+# ({glue:text}`mod_fig4_alignment_measured`; criterion: {glue:text}`mod_fig4_alignment_criterion`).
+# A candidate mechanism for a per-module objective that stays near chance: with a single
+# one-dimensional projection, the best kernel fit of a sum of $k$ modules can be a *mixture*
+# direction that captures the smooth parts of several modules at once, and independent restarts
+# then collapse onto the same few mixtures (the t-SNE below shows where they land). The joint
+# objective, whose kernel is a sum over modules, is minimised by separating the modules.
 #
 # ### t-SNE of learned and target directions
 #
@@ -518,7 +511,7 @@ t2_specs = [stack_config(cfg, meth, m, w_t2, d_t2, device=dev.type, projection="
 t0 = time.perf_counter()
 t2_runs = cached_map("modular_stacks", t2_specs, run_stack_from_config)
 wall_t2 = time.perf_counter() - t0
-runlog.record("modular", "table2_nonlinear_projection", profile=profile,
+runlog.record("modular_networks", "table2_nonlinear_projection", profile=profile,
               models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
               seeds=cfg.n_seeds, device=dev)
 df_t2 = stacks_frame(t2_specs, t2_runs)
@@ -542,6 +535,9 @@ export_table(table2, "table2_nonlinear_projection", profile=profile, device=dev,
 table2.round(3)
 
 # %% [markdown]
+# Table 2's content is unknown, so this comparison is **{glue:text}`mod_table2_nonlinear_verdict`**
+# as a reproduction; what it measured: {glue:text}`mod_table2_nonlinear_measured`.
+#
 # ## Ablations
 #
 # ### Number of modules $K$ against the task's $k$
@@ -586,7 +582,7 @@ cm_specs = [stack_config(cfg, meth, cfg.ablation_m, w, d, device=dev.type)
 t0 = time.perf_counter()
 cm_runs = cached_map("modular_stacks", cm_specs, run_stack_from_config)
 wall_cm = time.perf_counter() - t0
-runlog.record("modular", "ablations", profile=profile,
+runlog.record("modular_networks", "ablations", profile=profile,
               models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
               wall_time_s=wall_abl + wall_cm, device=dev)
 df_cm = stacks_frame(cm_specs, cm_runs)
@@ -607,21 +603,20 @@ export_table(cm_tab, "ablation_compute_matched", profile=profile, device=dev,
 cm_geo = {s: geometric_mean(g[f"samples to loss {cfg.threshold}"])
           for s, g in cm_tab.groupby("method")}
 for meth in ("modular", "modular_matched", "ours"):
-    glue(f"mod_cm_{meth}", f"{cm_geo[LABELS[meth]]:.0f}", display=False)
+    glue(f"mod_cm_{meth}", verdicts.fmt(cm_geo[LABELS[meth]], ".0f"), display=False)
 init_ratio = (sum(r["init_time_s"] for r in cm_runs)
               / max(sum(r["train_time_s"] for r in cm_runs if r["init_time_s"] > 0), 1e-9))
 glue("mod_cm_wall_ratio", f"{init_ratio:.2f}", display=False)
-glue("mod_cm_ratio", f"{cm_geo[LABELS['modular_matched']] / cm_geo[LABELS['ours']]:.2f}",
-     display=False)
 cm_tab.round(3)
 
 # %% [markdown]
 # Samples needed at $m$ = `ablation_m` (geometric mean over architectures): baseline modular
 # {glue:text}`mod_cm_modular`, compute-matched baseline {glue:text}`mod_cm_modular_matched`,
-# ours {glue:text}`mod_cm_ours` ("nan" means no architecture reached the threshold within the
-# grid); the compute-matched baseline needs {glue:text}`mod_cm_ratio` times the samples of ours
-# (a ratio near 1 means that, at this training budget, the initialiser's advantage is no more
-# than what the same compute spent on training gives). Measured on this machine, the
+# ours {glue:text}`mod_cm_ours` ("not reached": no architecture reached the threshold within
+# the grid). Verdict: **{glue:text}`mod_fig3a_compute_matched_verdict`**
+# ({glue:text}`mod_fig3a_compute_matched_measured`; a ratio near 1 means that, at this training
+# budget, the initialiser's advantage is no more than what the same compute spent on training
+# gives). Measured on this machine, the
 # initialiser took {glue:text}`mod_cm_wall_ratio` times
 # the wall time of the subsequent end-to-end training of the same networks.
 
@@ -631,11 +626,14 @@ cm_tab.round(3)
 # - The kernel objective, its batched Cholesky solve and its closed-form gradient are checked
 #   against a direct solve and finite differences (this page) and against loops, autograd and
 #   `gradcheck` (unit tests).
-# - The literal Algorithm 1 (one module's kernel, $K$ random restarts) does not align the
-#   projections with the task's modules better than chance, like the paper's own Fig. 4; the
-#   joint (sum-kernel) objective aligns them much better (similarity table above).
-# - Counting the initialiser's cost matters: compare the compute-matched baseline with ours in
-#   the last table before drawing conclusions about the initialiser.
+# - Fig. 3a: ours lowest **{glue:text}`mod_fig3a_ours_lowest_verdict`**, modular baseline worse
+#   than monolithic **{glue:text}`mod_fig3a_modular_worse_verdict`**, ours grows with $m$
+#   **{glue:text}`mod_fig3a_ours_grows_verdict`**; against a compute-matched baseline
+#   **{glue:text}`mod_fig3a_compute_matched_verdict`**.
+# - Fig. 4: alignment **{glue:text}`mod_fig4_alignment_verdict`** (after initialisation: literal
+#   Algorithm 1 {glue:text}`mod_sim0_ours`, joint objective {glue:text}`mod_sim0_ours_joint`,
+#   random {glue:text}`mod_sim0_modular`, chance {glue:text}`mod_chance`); t-SNE
+#   **{glue:text}`mod_fig4_tsne_verdict`** ({glue:text}`mod_fig4_tsne_measured`).
 # - Sample complexities, the nonlinear-projection variant and the ablations are measured at the
 #   `profile` = {glue:text}`mod_profile` scale; the tables give every number next to the paper's.
 #
@@ -648,202 +646,63 @@ cm_tab.round(3)
 # alone (checked in the trainer's tests).
 # ```
 
-# %% tags=["remove-cell"]
-# Records this chapter's verdicts on the paper's claims for the reproduction summary page.
+# %% [markdown]
+# ## Verdicts
+#
+# One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from the
+# thresholds passed in below). The sentences of the summary above are glued from these records.
 
-
-def _fmt_n(v):
-    return f"{v:.0f}" if np.isfinite(v) else "not reached"
-
-
-def _n_at(meth, m):
-    v = agg_main[(agg_main["method"] == meth) & (agg_main["m"] == m)]["n_required"]
-    return float(v.iloc[0]) if len(v) and np.isfinite(v.iloc[0]) else np.inf
-
-
-ms_ = list(cfg.m_values)
-pm = list(paper_data.FIG3A["m"])
-base3 = [b for b in ("monolithic", "modular") if b in cfg.methods]
-
-# Fig. 3a (1): ours needs the fewest samples at most m (a strict majority of the m values).
-if "ours" in cfg.methods and base3:
-    decided1 = [m for m in ms_ if any(np.isfinite(_n_at(x, m)) for x in ["ours", *base3])]
-    wins = [m for m in decided1 if np.isfinite(_n_at("ours", m))
-            and all(_n_at("ours", m) < _n_at(b, m) for b in base3)]
-    p_wins = sum(all(paper_data.FIG3A["ours"][i] < paper_data.FIG3A[b][i] for b in base3)
-                 for i in range(len(pm)))
-    v1 = ("not tested" if not decided1 else "reproduced" if len(wins) > len(decided1) / 2
-          else "partly" if wins else "not reproduced")
-    runlog.claim(
-        "modular_networks", "Fig. 3a",
-        "our method has the lowest sample complexity at most m",
-        paper=f"ours lowest at {p_wins}/{len(pm)} m (m={pm[0]}..{pm[-1]})",
-        reproduced=f"ours lowest at {len(wins)}/{len(decided1)} m where any method reached "
-                   "the threshold: " + "; ".join(
-            f"m={m}: " + ", ".join(f"{b} {_fmt_n(_n_at(b, m))}" for b in ["ours", *base3])
-            for m in ms_),
-        verdict=v1,
-        why=f"geometric mean over architectures of samples to test loss {cfg.threshold}; "
-            "reproduced if ours is strictly lowest (not-reached counts as infinite) at more "
-            "than half of the m values where any method reached the threshold, partly if at "
-            "some, not reproduced if at none, not tested if no method reached it",
-        profile=profile)
-
-# Fig. 3a (2): the modular baseline needs more samples than the monolithic one (paper).
+# %% tags=["hide-input"]
+n_at = {meth: dict(zip(g["m"], g["n_required"], strict=True))
+        for meth, g in agg_main.groupby("method")}
+v_mod = []
+if "ours" in cfg.methods and {"monolithic", "modular"} & set(cfg.methods):
+    v_mod.append(verdicts.fig3a_ours_lowest(
+        n_at, list(cfg.m_values), paper=paper_data.FIG3A, threshold=cfg.threshold,
+        baselines=[b for b in ("monolithic", "modular") if b in cfg.methods]))
 if {"monolithic", "modular"} <= set(cfg.methods):
-    decided = [m for m in ms_ if np.isfinite(min(_n_at("modular", m), _n_at("monolithic", m)))]
-    mod_worse = [m for m in decided if _n_at("modular", m) > _n_at("monolithic", m)]
-    p_mod_worse = sum(paper_data.FIG3A["modular"][i] > paper_data.FIG3A["monolithic"][i]
-                      for i in range(len(pm)))
-    p_mod_worst = sum(paper_data.FIG3A["modular"][i] > max(paper_data.FIG3A["monolithic"][i],
-                                                           paper_data.FIG3A["ours"][i])
-                      for i in range(len(pm)))
-    v2 = ("not tested" if not decided else "reproduced" if len(mod_worse) > len(decided) / 2
-          else "partly" if mod_worse else "not reproduced")
-    runlog.claim(
-        "modular_networks", "Fig. 3a",
-        "the baseline modular network needs more samples than the monolithic one",
-        paper=f"modular > monolithic at {p_mod_worse}/{len(pm)} m; modular worst of three at "
-              f"{p_mod_worst}/{len(pm)} m",
-        reproduced=f"modular > monolithic at {len(mod_worse)}/{len(decided)} m where either "
-                   "reached the threshold; " + "; ".join(
-                       f"m={m}: modular {_fmt_n(_n_at('modular', m))}, monolithic "
-                       f"{_fmt_n(_n_at('monolithic', m))}" for m in ms_),
-        verdict=v2,
-        why="reproduced if the modular baseline needs more samples than the monolithic one at "
-            "more than half of the m values where at least one reached the threshold, partly "
-            "if at some, not reproduced if at none, not tested if neither reached it",
-        profile=profile)
-
-# Fig. 3a (3): the sample complexity of ours grows with m (as does the paper's).
+    v_mod.append(verdicts.fig3a_modular_worse(n_at, list(cfg.m_values), paper=paper_data.FIG3A))
 if "ours" in cfg.methods:
     a_ours = agg_main[agg_main["method"] == "ours"]
-    s_ours = slope_per_dim(a_ours["m"], a_ours["n_required"])
-    s_paper = slope_per_dim(pm, paper_data.FIG3A["ours"])
-    min_slope = 0.05
-    v3 = ("not tested" if not np.isfinite(s_ours) else "reproduced" if s_ours >= min_slope
-          else "partly" if s_ours > 0 else "not reproduced")
-    runlog.claim(
-        "modular_networks", "Fig. 3a",
-        "the sample complexity of our method grows with m",
-        paper=f"slope {s_paper:.3f} log10 n per dimension (m={pm[0]}..{pm[-1]})",
-        reproduced=f"slope {s_ours:.3f} log10 n per dimension "
-                   f"({int(np.isfinite(a_ours['n_required']).sum())} of {len(a_ours)} m reached)",
-        verdict=v3,
-        why=f"least-squares slope of log10(samples) against m over the m where ours reached "
-            f"the threshold; reproduced if >= {min_slope} (n grows >= 12 % per dimension), "
-            "partly if positive but smaller, not reproduced if <= 0, not tested if fewer than "
-            "2 m reached",
-        profile=profile)
-
-# Fig. 3a (4): the advantage survives a compute-matched baseline (reviewer request).
-n_cm_ours = cm_geo.get(LABELS["ours"], np.nan)
-n_cm_match = cm_geo.get(LABELS["modular_matched"], np.nan)
-n_cm_mod = cm_geo.get(LABELS["modular"], np.nan)
-min_ratio = 1.25
-if not np.isfinite(n_cm_ours):
-    v4 = "not tested" if not np.isfinite(n_cm_match) else "not reproduced"
-    r4 = np.nan
-elif not np.isfinite(n_cm_match):
-    v4, r4 = "reproduced", np.inf
-else:
-    r4 = n_cm_match / n_cm_ours
-    v4 = "reproduced" if r4 >= min_ratio else "partly" if r4 > 1 else "not reproduced"
-runlog.claim(
-    "modular_networks", "Fig. 3a", "advantage survives a compute-matched baseline",
-    paper="not reported (reviewers asked for the initialiser's cost)",
-    reproduced=f"m={cfg.ablation_m}: samples ours {_fmt_n(n_cm_ours)}, compute-matched "
-               f"modular {_fmt_n(n_cm_match)}, modular {_fmt_n(n_cm_mod)} "
-               f"(matched/ours = {r4:.2f})",
-    verdict=v4,
-    why=f"geometric mean over architectures of samples to test loss {cfg.threshold}; "
-        f"reproduced if the compute-matched baseline needs >= {min_ratio}x the samples of ours "
-        "(or never reaches the threshold while ours does), partly if 1-1.25x, not reproduced "
-        "if <= 1x or ours never reaches it",
-    profile=profile)
-
-# Fig. 4 (1): similarity with the true modules, ours vs random projections, paired by seed.
-sim_ps = {s["method"]: r["sim_history"].mean(axis=2) for s, r in
-          zip(align_specs, align_runs, strict=True)}  # (recorded steps, seeds)
-p4 = paper_data.FIG4_SIMS
-parts4, ok4 = [], []
-for stage, row in (("init", 0), ("end", -1)):
-    d = sim_ps["ours"][row] - sim_ps["modular"][row]
-    se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.nan
-    margin = max(2 * se, 0.01) if np.isfinite(se) else 0.01
-    ok4.append(bool(d.mean() > margin))
-    parts4.append(f"{stage}: ours {sim_ps['ours'][row].mean():.3f} vs random "
-                  f"{sim_ps['modular'][row].mean():.3f} (joint objective "
-                  f"{sim_ps['ours_joint'][row].mean():.3f})")
-v5 = "reproduced" if all(ok4) else "partly" if any(ok4) else "not reproduced"
-runlog.claim(
-    "modular_networks", "Fig. 4",
-    "kernel initialisation aligns the projections with the true modules better than random "
-    "projections, at initialisation and after training",
-    paper=f"init: ours {p4['ours'][0]:.3f} vs baseline {p4['baseline'][0]:.3f}; iteration "
-          f"{p4['iteration'][-1]}: {p4['ours'][-1]:.3f} vs {p4['baseline'][-1]:.3f}",
-    reproduced="; ".join(parts4) + f" (chance {chance:.3f}, {cfg.align_seeds} seed(s), "
-               f"{cfg.align_iters} iterations)",
-    verdict=v5,
-    why="similarity score of the literal Algorithm 1 (per-module objective) minus that of "
-        "random projections on the same seeds; a stage passes if the mean difference exceeds "
-        "max(2 s.e., 0.01); reproduced if both stages (after init, end of training) pass, "
-        "partly if one, not reproduced if none",
-    profile=profile)
-
-# Fig. 4 (2), t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned one).
-cos_rec = 0.9
+    v_mod.append(verdicts.fig3a_ours_grows(a_ours["m"].to_numpy(), a_ours["n_required"].to_numpy(),
+                                           paper_m=paper_data.FIG3A["m"],
+                                           paper_ours=paper_data.FIG3A["ours"], min_slope=0.05))
+v_mod.append(verdicts.fig3a_compute_matched(
+    cm_geo.get(LABELS["ours"], np.nan), cm_geo.get(LABELS["modular_matched"], np.nan),
+    cm_geo.get(LABELS["modular"], np.nan), m=cfg.ablation_m, threshold=cfg.threshold,
+    min_ratio=1.25))
+# Fig. 4: similarity at (init, end) per seed, paired by seed.
+sim_ps = {s["method"]: r["sim_history"].mean(axis=2)[[0, -1]]
+          for s, r in zip(align_specs, align_runs, strict=True)}  # (2, seeds)
+v_mod.append(verdicts.fig4_alignment(sim_ps["ours"], sim_ps["modular"], sim_ps["ours_joint"],
+                                     paper=paper_data.FIG4_SIMS, chance=chance,
+                                     iterations=cfg.align_iters, min_margin=0.01, n_se=2.0))
+# Fig. 4, t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned direction).
 tg = torch.as_tensor(by_method["modular"]["targets"])[:, None]  # (S, 1, k, m, b)
 
 
-def _recovered(dirs):
+def recovered(dirs, cos=0.9):
     best = pairwise_similarity(torch.as_tensor(dirs), tg).max(dim=-1).values  # (S, G, k)
-    return float((best >= cos_rec).double().mean())
+    return float((best >= cos).double().mean())
 
 
-rec = {"random": _recovered(by_method["modular"]["dirs_init"]),
-       "ours": _recovered(by_method["ours"]["dirs_init"]),
-       "joint": _recovered(by_method["ours_joint"]["dirs_init"]),
-       "trained baseline": _recovered(by_method["modular"]["dirs_final"])}
-gain = rec["ours"] - rec["random"]
-min_gain = 1 / cfg.align_k
-v6 = "reproduced" if gain >= min_gain else "partly" if gain > 0 else "not reproduced"
-runlog.claim(
-    "modular_networks", "Fig. 4",
-    "t-SNE: kernel-initialised directions lie on the target directions, random ones do not",
-    paper=f"t-SNE of {paper_data.FIG4_TSNE['n_learned']} learned and "
-          f"{paper_data.FIG4_TSNE['n_target']} target directions (qualitative)",
-    reproduced="targets recovered at init: " + ", ".join(f"{key} {v:.2f}"
-                                                         for key, v in rec.items()),
-    verdict=v6,
-    why=f"in the original space instead of the t-SNE plane: fraction of target directions "
-        f"with a learned direction at |cos| >= {cos_rec}; reproduced if the literal Algorithm "
-        f"1 recovers at least 1/k = {min_gain:.2f} more of them than random projections, partly "
-        "if more, not reproduced otherwise",
-    profile=profile)
-
-# Table 2: content not recovered, so only what was compared is recorded.
-SHORT = {label: meth for meth, label in LABELS.items()}
-t2_wins = []
-for m in cfg.table2_m_values:
-    t2m = table2[table2["m"] == m].set_index("method")["samples needed, nonlinear proj."]
-    t2m = t2m.fillna(np.inf)
-    t2_wins.append(t2m[LABELS["ours"]] < t2m[LABELS["modular"]])
-runlog.claim(
-    "modular_networks", "Table 2",
-    "the method works for modular networks with nonlinear projections",
-    paper="Table 2 content not recovered (SPEC 5.4)",
-    reproduced=f"nonlinear (tanh) projections, m={list(cfg.table2_m_values)}: ours needs fewer "
-               f"samples than the modular baseline at {sum(t2_wins)}/{len(t2_wins)} m; "
-               + "; ".join(f"{SHORT[row['method']]} m={row['m']}: "
-                           f"{_fmt_n(row['samples needed, nonlinear proj.'])}"
-                           for _, row in table2.iterrows()),
-    verdict="not tested",
-    why="the paper's Table 2 is unknown, so no comparison with it is possible; the measured "
-        "comparison (samples to test loss "
-        f"{cfg.threshold}, ours vs baseline modular with nonlinear projections) is reported "
-        "instead",
-    profile=profile)
+rec = {"random": recovered(by_method["modular"]["dirs_init"]),
+       "ours": recovered(by_method["ours"]["dirs_init"]),
+       "joint": recovered(by_method["ours_joint"]["dirs_init"]),
+       "trained baseline": recovered(by_method["modular"]["dirs_final"])}
+v_mod.append(verdicts.fig4_tsne(rec, k=cfg.align_k, n_learned=paper_data.FIG4_TSNE["n_learned"],
+                                n_target=paper_data.FIG4_TSNE["n_target"], cos_threshold=0.9))
+# Table 2 (content unknown): what was measured.
+short = {label: meth for meth, label in LABELS.items()}
+t2_at = {}
+for _, row in table2.iterrows():
+    t2_at.setdefault(short[row["method"]], {})[int(row["m"])] = row[
+        "samples needed, nonlinear proj."]
+v_mod.append(verdicts.table2_nonlinear(t2_at, list(cfg.table2_m_values), threshold=cfg.threshold))
+for v in v_mod:
+    verdicts.record(v, profile=profile)
+glue_verdicts("mod", v_mod)
+verdicts.table(v_mod)
 
 # %%
 wall_page = time.perf_counter() - t_page

@@ -23,14 +23,22 @@
 # on this page is read from files the build wrote or measured while this page executed.
 
 # %% tags=["parameters"]
-profile = "smoke"
-device = "auto"
-bench_models = None
-bench_loop_models = None
-bench_iters = None
-bench_width = None
-bench_depth = None
-bench_batch = None
+profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
+device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
+seed: int = None  # seed of the benchmark's models and data
+bench_models: int = None  # MLPs trained at once by the batched trainer
+bench_loop_models: int = None  # MLPs timed one by one in the plain loop
+bench_iters: int = None  # Adam iterations timed
+bench_width: int = None  # hidden width of the benchmarked MLPs
+bench_depth: int = None  # linear layers of the benchmarked MLPs
+bench_batch: int = None  # mini-batch rows per model
+
+# %%
+# Validate the parameters before any heavy import or computation: a misspelled or unknown
+# name, or a bad value, fails here with a message listing the valid ones.
+from modscale.profiles import notebook_config
+
+cfg = notebook_config("reproducibility", globals())
 
 # %%
 import json
@@ -42,28 +50,25 @@ from myst_nb import glue
 
 from modscale import cache, runlog
 from modscale.bench import format_report, run_benchmark
-from modscale.profiles import PROFILE_NAMES, chapters, describe, resolve_params
+from modscale.profiles import PROFILE_NAMES, chapters, describe
 from modscale.provenance import REPO, provenance
 from modscale.style import resolve_device, seed_everything, set_style
 
-cfg = resolve_params("reproducibility", profile, bench_models=bench_models,
-                     bench_loop_models=bench_loop_models, bench_iters=bench_iters,
-                     bench_width=bench_width, bench_depth=bench_depth, bench_batch=bench_batch)
 set_style()
 seed_everything(cfg.seed)
 dev = resolve_device(device)
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 prov = provenance(dev)
-glue("build_profile", build_profile, display=False)
-glue("build_commit", prov["git_commit"], display=False)
-glue("build_device", prov["device"], display=False)
-glue("build_date", prov["date"], display=False)
+glue("repro_build_profile", build_profile, display=False)
+glue("repro_build_commit", prov["git_commit"], display=False)
+glue("repro_build_device", prov["device"], display=False)
+glue("repro_build_date", prov["date"], display=False)
 
 # %% [markdown]
 # ## Build
 #
-# This build ran the **{glue:text}`build_profile`** profile on **{glue:text}`build_device`**,
-# at commit {glue:text}`build_commit` ({glue:text}`build_date`). Package versions:
+# This build ran the **{glue:text}`repro_build_profile`** profile on **{glue:text}`repro_build_device`**,
+# at commit {glue:text}`repro_build_commit` ({glue:text}`repro_build_date`). Package versions:
 
 # %%
 pd.DataFrame(sorted(prov["versions"].items()), columns=["package", "version"])
@@ -82,11 +87,11 @@ exec_times = json.loads(times_path.read_text()) if times_path.exists() else []
 exec_df = pd.DataFrame(exec_times, columns=["chapter", "profile", "device", "wall_time_s",
                                             "status"])
 total_exec = float(exec_df["wall_time_s"].sum()) if len(exec_df) else 0.0
-glue("total_exec_min", total_exec / 60, display=False)
+glue("repro_total_exec_min", total_exec / 60, display=False)
 exec_df
 
 # %% [markdown]
-# Chapters before this page took {glue:text}`total_exec_min:.1f` minutes in total.
+# Chapters before this page took {glue:text}`repro_total_exec_min:.1f` minutes in total.
 #
 # ## Models trained
 #
@@ -102,11 +107,11 @@ if len(runs):
     total_models = int(runs["models_trained"].sum())
 else:
     runs_view, total_models = runs, 0
-glue("total_models", total_models, display=False)
+glue("repro_total_models", total_models, display=False)
 runs_view
 
 # %% [markdown]
-# In total the chapters trained **{glue:text}`total_models`** networks in this build.
+# In total the chapters trained **{glue:text}`repro_total_models`** networks in this build.
 #
 # ## Trainer benchmark
 #
@@ -121,15 +126,15 @@ bench = run_benchmark(models=cfg.bench_models, iters=cfg.bench_iters, width=cfg.
                       depth=cfg.bench_depth, batch=cfg.bench_batch, device=str(dev),
                       loop_models=cfg.bench_loop_models, seed=cfg.seed)
 print(format_report(bench))
-glue("bench_speedup", bench["speedup"], display=False)
-glue("bench_models", bench["models"], display=False)
-glue("bench_batched_rate", bench["batched_model_iters_per_s"], display=False)
-glue("bench_loop_rate", bench["loop_model_iters_per_s"], display=False)
+glue("repro_bench_speedup", bench["speedup"], display=False)
+glue("repro_bench_models", bench["models"], display=False)
+glue("repro_bench_batched_rate", bench["batched_model_iters_per_s"], display=False)
+glue("repro_bench_loop_rate", bench["loop_model_iters_per_s"], display=False)
 
 # %% [markdown]
-# Training {glue:text}`bench_models` MLPs at once ran at {glue:text}`bench_batched_rate:,.0f`
-# model-iterations per second against {glue:text}`bench_loop_rate:,.0f` for the loop: a
-# **{glue:text}`bench_speedup:.1f`x** speed-up on this device. Reproduce it with
+# Training {glue:text}`repro_bench_models` MLPs at once ran at {glue:text}`repro_bench_batched_rate:,.0f`
+# model-iterations per second against {glue:text}`repro_bench_loop_rate:,.0f` for the loop: a
+# **{glue:text}`repro_bench_speedup:.1f`x** speed-up on this device. Reproduce it with
 # `make bench` or `python -m modscale.bench --models 256 --iters 100`.
 #
 # Runs recorded on other machines (`benchmarks/results/*.json`, written by

@@ -76,8 +76,7 @@ def test_cached_map_resumes_after_interruption(tmp_cache):
 
 def test_code_version_is_part_of_the_key(tmp_cache, monkeypatch):
     k1 = cache.entry_key("exp", {"a": 1})
-    cache.code_version.cache_clear()
-    monkeypatch.setattr(cache, "code_version", lambda: "different")
+    monkeypatch.setattr(cache, "experiment_code_version", lambda experiment: "different")
     assert cache.entry_key("exp", {"a": 1}) != k1
 
 

@@ -92,7 +92,7 @@ def test_predict_correct_matches_a_loop(pool):
 
 
 def test_compute_run_end_to_end(pool, tmp_cache):
-    cfg = get_config("cifar", "smoke")
+    cfg = get_config("compositional_cifar", "smoke")
     data = cr.CifarData(train=pool, val=pool, test=pool, source="synthetic", is_jpeg=False,
                         arrays_sha256="x", n_images={})
     spec = cr.run_spec(cfg, "ours", 2, (0, 1), lr=1e-3, n_train=64, noise_levels=(0.0, 0.5))

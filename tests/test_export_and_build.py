@@ -77,7 +77,7 @@ def test_chapter_sources_have_one_parameters_cell():
         nb = jupytext.read(src)
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{src.name}: exactly one parameters cell"
-        assert 'profile = "smoke"' in tagged[0].source, f"{src.name}: defaults must be smoke"
+        assert 'profile: str = "smoke"' in tagged[0].source, f"{src.name}: defaults must be smoke"
         pair = src.with_suffix(".ipynb")
         assert pair.exists(), f"{src.name}: paired notebook missing (run make sync)"
         paired = jupytext.read(pair)

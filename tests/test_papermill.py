@@ -39,3 +39,25 @@ def test_bad_parameters_fail_with_a_clear_message(tmp_path, params, message):
     errors = [o for c in outputs for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors and errors[0]["ename"] == "ConfigError"
     assert message in errors[0]["evalue"]
+
+
+def test_misspelled_parameter_fails_before_any_work(tmp_path):
+    proc, out = run_papermill(tmp_path, "-p", "bench_modles", "3")
+    assert proc.returncode != 0
+    cells = json.loads(out.read_text())["cells"]
+    errors = [(i, o) for i, c in enumerate(cells) for o in c.get("outputs", [])
+              if o["output_type"] == "error"]
+    assert errors and errors[0][1]["ename"] == "ConfigError"
+    assert "unknown parameter(s) 'bench_modles'" in errors[0][1]["evalue"]
+    assert "valid names: profile, device, seed, bench_models" in errors[0][1]["evalue"]
+    # it fails in the cell right after the parameters (papermill's injected cell before it)
+    src = "".join(cells[errors[0][0]]["source"])
+    assert "notebook_config" in src and "import torch" not in src
+
+
+def test_help_notebook_shows_types_and_help():
+    proc = subprocess.run([*PAPERMILL, "--help-notebook", str(NB)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0
+    assert "Unknown type" not in proc.stdout
+    assert "bench_models: int" in proc.stdout

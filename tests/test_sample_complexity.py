@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from modscale.analysis import sample_complexity_table
 from modscale.batched_mlp import BatchedMLP
 from modscale.profiles import ConfigError, get_config
 from modscale.sample_complexity import (
@@ -20,7 +21,6 @@ from modscale.sine_sweeps import (
     k_specs,
     n_grid,
     run_stack,
-    sample_complexity_table,
     stack_frame,
     theory_predictions,
     variant_specs,
@@ -64,7 +64,7 @@ def test_losses_over_n_grid_driver():
 
 
 def test_sweep_specs_and_stack():
-    cfg = get_config("sine", "smoke")
+    cfg = get_config("sine_regression", "smoke")
     assert cfg.n_fig2 in n_grid(cfg)
     g, k = grid_specs(cfg), k_specs(cfg)
     assert len(g) == len(cfg.m_values) * len(cfg.widths) * len(cfg.depths)
@@ -96,8 +96,8 @@ def test_fit_theory_recovers_constants():
 
 def test_profile_validation():
     with pytest.raises(ConfigError, match="n_panel_width"):
-        get_config("sine", "smoke", n_panel_width=7)
+        get_config("sine_regression", "smoke", n_panel_width=7)
     with pytest.raises(ConfigError, match="sc_threshold"):
-        get_config("sine", "smoke", sc_threshold=0.7)
+        get_config("sine_regression", "smoke", sc_threshold=0.7)
     with pytest.raises(ConfigError, match="normalisation"):
-        get_config("sine", "smoke", normalisation="l2")
+        get_config("sine_regression", "smoke", normalisation="l2")

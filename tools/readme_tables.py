@@ -1,35 +1,72 @@
-"""Print the README's reproduction-summary table (Markdown) from ``paper_figures/``.
+"""The README's reproduction-summary table (Markdown), from ``paper_figures/`` and the registry.
 
-    python tools/readme_tables.py [paper_figures]
+    python tools/readme_tables.py [--folder paper_figures]     # print the table
+    python tools/readme_tables.py --write                       # replace it in README.md
 
 Reads ``reproduction_summary.csv`` (written by the summary page during ``make book``) and its
-sidecar, so the README shows what the last book build measured, not hand-typed numbers.
+sidecar, in the order of the claim registry (:mod:`modscale.paper_items`), so the README shows what
+the last book build measured, not hand-typed numbers. The table sits in README.md between the
+markers ``<!-- results:start -->`` and ``<!-- results:end -->``; a test checks it is current.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from modscale.paper_items import ITEMS
 
-def main(folder: str = "paper_figures") -> int:
-    d = Path(folder)
-    df = pd.read_csv(d / "reproduction_summary.csv").fillna("")
-    meta = json.loads((d / "reproduction_summary.json").read_text())
-    print(f"Profile `{meta['profile']}`, commit `{meta['git_commit']}`, {meta['device']}, "
-          f"{meta['date']}.\n")
-    print("| paper item | claim | paper | this reproduction | verdict |")
-    print("|---|---|---|---|---|")
-    for _, r in df.iterrows():
+REPO = Path(__file__).resolve().parent.parent
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def table(folder: Path) -> str:
+    df = pd.read_csv(folder / "reproduction_summary.csv").fillna("")
+    meta = json.loads((folder / "reproduction_summary.json").read_text())
+    if "claim id" in df.columns:
+        by_id = {r["claim id"]: r for _, r in df.iterrows()}
+        missing = [cid for cid in ITEMS if cid not in by_id]
+        if missing:
+            raise SystemExit(f"reproduction_summary.csv lacks registered claims: {missing}")
+        rows = [by_id[cid] for cid in ITEMS]
+    else:  # a summary written before the registry existed
+        rows = [r for _, r in df.iterrows()]
+    out = [f"Profile `{meta['profile']}`, commit `{meta['git_commit']}`, {meta['device']}, "
+           f"{meta['date']}.", "", "| paper item | claim | paper | this reproduction | verdict |",
+           "|---|---|---|---|---|"]
+    for r in rows:
         cells = [str(r[c]).replace("|", "/").replace("\n", " ")
                  for c in ("paper item", "claim", "paper", "reproduction", "verdict")]
         cells[-1] = f"**{cells[-1]}**"
-        print("| " + " | ".join(cells) + " |")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def replace_block(readme: str, block: str) -> str:
+    if START not in readme or END not in readme:
+        raise SystemExit(f"README.md lacks the markers {START} / {END}")
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{block}{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--folder", default=str(REPO / "paper_figures"))
+    ap.add_argument("--write", action="store_true", help="replace the table in README.md")
+    args = ap.parse_args(argv)
+    block = table(Path(args.folder))
+    if args.write:
+        readme = REPO / "README.md"
+        readme.write_text(replace_block(readme.read_text(), block))
+    else:
+        print(block, end="")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    sys.exit(main())

@@ -1,24 +1,36 @@
 """Per-configuration result cache with provenance, so that interrupted sweeps resume.
 
 An entry lives in ``<cache_dir>/<experiment>/<key>/`` as ``result.pt`` (``torch.save`` payload)
-and ``meta.json`` (the config, code version, versions, git commit, wall time and the payload's
-SHA-256). The key hashes the config *and* the package's source code, so a code change recomputes.
-A corrupt entry (unreadable, checksum mismatch) is detected, reported and recomputed.
+and ``meta.json`` (the config, code hash, versions, git commit, wall time and the payload's
+SHA-256). A corrupt entry (unreadable, checksum mismatch) is detected, reported and recomputed.
+
+**What the key depends on.** The key hashes the configuration and the source of only the package
+modules the computation depends on: the root modules of the experiment (:data:`EXPERIMENTS`) and
+their transitive imports inside ``modscale``, found by parsing the sources. Modules that cannot
+change a computed number -- plotting, progress bars, export, run log, verdicts, the paper-item
+registry and the profiles (whose *values* are in the configuration already) -- are left out
+(:data:`NOT_RESULTS`), so editing a plot colour never throws a trained network away. An experiment
+that is not registered depends, conservatively, on every module.
+
+``python -m modscale.cache keys`` prints each registered experiment with its current code hash
+and the modules it depends on.
 
 The cache directory is ``$MODSCALE_CACHE_DIR`` or ``<repo>/.cache/modscale``.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +42,111 @@ from .provenance import provenance
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+EXPERIMENTS: dict[str, tuple[str, ...]] = {
+    # theory chapter
+    "theory_mc_validation": ("theory",),
+    "theory_dd_mc_p": ("theory",),
+    "theory_dd_mc_n": ("theory",),
+    "theory_dd_paper_scale": ("theory",),
+    "theory_m_vs_n": ("theory",),
+    "theory_calibration": ("theory",),
+    # modular theory chapter
+    "modular_theory_mc": ("theory_modular",),
+    "modular_theory_sample_complexity": ("theory_modular",),
+    # sine-wave regression chapter
+    "sine_k": ("sine_sweeps",),
+    "sine_grid": ("sine_sweeps",),
+    "sine_alt": ("sine_sweeps",),
+    # modular networks chapter
+    "modular_stacks": ("modular_sweep",),
+    # Compositional CIFAR-10 chapter
+    "cifar_run": ("cifar_runs",),
+}
+"""Experiment name -> the ``modscale`` modules whose code computes it (roots of the import walk)."""
+
+NOT_RESULTS = frozenset({"profiles", "style", "progress", "provenance", "cache", "export",
+                         "runlog", "verdicts", "paper_items", "dispatch", "bench", "notebook",
+                         "analysis", "__init__"})
+"""Modules (top-level names inside ``modscale``) that cannot change a computed number."""
+
+
+def _module_files() -> dict[str, Path]:
+    """``{dotted name inside modscale: source path}``, e.g. ``{"profiles.sine": ...}``."""
+    out = {}
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """Package-internal modules imported by module ``name`` (relative or ``modscale.`` imports)."""
+    package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                mod = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            elif node.module and node.module.split(".")[0] == "modscale":
+                mod = ".".join(node.module.split(".")[1:])
+            else:
+                continue
+            cands = [mod] + [f"{mod}.{a.name}" if mod else a.name for a in node.names]
+            found |= {c for c in cands if c in known}
+        elif isinstance(node, ast.Import):
+            for a in node.names:
+                parts = a.name.split(".")
+                if parts[0] == "modscale" and len(parts) > 1 and ".".join(parts[1:]) in known:
+                    found.add(".".join(parts[1:]))
+    return found
+
+
+def dependencies(roots: Iterable[str]) -> tuple[str, ...]:
+    """The modules a computation rooted at ``roots`` depends on (transitive, sorted).
+
+    Modules of :data:`NOT_RESULTS` (and everything below them) are not followed.
+    """
+    files = _module_files()
+    known = set(files)
+    unknown = [r for r in roots if r not in known]
+    if unknown:
+        raise ValueError(f"unknown modscale module(s) {unknown}; known: {sorted(known)}")
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        mod = todo.pop()
+        if mod in seen or mod.split(".")[0] in NOT_RESULTS:
+            continue
+        seen.add(mod)
+        todo.extend(_imports_of(mod, files[mod], known) - seen)
+    return tuple(sorted(seen))
+
+
+def _hash_modules(names: Iterable[str]) -> str:
+    files = _module_files()
+    h = hashlib.sha256()
+    for name in sorted(names):
+        h.update(name.encode())
+        h.update(files[name].read_bytes())
+    return h.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """SHA-256 (16 hex) of every ``.py`` file of the package: a code change invalidates results."""
-    h = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    """SHA-256 (16 hex) of every ``.py`` file of the package (unregistered experiments)."""
+    return _hash_modules(_module_files())
+
+
+@cache
+def experiment_code_version(experiment: str) -> str:
+    """Hash of the source of the modules ``experiment`` depends on (see :data:`EXPERIMENTS`)."""
+    if experiment not in EXPERIMENTS:
+        return code_version()
+    return _hash_modules(dependencies(EXPERIMENTS[experiment]))
 
 
 def cache_dir() -> Path:
@@ -56,7 +165,7 @@ def _as_mapping(config: Any) -> dict[str, Any]:
 
 def entry_key(experiment: str, config: Any) -> str:
     return config_hash({"experiment": experiment, "config": _as_mapping(config),
-                        "code": code_version()})
+                        "code": experiment_code_version(experiment)})
 
 
 def file_digest(path: Path, algorithm: str = "sha256") -> str:
@@ -94,7 +203,9 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
     try:
         torch.save(result, tmp / "result.pt")
         meta = {"experiment": experiment, "config": _as_mapping(config),
-                "code_version": code_version(), "wall_time_s": wall_time_s,
+                "code_version": experiment_code_version(experiment),
+                "code_modules": list(dependencies(EXPERIMENTS[experiment]))
+                if experiment in EXPERIMENTS else "all", "wall_time_s": wall_time_s,
                 "sha256": file_digest(tmp / "result.pt"), **provenance(), **(extra or {})}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         if d.exists():
@@ -126,7 +237,7 @@ def cached_map(experiment: str, configs: Iterable[Any], compute: Callable[[Any],
 
     Each configuration is cached as soon as it finishes, so an interrupted sweep resumes.
     """
-    from .style import progress_bar
+    from .progress import progress_bar
 
     configs = list(configs)
     out = []
@@ -141,3 +252,26 @@ def entries(experiment: str, root: Path | None = None) -> list[dict[str, Any]]:
     if not d.exists():
         return []
     return [json.loads(p.read_text()) for p in sorted(d.glob("*/meta.json"))]
+
+
+def _main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m modscale.cache",
+                                     description="Inspect the result cache.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    keys = sub.add_parser("keys", help="one line per cached experiment: name, code hash, "
+                                       "cached entries, the modules it depends on")
+    keys.add_argument("--no-modules", action="store_true", help="omit the module list")
+    args = parser.parse_args(argv)
+    if args.command == "keys":
+        for name in sorted(EXPERIMENTS):
+            line = f"{name}\t{experiment_code_version(name)}\t{len(entries(name))} entries"
+            if not args.no_modules:
+                line += "\t" + ",".join(dependencies(EXPERIMENTS[name]))
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -29,7 +29,7 @@ from .batched_mlp import BatchedMLP, mlp_param_count
 from .compositional import N_CLASSES, CompositionalSet, ImagePool, assemble
 from .modular_net import BatchedModularNet
 from .profiles import ConfigError
-from .style import progress_bar
+from .progress import progress_bar
 
 METHODS = ("monolithic", "modular", "ours")
 METHOD_LABELS = {"monolithic": "Baseline monolithic", "modular": "Baseline modular",
@@ -40,7 +40,7 @@ PAPER_METHOD_NAMES = {"monolithic": "Baseline Monolithic", "modular": "Baseline 
 
 @dataclass(frozen=True)
 class Architecture:
-    """Sizes of the networks (see :class:`modscale.profiles.cifar.CifarConfig`)."""
+    """Sizes of the networks (see :class:`modscale.profiles.compositional_cifar.CifarConfig`)."""
 
     mono_width: int
     mono_depth: int

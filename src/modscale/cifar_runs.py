@@ -45,7 +45,7 @@ from .compositional import (
 )
 from .paper_data import FIG3B, TABLE1
 from .profiles import config_dict
-from .style import progress_bar
+from .progress import progress_bar
 
 
 @dataclass(frozen=True)

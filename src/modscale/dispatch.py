@@ -55,7 +55,7 @@ def dispatch(experiment: str, configs: Sequence[Any], compute: Callable[[Any], A
     if not todo:
         return results
     if backend == "serial":
-        from .style import progress_bar
+        from .progress import progress_bar
 
         for i in progress_bar(todo, desc=experiment, disable=not progress):
             results[i] = _run_one(experiment, configs[i], compute, root)

@@ -128,7 +128,7 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
     opt = torch.optim.Adam(params, lr=lr)
     res = KernelInitResult()
     t0 = time.perf_counter()
-    from .style import progress_bar
+    from .progress import progress_bar
 
     kw = {"kernel": kernel, "bandwidth": bandwidth, "sigma": sigma, "ntk_depth": ntk_depth}
     bsz = min(batch_size, n_max)

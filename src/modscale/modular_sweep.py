@@ -161,7 +161,8 @@ __all__ = ["METHODS", "InitSettings", "run_stack"]
 def stack_config(cfg, method: str, m: int, width: int, depth: int, *, device: str = "cpu",
                  **overrides) -> dict:
     """The JSON-able configuration of one stack from the chapter config ``cfg``
-    (:class:`~modscale.profiles.modular.ModularParams`); ``overrides`` replace any entry."""
+    (:class:`~modscale.profiles.modular_networks.ModularParams`); ``overrides`` replace any
+    entry."""
     from .sample_complexity import geometric_grid
 
     c = {"method": method, "m": int(m), "k": cfg.k, "width": int(width), "depth": int(depth),

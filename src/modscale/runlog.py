@@ -49,12 +49,13 @@ VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
 
 
 def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
-          why: str, profile: str) -> None:
+          why: str, profile: str, claim_id: str | None = None) -> None:
     """Record the verdict on one claim of the paper (read by the reproduction summary page).
 
     ``item`` names the figure/table ("Fig. 2", "Table 1"); ``paper`` and ``reproduced`` are short
     texts with the numbers; ``verdict`` is one of :data:`VERDICTS`, decided by the chapter from
-    its own measurements with the criterion stated in ``why``.
+    its own measurements with the criterion stated in ``why`` (chapters call it through
+    :func:`modscale.verdicts.record`, which passes the registry's ``claim_id``).
     """
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
@@ -62,6 +63,7 @@ def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, v
     path.parent.mkdir(parents=True, exist_ok=True)
     row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
            "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
+           "claim_id": claim_id,
            "git_commit": provenance()["git_commit"]}
     with open(path, "a") as f:
         f.write(json.dumps(row, default=str) + "\n")

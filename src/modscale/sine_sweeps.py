@@ -29,7 +29,7 @@ import torch
 from .batched_mlp import BatchedMLP, mlp_param_count
 from .cache import cached_map
 from .profiles import config_hash
-from .sample_complexity import geometric_grid, sample_complexity
+from .sample_complexity import geometric_grid
 from .sine_task import make_task, sample_datasets
 from .trainer import train_batched
 
@@ -152,20 +152,6 @@ def run_sweep(experiment: str, specs: Sequence[StackSpec], device: torch.device 
     return pd.concat(frames, ignore_index=True), runs
 
 
-def sample_complexity_table(df: pd.DataFrame, thresholds: Sequence[float],
-                            rule: str = "first") -> pd.DataFrame:
-    """Per (m, architecture, threshold): samples needed (seed-averaged test loss vs n)."""
-    rows = []
-    for (m, w, d, p), g in df.groupby(["m", "width", "depth", "p"]):
-        curve = g.groupby("n")["test"].mean().sort_index()
-        for thr in thresholds:
-            rows.append({"m": m, "width": w, "depth": d, "p": p, "threshold": thr,
-                         "n_required": sample_complexity(curve.index.to_numpy(),
-                                                         curve.to_numpy(), thr, rule=rule),
-                         "censored_low": bool(curve.iloc[0] <= thr)})
-    return pd.DataFrame(rows)
-
-
 # ----------------------------------------------------------------------------- theory fit
 def theory_predictions(n: Any, p: Any, m: Any, *, c: float, omega: float,
                        kind: str = "telescoping") -> tuple[np.ndarray, np.ndarray]:
@@ -223,5 +209,5 @@ def fit_theory(points: pd.DataFrame, *, c: float | None, kind: str = "telescopin
 
 
 __all__ = ["StackSpec", "n_grid", "grid_specs", "k_specs", "variant_specs", "run_stack",
-           "stack_frame", "run_sweep", "sample_complexity_table", "theory_predictions",
+           "stack_frame", "run_sweep", "theory_predictions",
            "fit_theory"]

@@ -1,14 +1,18 @@
-"""Plot style, seeding, device selection and plain-text progress bars (shared by every chapter)."""
+"""Plot style, seeding and device selection (shared by every chapter).
+
+Nothing here changes a computed result: no cached experiment depends on this module, so a
+style edit only redraws (see :mod:`modscale.cache`). ``progress_bar`` is re-exported from
+:mod:`modscale.progress` for the chapters.
+"""
 
 from __future__ import annotations
 
-import os
 import random
-import sys
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+
+from .progress import progress_bar  # noqa: F401 - re-exported for the chapters
 
 PALETTE = {
     "monolithic": "#4C72B0",
@@ -58,20 +62,3 @@ def resolve_device(device: str = "auto") -> Any:
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"parameter 'device': {device!r} requested but CUDA is not available")
     return torch.device(device)
-
-
-def progress_bar(iterable: Iterable | None = None, **kwargs: Any):
-    """A plain-text tqdm (no widget JavaScript in the HTML), writing to stderr.
-
-    Outside a terminal it refreshes at most every ``$MODSCALE_PROGRESS_INTERVAL`` seconds
-    (default 10) so that notebooks and logs stay short.
-    """
-    from tqdm.std import tqdm
-
-    tty = sys.stderr.isatty()
-    kwargs.setdefault("mininterval", 0.1 if tty else
-                      float(os.environ.get("MODSCALE_PROGRESS_INTERVAL", "10")))
-    kwargs.setdefault("ascii", not tty)
-    kwargs.setdefault("file", sys.stderr)
-    kwargs.setdefault("dynamic_ncols", tty)
-    return tqdm(iterable, **kwargs)

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from .profiles import ConfigError
-from .style import progress_bar
+from .progress import progress_bar
 
 
 @dataclass

@@ -163,6 +163,66 @@ def resolve_params(chapter: str, profile: str, **given: Any) -> Any:
     return get_config(chapter, profile, **{k: v for k, v in given.items() if v is not None})
 
 
+NOTEBOOK_PARAMETERS = {
+    "profile": ("str", '"smoke"', "profile: smoke, book or paper (every other parameter defaults "
+                "to its value in this profile)"),
+    "device": ("str", '"auto"', "auto (CUDA if available, else CPU), cpu, cuda or cuda:N"),
+}
+"""Parameters every chapter takes besides its dataclass fields: (type, default, help)."""
+
+_NOT_PARAMETERS = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+def notebook_config(chapter: str, namespace: Mapping[str, Any]) -> Any:
+    """The validated config of a chapter from the names its parameters cell (and papermill's
+    injected cell) defined in ``namespace`` (a notebook's ``globals()``).
+
+    Call it in the cell right after the ``parameters`` cell, before any heavy import: every
+    public, non-callable, non-module name in ``namespace`` must be a field of the chapter's
+    dataclass or one of :data:`NOTEBOOK_PARAMETERS`; anything else (a misspelled ``-p`` name)
+    raises :class:`ConfigError` naming it and listing the valid names. ``None`` means "the
+    profile's value".
+    """
+    import types
+
+    _ensure_loaded()
+    if chapter not in _REGISTRY:
+        raise ConfigError(f"unknown chapter {chapter!r}; allowed: {', '.join(sorted(_REGISTRY))}")
+    cls, _ = _REGISTRY[chapter]
+    fields = [f.name for f in dataclasses.fields(cls)]
+    given = {k: v for k, v in namespace.items()
+             if not k.startswith("_") and k not in _NOT_PARAMETERS
+             and not isinstance(v, types.ModuleType) and not callable(v)}
+    unknown = sorted(set(given) - set(fields) - set(NOTEBOOK_PARAMETERS))
+    if unknown:
+        raise ConfigError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter "
+                          f"{chapter!r}; valid names: "
+                          f"{', '.join([*NOTEBOOK_PARAMETERS, *fields])}")
+    profile = given.get("profile", "smoke")
+    device = given.get("device", "auto")
+    if not isinstance(device, str):
+        raise ConfigError(f"parameter 'device': {device!r} is not allowed; allowed values: "
+                          "'auto', 'cpu', 'cuda', 'cuda:N'")
+    return resolve_params(chapter, profile, **{k: given[k] for k in fields if k in given})
+
+
+def parameters_cell(chapter: str) -> str:
+    """The source of the chapter's ``parameters`` cell, generated from its dataclass.
+
+    One line per parameter, ``name: type = None  # help``, which ``papermill --help-notebook``
+    shows as the parameter's type and description (``tools/sync_parameters.py`` writes it into
+    ``book/<chapter>.py``; a test checks that the two agree).
+    """
+    _ensure_loaded()
+    cls, _ = _REGISTRY[chapter]
+    lines = [f"{name}: {typ} = {default}  # {help_}"
+             for name, (typ, default, help_) in NOTEBOOK_PARAMETERS.items()]
+    for f in dataclasses.fields(cls):
+        help_ = " ".join(str(f.metadata.get("help", "")).split()).replace("=", "is")
+        lines.append(f"{f.name}: {type(f.default).__name__} = None  # {help_}")
+    return "\n".join(lines) + "\n"
+
+
 def describe(chapter: str) -> list[dict[str, Any]]:
     """One row per parameter: name, help, and its value in each profile (for docs/tables)."""
     _ensure_loaded()
@@ -187,4 +247,5 @@ def config_hash(obj: Any) -> str:
 
 
 __all__ = ["PROFILE_NAMES", "ConfigError", "check_choice", "field", "register", "chapters",
-           "get_config", "resolve_params", "describe", "config_dict", "config_hash"]
+           "get_config", "resolve_params", "notebook_config", "parameters_cell",
+           "NOTEBOOK_PARAMETERS", "describe", "config_dict", "config_hash"]

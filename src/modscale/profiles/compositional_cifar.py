@@ -83,7 +83,7 @@ class CifarConfig:
                               "tuples)")
 
 
-register("cifar", CifarConfig, {
+register("compositional_cifar", CifarConfig, {
     "smoke": dict(max_per_class=220, val_per_class=20, ks=(1, 2), n_seeds=2, seeds_per_run=2,
                   n_train=2_000, n_test=500, n_val=500, batch_size=128, lr_grid=(1e-3,),
                   sweep_k=2, sweep_n_train=1_000, mono_width=64, mono_depth=2,

@@ -82,7 +82,7 @@ class ModularParams:
             raise ConfigError("parameter 'methods' must include 'modular' (the baseline)")
 
 
-register("modular", ModularParams, {
+register("modular_networks", ModularParams, {
     "smoke": {"widths": (8,), "iters": 100, "n_test": 500, "init_steps": 20,
               "align_iters": 60, "align_n": 300, "align_record_every": 20,
               "ablation_factors": (1, 2)},

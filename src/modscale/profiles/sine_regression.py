@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..sine_task import NORMALISATIONS
 from . import ConfigError, field, register
+
+NORMALISATIONS = ("sqrt_k", "sum", "mean", "unit_variance")
+"""Copy of :data:`modscale.sine_task.NORMALISATIONS` (profiles import no torch; a test checks
+that the two agree)."""
 
 THEORY_FITS = ("omega", "c_omega")
 """``omega``: c fixed to the target variance, Omega fitted; ``c_omega``: both fitted."""
@@ -86,7 +89,7 @@ class SineConfig:
                 raise ConfigError(f"parameter {name!r}: {v} has duplicates")
 
 
-register("sine", SineConfig, {
+register("sine_regression", SineConfig, {
     "smoke": {"n_seeds": 2, "m_values": (2, 5, 9), "k_values": (2, 4, 9), "widths": (8, 32),
               "depths": (3,), "n_points": 4, "n_test": 500, "iters": 150, "batch_size": 256,
               "train_eval_rows": 2000},

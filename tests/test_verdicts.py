@@ -1,0 +1,322 @@
+"""Every verdict function: the decision at each branch, edge cases, and texts without 'nan'."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from modscale import paper_data, verdicts
+from modscale.paper_items import ITEMS
+
+NAN = float("nan")
+INF = float("inf")
+NAN_WORD = re.compile(r"\b(nan|NaN|inf|None)\b")
+
+
+def check(v, verdict):
+    """The verdict, and texts a reader can take: no nan/inf/None, criterion not empty."""
+    assert v.verdict == verdict, (v.verdict, v.measured)
+    for text in (v.measured, v.paper, v.criterion):
+        assert not NAN_WORD.search(text), text
+    assert v.criterion and v.claim_id in ITEMS
+    if verdict == "not tested" and v.claim_id != "table2_nonlinear":
+        assert v.measured.startswith(verdicts.NOT_MEASURABLE)
+    return v
+
+
+def test_fmt_never_prints_nan_or_inf():
+    assert verdicts.fmt(NAN) == "not measurable"
+    assert verdicts.fmt(INF, ".0f") == "not reached"
+    assert verdicts.fmt(None) == "not measurable"
+    assert verdicts.fmt(1234.5, ".0f") == "1234"
+    assert verdicts.fmt_seq([1, NAN]) == "(1, not measurable)"
+
+
+def test_verdict_record_validates():
+    with pytest.raises(ValueError, match="unknown claim id"):
+        verdicts.Verdict("fig99", "reproduced", "", "", "")
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        verdicts.Verdict("fig1_module", "maybe", "", "", "")
+
+
+def test_spearman_edge_cases():
+    assert verdicts.spearman([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
+    assert math.isnan(verdicts.spearman([1], [1]))
+    assert verdicts.spearman([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+
+
+# ----- theory
+def test_theorem1():
+    check(verdicts.theorem1_closed_form(2.9, 0.0178, 32, 0.048, 16), "partly")
+    check(verdicts.theorem1_closed_form(5.0, 0.02, 32, 0.048, 16, max_z=4.0), "not reproduced")
+    check(verdicts.theorem1_closed_form(1.0, 0.01, 4, NAN, 0), "partly")  # no det cases
+    check(verdicts.theorem1_closed_form(NAN, NAN, 0, NAN, 0), "not tested")
+    v = verdicts.theorem1_closed_form(1.0, 0.01, 4, 0.2, 3, max_rel_det_allowed=0.25)
+    assert "25 %" in v.criterion and v.verdict == "partly"
+
+
+def _dd_curve(peak_at_p=1000.0, peak_at_n=1000.0, gap=0.01):
+    p = np.geomspace(100, 1e4, 21)
+    n = np.geomspace(100, 1e5, 21)
+    test_p = 1 / (1e-3 + np.abs(np.log(p / peak_at_p)))
+    test_n = 1 / (1e-3 + np.abs(np.log(n / peak_at_n)))
+    return {"p": p, "test_p": test_p, "n": n, "test_n": test_n,
+            "train_n": test_n * (1 - gap)}
+
+
+def test_theory_double_descent():
+    kw = dict(p_threshold=1000, n_threshold=1000, n_of_p_sweep=1000, p_of_n_sweep=1000,
+              paper="p")
+    check(verdicts.theory_double_descent([_dd_curve()] * 2, **kw), "reproduced")
+    check(verdicts.theory_double_descent([_dd_curve(gap=0.2)], **kw), "partly")
+    check(verdicts.theory_double_descent([_dd_curve(peak_at_p=5000, gap=0.2)], **kw),
+          "not reproduced")
+    check(verdicts.theory_double_descent([], **kw), "not tested")
+    short = {k: v[:2] for k, v in _dd_curve().items()}
+    check(verdicts.theory_double_descent([short], **kw), "not tested")
+
+
+def test_theory_m_vs_n():
+    m = [2, 5, 9]
+    paper = np.log10([[100, 300, 2000]])
+    # exponential and accelerating, same rate as the paper at 5->9
+    check(verdicts.theory_m_vs_n(m, np.array([[100, 300, 2000]]), paper, rmse_decades=0.01),
+          "reproduced")
+    # increasing but slowing down
+    check(verdicts.theory_m_vs_n(m, np.array([[100, 1000, 2000]]), paper, rmse_decades=0.3),
+          "partly")
+    check(verdicts.theory_m_vs_n(m, np.array([[100, 50, 40]]), paper, rmse_decades=1),
+          "not reproduced")
+    check(verdicts.theory_m_vs_n([2, 5], np.array([[1, 2]]), paper, rmse_decades=0),
+          "not tested")
+    check(verdicts.theory_m_vs_n(m, np.array([[100, INF, INF]]), paper, rmse_decades=0),
+          "not tested")
+
+
+def test_theorem2():
+    ms = [2, 3, 4, 5, 6]
+    check(verdicts.theorem2_modular(ms, [90, 95, 100, 100, 100], [10, 20, 40, 80, 160],
+                                    [10, 20, 30, 40, 50], k=4, p_total=40), "reproduced")
+    check(verdicts.theorem2_modular(ms, [90, 95, 100, 150, 200], [10, 20, 40, 80, 160],
+                                    [1] * 5, k=4, p_total=40), "partly")
+    check(verdicts.theorem2_modular(ms, [90, 95, 100, 150, 200], [10, 20, 15, 80, 160],
+                                    [1] * 5, k=4, p_total=40), "not reproduced")
+    check(verdicts.theorem2_modular([2, 3], [1, 1], [1, 2], [1, 2], k=4, p_total=4),
+          "not tested")
+    check(verdicts.theorem2_modular(ms, [1, 1, INF, 1, 1], [1, 2, 3, 4, 5], [1] * 5, k=4,
+                                    p_total=4), "not tested")
+
+
+# ----- sine chapter
+def test_fig1():
+    fp = paper_data.FIG1_MODULE
+    check(verdicts.fig1_module(fp["amplitudes"], fp["frequencies"], fp["amplitudes"],
+                               fp["frequencies"]), "reproduced")
+    check(verdicts.fig1_module((1, 1, 1), fp["frequencies"], fp["amplitudes"],
+                               fp["frequencies"]), "partly")
+    check(verdicts.fig1_module((1, 1), (1, 3), fp["amplitudes"], fp["frequencies"]), "partly")
+
+
+def test_fig2_k_invariance():
+    pk = paper_data.FIG2_K
+    check(verdicts.fig2_k_invariance([2, 4, 9], [1.0, 1.2, 1.1], paper=pk, m=4, n=1000),
+          "reproduced")
+    check(verdicts.fig2_k_invariance([2, 4, 9], [0.1, 0.2, 0.5], paper=pk, m=4, n=1000),
+          "not reproduced")
+    v = verdicts.fig2_k_invariance([2, 4], [1.0, 1.7], paper=pk, m=4, n=1000, max_ratio=2.0)
+    check(v, "reproduced")
+    assert "< 2" in v.criterion
+    check(verdicts.fig2_k_invariance([2], [1.0], paper=pk, m=4, n=1000), "not tested")
+    check(verdicts.fig2_k_invariance([2, 4], [1.0, NAN], paper=pk, m=4, n=1000), "not tested")
+
+
+def test_fig2_m_sublinear():
+    pm = paper_data.FIG2_M
+    kw = dict(paper_m=pm["m"], paper_test=pm["actual_test"])
+    ms = [2, 3, 4, 5, 6, 7, 8, 9]
+    concave = [1 - np.exp(-m / 3) for m in ms]
+    convex = [np.exp(m / 3) for m in ms]
+    check(verdicts.fig2_m_sublinear(ms, concave, **kw), "reproduced")
+    check(verdicts.fig2_m_sublinear(ms, convex, **kw), "partly")
+    check(verdicts.fig2_m_sublinear(ms, concave[::-1], **kw), "not reproduced")
+    check(verdicts.fig2_m_sublinear([2, 9], [1, 2], **kw), "not tested")
+    check(verdicts.fig2_m_sublinear([2, 5, 9], [1, NAN, 2], **kw), "not tested")
+
+
+def test_fig2_p_double_descent():
+    pp = paper_data.FIG2_P
+    check(verdicts.fig2_p_double_descent([100, 900, 5000], [1, 3, 2], n=1000, paper=pp),
+          "reproduced")
+    check(verdicts.fig2_p_double_descent([100, 300, 5000], [1, 3, 2], n=1000, paper=pp),
+          "not reproduced")  # peak too far from n
+    check(verdicts.fig2_p_double_descent([100, 900, 5000], [3, 2, 1], n=1000, paper=pp),
+          "not reproduced")  # maximum at the edge
+    check(verdicts.fig2_p_double_descent([100, 900], [1, 2], n=1000, paper=pp), "not tested")
+
+
+def test_fig2_n_convergence():
+    pn = paper_data.FIG2_N
+    check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.9], paper=pn), "reproduced")
+    check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.1], paper=pn), "partly")
+    check(verdicts.fig2_n_convergence([100, 1e5], [1.5, 1], [0, 0.1], paper=pn),
+          "not reproduced")
+    check(verdicts.fig2_n_convergence([100], [1], [0], paper=pn), "not tested")
+
+
+def test_fig2_theory_fit():
+    pm = paper_data.FIG2_M
+    kw = dict(paper_predicted=pm["predicted_test"], paper_measured=pm["actual_test"])
+    v = check(verdicts.fig2_theory_fit([1, 2], [1, 2], **kw), "reproduced")
+    assert "no n-panel point" in v.measured
+    check(verdicts.fig2_theory_fit([1, 2], [3, 6], **kw), "not reproduced")
+    check(verdicts.fig2_theory_fit([1, 2], [1.6, 3.2], **kw), "partly")
+    check(verdicts.fig2_theory_fit([NAN], [1], **kw), "not tested")
+
+
+def test_fig3a_monolithic():
+    f3 = paper_data.FIG3A
+    kw = dict(paper_m=f3["m"], paper_n=f3["monolithic"], paper_threshold=1.5, threshold=0.3,
+              reached=8, total=8, at_lower_bound=0)
+    ms = np.arange(2, 10)
+    check(verdicts.fig3a_monolithic_slope(ms, 10 ** (0.2 * ms), **kw), "reproduced")
+    check(verdicts.fig3a_monolithic_slope(ms, 10 ** (0.01 * ms), **kw), "partly")
+    check(verdicts.fig3a_monolithic_slope(ms, 10 ** (-0.2 * ms), **kw), "not reproduced")
+    # threshold never reached: every value infinite
+    check(verdicts.fig3a_monolithic_slope(ms, [INF] * 8, **kw), "not tested")
+    check(verdicts.fig3a_monolithic_slope([2], [100], **kw), "not tested")
+
+
+# ----- modular networks chapter
+def _n_at(ours, mono, mod, ms=(2, 3, 4)):
+    return {"ours": dict(zip(ms, ours, strict=True)),
+            "monolithic": dict(zip(ms, mono, strict=True)),
+            "modular": dict(zip(ms, mod, strict=True))}
+
+
+def test_fig3a_ours_lowest():
+    kw = dict(paper=paper_data.FIG3A, threshold=0.3)
+    check(verdicts.fig3a_ours_lowest(_n_at([1, 1, 9], [2, 2, 2], [3, 3, 3]), [2, 3, 4], **kw),
+          "reproduced")
+    check(verdicts.fig3a_ours_lowest(_n_at([1, 9, 9], [2, 2, 2], [3, 3, 3]), [2, 3, 4], **kw),
+          "partly")
+    check(verdicts.fig3a_ours_lowest(_n_at([INF] * 3, [2, 2, 2], [3, 3, 3]), [2, 3, 4], **kw),
+          "not reproduced")
+    check(verdicts.fig3a_ours_lowest(_n_at([INF] * 3, [INF] * 3, [NAN] * 3), [2, 3, 4], **kw),
+          "not tested")
+
+
+def test_fig3a_modular_worse():
+    kw = dict(paper=paper_data.FIG3A)
+    check(verdicts.fig3a_modular_worse(_n_at([1] * 3, [2, 2, 2], [3, 3, 3]), [2, 3, 4], **kw),
+          "reproduced")
+    check(verdicts.fig3a_modular_worse(_n_at([1] * 3, [2, 2, 2], [3, 1, 1]), [2, 3, 4], **kw),
+          "partly")
+    check(verdicts.fig3a_modular_worse(_n_at([1] * 3, [INF] * 3, [3, 3, 3]), [2, 3, 4], **kw),
+          "not reproduced")  # modular reached, monolithic never did
+    check(verdicts.fig3a_modular_worse(_n_at([1] * 3, [INF] * 3, [INF] * 3), [2, 3, 4], **kw),
+          "not tested")
+
+
+def test_fig3a_ours_grows():
+    f3 = paper_data.FIG3A
+    kw = dict(paper_m=f3["m"], paper_ours=f3["ours"])
+    ms = np.arange(2, 10)
+    check(verdicts.fig3a_ours_grows(ms, 10 ** (0.1 * ms), **kw), "reproduced")
+    check(verdicts.fig3a_ours_grows(ms, 10 ** (0.01 * ms), **kw), "partly")
+    check(verdicts.fig3a_ours_grows(ms, 10 ** (-0.1 * ms), **kw), "not reproduced")
+    check(verdicts.fig3a_ours_grows(ms, [INF] * 7 + [100], **kw), "not tested")
+
+
+def test_fig3a_compute_matched():
+    kw = dict(m=9, threshold=0.3)
+    check(verdicts.fig3a_compute_matched(100, 200, 300, **kw), "reproduced")
+    check(verdicts.fig3a_compute_matched(100, 110, 300, **kw), "partly")
+    check(verdicts.fig3a_compute_matched(100, 80, 300, **kw), "not reproduced")
+    check(verdicts.fig3a_compute_matched(100, INF, 300, **kw), "reproduced")
+    check(verdicts.fig3a_compute_matched(NAN, 80, 300, **kw), "not reproduced")
+    check(verdicts.fig3a_compute_matched(NAN, NAN, NAN, **kw), "not tested")
+    assert "1.5x" in verdicts.fig3a_compute_matched(1, 1, 1, min_ratio=1.5, **kw).criterion
+
+
+def test_fig4_alignment():
+    kw = dict(paper=paper_data.FIG4_SIMS, chance=0.5, iterations=100)
+    better = np.array([[0.8, 0.81, 0.82], [0.9, 0.91, 0.92]])
+    base = np.array([[0.5, 0.5, 0.5], [0.6, 0.6, 0.6]])
+    check(verdicts.fig4_alignment(better, base, None, **kw), "reproduced")
+    mixed = np.array([[0.5, 0.5, 0.5], [0.9, 0.91, 0.92]])
+    check(verdicts.fig4_alignment(mixed, base, better, **kw), "partly")
+    check(verdicts.fig4_alignment(base, better, None, **kw), "not reproduced")
+    # a single seed: the margin is min_margin
+    check(verdicts.fig4_alignment(better[:, :1], base[:, :1], None, **kw), "reproduced")
+    check(verdicts.fig4_alignment(np.zeros((2, 0)), np.zeros((2, 0)), None, **kw),
+          "not tested")
+
+
+def test_fig4_tsne():
+    kw = dict(k=10, n_learned=20, n_target=10)
+    check(verdicts.fig4_tsne({"random": 0.0, "ours": 0.2}, **kw), "reproduced")
+    check(verdicts.fig4_tsne({"random": 0.0, "ours": 0.05}, **kw), "partly")
+    check(verdicts.fig4_tsne({"random": 0.1, "ours": 0.05}, **kw), "not reproduced")
+    check(verdicts.fig4_tsne({"ours": 0.05}, **kw), "not tested")
+
+
+def test_table2_is_never_a_reproduction():
+    v = check(verdicts.table2_nonlinear({"ours": {5: 100}, "modular": {5: INF}}, [5],
+                                        threshold=0.3), "not tested")
+    assert "1/1 m" in v.measured and "not reached" in v.measured
+
+
+# ----- CIFAR chapter
+def test_fig3b_cifar():
+    kw = dict(paper={m: paper_data.FIG3B[m] for m in ("ours", "modular", "monolithic")},
+              paper_ks=paper_data.FIG3B["k"])
+    ks = [1, 8]
+    good = {"ours": [0.6, 0.55], "modular": [0.6, 0.5], "monolithic": [0.6, 0.45]}
+    check(verdicts.fig3b_cifar(good, ks, **kw), "reproduced")
+    bad = {"ours": [0.6, 0.4], "modular": [0.6, 0.5], "monolithic": [0.6, 0.45]}
+    check(verdicts.fig3b_cifar(bad, ks, **kw), "not reproduced")
+    check(verdicts.fig3b_cifar({"ours": [0.5]}, [1], **kw), "not tested")
+
+
+def test_table1_cifar():
+    paper = {"ours": 49.9, "modular": 45.3, "monolithic": 42.6}
+    kw = dict(paper=paper, k=4, noise_std=1.0, n_seeds=2)
+    se = {"ours": 0.1, "modular": 0.1, "monolithic": 0.1}
+    check(verdicts.table1_cifar("table1_ood", {"ours": 50, "modular": 45, "monolithic": 40},
+                                se, **kw), "reproduced")
+    check(verdicts.table1_cifar("table1_ood", {"ours": 45.1, "modular": 45, "monolithic": 40},
+                                se, **kw), "partly")  # within 2 s.e.
+    check(verdicts.table1_cifar("table1_noise", {"ours": 50, "modular": 40, "monolithic": 45},
+                                se, **kw), "partly")  # baselines in the other order
+    check(verdicts.table1_cifar("table1_ood", {"ours": 40, "modular": 45, "monolithic": 50},
+                                se, **kw), "not reproduced")
+    # a single seed: no standard error, at most partly
+    check(verdicts.table1_cifar("table1_ood", {"ours": 50, "modular": 45, "monolithic": 40},
+                                {m: NAN for m in se}, **kw), "partly")
+    check(verdicts.table1_cifar("table1_ood", {"ours": 50}, se, **kw), "not tested")
+    with pytest.raises(ValueError):
+        verdicts.table1_cifar("fig1", {}, {}, **kw)
+
+
+def test_fig5_and_fig12():
+    check(verdicts.fig5_input((32, 128, 3), 4, True, True, ["cat"] * 4), "reproduced")
+    check(verdicts.fig5_input((32, 128, 3), 4, False, True, ["cat"] * 4), "not reproduced")
+    check(verdicts.fig5_input((32, 96, 3), 4, True, True, ["cat"] * 4), "not reproduced")
+    check(verdicts.fig12_selectivity(0.9, 0.3, 0.8, k=4), "reproduced")
+    check(verdicts.fig12_selectivity(0.4, 0.3, 0.3, k=4), "partly")
+    check(verdicts.fig12_selectivity(0.26, 0.26, 0.25, k=4), "not reproduced")
+    check(verdicts.fig12_selectivity(NAN, 0.26, 0.25, k=4), "not tested")
+
+
+def test_record_writes_the_registry_fields(tmp_path, monkeypatch):
+    from modscale import runlog
+
+    monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
+    v = verdicts.fig5_input((32, 64, 3), 2, True, True, ["cat", "dog"])
+    verdicts.record(v, profile="smoke")
+    (c,) = runlog.claims()
+    assert c["claim_id"] == "fig5_input" and c["item"] == "Fig. 5"
+    assert c["chapter"] == "compositional_cifar" and c["verdict"] == "reproduced"
+    assert list(verdicts.frame([v]).columns)[-2:] == ["verdict", "criterion"]
+    assert "reproduced" in verdicts.table([v]).to_html()
