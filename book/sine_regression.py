@@ -640,8 +640,8 @@ print("thresholds:", tuple(cfg.sc_thresholds), "| m values:", len(agg_main))
 # %% [markdown]
 # ## Sensitivity: a harder module
 #
-# The largest disagreement is the loss *level*. To test whether the module's sine components can
-# explain it, the n-panel architecture (width {glue:text}`sine_np_w`, depth
+# The loss *level* may depend on the unknown composition of the modules. To test how much, the
+# n-panel architecture (width {glue:text}`sine_np_w`, depth
 # {glue:text}`sine_np_d`) is trained once more on the same grid of $m$, $n$ and seeds, on a task
 # whose components have equal amplitudes (`alt_amplitudes`, default $(1, 1, 1)$; frequencies
 # `alt_frequencies`, default unchanged $(1, 3, 5)$), the target again scaled to variance 3. This is

@@ -196,7 +196,7 @@ def theory_m_vs_n(m_values: Sequence[int], n_required: np.ndarray, paper_log10_n
             f"{fmt(lo_b, '.2f')}-{fmt(hi_b, '.2f')} of the paper's; partly if it only increases. "
             "Ω (which sets the rate) and the target were calibrated on the paper's figure, so "
             "the agreement in rate and level is not independent evidence; the exponential form "
-            "is")
+            "itself is")
     pl = np.asarray(paper_log10_n, float)
     prate_lo, prate_hi = (pl[:, 1] - pl[:, 0]) / (m_b - m_a), (pl[:, 2] - pl[:, 1]) / (m_c - m_b)
     paper = (f"{fmt(prate_lo.mean(), '.3f')} decades/dim at m = {m_a}→{m_b}, "
