@@ -8,10 +8,10 @@ DEVICE ?= auto
 CHAPTERS ?= $(sort $(wildcard book/*.py))
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv sync notebooks test unit nbval lint book bench clean
+.PHONY: help venv sync notebooks test unit nbval lint book check-book bench clean
 
 help:
-	@echo "make venv | sync | notebooks | test | lint | bench | book [PROFILE=smoke|book|paper] | clean"
+	@echo "make venv | sync | notebooks | test | lint | bench | book [PROFILE=smoke|book|paper] | check-book | clean"
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check src tests book benchmarks tools
+
+# Every page of the built book in headless Chromium (apt-get install chromium): MathJax, raw TeX,
+# nan in prose, overflow at 1400 and 800 px, images, requests, console, links; screenshots saved.
+check-book: venv
+	$(BIN)/python tools/check_book.py _build/html --screenshots _build/screenshots
 
 bench: venv
 	$(BIN)/python -m modscale.bench

@@ -102,7 +102,7 @@ from modscale.compositional import (
 )
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
-from modscale.notebook import glue_verdicts
+from modscale.notebook import glue_verdicts, show
 from modscale.paper_data import FIG3B, TABLE1
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style
 
@@ -131,7 +131,7 @@ glue("cifar_device", str(dev), display=False)
 # **{glue:text}`cifar_source_kind`** data from {glue:text}`cifar_source`.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 data = cr.load_data(cfg, dev)
 glue("cifar_source_kind", "JPEG-compressed" if data.is_jpeg else "original (lossless)",
      display=False)
@@ -141,7 +141,7 @@ glue("cifar_n_train_images", f"{data.n_images['train']:,}", display=False)
 glue("cifar_n_test_images", f"{data.n_images['test']:,}", display=False)
 counts = {split: torch.bincount(getattr(data, split).y.cpu(), minlength=10).tolist()
           for split in ("train", "val", "test")}
-pd.DataFrame(counts, index=CLASSES).T
+show(pd.DataFrame(counts, index=CLASSES).T, index=True)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -175,6 +175,7 @@ plt.close(fig5)
 # %% [markdown]
 # ```{glue:figure} fig5_compositional_example
 # :name: fig-cifar-example
+# :alt: A Compositional CIFAR-10 input: k CIFAR-10 images side by side with their class labels
 #
 # A Compositional CIFAR-10 input drawn from this run's test set (paper Fig. 5 shows k = 4 images:
 # deer, horse, truck, airplane). The labels under the image are the k targets.
@@ -203,7 +204,7 @@ plt.close(fig5)
 # {glue:text}`cifar_table_k`. All three are parameters.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 glue("cifar_ood_fraction", f"{cfg.ood_fraction:g}", display=False)
 glue("cifar_noise_std", f"{cfg.noise_std:g}", display=False)
 glue("cifar_table_k", str(cfg.table_k), display=False)
@@ -230,18 +231,19 @@ print("OOD test samples that are held-out tuples:",
 # :class: note
 # The paper's CIFAR architectures, optimiser and batch size are not recovered (SPEC §5.3, §6).
 # The authors state that the module input dimension is 512 and that training runs a single
-# epoch over a fixed set of 10^6 combinations, with a test set of 10,000.
-# - **Baseline monolithic**: a ReLU MLP on the flattened 3072k-dimensional input, hidden width
+# epoch over a fixed set of $10^6$ combinations, with a test set of 10,000.
+# - **Baseline monolithic**: a ReLU MLP on the flattened $3072k$-dimensional input, hidden width
 #   `mono_width` = {glue:text}`cifar_mono_width`, `mono_depth` = {glue:text}`cifar_mono_depth`
-#   linear layers, 10k outputs.
-# - **Baseline modular**: K = `modules_per_image` x k modules (K = 5k in third-party notes,
+#   linear layers, $10k$ outputs.
+# - **Baseline modular**: $K$ = `modules_per_image` $\times\, k$ modules ($K = 5k$ in third-party notes,
 #   SPEC §4.3, here `modules_per_image` = {glue:text}`cifar_mpi`). Each module projects the
 #   whole input linearly to `module_dim` = b = {glue:text}`cifar_b` dimensions (random
 #   Gaussian, unit-norm columns) and feeds an MLP of width {glue:text}`cifar_mod_width`; the
-#   10k-logit outputs of the modules are summed and divided by sqrt(K).
+#   $10k$-logit outputs of the modules are summed and divided by $\sqrt K$.
 # - **Our method**: the same network, with each projection first trained by Algorithm 1 for
 #   `init_steps` = {glue:text}`cifar_init_steps` Adam steps (learning rate
-#   {glue:text}`cifar_init_lr`) on the kernel objective tr(Y^T (K + ridge) ^-1 Y) of an RBF
+#   {glue:text}`cifar_init_lr`) on the kernel objective
+#   $\operatorname{tr}\big(Y^\top (G + \rho I)^{-1} Y\big)$, where $G$ is the Gram matrix of an RBF
 #   kernel on the projected inputs (median-heuristic bandwidth) of mini-batches of
 #   {glue:text}`cifar_init_batch` training combinations, with centred one-hot codes of all k
 #   positions as the targets Y ({py:mod}`modscale.kernel_init`); then everything is trained end
@@ -250,16 +252,16 @@ print("OOD test samples that are held-out tuples:",
 # Algorithm 1 details (all unknown in the paper, SPEC §8): each network draws the kernel
 # mini-batches from the first `init_pool` = {glue:text}`cifar_init_pool` combinations of its own
 # training set; the targets are centred one-hot codes (one-hot minus 1/10) so that the constant
-# part of a code does not count; ridge `init_ridge` = {glue:text}`cifar_init_ridge` times the
-# mean kernel diagonal; the K modules are K restarts from their random projections. The Adam
+# part of a code does not count; ridge $\rho$ = `init_ridge` = {glue:text}`cifar_init_ridge`
+# times the mean diagonal of $G$; the $K$ modules are $K$ restarts from their random projections. The Adam
 # learning rate is small because a unit-norm column in 3072k dimensions has entries of about
-# 1/sqrt(3072k) (0.01 at k = 2) and Adam moves every entry by about the learning rate per step.
+# $1/\sqrt{3072k}$ (0.01 at k = 2) and Adam moves every entry by about the learning rate per step.
 #
 # Loss: cross-entropy of every position, averaged over positions. Metric: per-position accuracy
 # averaged over the k positions (SPEC §5.3: an "all k correct" metric would be far below the
 # paper's values). Adam {cite}`kingma2014adam`, batch {glue:text}`cifar_batch`,
 # `epochs` = {glue:text}`cifar_epochs` over `n_train` = {glue:text}`cifar_n_train` combinations
-# (10^6 in the paper); bf16 autocast on a GPU. The learning rate of each method is the best of
+# ($10^6$ in the paper); bf16 autocast on a GPU. The learning rate of each method is the best of
 # `lr_grid` on the validation set at k = `sweep_k` (below).
 # ```
 
@@ -279,7 +281,7 @@ pd.DataFrame([{"k": k, **{METHOD_LABELS[m]: f"{param_count(m, k, arch):,}"
 
 # %% [markdown]
 # The table gives the parameters per network (the modular networks' projections dominate:
-# K x 3072k x b). The two modular methods have identical architectures and, for a given seed,
+# $K \times 3072k \times b$). The two modular methods have identical architectures and, for a given seed,
 # identical initial module MLPs; they differ only in the projections.
 #
 # ### Learning rates (validation set)
@@ -291,7 +293,7 @@ lrs = cr.best_lrs(sweep)
 t_sweep = time.perf_counter() - t0
 sweep_table = sweep.pivot(index="lr", columns="method", values="val_acc")[list(cfg.methods)]
 sweep_table.columns = [METHOD_LABELS[m] for m in sweep_table.columns]
-sweep_table
+show(sweep_table, index=True)
 
 # %% [markdown]
 # Validation accuracy at k = {glue:text}`cifar_sweep_k` after one epoch over
@@ -342,10 +344,11 @@ plt.close(fig3b)
 # %% [markdown]
 # ```{glue:figure} fig3b_compositional_cifar
 # :name: fig-cifar-fig3b
+# :alt: Line plot of test accuracy against the number of images k for the three methods, with the paper's curves
 #
 # Test accuracy (per image position, averaged over the k positions) against the number of
 # images k, mean and standard error over {glue:text}`cifar_n_seeds` seeds (coloured), next to
-# the paper's Fig. 3b (red dashed, digitised: 5 seeds, 10^6 training combinations, module
+# the paper's Fig. 3b (red dashed, digitised: 5 seeds, $10^6$ training combinations, module
 # dimension 512). Dotted: chance (0.1).
 # ```
 
@@ -355,9 +358,9 @@ tab.columns = [METHOD_LABELS[m] for m in tab.columns]
 ptab = pd.DataFrame({f"paper: {METHOD_LABELS[m]}": FIG3B[m] for m in cfg.methods},
                     index=pd.Index(FIG3B["k"], name="k"))
 fig3b_table = tab.join(ptab).round(3)
-fig3b_table
+show(fig3b_table, index=True)
 
-# %%
+# %% tags=["hide-input"]
 k_lo, k_hi = min(cfg.ks), max(cfg.ks)
 drop = {m: float(tab.loc[k_lo, METHOD_LABELS[m]] - tab.loc[k_hi, METHOD_LABELS[m]])
         for m in cfg.methods}
@@ -381,7 +384,8 @@ print("runs x seeds:", len(df), "| all accuracies in [0, 1]:",
       bool(df["acc"].between(0, 1).all()))
 
 # %% [markdown]
-# From k = {glue:text}`cifar_k_lo` to k = {glue:text}`cifar_k_hi` the accuracy falls by
+# The accuracy drop from k = {glue:text}`cifar_k_lo` to k = {glue:text}`cifar_k_hi` (accuracy at
+# the smaller k minus at the larger; negative: a rise) is
 # {glue:text}`cifar_drop_monolithic` points for the monolithic baseline,
 # {glue:text}`cifar_drop_modular` for the modular baseline and {glue:text}`cifar_drop_ours`
 # for our method (paper over the same range: {glue:text}`cifar_paper_drop_monolithic`,
@@ -393,10 +397,10 @@ print("runs x seeds:", len(df), "| all accuracies in [0, 1]:",
 # ```{admonition} Scale of this run
 # :class: warning
 # The **{glue:text}`cifar_profile`** profile trains on {glue:text}`cifar_n_train` combinations
-# (paper: 10^6), with module dimension b = {glue:text}`cifar_b` (paper: 512) and
+# (paper: $10^6$), with module dimension b = {glue:text}`cifar_b` (paper: 512) and
 # {glue:text}`cifar_n_seeds` seeds (paper: 5), on {glue:text}`cifar_device`. Absolute
-# accuracies are therefore lower than the paper's; the comparison is about the trend with k and
-# the ordering of the methods. The `paper` profile runs the paper's scale on a GPU.
+# accuracies are therefore not expected to match the paper's; the comparison is about the trend
+# with k and the ordering of the methods. The `paper` profile runs the paper's scale on a GPU.
 # ```
 
 # %% [markdown]
@@ -404,7 +408,7 @@ print("runs x seeds:", len(df), "| all accuracies in [0, 1]:",
 
 # %%
 t1 = cr.table1_frame(df, cfg.table_k, cfg.noise_std)
-show = pd.DataFrame({
+t1_view = pd.DataFrame({
     "Method": t1["method"],
     "OOD acc. (this book)": [f"{a:.2f} ± {s:.2f}" for a, s in zip(t1["ood_acc"], t1["ood_se"], strict=True)],
     "OOD acc. (paper)": [f"{a:.2f}" for a in t1["paper_ood_acc"]],
@@ -417,7 +421,7 @@ show = pd.DataFrame({
 export_table(t1, "table1_robustness", profile=profile, device=dev,
              extra={"table_k": cfg.table_k, "noise_std": cfg.noise_std,
                     "ood_fraction": cfg.ood_fraction})
-show
+show(t1_view)
 
 # %% [markdown]
 # Accuracy in percent at k = {glue:text}`cifar_table_k` (mean ± standard error over seeds):
@@ -448,6 +452,7 @@ plt.close(fign)
 # %% [markdown]
 # ```{glue:figure} fig_cifar_noise
 # :name: fig-cifar-noise
+# :alt: Accuracy of the three methods against the standard deviation of added input noise
 #
 # Test accuracy at k = {glue:text}`cifar_table_k` against the standard deviation of Gaussian
 # noise added to the normalised inputs (dotted: the Table 1 level). Mean ± s.e. over seeds.
@@ -497,6 +502,7 @@ plt.close(fig12)
 # %% [markdown]
 # ```{glue:figure} fig12_projection_slice
 # :name: fig-cifar-fig12
+# :alt: Heat maps of a learned projection over the k image positions for our method and the baseline
 #
 # Column 0 of the learned projection of the first modules of network 0 at
 # k = {glue:text}`cifar_table_k`, reshaped to 32 x 32k x 3 (each image normalised on its own;
@@ -526,7 +532,7 @@ sel_table = sel.pivot_table(index=["method", "stage"], columns="k", values="mean
 order = [(METHOD_LABELS[m], st) for m in mods
          for st in ("random init", "after Algorithm 1", "after training")]
 sel_table = sel_table.reindex([o for o in order if o in sel_table.index]).round(3)
-sel_table
+show(sel_table, index=True)
 
 # %%
 sel_k = sel[sel["k"] == kt].set_index(["method", "stage"])["mean max share"]
@@ -571,7 +577,7 @@ def objective_check(k: int, n_proj: int = 8, batch: int = 256, seed: int = 0) ->
 obj_check = pd.concat([objective_check(k) for k in cfg.ks if k >= 2])
 obj_table = obj_check.pivot_table(index=["k", "targets"], columns="projection",
                                   values="objective", sort=False).round(3)
-obj_table
+show(obj_table, index=True)
 
 # %%
 oc = obj_check.set_index(["k", "projection", "targets"])["objective"]
@@ -587,7 +593,7 @@ glue("cifar_obj_prefers", "prefers" if all(prefers) else
 # how Algorithm 1 itself progressed (per-sample objective, averaged over modules and networks,
 # at k = {glue:text}`cifar_table_k`):
 
-# %%
+# %% tags=["hide-input"]
 if "ours" in cfg.methods:
     init_hist = by[("ours", kt, 0)]["init"]
     ih = pd.DataFrame({"step": init_hist["steps"].numpy(),
@@ -597,7 +603,7 @@ if "ours" in cfg.methods:
     glue("cifar_init_time", f"{by[('ours', kt, 0)]['init_time_s']:.0f}", display=False)
     glue("cifar_K_table", str(arch.n_modules(kt)), display=False)
     glue("cifar_seeds_per_run", str(len(by[("ours", kt, 0)]["spec"]["seeds"])), display=False)
-    display(ih.set_index("step").T.round(3))
+    display(show(ih.set_index("step").T, index=True))
 
 # %% [markdown]
 # Over its {glue:text}`cifar_init_steps` steps Algorithm 1 moved the mean per-sample objective
@@ -630,8 +636,8 @@ if k2 is not None:
 
 # %% [markdown]
 # At small k every tuple (except the held-out ones) is seen many times; at larger k most test
-# tuples are unseen (the paper: with 10^6 training combinations the chance that a test
-# combination repeats a training permutation is at most 10^6 / 10^k). A network that solves the
+# tuples are unseen (the paper: with $10^6$ training combinations the chance that a test
+# combination repeats a training permutation is at most $10^6 / 10^k$). A network that solves the
 # task position by position has the same accuracy on both groups. At k = {glue:text}`cifar_k2`,
 # where the unseen tuples are exactly the held-out ones, the accuracy on unseen minus seen tuples
 # is {glue:text}`cifar_unseen_gap` points (monolithic, modular, ours).
@@ -653,7 +659,7 @@ for r in ep:
                         "test acc": float(a.mean())})
 ep_table = pd.DataFrame(ep_rows).pivot(index="epochs", columns="method", values="test acc")
 ep_table = ep_table[[METHOD_LABELS[m] for m in cfg.methods]].round(3)
-ep_table
+show(ep_table, index=True)
 
 # %% [markdown]
 # ## Summary: this reproduction against the paper

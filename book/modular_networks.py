@@ -99,7 +99,7 @@ from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
 from modscale.modular_sweep import run_stack_from_config, stack_config
-from modscale.notebook import glue_verdicts
+from modscale.notebook import glue_verdicts, show
 from modscale.sample_complexity import geometric_mean
 from modscale.sine_task import make_task
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style
@@ -118,7 +118,7 @@ COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
 glue("mod_profile", profile, display=False)
 glue("mod_k", cfg.k, display=False)
 glue("mod_K", K_mod, display=False)
-print(cfg)
+
 
 # %% [markdown]
 # ## The kernel objective (Eqn 17)
@@ -158,8 +158,8 @@ print(cfg)
 # Eqn 17 and is "repeated K times with different random initializations". Read literally, the
 # kernel is that of **one** module (method **ours**). The derivation of Eqn 17 from the
 # minimum-norm solution, however, involves the kernel of the whole network, the sum of the
-# module kernels, optimised over all projections (method **ours_joint**, our addition). The two
-# readings behave very differently, as the figures below show, so we report both.
+# module kernels, optimised over all projections (method **ours_joint**, our addition). We report
+# both, side by side, in every figure below.
 # ```
 #
 # An independent check of the implementation (float64): the batched objective against a direct
@@ -214,8 +214,8 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # Paper: $m=2,\dots,9$, 3 widths x 3 depths, 10,000 Adam iterations, $n$ up to $10^5$; the task's
 # $k$, the number of network modules, and the threshold are unknown (SPEC §5.1, §8.3). Here (CPU
 # budget) the profile sets $m$ (`m_values`), architectures (`widths` x `depths`), the $n$ grid
-# (`n_min`, `n_max`, `n_points`), seeds (`n_seeds`) and iterations (`iters`); see the
-# configuration printed above. $K = 2k$ modules (`modules_factor`; the paper's t-SNE shows 20
+# (`n_min`, `n_max`, `n_points`), seeds (`n_seeds`) and iterations (`iters`); their values at
+# this profile are in the parameters table of the {ref}`reproducibility` page. $K = 2k$ modules (`modules_factor`; the paper's t-SNE shows 20
 # learned and 10 target modules). The threshold is `threshold` = 0.3, 10 % of the target
 # variance, as in {doc}`sine_regression` (the paper's 1.5, inferred from a file name, is reached
 # at the smallest $n$ by most settings of our task; the sensitivity table shows it).
@@ -298,6 +298,7 @@ plt.close(fig3)
 # %% [markdown]
 # ```{glue:figure} fig3a_sample_complexity
 # :name: fig-mod-fig3a
+# :alt: Samples needed to reach the target test loss against input dimension m for monolithic, modular and kernel-initialised networks, next to the paper's Fig. 3a
 # Left: samples needed to reach test loss {glue:text}`mod_threshold` against input dimension $m$
 # (thin: architectures; thick: geometric mean; dotted: the largest $n$ of the grid). Right: the
 # aggregates next to the paper's digitised Fig. 3a (red, dashed; its threshold 1.5 is in the
@@ -310,7 +311,7 @@ tab3 = agg_main.pivot(index="m", columns="method", values="n_required").round(0)
 paper3 = pd.DataFrame({f"paper {meth}": paper_data.FIG3A[meth] for meth in
                        ("monolithic", "modular", "ours")}, index=list(paper_data.FIG3A["m"]))
 tab3 = tab3.join(paper3, how="left")
-tab3
+show(tab3, index=True)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -333,14 +334,15 @@ for meth in cfg.methods:
     slope_rows.append(row)
 glue("mod_order", "; ".join(order_parts), display=False)
 slopes = pd.DataFrame(slope_rows)
-slopes.round(3)
+show(slopes)
 
 # %% [markdown]
 # The same aggregate at every threshold of `thresholds` (the geometric mean over architectures,
 # with the number of architectures reaching the threshold):
 
 # %%
-agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_required").round(0)
+show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_required"),
+     index=True)
 
 # %% [markdown]
 # What the figure shows, at this profile:
@@ -427,11 +429,12 @@ sim_tab.loc[len(sim_tab)] = ["paper: ours", paper_data.FIG4_SIMS["ours"][0],
 for i, meth in enumerate(("modular", "ours", "ours_joint")):
     glue(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}", display=False)
     glue(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 2]:.3f}", display=False)
-sim_tab.round(3)
+show(sim_tab)
 
 # %% [markdown]
 # ```{glue:figure} fig4_similarity
 # :name: fig-mod-fig4
+# :alt: Similarity of learned and true module directions over training iterations, with the paper's curves and the chance level
 # Similarity of the learned projections with the true module directions over end-to-end
 # training ($m$ = 15, $k$ = 10, $K$ = 20), averaged over seeds. Red, dashed: the paper's Fig. 4
 # (digitised). Dotted: the chance level {glue:text}`mod_chance` of random projections.
@@ -482,6 +485,7 @@ plt.close(fig_t)
 # %% [markdown]
 # ```{glue:figure} fig4_tsne
 # :name: fig-mod-tsne
+# :alt: Three t-SNE maps of learned and target module directions: random initialisation, trained baseline, kernel initialisation
 # t-SNE of the 20 learned (red) and 10 target (blue) module directions, seed 0. A learned point
 # on top of a target point is a recovered module.
 # ```
@@ -532,7 +536,7 @@ for m in cfg.table2_m_values:
 table2 = pd.DataFrame(rows)
 export_table(table2, "table2_nonlinear_projection", profile=profile, device=dev,
              wall_time_s=wall_t2, extra={"threshold": cfg.threshold})
-table2.round(3)
+show(table2)
 
 # %% [markdown]
 # Table 2's content is unknown, so this comparison is **{glue:text}`mod_table2_nonlinear_verdict`**
@@ -561,10 +565,10 @@ abl_tab = (df_abl.groupby(["K/k", "n", "method"])
 abl_tab["method"] = abl_tab["method"].map(LABELS)
 export_table(abl_tab, "ablation_num_modules", profile=profile, device=dev,
              wall_time_s=wall_abl)
-abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="test_loss").round(3)
+show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="test_loss"), index=True)
 
 # %%
-abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final").round(3)
+show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final"), index=True)
 
 # %% [markdown]
 # ### Compute-matched baseline
@@ -607,7 +611,7 @@ for meth in ("modular", "modular_matched", "ours"):
 init_ratio = (sum(r["init_time_s"] for r in cm_runs)
               / max(sum(r["train_time_s"] for r in cm_runs if r["init_time_s"] > 0), 1e-9))
 glue("mod_cm_wall_ratio", f"{init_ratio:.2f}", display=False)
-cm_tab.round(3)
+show(cm_tab)
 
 # %% [markdown]
 # Samples needed at $m$ = `ablation_m` (geometric mean over architectures): baseline modular

@@ -73,7 +73,7 @@ from myst_nb import glue
 from modscale import runlog, verdicts
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
-from modscale.notebook import glue_verdicts
+from modscale.notebook import glue_verdicts, show
 from modscale.profiles import config_dict
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style
 from modscale.theory import spectrum, spectrum_tail
@@ -105,8 +105,10 @@ glue("mt_omega", cfg.omega, display=False)
 # unit direction (module input dimension $b = 1$):
 #
 # $$
-# y(x) = \frac{1}{\sqrt k}\sum_{i=1}^{k} y_i(u_i^\top x),\qquad
-# y_i(z) = \sum_{l\ge 1} \sqrt{\lambda_l}\, w_{il}\, h_l(z),\qquad w_{il}\sim\mathcal N(0,1),
+# \begin{aligned}
+# y(x) &= \frac{1}{\sqrt k}\sum_{i=1}^{k} y_i(u_i^\top x),\\
+# y_i(z) &= \sum_{l\ge 1} \sqrt{\lambda_l}\, w_{il}\, h_l(z),\qquad w_{il}\sim\mathcal N(0,1),
+# \end{aligned}
 # $$ (mt-task)
 #
 # where $h_l = \mathrm{He}_l/\sqrt{l!}$ are the normalised Hermite polynomials, an orthonormal
@@ -137,10 +139,12 @@ glue("mt_omega", cfg.omega, display=False)
 # these covariances. Projecting the task onto the model's features, degree by degree,
 #
 # $$
-# y = \sum_{l\le q}\sum_j \beta_{jl}\sqrt{\lambda_l}h_l(\hat u_j^\top x) + \varepsilon,\qquad
-# \beta_l = G_l^{+}C_l^\top w_l/\sqrt k,\qquad
-# \mathbb E\,\varepsilon^2 = \sum_{l\le q}\lambda_l\Big(1 - \tfrac1k\operatorname{Tr}
+# \begin{aligned}
+# y &= \sum_{l\le q}\sum_j \beta_{jl}\sqrt{\lambda_l}h_l(\hat u_j^\top x) + \varepsilon,\qquad
+# \beta_l = G_l^{+}C_l^\top w_l/\sqrt k,\\
+# \mathbb E\,\varepsilon^2 &= \sum_{l\le q}\lambda_l\Big(1 - \tfrac1k\operatorname{Tr}
 # C_lG_l^{+}C_l^\top\Big) + \sum_{l>q}\lambda_l ,
+# \end{aligned}
 # $$ (mt-split)
 #
 # with $\varepsilon$ independent of the model's features. This is exactly the monolithic model of
@@ -150,9 +154,10 @@ glue("mt_omega", cfg.omega, display=False)
 # interpolation peak, exactly,
 #
 # $$
-# \mathbb E\,\mathcal L_\text{test} = d\,\mathbb E\varepsilon^2\,\Big(1 + \frac{p_\text{eff}}{N-p_\text{eff}-1}\Big),
-# \qquad
-# \mathbb E\,\mathcal L_\text{train} = d\,\mathbb E\varepsilon^2\,\Big(1 - \frac{p_\text{eff}}{N}\Big),
+# \begin{aligned}
+# \mathbb E\,\mathcal L_\text{test} &= d\,\mathbb E\varepsilon^2\,\Big(1 + \frac{p_\text{eff}}{N-p_\text{eff}-1}\Big),\\
+# \mathbb E\,\mathcal L_\text{train} &= d\,\mathbb E\varepsilon^2\,\Big(1 - \frac{p_\text{eff}}{N}\Big),
+# \end{aligned}
 # $$ (mt-under)
 #
 # with $p_\text{eff} \le Kq$ the number of linearly independent model features; below the peak we
@@ -206,7 +211,7 @@ mehler = pd.DataFrame({"degree l": range(1, 5), "predicted (u·v)^l": np.diag(pr
 mehler_z = float((np.abs(emp - pred) / se).max())
 glue("mt_mehler_z", f"{mehler_z:.1f}", display=False)
 glue("mt_rho", f"{rho:.3f}", display=False)
-mehler.style.format(precision=4).hide(axis="index")
+show(mehler, digits=4)
 
 # %% [markdown]
 # (overlap $u^\top v$ = {glue:text}`mt_rho`; every entry, diagonal or not, is within
@@ -294,10 +299,12 @@ axes[0].legend(fontsize=7)
 fig.tight_layout()
 glue("fig_modular_mc", fig, display=False)
 plt.close(fig)
-show = mc_tab[["alignment", "features", "n", "regime", "formula", "test_formula", "test_mc",
-               "test_se", "rel_err_test", "z_test"]]
-show.style.format({"test_formula": "{:.4f}", "test_mc": "{:.4f}", "test_se": "{:.4f}",
-                   "rel_err_test": "{:+.1%}", "z_test": "{:+.1f}"}).hide(axis="index")
+(mc_tab[["alignment", "features", "n", "regime", "formula", "test_formula", "test_mc",
+         "test_se", "rel_err_test", "z_test"]]
+ .rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)", "test_se": "test s.e.",
+                  "rel_err_test": "rel. error", "z_test": "z"})
+ .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "test s.e.": "{:.4f}",
+                "rel. error": "{:+.1%}", "z": "{:+.1f}"}).hide(axis="index"))
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -308,6 +315,7 @@ print("Mehler covariance within 4.5 SE:", bool(mehler_z < 4.5))
 # %% [markdown]
 # ```{glue:figure} fig_modular_mc
 # :name: fig-modular-mc
+# :alt: Expected train and test loss of the modular model against the number of samples: formulas against Monte Carlo
 # Expected train and test loss of the modular model against $n$ (lines), with Monte-Carlo means
 # (±2 SE) of the Gaussian-equivalent model (blue circles) and of the real Hermite-feature model
 # (red triangles). Left: aligned projections; right: random projections, which leave far more
@@ -401,7 +409,7 @@ glue("mt_rand_ratio", f"{rnd['n'][-1] / rnd['n'][0]:.1f}", display=False)
 glue("mt_m_lo", int(ms[0]), display=False)
 glue("mt_m_hi", int(ms[-1]), display=False)
 glue("mt_mono_growth", f"{np.exp(np.polyfit(ms, np.log(mono), 1)[0]):.2f}", display=False)
-sc_df.style.format(precision=1).hide(axis="index")
+show(sc_df)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -412,6 +420,7 @@ print("monolithic n increases with m:", bool(np.all(np.diff(mono) > 0)))
 # %% [markdown]
 # ```{glue:figure} fig_modular_sc
 # :name: fig-modular-sc
+# :alt: Required samples against input dimension m for monolithic and modular models, and the unexplained variance of each
 # Left: required samples against the input dimension $m$ for a monolithic model and a modular
 # model with the same number of parameters. Right: the variance each model cannot fit, which sets
 # the loss floor and, through eq. {eq}`theory-nstar`, the required $n$.

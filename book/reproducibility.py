@@ -46,10 +46,12 @@ import os
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import display
 from myst_nb import glue
 
 from modscale import cache, runlog
 from modscale.bench import format_report, run_benchmark
+from modscale.notebook import show
 from modscale.profiles import PROFILE_NAMES, chapters, describe
 from modscale.provenance import REPO, provenance
 from modscale.style import resolve_device, seed_everything, set_style
@@ -71,7 +73,7 @@ glue("repro_build_date", prov["date"], display=False)
 # at commit {glue:text}`repro_build_commit` ({glue:text}`repro_build_date`). Package versions:
 
 # %%
-pd.DataFrame(sorted(prov["versions"].items()), columns=["package", "version"])
+show(pd.DataFrame(sorted(prov["versions"].items()), columns=["package", "version"]))
 
 # %% [markdown]
 # ## Execution time per chapter
@@ -88,7 +90,7 @@ exec_df = pd.DataFrame(exec_times, columns=["chapter", "profile", "device", "wal
                                             "status"])
 total_exec = float(exec_df["wall_time_s"].sum()) if len(exec_df) else 0.0
 glue("repro_total_exec_min", total_exec / 60, display=False)
-exec_df
+show(exec_df)
 
 # %% [markdown]
 # Chapters before this page took {glue:text}`repro_total_exec_min:.1f` minutes in total.
@@ -108,7 +110,7 @@ if len(runs):
 else:
     runs_view, total_models = runs, 0
 glue("repro_total_models", total_models, display=False)
-runs_view
+show(runs_view)
 
 # %% [markdown]
 # In total the chapters trained **{glue:text}`repro_total_models`** networks in this build.
@@ -121,7 +123,7 @@ runs_view
 # below ran while this page executed: the batched trainer and the plain loop on the same data, in
 # the same process.
 
-# %%
+# %% tags=["hide-input"]
 bench = run_benchmark(models=cfg.bench_models, iters=cfg.bench_iters, width=cfg.bench_width,
                       depth=cfg.bench_depth, batch=cfg.bench_batch, device=str(dev),
                       loop_models=cfg.bench_loop_models, seed=cfg.seed)
@@ -149,8 +151,10 @@ for p in sorted((REPO / "benchmarks" / "results").glob("*.json")):
                      "speedup": round(r.get("speedup", float("nan")), 1),
                      "batched_model_iters_per_s": round(r.get("batched_model_iters_per_s", 0)),
                      "fraction_of_fp32_peak": r.get("batched_fraction_of_peak")})
-pd.DataFrame(recorded, columns=["file", "device", "models", "iters", "width", "depth", "speedup",
-                                "batched_model_iters_per_s", "fraction_of_fp32_peak"])
+if recorded:
+    display(show(pd.DataFrame(recorded)))
+else:
+    print("No benchmark runs are recorded in benchmarks/results/ in this checkout.")
 
 # %% [markdown]
 # ## Profiles
@@ -167,26 +171,29 @@ for chapter in chapters():
     for row in describe(chapter):
         profile_rows.append({"chapter": chapter, **{k: (str(v) if k in PROFILE_NAMES else v)
                                                     for k, v in row.items()}})
-pd.set_option("display.max_colwidth", 80)
-pd.DataFrame(profile_rows, columns=["chapter", "parameter", *PROFILE_NAMES, "help"])
+show(pd.DataFrame(profile_rows, columns=["chapter", "parameter", *PROFILE_NAMES, "help"]))
 
 # %% [markdown]
 # ## Cache
 #
-# Results live in a per-configuration cache keyed by the configuration and a hash of the
-# package's code; each entry stores its configuration, seed, versions, git commit, device,
-# wall time and a checksum.
+# Results live in a per-configuration cache keyed by the configuration and a hash of the code
+# the computation depends on (its own modules of `modscale` and their imports, not plotting,
+# verdicts or text: `python -m modscale.cache keys` lists them); each entry stores its
+# configuration, seed, versions, git commit, device, wall time and a checksum.
 
 # %%
 root = cache.cache_dir()
 experiments = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
-cache_df = pd.DataFrame([{"experiment": e, "entries": len(cache.entries(e)),
-                          "compute_time_s": round(sum(m.get("wall_time_s", 0)
-                                                      for m in cache.entries(e)), 1)}
-                         for e in experiments], columns=["experiment", "entries",
-                                                         "compute_time_s"])
-print(f"code version {cache.code_version()}; {int(cache_df['entries'].sum()) if len(cache_df) else 0} entries")  # noqa: E501
-cache_df
+cache_df = pd.DataFrame([{"experiment": e,
+                          "code hash": (cache.experiment_code_version(e)
+                                        if e in cache.EXPERIMENTS else "(unregistered)"),
+                          "entries": len(cache.entries(e)),
+                          "compute time (s)": round(sum(m.get("wall_time_s", 0)
+                                                        for m in cache.entries(e)), 1)}
+                         for e in experiments],
+                        columns=["experiment", "code hash", "entries", "compute time (s)"])
+print(f"{int(cache_df['entries'].sum()) if len(cache_df) else 0} cached entries")
+show(cache_df)
 
 # %%
 # NBVAL_CHECK_OUTPUT

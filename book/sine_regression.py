@@ -93,7 +93,7 @@ from modscale.analysis import (
 )
 from modscale.batched_mlp import BatchedMLP
 from modscale.export import export_figure, export_table
-from modscale.notebook import Text, glue_verdicts
+from modscale.notebook import Text, glue_verdicts, show
 from modscale.provenance import device_name
 from modscale.sine_sweeps import (
     fit_theory,
@@ -125,16 +125,25 @@ glue("sine_device", Text(device_name(dev)), display=False)
 # computes a sum of three sine waves,
 #
 # $$
-# f_i(z) = \sum_{j=1}^{3} a_j \sin(\omega_j z + \varphi_{ij}),\qquad
-# (a_j, \omega_j) \in \{(1, 1), (0.5, 3), (0.2, 5)\},\quad \varphi_{ij} \sim U[0, 2\pi),
+# \begin{aligned}
+# f_i(z) &= \sum_{j=1}^{3} a_j \sin(\omega_j z + \varphi_{ij}),\\
+# (a_j, \omega_j) &\in \{(1, 1), (0.5, 3), (0.2, 5)\},\quad \varphi_{ij} \sim U[0, 2\pi),
+# \end{aligned}
 # $$
 #
 # and the target is $y(x) = s\,c_k \sum_{i=1}^k f_i(u_i^\top x)$ with a normalisation $c_k$ and
 # scale $s$. Every term is $a \sin(g^\top x + \varphi)$ for a wave vector $g$ with $|g| = \omega$,
 # so the mean and variance of $y$ have closed forms,
-# $\mathbb E \sin(g^\top x + \varphi) = \sin\varphi\, e^{-|g|^2/2}$ and
-# $\mathbb E[\sin(g^\top x+\varphi)\sin(h^\top x+\psi)] = \tfrac12[\cos(\varphi-\psi)e^{-|g-h|^2/2}
-# - \cos(\varphi+\psi)e^{-|g+h|^2/2}]$ (checked against Monte Carlo below and in the tests).
+#
+# $$
+# \begin{aligned}
+# \mathbb E \sin(g^\top x + \varphi) &= \sin\varphi\, e^{-|g|^2/2},\\
+# \mathbb E[\sin(g^\top x+\varphi)\sin(h^\top x+\psi)] &= \tfrac12\big[\cos(\varphi-\psi)\,
+#   e^{-|g-h|^2/2} - \cos(\varphi+\psi)\, e^{-|g+h|^2/2}\big]
+# \end{aligned}
+# $$
+#
+# (checked against Monte Carlo below and in the tests).
 #
 # ```{admonition} Reproduction note: the task
 # :class: note
@@ -169,7 +178,7 @@ mc = {"mean (closed form)": mean_cf, "mean (Monte Carlo, 2e5)": y_mc.mean().item
 moments_ok = (abs(mc["mean (Monte Carlo, 2e5)"] - mean_cf) < 5 * math.sqrt(var_cf / 2e5)
               and abs(mc["variance (Monte Carlo, 2e5)"] / var_cf - 1) < 0.02)
 glue("sine_target_var", var_cf, display=False)
-pd.Series(mc).round(4).to_frame(f"task (m={task.m}, k={task.k})")
+show(pd.Series(mc).to_frame(f"task (m={task.m}, k={task.k})"), digits=4, index=True)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -209,6 +218,7 @@ plt.close(fig1)
 # %% [markdown]
 # ```{glue:figure} fig-sine-task
 # :name: fig-sine-task
+# :alt: One module of the sine-wave task: its three sine components, their sum and twenty training points
 #
 # One module of the sine-wave task (paper Fig. 1, redrawn from the code). Orange: the module's
 # output $f_1(u_1^\top x)$ (before the normalisation of the sum over modules); blue: its three sine components; red dots: twenty training inputs
@@ -306,7 +316,7 @@ run_table = pd.DataFrame([
      "training wall time (s)": round(float(runs["wall_time_s"].sum()), 1)}
     for name, runs in all_runs])
 glue("sine_models_trained", int(run_table["models trained"].sum()), display=False)
-run_table
+show(run_table)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -343,7 +353,7 @@ fit = fit_theory(m_points, c=c_fixed, kind=cfg.theory_kind)
 glue("sine_fit_c", fit["c"], display=False)
 glue("sine_fit_omega", fit["omega"], display=False)
 glue("sine_fit_rmse", fit["rmse_log"], display=False)
-pd.Series(fit).round(3).to_frame("fitted theory constants")
+show(pd.Series(fit).to_frame("fitted theory constants"), index=True)
 
 # %% [markdown]
 # The fit gives $c =$ {glue:text}`sine_fit_c:.2f`, $\Omega =$ {glue:text}`sine_fit_omega:.3f`
@@ -442,6 +452,7 @@ plt.close(fig2)
 # %% [markdown]
 # ```{glue:figure} fig-sine-loss-trends
 # :name: fig-sine-loss-trends
+# :alt: Four panels of train and test loss against k, m, p and n, measured and predicted by the theory, with the paper's values
 #
 # Loss trends on the sine task (paper Fig. 2, reproduced). Solid: measured losses (purple train,
 # blue test); thin lines are individual settings (architectures in the k- and m-panels, input
@@ -469,14 +480,14 @@ paper_m = dict(zip(pm["m"], pm["actual_test"], strict=True))
 paper_mp = dict(zip(pm["m"], pm["predicted_test"], strict=True))
 cmp_m["test (paper)"] = [paper_m.get(int(m), np.nan) for m in ms]
 cmp_m["test predicted (paper)"] = [paper_mp.get(int(m), np.nan) for m in ms]
-cmp_m.round(3)
+show(cmp_m)
 
 # %%
 cmp_n = pd.DataFrame({"n": ns, "test (ours)": panels["n"].mean["test"],
                       "train (ours)": panels["n"].mean["train"]})
 cmp_n["test (paper, nearest n)"] = [
     pn["actual_test"][int(np.argmin(np.abs(np.log(np.array(pn["n"])) - np.log(n))))] for n in ns]
-cmp_n.round(3)
+show(cmp_n)
 
 # %% [markdown]
 # ### Verdicts on Fig. 2
@@ -609,6 +620,7 @@ glue_verdicts("sine", [v_fig3a])
 # %% [markdown]
 # ```{glue:figure} fig-sine-sample-complexity
 # :name: fig-sine-sample-complexity
+# :alt: Samples a monolithic MLP needs to reach the target test loss against input dimension m, with the paper's curve
 #
 # Samples a monolithic MLP needs to reach the target test loss, against the input dimension $m$.
 # Thin lines: architectures; thick: geometric mean over the architectures that reach the target
@@ -628,10 +640,10 @@ glue_verdicts("sine", [v_fig3a])
 verdicts.table([v_fig3a])
 
 # %%
-agg.pivot(index="m", columns="threshold", values="geo_mean_n").round(0)
+show(agg.pivot(index="m", columns="threshold", values="geo_mean_n"), index=True)
 
 # %%
-agg_main[["geo_mean_n", "reached", "at_lower_bound", "architectures"]].round(0)
+show(agg_main[["geo_mean_n", "reached", "at_lower_bound", "architectures"]], index=True)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -686,11 +698,12 @@ glue("sine_alt_hi", float(alt_at.iloc[-1]), display=False)
 main_at = base_np[base_np["n"] == cfg.n_fig2].groupby("m")["test"].mean()
 glue("sine_main_lo", float(main_at.iloc[0]), display=False)
 glue("sine_main_hi", float(main_at.iloc[-1]), display=False)
-variant_table.round(2)
+show(variant_table)
 
 # %% [markdown]
 # ```{glue:figure} fig-sine-harder
 # :name: fig-sine-harder
+# :alt: Test loss against m and against n for the main task and a task with equal-amplitude sine components
 #
 # The n-panel architecture on the main task (blue) and on a task with equal-amplitude sine
 # components (green), against the paper's averages (red, dashed; its m-panel averages all nine

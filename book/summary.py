@@ -50,6 +50,7 @@ from myst_nb import glue
 
 from modscale import paper_data, runlog
 from modscale.export import export_table
+from modscale.notebook import show
 from modscale.paper_items import FIGURE_OF_ITEM, ITEMS, RECONSTRUCTION_CHOICES, paper_item_order
 from modscale.profiles import get_config
 
@@ -149,7 +150,7 @@ for what, chapter, param in RECONSTRUCTION_CHOICES:
     choice_rows.append({"choice": what, "chapter": chapter, "parameter": param,
                         "book": str(getattr(book_cfg, param)),
                         "paper": str(getattr(paper_cfg, param))})
-pd.DataFrame(choice_rows)
+show(pd.DataFrame(choice_rows))
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -91,7 +91,7 @@ from myst_nb import glue
 from modscale import paper_data, runlog, verdicts
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
-from modscale.notebook import glue_verdicts
+from modscale.notebook import glue_verdicts, show
 from modscale.profiles import config_dict
 from modscale.style import PALETTE, progress_bar, resolve_device, seed_everything, set_style
 from modscale.theory import (
@@ -153,9 +153,10 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 # \phi_2^\top w_2$, so
 #
 # $$
-# \mathcal L_\text{test} = d\,\big[\sigma^2 + (\hat\theta - w_1)^\top \Lambda_1 (\hat\theta - w_1)\big],
-# \qquad
-# \mathcal L_\text{train} = \tfrac1n \lVert (I - \Phi_1\Phi_1^{+}) Y\rVert^2 .
+# \begin{aligned}
+# \mathcal L_\text{test} &= d\,\big[\sigma^2 + (\hat\theta - w_1)^\top \Lambda_1 (\hat\theta - w_1)\big],\\
+# \mathcal L_\text{train} &= \tfrac1n \lVert (I - \Phi_1\Phi_1^{+}) Y\rVert^2 .
+# \end{aligned}
 # $$
 #
 # *Underparameterised* ($N > p$): $\hat\theta = w_1 + \Phi_1^{+}\varepsilon$, the residual is the
@@ -165,9 +166,11 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 # (R^\top R)^{-1}$ - the spectrum $\Lambda_1$ cancels. With the inverse-Wishart mean,
 #
 # $$
-# \mathbb E\,\mathcal L_\text{train} = d\operatorname{Tr}(\Lambda_2)\Big(1-\frac{p}{N}\Big), \qquad
-# \mathbb E\,\mathcal L_\text{test} = d\operatorname{Tr}(\Lambda_2)\big(1+F(N,p)\big), \qquad
-# F(N,p) = \mathbb E\lVert R^+\rVert_F^2 = \frac{p}{N-p-1}.
+# \begin{aligned}
+# \mathbb E\,\mathcal L_\text{train} &= d\operatorname{Tr}(\Lambda_2)\Big(1-\frac{p}{N}\Big),\\
+# \mathbb E\,\mathcal L_\text{test} &= d\operatorname{Tr}(\Lambda_2)\big(1+F(N,p)\big),\\
+# F(N,p) &= \mathbb E\lVert R^+\rVert_F^2 = \frac{p}{N-p-1}.
+# \end{aligned}
 # $$ (theory-under)
 #
 # *Overparameterised* ($N < p$): the fit interpolates ($\mathcal L_\text{train}=0$) and
@@ -176,9 +179,11 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 # pinned down) and a **variance** (the noise fitted exactly):
 #
 # $$
-# \mathbb E\,\mathcal L_\text{test} = d\Big[\operatorname{Tr}\Lambda_2\,(1 + V) + B\Big],\quad
-# B = \operatorname{Tr}\Lambda_1 - \mathbb E\operatorname{Tr}\big[(R\Lambda_1R^\top)^{-1}R\Lambda_1^2R^\top\big],\quad
-# V = \mathbb E\operatorname{Tr}\big[\Lambda_1\,\Phi_1^{+}\Phi_1^{+\top}\big].
+# \begin{aligned}
+# \mathbb E\,\mathcal L_\text{test} &= d\Big[\operatorname{Tr}\Lambda_2\,(1 + V) + B\Big],\\
+# B &= \operatorname{Tr}\Lambda_1 - \mathbb E\operatorname{Tr}\big[(R\Lambda_1R^\top)^{-1}R\Lambda_1^2R^\top\big],\\
+# V &= \mathbb E\operatorname{Tr}\big[\Lambda_1\,\Phi_1^{+}\Phi_1^{+\top}\big].
+# \end{aligned}
 # $$ (theory-over)
 #
 # For an isotropic $\Lambda_1 = \lambda I$ both are exact: $\Pi$ is a uniformly random rank-$N$
@@ -216,9 +221,11 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 # paper give a "telescoping" law, which we adopt by default:
 #
 # $$
-# \lambda_i = c\,\big[i^{-\alpha} - (i+1)^{-\alpha}\big],\quad \alpha = \Omega^{-m},
-# \qquad \operatorname{Tr}\Lambda = c,\quad
+# \begin{aligned}
+# \lambda_i &= c\,\big[i^{-\alpha} - (i+1)^{-\alpha}\big],\quad \alpha = \Omega^{-m},\\
+# \operatorname{Tr}\Lambda &= c,\qquad
 # \operatorname{Tr}\Lambda_2 = \sum_{i>p}\lambda_i = c\,(p+1)^{-\alpha}.
+# \end{aligned}
 # $$ (theory-telescoping)
 #
 # A larger $m$ flattens the spectrum, so a model with $p$ features leaves more variance
@@ -262,6 +269,7 @@ plt.close(fig)
 # %% [markdown]
 # ```{glue:figure} fig_theory_spectra
 # :name: fig-theory-spectra
+# :alt: Eigenvalue spectra of the task for m = 2, 5 and 9 under the telescoping and power-law laws
 # The two spectra for $m = 2, 5, 9$ (solid: telescoping, dashed: power law). Right: the
 # variance left outside the top $p$ features, $\operatorname{Tr}\Lambda_2$, which is the
 # large-$n$ limit of both the train and the test loss (per output).
@@ -322,13 +330,18 @@ glue("th_det_phrase", f"a gap beyond the Monte-Carlo noise (up to {max_z_det:.1f
      f"within the Monte-Carlo noise at this number of trials (up to {max_z_det:.1f} standard "
      "errors)", display=False)
 glue("th_mc_trials", cfg.mc_trials, display=False)
-show = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formula", "test_mc",
-                 "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
-export_table(show, "theory_mc_relative_errors", profile=profile, device=dev,
+mc_view = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formula", "test_mc",
+                    "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
+export_table(mc_view, "theory_mc_relative_errors", profile=profile, device=dev,
              wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
-show.style.format({"test_formula": "{:.4f}", "test_mc": "{:.4f}", "test_se": "{:.4f}",
-                   "rel_err_test": "{:+.2%}", "z_test": "{:+.1f}", "train_formula": "{:.4f}",
-                   "train_mc": "{:.4f}"}).hide(axis="index")
+(mc_view.rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)",
+                         "test_se": "test s.e.", "rel_err_test": "rel. error",
+                         "z_test": "z", "train_formula": "train (formula)",
+                         "train_mc": "train (MC)"})
+ .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "test s.e.": "{:.4f}",
+                "rel. error": "{:+.2%}", "z": "{:+.1f}", "train (formula)": "{:.4f}",
+                "train (MC)": "{:.4f}"}).hide(axis="index")
+ .set_properties(**{"text-align": "right", "padding": "0.2em 0.5em"}))
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -481,6 +494,7 @@ glue("th_dd_large_n_limit",
 # %% [markdown]
 # ```{glue:figure} fig_theory_double_descent
 # :name: fig-theory-double-descent
+# :alt: Expected test and train loss of the linear model against p and against n, showing double descent at the interpolation threshold
 # Double descent of the expected test loss (solid) and the train loss (dashed / squares). Top:
 # theory curves with Monte-Carlo means (±2 standard errors) at a small scale; the largest
 # relative gap between the test-loss formula and simulation here is {glue:text}`th_dd_max_rel`
@@ -580,11 +594,12 @@ glue("th_ratio_m2", f"{ratio_m2.min():.2f}-{ratio_m2.max():.2f}", display=False)
 glue("th_paper_ratio_m2", f"{paper_ratio_m2.min():.2f}-{paper_ratio_m2.max():.2f}",
      display=False)
 export_table(cmp_df, "theory_m_vs_n_vs_paper", profile=profile, device=dev)
-cmp_df.style.format(precision=2).hide(axis="index")
+show(cmp_df)
 
 # %% [markdown]
 # ```{glue:figure} fig_theory_m_vs_n
 # :name: fig-theory-m-vs-n
+# :alt: Required number of samples against task dimension m for nine MLP sizes, with the paper's digitised values
 # Required samples $n^\star$ (eq. {eq}`theory-nstar`) against the task dimension $m$, one dashed
 # curve per MLP (width × depth, $p$ = its parameter count at input dimension $m$), target
 # $\varepsilon = $ `target_ratio` $\cdot\,dc$. Left: the default spectrum, with the paper's
@@ -691,7 +706,7 @@ glue("th_growth_paper", f"{growth['paper 5→9 (per dim)'].mean():.2f}", display
 glue("th_growth_fit", f"{growth.get('ours fit m=5..9', pd.Series([np.nan])).mean():.2f}",
      display=False)
 export_table(growth, "theory_growth_per_dimension", profile=profile, device=dev)
-growth.style.format(precision=3).hide(axis="index")
+show(growth)
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -71,3 +71,16 @@ def test_fig2_panels_match_direct_averages():
     # seed band: std over seeds of the architecture mean
     sd = df[df["n"] == 1000].groupby(["m", "seed"])["test"].mean().groupby(level=0).std()
     np.testing.assert_allclose(panels["m"].sd["test"], sd.to_numpy())
+
+
+def test_number_and_show_formatting():
+    from modscale.notebook import number, show
+
+    assert number(2.0) == "2" and number(1.7320508075688772) == "1.73"
+    assert number(float("nan")) == "—" and number(float("inf")) == "not reached"
+    assert number(123456.0) == "123,456" and number(1297.3) == "1,297"
+    assert number(0.95) == "0.95" and number("text") == "text" and number(True) == "True"
+    df = pd.DataFrame({0.95: [1.0, np.nan], "seed": [2.0, np.inf]})
+    html = show(df).to_html()
+    assert "0.950000" not in html and "NaN" not in html and "2.0" not in html
+    assert "not reached" in html and ">0.95<" in html

@@ -28,7 +28,7 @@ def _keys():
     return {e: cache.entry_key(e, {"a": 1}) for e in cache.EXPERIMENTS}
 
 
-def _append(path, text="\n# edited\n"):
+def _append(path, text="\n_EDITED = 1\n"):
     path.write_text(path.read_text() + text)
 
 
@@ -96,3 +96,11 @@ def test_keys_cli_prints_one_line_per_experiment(tmp_cache):
         name, code, entries, modules = line.split("\t")
         assert code == cache.experiment_code_version(name) and len(code) == 16
         assert entries.endswith("entries") and modules
+
+
+def test_docstring_and_comment_edits_change_no_key(package_copy):
+    before = _keys()
+    path = package_copy / "trainer.py"
+    text = path.read_text()
+    path.write_text(text.replace('"""', '"""Edited. ', 1) + "\n# a comment\n")
+    assert _keys() == before

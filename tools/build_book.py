@@ -42,7 +42,10 @@ URL = re.compile(r"https?://[^\s\"'<>]+")
 # sphinx-thebe (bundled with Jupyter Book 1) injects a CDN URL for its live-code feature, which
 # this offline book does not use (no launch buttons): those two tags are removed from every page.
 THEBE_TAGS = re.compile(r"""[ \t]*<script>const THEBE_JS_URL[^<]*</script>\n?|"""
-                        r"""[ \t]*<script[^>]*sphinx-thebe\.js[^>]*></script>\n?""")
+                        r"""[ \t]*<script[^>]*sphinx-thebe\.js[^>]*></script>\n?|"""
+                        r"""[ \t]*<link[^>]*sphinx-thebe\.css[^>]*/?>\n?|"""
+                        r"""[ \t]*<script type="text/x-thebe-config">.*?</script>\n?""", re.S)
+NBVAL_MARKER = re.compile(r"^# NBVAL_\w+\n?", re.M)
 
 
 def toc_files(toc_path: Path) -> list[str]:
@@ -107,6 +110,7 @@ def stage_sources() -> None:
     (EXEC / "book").mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml", "references.bib"):
         shutil.copy2(REPO / name, EXEC / name)
+    shutil.copytree(REPO / "_static", EXEC / "_static")  # custom.css (no .js here: see below)
     for md in (REPO / "book").glob("*.md"):
         shutil.copy2(md, EXEC / "book" / md.name)
     for extra in (REPO / "book").glob("*.png"):
@@ -115,8 +119,12 @@ def stage_sources() -> None:
     shutil.copytree(mathjax_dir(), EXEC / "_mathjax" / "mathjax")
 
 
-def collapse_parameter_cells(path: Path) -> None:
-    """Fold the papermill parameter cells in the HTML (``hide-input``): visible on demand."""
+def prepare_for_html(path: Path) -> None:
+    """Reader-facing touches on an executed notebook (the sources are not changed).
+
+    Folds the papermill parameter cells (``hide-input``: visible on demand) and removes the
+    ``# NBVAL_...`` markers, which are for the regression tests, not for readers.
+    """
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
@@ -124,6 +132,8 @@ def collapse_parameter_cells(path: Path) -> None:
         tags = cell.metadata.get("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-input" not in tags:
             cell.metadata["tags"] = [*tags, "hide-input"]
+        if cell.cell_type == "code":
+            cell.source = NBVAL_MARKER.sub("", cell.source)
     nbformat.write(nb, path)
 
 
@@ -158,7 +168,7 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
         finally:
             staged.unlink(missing_ok=True)
         if out.exists():
-            collapse_parameter_cells(out)
+            prepare_for_html(out)
         wall = time.perf_counter() - t0
         print(f"[build] {name}: {status} in {wall:.1f} s", flush=True)
         records.append({"chapter": name, "profile": profile, "device": device,

@@ -79,12 +79,15 @@ async () => {
     if (r.width === 0 && r.height === 0) continue;  // hidden (folded cell)
     const parent = el.parentElement;
     const pr = parent.getBoundingClientRect();
-    const clipped = el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflowX !== 'visible';
-    const over = r.right > pr.right + 2 && parent.scrollWidth > parent.clientWidth + 2;
-    const beyond = r.right > main.getBoundingClientRect().right + 2;
-    if (clipped || over || beyond) {
+    const ps = getComputedStyle(parent);
+    const inner = pr.width - parseFloat(ps.paddingLeft) - parseFloat(ps.paddingRight)
+                  - parseFloat(ps.borderLeftWidth) - parseFloat(ps.borderRightWidth);
+    const spills = el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 2;  // clipped, scrolled or spilling
+    const larger = r.width > inner + 2;                                      // wider than its container
+    const beyond = r.right > main.getBoundingClientRect().right + 2;          // past the text column
+    if (spills || larger || beyond) {
       const label = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '');
-      out.push(`too wide: ${label} (${Math.round(el.scrollWidth)} px content in ${Math.round(Math.min(el.clientWidth || r.width, pr.width))} px): `
+      out.push(`too wide: ${label} (${Math.round(Math.max(el.scrollWidth, r.width))} px in ${Math.round(Math.min(el.clientWidth || inner, inner))} px): `
                + (el.innerText || el.getAttribute('alt') || '').replace(/\s+/g, ' ').slice(0, 80));
     }
   }

@@ -43,6 +43,11 @@ def table(folder: Path) -> str:
                  for c in ("paper item", "claim", "paper", "reproduction", "verdict")]
         cells[-1] = f"**{cells[-1]}**"
         out.append("| " + " | ".join(cells) + " |")
+    counts = pd.Series([str(r["verdict"]) for r in rows]).value_counts()
+    out += ["", f"Of {len(rows)} claims: " + ", ".join(
+        f"{int(counts.get(v, 0))} {v}" for v in ("reproduced", "partly", "not reproduced",
+                                                   "not tested", "not run")
+        if counts.get(v, 0)) + "."]
     return "\n".join(out) + "\n"
 
 

@@ -7,7 +7,7 @@ plausible and extend it to b > 1 with principal angles:
 
 where ``Q_A`` is an orthonormal basis of the column space of ``A`` (m x b). ``s`` is the root
 mean square of the cosines of the principal angles between the two subspaces: 1 for the same
-subspace, 0 for orthogonal ones, and |cos| of the angle between two vectors when b = 1. It is
+subspace, 0 for orthogonal ones, and ``|cos|`` of the angle between two vectors when b = 1. It is
 invariant to the sign and scale of the columns.
 """
 
@@ -53,7 +53,7 @@ def chance_similarity(m: int, n_learned: int, n_target: int, b: int = 1, *,
 
 
 def sign_canonical(u: np.ndarray | torch.Tensor) -> np.ndarray:
-    """Unit directions (n, m) with the sign fixed so the largest-|.| coordinate is positive.
+    """Unit directions (n, m) with the sign fixed so the largest-``|.|`` coordinate is positive.
 
     A module's direction u and -u define the same module (y depends on u^T x through a module
     function that absorbs the sign), so directions are canonicalised before embedding.

@@ -4,9 +4,10 @@ An entry lives in ``<cache_dir>/<experiment>/<key>/`` as ``result.pt`` (``torch.
 and ``meta.json`` (the config, code hash, versions, git commit, wall time and the payload's
 SHA-256). A corrupt entry (unreadable, checksum mismatch) is detected, reported and recomputed.
 
-**What the key depends on.** The key hashes the configuration and the source of only the package
-modules the computation depends on: the root modules of the experiment (:data:`EXPERIMENTS`) and
-their transitive imports inside ``modscale``, found by parsing the sources. Modules that cannot
+**What the key depends on.** The key hashes the configuration and the code (docstrings and
+comments excluded) of only the package modules the computation depends on: the root modules of
+the experiment (:data:`EXPERIMENTS`) and their transitive imports inside ``modscale``, found by
+parsing the sources. Modules that cannot
 change a computed number -- plotting, progress bars, export, run log, verdicts, the paper-item
 registry and the profiles (whose *values* are in the configuration already) -- are left out
 (:data:`NOT_RESULTS`), so editing a plot colour never throws a trained network away. An experiment
@@ -61,6 +62,10 @@ EXPERIMENTS: dict[str, tuple[str, ...]] = {
     "modular_stacks": ("modular_sweep",),
     # Compositional CIFAR-10 chapter
     "cifar_run": ("cifar_runs",),
+    # Algorithm 1 under the microscope
+    "alg1_readings": ("alg1",),
+    "alg1_stay": ("alg1",),
+    "alg1_trajectory": ("alg1",),
 }
 """Experiment name -> the ``modscale`` modules whose code computes it (roots of the import walk)."""
 
@@ -126,12 +131,26 @@ def dependencies(roots: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(seen))
 
 
+def _code_of(path: Path) -> str:
+    """The module's code without docstrings or comments (``ast.dump``), so that editing
+    documentation never invalidates a result; any change to the code itself does."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False)
+
+
 def _hash_modules(names: Iterable[str]) -> str:
     files = _module_files()
     h = hashlib.sha256()
     for name in sorted(names):
         h.update(name.encode())
-        h.update(files[name].read_bytes())
+        h.update(_code_of(files[name]).encode())
     return h.hexdigest()[:16]
 
 

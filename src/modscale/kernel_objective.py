@@ -129,7 +129,7 @@ def kernel_matrix(z: torch.Tensor, *, kernel: str = "rbf", bandwidth: str = "med
                   mask: torch.Tensor | None = None) -> torch.Tensor:
     """Kernel matrix of projected inputs: ``z`` (R..., B, b) -> (R..., B, B).
 
-    ``rbf``: exp(-|z_a - z_b|^2 / (2 s^2)); ``laplace``: exp(-|z_a - z_b| / s); with s the
+    ``rbf``: ``exp(-|z_a - z_b|^2 / (2 s^2))``; ``laplace``: ``exp(-|z_a - z_b| / s)``; with s the
     median pairwise distance of the batch (``bandwidth='median'``, treated as a constant for the
     gradient unless ``bandwidth_grad``) or ``sigma`` (``bandwidth='fixed'``). ``relu_ntk``: the
     infinite-width NTK of a ``ntk_depth``-layer ReLU MLP (bandwidth ignored). ``mask``

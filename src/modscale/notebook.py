@@ -33,4 +33,46 @@ def glue_verdicts(prefix: str, verdicts: Iterable[Any]) -> None:
             glue_text(f"{prefix}_{v.claim_id}_{part}", getattr(v, part))
 
 
-__all__ = ["Text", "glue_text", "glue_verdicts"]
+def number(v: Any, digits: int = 3, *, na: str = "—", inf: str = "not reached") -> str:
+    """A number as a reader wants it: integers without ``.0`` (thousands separated), other
+    values to ``digits`` significant digits, NaN/None as ``na``, +-inf as ``inf``; text as is."""
+    import math
+
+    if v is None:
+        return na
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)) or hasattr(v, "dtype"):
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return str(v)
+        if math.isnan(x):
+            return na
+        if math.isinf(x):
+            return inf if x > 0 else f"-{inf}"
+        if x == round(x) and abs(x) < 1e15:
+            return f"{int(round(x)):,}" if abs(x) >= 10_000 else str(int(round(x)))
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        return f"{x:.{digits}g}"
+    return str(v)
+
+
+def show(df: Any, *, digits: int = 3, index: bool = False, na: str = "—",
+         inf: str = "not reached"):
+    """A DataFrame (or Series) as the book shows tables: every row, full texts, numbers by
+    :func:`number` (also in the header and index), left-aligned, no index unless asked."""
+    import pandas as pd
+
+    if isinstance(df, pd.Series):
+        df = df.to_frame()
+        index = True
+    fmt = lambda v: number(v, digits, na=na, inf=inf)  # noqa: E731
+    st = df.style.format(fmt).format_index(fmt, axis=1).format_index(fmt, axis=0)
+    if not index:
+        st = st.hide(axis="index")
+    return st.set_properties(**{"text-align": "left", "vertical-align": "top"})
+
+
+__all__ = ["Text", "glue_text", "glue_verdicts", "number", "show"]

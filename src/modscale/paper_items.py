@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CHAPTERS = ("theory", "modular_theory", "sine_regression", "modular_networks",
+CHAPTERS = ("theory", "modular_theory", "sine_regression", "modular_networks", "algorithm1",
             "compositional_cifar", "summary", "reproducibility")
 """Every chapter's one name (file stem, profile key, run-log key)."""
 
 GLUE_PREFIX = {"theory": "th", "modular_theory": "mt", "sine_regression": "sine",
-               "modular_networks": "mod", "compositional_cifar": "cifar", "summary": "summary",
+               "modular_networks": "mod", "algorithm1": "alg1", "compositional_cifar": "cifar",
+               "summary": "summary",
                "reproducibility": "repro"}
 """The prefix of every glue key of a chapter (``<prefix>_<name>``; checked by a test)."""
 

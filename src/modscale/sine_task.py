@@ -16,7 +16,7 @@ The target is
 
 (``normalisation`` = ``"sqrt_k"`` | ``"sum"`` | ``"mean"`` | ``"unit_variance"``; the default
 ``unit_variance`` makes Var y = output_scale**2 = 3 exactly). Every component is
-``a sin(g^T x + phi)`` with a wave vector ``g`` (|g| = w) in input space, so the mean and
+``a sin(g^T x + phi)`` with a wave vector ``g`` (``|g| = w``) in input space, so the mean and
 variance of ``y`` under ``x ~ N(0, I)`` have closed forms (:meth:`SineTask.moments`), used for
 the ``unit_variance`` normalisation and checked against Monte Carlo in the tests.
 

@@ -367,7 +367,7 @@ def fig2_p_double_descent(p: Sequence[float], test: Sequence[float], *, n: int,
 def fig2_n_convergence(ns: Sequence[int], test: Sequence[float], train: Sequence[float], *,
                        paper: Mapping[str, Any], min_fall: float = 2.0,
                        max_gap: float = 0.25) -> Verdict:
-    """Test loss falls by > ``min_fall`` over the n range; |test - train|/test < ``max_gap``.
+    """Test loss falls by > ``min_fall`` over the n range; ``|test - train|/test < max_gap``.
 
     ``paper``: ``paper_data.FIG2_N``.
     """
