@@ -95,7 +95,7 @@ def test_keys_cli_prints_one_line_per_experiment(tmp_cache):
     for line in out:
         name, code, entries, modules = line.split("\t")
         assert code == cache.experiment_code_version(name) and len(code) == 16
-        assert entries.endswith("entries") and modules
+        assert entries.endswith("stored entries") and " current / " in entries and modules
 
 
 def test_docstring_and_comment_edits_change_no_key(package_copy):

@@ -105,10 +105,10 @@ def init_projections_(projection: nn.Module, x_train: torch.Tensor, y_train: tor
         keep[:, j] = 1.0
         for step in range(steps + 1):
             xb, yb, mask = _sample_batch(x_train, y_train, nt, batch_size, generator)
-            z = projection(xb)  # (M, K, B, b)
-            kmats = kernel_matrix(z, mask=mask.unsqueeze(1), **kw)  # (M, K, B, B)
+            z = projection(xb)[:, :j + 1]  # (M, j+1, B, b): later modules play no part
+            kmats = kernel_matrix(z, mask=mask.unsqueeze(1), **kw)  # (M, j+1, B, B)
             if reading == "greedy_fixed":
-                kmat = kmats[:, :j + 1].mean(1)
+                kmat = kmats.mean(1)
                 target = yb
             else:
                 target = yb

@@ -280,12 +280,16 @@ def _main(argv: list[str] | None = None) -> int:
                                      description="Inspect the result cache.")
     sub = parser.add_subparsers(dest="command", required=True)
     keys = sub.add_parser("keys", help="one line per cached experiment: name, code hash, "
-                                       "cached entries, the modules it depends on")
+                                       "entries computed with that code / all stored, the "
+                                       "modules it depends on")
     keys.add_argument("--no-modules", action="store_true", help="omit the module list")
     args = parser.parse_args(argv)
     if args.command == "keys":
         for name in sorted(EXPERIMENTS):
-            line = f"{name}\t{experiment_code_version(name)}\t{len(entries(name))} entries"
+            code = experiment_code_version(name)
+            stored = entries(name)
+            current = sum(1 for m in stored if m.get("code_version") == code)
+            line = f"{name}\t{code}\t{current} current / {len(stored)} stored entries"
             if not args.no_modules:
                 line += "\t" + ",".join(dependencies(EXPERIMENTS[name]))
             print(line)
