@@ -622,8 +622,8 @@ if "ours" in cfg.methods:
 seen = df.groupby(["method", "k"], sort=False)[["acc_seen", "acc_unseen", "frac_seen",
                                                 "acc_ood"]].mean().reset_index()
 seen["method"] = seen["method"].map(METHOD_LABELS)
-seen.rename(columns={"acc_seen": "acc. seen tuples", "acc_unseen": "acc. unseen tuples",
-                     "frac_seen": "fraction seen", "acc_ood": "acc. OOD set"}).round(3)
+show(seen.rename(columns={"acc_seen": "acc. seen tuples", "acc_unseen": "acc. unseen tuples",
+                          "frac_seen": "fraction seen", "acc_ood": "acc. OOD set"}))
 
 # %%
 k2 = min([k for k in cfg.ks if k >= 2], default=None)

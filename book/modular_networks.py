@@ -317,7 +317,7 @@ show(tab3, index=True)
 # NBVAL_CHECK_OUTPUT
 print("stacks:", len(fig3_specs), "| networks:", len(df3), "| thresholds:", cfg.thresholds)
 
-
+# %%
 order_parts, slope_rows = [], []
 for m in cfg.m_values:
     a = agg_main[agg_main["m"] == m].set_index("method")["n_required"]

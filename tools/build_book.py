@@ -88,10 +88,18 @@ def text_only_figures(html_dir: Path) -> list[str]:
     return bad
 
 
+THEME_MODE = 'localStorage.getItem("mode") || "";'
+
+
 def strip_thebe(html_dir: Path) -> None:
+    """Remove the unused thebe tags, give the theme's light/dark switch a valid default
+    (sphinx-book-theme leaves it empty, which logs a console error on every page) and declare an
+    empty favicon (served over http, a page without one requests a missing /favicon.ico)."""
     for page in html_dir.rglob("*.html"):
         text = page.read_text(errors="replace")
-        new = THEBE_TAGS.sub("", text)
+        new = THEBE_TAGS.sub("", text).replace(THEME_MODE, THEME_MODE.replace('""', '"light"'))
+        if 'rel="icon"' not in new:  # no favicon: browsers would request /favicon.ico (a 404)
+            new = new.replace("</head>", '<link rel="icon" href="data:,">\n</head>', 1)
         if new != text:
             page.write_text(new)
     for f in html_dir.glob("_static/sphinx-thebe.*"):
@@ -110,13 +118,16 @@ def stage_sources() -> None:
     (EXEC / "book").mkdir(parents=True)
     for name in ("_config.yml", "_toc.yml", "references.bib"):
         shutil.copy2(REPO / name, EXEC / name)
-    shutil.copytree(REPO / "_static", EXEC / "_static")  # custom.css (no .js here: see below)
+    shutil.copytree(REPO / "_ext", EXEC / "_ext")  # local Sphinx extension (bibliography labels)
     for md in (REPO / "book").glob("*.md"):
         shutil.copy2(md, EXEC / "book" / md.name)
     for extra in (REPO / "book").glob("*.png"):
         shutil.copy2(extra, EXEC / "book" / extra.name)
     # Not under _static/: Jupyter Book would add every .js there as a <script> to every page.
     shutil.copytree(mathjax_dir(), EXEC / "_mathjax" / "mathjax")
+    # custom.css goes there too: a staged `_static/` folder makes Jupyter Book add every .js
+    # file of the static path (all of MathJax) as a <script> to every page.
+    shutil.copy2(REPO / "_static" / "custom.css", EXEC / "_mathjax" / "custom.css")
 
 
 def prepare_for_html(path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 
 class Text(str):
-    """A string glued without quotes (``{glue:text}`` shows the ``text/plain`` repr)."""
+    """A string glued without quotes (myst-nb's text role shows the ``text/plain`` repr)."""
 
     def __repr__(self) -> str:
         return str(self)
