@@ -53,16 +53,24 @@ n_panel_depth: int = None  # MLP depth of the n-panel
 n_test: int = None  # test samples per model
 iters: int = None  # Adam iterations (paper: 10,000)
 lr: float = None  # Adam learning rate (paper: 0.01)
-batch_size: int = None  # mini-batch rows (0 is full batch; a model with n <is batch_size uses all its rows)
+batch_size: int = None  # mini-batch rows (paper: not reported; 0 is full batch; a model with n <is batch_size uses all its rows)
+precision: str = None  # training matmul precision (bf16: autocast, fp32 master weights and Adam; auto: bf16 for width >is 32)
 train_eval_rows: int = None  # rows used to measure the final training loss (an i.i.d. subset when n is larger)
 normalisation: str = None  # how module outputs are combined
 output_scale: float = None  # output scale (unit_variance: target variance is output_scale^2)
 b: int = None  # module input dimension (bottleneck)
+task_knobs: str = None  # task knobs from the calibration grid (fitted) or from noise_var/freq_scale/output_scale (manual)
+noise_var: float = None  # label-noise variance on train and test targets (task_knobsismanual)
+freq_scale: float = None  # factor on every sine frequency: signal hardness (task_knobsismanual)
+cal_noise_vars: tuple = None  # calibration grid: label-noise variances
+cal_freq_scales: tuple = None  # calibration grid: frequency scales
+cal_target_vars: tuple = None  # calibration grid: clean target variances (output_scale^2)
+sc_widths: tuple = None  # widths whose stacks run the whole n-grid (Fig. 3a); the others only n_fig2
 amplitudes: tuple = None  # amplitudes of each module's sine components (paper Fig. 1)
 frequencies: tuple = None  # frequencies of the sine components (paper Fig. 1)
 alt_amplitudes: tuple = None  # amplitudes of the harder variant (sensitivity section)
 alt_frequencies: tuple = None  # frequencies of the harder variant
-sc_threshold: float = None  # test loss defining sample complexity (paper: 1.5 in its loss units)
+sc_threshold: float = None  # test loss defining sample complexity (paper: 1.5, from its figure's file name)
 sc_thresholds: tuple = None  # thresholds of the sensitivity table
 sc_rule: str = None  # crossing rule of the n search
 theory_kind: str = None  # eigenvalue model of the theory
@@ -71,7 +79,7 @@ theory_fit: str = None  # which theory constants are fitted to the m-sweep
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.profiles import get_config, notebook_config
 
 cfg = notebook_config("sine_regression", globals())
 
@@ -281,6 +289,86 @@ print("batched trainer equals the one-at-a-time loop:", eq_err < 1e-9)
 # How much faster the batched trainer is is measured on the {ref}`reproducibility` page
 # (`python -m modscale.bench`).
 #
+# (sine-calibration)=
+# ## Calibrating the reconstruction to the paper
+#
+# The task above leaves its *loss levels* open: the paper never states the task's constants, and
+# with the module of its Fig. 1 and no noise, networks reach test losses 5-20 times below the
+# paper's (the paper's n-panel levels off near 0.8; a noiseless task lets a width-32 MLP go
+# towards 0). The paper's own theory has a floor: the part of the target the model cannot
+# represent, $\operatorname{Tr}\Lambda_2$, acts as noise. We therefore give the task three
+# knobs and fit them, on a coarse grid, to a *named* subset of the paper's numbers -- its levels --
+# keeping everything that carries the paper's claims (shapes, peaks, trends) for a held-out test
+# below ({ref}`sine-held-out`):
+#
+# - **label-noise variance** $\sigma^2$ (`noise_var`): Gaussian noise added to every training
+#   *and* test target, so the best possible test loss is $\sigma^2$; the clean test loss is
+#   recorded as well;
+# - **clean target variance** (`output_scale`$^2$): the loss of a constant predictor, minus
+#   $\sigma^2$;
+# - **frequency scale** (`freq_scale`): every frequency $\omega_j$ multiplied by it, a handle on
+#   how hard one module is to learn.
+#
+# Fitted quantities (Fig. 2, each the paper's "Averaged" line: mean over seeds, then over the thin
+# lines of the panel): the n-panel at its smallest $n$ and on its plateau ($n\ge 3\times10^4$),
+# the p-panel at its smallest $p$, and the m-panel at its two end points. Objective: the root mean
+# square of $\log(\text{measured}/\text{paper})$ over these six numbers; every grid point is
+# trained with the protocol of the sweeps below ({glue:text}`sine_iters` Adam iterations).
+#
+# ```{admonition} Reproduction note: the calibration is ours
+# :class: note
+# Label noise is not known to be part of the paper's task, and the paper reports no calibration;
+# this is how we make an unknown task land in the paper's regime without tuning the training
+# protocol. The grid is `cal_noise_vars` $\times$ `cal_freq_scales` $\times$ `cal_target_vars`;
+# `task_knobs = "manual"` skips the fit and uses `noise_var`, `freq_scale` and `output_scale`
+# as given (`noise_var = 0`, `freq_scale = 1`, `output_scale` $=\sqrt3$: the original noiseless
+# task, the named variant "clean").
+# ```
+
+# %%
+from modscale import calibration
+
+t0 = time.perf_counter()
+cal_results, cal_runs = calibration.run_grid(cfg, device=dev)
+cal_tables = {kn: calibration.measure_fit_quantities(f, cfg) for kn, f in cal_results.items()}
+cal_grid = calibration.grid_table(cal_tables)
+cfg_base = cfg
+cfg = calibration.fitted_config(cfg_base, cal_results)
+knobs = calibration.manual_knobs(cfg)
+runlog.record("sine_regression", "calibration grid", profile=profile,
+              models_trained=cal_runs["models"].sum(),
+              wall_time_s=cal_runs["wall_time_s"].sum(), seeds=cfg.n_seeds, device=dev)
+if knobs in cal_tables:
+    grid_rms = calibration.objective(cal_tables[knobs])
+    cal_sentence = (f"its six fitted levels are off the paper's by a factor "
+                    f"{math.exp(grid_rms):.2f} on average (RMS log residual {grid_rms:.2f}) on "
+                    "the calibration runs")
+else:
+    cal_sentence = "this point is not on the calibration grid, so it has no grid objective"
+glue("sine_cal_points", len(cal_grid), display=False)
+glue("sine_cal_models", int(cal_runs["models"].sum()), display=False)
+glue("sine_cal_mode", Text("the grid point of least objective" if cfg_base.task_knobs == "fitted"
+                           else "set by hand, task_knobs = manual"), display=False)
+glue("sine_cal_noise", knobs.noise_var, display=False)
+glue("sine_cal_var", knobs.target_var, display=False)
+glue("sine_cal_freq", knobs.freq_scale, display=False)
+glue("sine_cal_sentence", Text(cal_sentence), display=False)
+show(cal_grid, digits=3)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("calibration grid points:", len(cal_grid), "| fitted quantities:",
+      len(calibration.fit_quantities(cfg)))
+
+# %% [markdown]
+# The table lists every grid point ({glue:text}`sine_cal_points` points,
+# {glue:text}`sine_cal_models` networks), best first. The task used from here on
+# ({glue:text}`sine_cal_mode`) has label-noise variance {glue:text}`sine_cal_noise:.2g`, clean
+# target variance {glue:text}`sine_cal_var:.2g` and frequency scale
+# {glue:text}`sine_cal_freq:.2g`; {glue:text}`sine_cal_sentence`. The same six numbers, measured
+# again on the full sweeps, are in {numref}`fig-sine-calibration` and its table. Every loss on this
+# page from here on is on noisy test targets, like the paper's would be if its task had noise.
+#
 # ## The sweeps
 #
 # Two families of runs cover every panel (see `modscale.sine_sweeps`):
@@ -338,10 +426,12 @@ print("models trained:", int(run_table["models trained"].sum()),
 #
 # ```{admonition} Reproduction note: fitting the theory
 # :class: note
-# The paper does not say how its predicted curves were scaled. We fix $c$ to the target variance
-# (3: the theory's total feature variance *is* the variance of $y$) and fit $\Omega$ alone by least
-# squares in log test loss over every (m, architecture) point of the m-sweep at $n = 1000$
-# (seed-averaged); the same $(c,\Omega)$ then draw every other panel. `theory_fit = "c_omega"`
+# The paper does not say how its predicted curves were scaled. We fix $c$ to the clean target
+# variance (the theory's total feature variance *is* the variance of the clean $y$), add the
+# label-noise variance $\sigma^2$ of the calibrated task as known unexplained variance (it enters
+# exactly like $\operatorname{Tr}\Lambda_2$), and fit $\Omega$ alone by least squares in log test
+# loss over every (m, architecture) point of the m-sweep at $n = 1000$ (seed-averaged); the same
+# $(c,\Omega)$ then draw every other panel. `theory_fit = "c_omega"`
 # fits $c$ as well; `theory_kind = "power_law"` uses the power-law spectrum instead.
 # ```
 
@@ -349,7 +439,7 @@ print("models trained:", int(run_table["models trained"].sum()),
 m_points = (df[df["n"] == cfg.n_fig2].groupby(["m", "width", "depth", "p", "n"], as_index=False)
             ["test"].mean())
 c_fixed = None if cfg.theory_fit == "c_omega" else float(df["target_var"].mean())
-fit = fit_theory(m_points, c=c_fixed, kind=cfg.theory_kind)
+fit = fit_theory(m_points, c=c_fixed, kind=cfg.theory_kind, noise_var=cfg.noise_var)
 glue("sine_fit_c", fit["c"], display=False)
 glue("sine_fit_omega", fit["omega"], display=False)
 glue("sine_fit_rmse", fit["rmse_log"], display=False)
@@ -363,7 +453,8 @@ show(pd.Series(fit).to_frame("fitted theory constants"), index=True)
 # Data shaping (seed averages, panel curves) is package code, tested: modscale.analysis.fig2_panels.
 panels = fig2_panels(df, df_k, n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
                      n_panel_depth=cfg.n_panel_depth)
-theory_kw = {"c": fit["c"], "omega": fit["omega"], "kind": cfg.theory_kind}
+theory_kw = {"c": fit["c"], "omega": fit["omega"], "kind": cfg.theory_kind,
+             "noise_var": cfg.noise_var}
 ks, ms, ns = panels["k"].x, panels["m"].x, panels["n"].x
 p_mean, p_archs = panels["p"].x, panels["p"].extra["archs"]
 per_m = df[df["n"] == cfg.n_fig2].groupby(["m", "width", "depth"])["p"].mean()
@@ -468,9 +559,9 @@ plt.close(fig2)
 # %% [markdown]
 # ### Measured against the paper
 #
-# The table puts the measured averages (thick lines) next to the paper's digitised averages. Our
-# loss units are those of a target of variance 3; the paper's units are unknown, so compare shapes
-# (trends, peaks, ratios) rather than levels.
+# The table puts the measured averages (thick lines) next to the paper's digitised averages.
+# After the calibration ({ref}`sine-calibration`) the levels are comparable: six of these numbers
+# were fitted, every other one is a held-out prediction ({ref}`sine-held-out`).
 
 # %%
 cmp_m = pd.DataFrame({"m": ms, "test (ours)": panels["m"].mean["test"],
@@ -501,15 +592,23 @@ test_m, k_test = panels["m"].mean["test"], panels["k"].mean["test"]
 n_test_curve, n_train_curve = panels["n"].mean["test"], panels["n"].mean["train"]
 far = np.abs(np.log(ns / p_n)) > np.log(2)
 n_pred = np.mean([theory_predictions(ns, p_of_m[int(m)], m, **theory_kw)[1] for m in ms], 0)
-v_fig2 = [
-    verdicts.fig2_k_invariance(ks, k_test, paper=pk, m=cfg.m_fixed, n=cfg.n_fig2,
-                               max_ratio=1.5),
-    verdicts.fig2_m_sublinear(ms, test_m, paper_m=pm["m"], paper_test=pm["actual_test"],
-                              min_spearman=0.8),
-    verdicts.fig2_p_double_descent(p_mean, panels["p"].mean["test"], n=cfg.n_fig2, paper=pp,
-                                   factor=2.0),
-    verdicts.fig2_n_convergence(ns, n_test_curve, n_train_curve, paper=pn, min_fall=2.0,
-                                max_gap=0.25),
+
+
+def panel_verdicts(pan):
+    """The four panel verdicts of Fig. 2 from panels computed by fig2_panels."""
+    return [
+        verdicts.fig2_k_invariance(pan["k"].x, pan["k"].mean["test"], paper=pk, m=cfg.m_fixed,
+                                   n=cfg.n_fig2, max_ratio=1.5),
+        verdicts.fig2_m_sublinear(pan["m"].x, pan["m"].mean["test"], paper_m=pm["m"],
+                                  paper_test=pm["actual_test"], min_spearman=0.8),
+        verdicts.fig2_p_double_descent(pan["p"].x, pan["p"].mean["test"], n=cfg.n_fig2,
+                                       paper=pp, factor=2.0),
+        verdicts.fig2_n_convergence(pan["n"].x, pan["n"].mean["test"], pan["n"].mean["train"],
+                                    paper=pn, min_fall=2.0, max_gap=0.25),
+    ]
+
+
+v_fig2 = panel_verdicts(panels) + [
     verdicts.fig2_theory_fit(m_theory["test"], test_m, paper_predicted=pm["predicted_test"],
                              paper_measured=pm["actual_test"], predicted_n_far=n_pred[far],
                              measured_n_far=n_test_curve[far], good=1.5, fair=3.0),
@@ -526,6 +625,32 @@ verdicts.table(v_fig2)
 # NBVAL_CHECK_OUTPUT
 print("verdicts recorded:", len(v_fig2), "| all known:",
       all(v.verdict in verdicts.VERDICTS for v in v_fig2))
+
+# %% [markdown]
+# **Does the grid cut change a verdict?** To stay within the CPU budget this profile trains fewer
+# seeds than a GPU run would ({glue:text}`sine_cuts`). The table recomputes the four panel
+# verdicts from each seed alone: {glue:text}`sine_seed_cut_sentence`.
+
+# %% tags=["hide-input"]
+seed_rows = {"all seeds": [v.verdict for v in v_fig2[:4]]}
+for s_ in sorted(df["seed"].unique()):
+    pan_s = fig2_panels(df[df["seed"] == s_], df_k[df_k["seed"] == s_], n_fig2=cfg.n_fig2,
+                        n_panel_width=cfg.n_panel_width, n_panel_depth=cfg.n_panel_depth)
+    seed_rows[f"seed {s_} alone"] = [v.verdict for v in panel_verdicts(pan_s)]
+seed_cut = pd.DataFrame(seed_rows, index=[v.claim_id for v in v_fig2[:4]])
+same = int(sum((seed_cut[c] == seed_cut["all seeds"]).sum() for c in seed_cut.columns[1:]))
+total = 4 * (len(seed_cut.columns) - 1)
+glue("sine_seed_cut_sentence", Text(
+    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"
+    + ("" if same == total else "; the others show which claims hinge on seed noise")),
+     display=False)
+paper_cfg = get_config("sine_regression", "paper")
+cut_names = ("n_seeds", "n_points", "n_test", "sc_widths", "iters", "widths", "depths")
+cuts = [f"{n} = {getattr(cfg, n)} (paper profile: {getattr(paper_cfg, n)})" for n in cut_names
+        if getattr(cfg, n) != getattr(paper_cfg, n)]
+glue("sine_cuts", Text("; ".join(cuts) if cuts else "nothing is cut: this is the paper profile"),
+     display=False)
+show(seed_cut, index=True)
 
 # %% [markdown]
 # What agrees and what does not, claim by claim (verdict first, then this run's numbers; the
@@ -546,20 +671,17 @@ print("verdicts recorded:", len(v_fig2), "| all known:",
 # - **p-panel** ({glue:text}`sine_fig2_p_double_descent_verdict`):
 #   {glue:text}`sine_fig2_p_double_descent_measured`. The paper measured a clear peak near the
 #   interpolation threshold $p \approx n = 1000$ (4.0 against 2.16 at $p=10^2$). In the theory the
-#   peak is the unexplained variance $\mathrm{Tr}\,\Lambda_2$ amplified by $F(n,p)$: a task whose
-#   target the networks explain almost fully leaves little to amplify.
+#   peak is the unexplained variance $\mathrm{Tr}\,\Lambda_2$ amplified by $F(n,p)$; on the
+#   calibrated task the label noise is such unexplained variance.
 # - **n-panel** ({glue:text}`sine_fig2_n_convergence_verdict`):
 #   {glue:text}`sine_fig2_n_convergence_measured` (paper: {glue:text}`sine_fig2_n_convergence_paper`).
 #   The mean train loss at the smallest $n$ is {glue:text}`sine_n_train0:.2f`. As the paper's
 #   reviewers noted for its Fig. 2 (SPEC §2.3), the theory's divergence at the interpolation
 #   threshold is far sharper than anything measured.
-# - **Levels.** The paper's test and train losses meet at 0.84 at $n = 10^5$, about a third of its
-#   saturation level; ours meet at {glue:text}`sine_n_test_last:.3f` (test) and
-#   {glue:text}`sine_n_train_last:.3f` (train), in units where the best constant predictor has
-#   loss {glue:text}`sine_target_var:.1f`. With the Fig. 1 amplitudes $(1, 0.5, 0.2)$ most of the
-#   target's variance is in the frequency-1 component, nearly linear over
-#   $u^\top x \in [-2, 2]$; the paper's experiments may have used harder modules, which SPEC
-#   could not recover. `amplitudes` and `frequencies` are parameters of this page.
+# - **Levels.** The paper's test and train losses meet at 0.84 and 0.78 at $n = 10^5$; ours are
+#   {glue:text}`sine_n_test_last:.3f` (test) and {glue:text}`sine_n_train_last:.3f` (train), on a
+#   task whose label noise sets the floor of the test loss at {glue:text}`sine_cal_noise:.2g`
+#   (the plateau was one of the calibration's fitted numbers; the train loss was not).
 
 # %% [markdown]
 # ## Sample complexity of monolithic networks (paper Fig. 3a, monolithic curve)
@@ -574,11 +696,11 @@ print("verdicts recorded:", len(v_fig2), "| all known:",
 #
 # ```{admonition} Reproduction note: threshold and search
 # :class: note
-# The paper's threshold 1.5 is inferred from a file name (SPEC §5.1) and is in the paper's loss
-# units. On our task, with variance 3, even the smallest grid size $n = 100$ reaches a test loss of
-# 1.5 for most settings, so the search would return its lower bound everywhere. We use
-# `sc_threshold` = 0.3 (10 % of the target variance) and show the sensitivity to the threshold
-# (0.15, 0.3, 0.6, 1.5) in the table below. The grid (`n_min`, `n_max`, `n_points`) and the
+# The paper's threshold 1.5 is inferred from a file name (SPEC §5.1). Because the task is
+# calibrated to the paper's loss levels ({ref}`sine-calibration`), we use it as is
+# (`sc_threshold`) and show the sensitivity to the threshold (`sc_thresholds`) in the table below.
+# On the original noiseless task (variance 3) the smallest grid size already reached 1.5 for
+# most settings, which is why earlier versions of this page used 0.3. The grid (`n_min`, `n_max`, `n_points`) and the
 # crossing rule (`sc_rule`: first crossing, or the crossing after which the loss stays below) are
 # parameters.
 # ```
@@ -650,13 +772,86 @@ show(agg_main[["geo_mean_n", "reached", "at_lower_bound", "architectures"]], ind
 print("thresholds:", tuple(cfg.sc_thresholds), "| m values:", len(agg_main))
 
 # %% [markdown]
+# (sine-held-out)=
+# ## The calibration: fit residuals and held-out predictions
+#
+# {numref}`fig-sine-calibration` sets every number of the paper's Fig. 2 and monolithic Fig. 3a that
+# this page measures against the paper's value: the six *fitted* levels (filled), measured again
+# on the full sweeps above, and the *held-out* numbers (open) that the calibration never saw --
+# peak heights and locations, the interior of the m trend, train losses, the k-panel, the n-panel
+# between $3\times10^3$ and $10^4$, and Fig. 3a at the paper's threshold 1.5. Error bars: the
+# spread over seeds (one standard deviation of the seed's averaged line). Locations ($p$, $n$)
+# are compared on the same log scale as the levels.
+
+# %% tags=["hide-input"]
+fit_now = calibration.measure_fit_quantities(df, cfg).assign(role="fit", kind="level")
+thr_paper = paper_data.FIG3A_THRESHOLD
+sc_paper = (agg[agg["threshold"] == thr_paper].set_index("m")
+            if thr_paper in cfg.sc_thresholds else None)
+held = calibration.held_out_quantities(df, df_k, sc_paper, cfg)
+cal_csv = pd.concat([fit_now, held], ignore_index=True)
+cal_csv["log_residual"] = calibration.log_residual(cal_csv["measured"], cal_csv["paper"])
+cal_csv["ratio"] = cal_csv["measured"] / cal_csv["paper"]
+
+fig_cal, ax = plt.subplots(figsize=(6.4, 5.2))
+lo = float(np.nanmin(cal_csv[["paper", "measured"]].to_numpy())) / 1.5
+hi = float(np.nanmax(cal_csv[["paper", "measured"]].to_numpy())) * 1.5
+ax.plot([lo, hi], [lo, hi], color="0.4", lw=1)
+ax.fill_between([lo, hi], [lo / 1.25, hi / 1.25], [lo * 1.25, hi * 1.25], color="0.92",
+                label="within a factor 1.25")
+for role, face in (("fit", PALETTE["ours"]), ("held-out", "white")):
+    sub = cal_csv[cal_csv["role"] == role]
+    ax.errorbar(sub["paper"], sub["measured"], yerr=sub["seed_sd"].fillna(0), fmt="o",
+                mfc=face, mec=PALETTE["ours"], ecolor=PALETTE["ours"], ms=6, lw=1,
+                label=f"{role} ({len(sub)})")
+ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi),
+       xlabel="paper (digitised)", ylabel="this reproduction (fitted task)")
+ax.legend(fontsize=8, loc="upper left")
+glue("fig-sine-calibration", fig_cal, display=False)
+plt.close(fig_cal)
+
+held_ok = cal_csv[cal_csv["role"] == "held-out"]
+v_held = verdicts.fig2_held_out(list(held_ok["quantity"]), held_ok["paper"].to_numpy(),
+                                held_ok["measured"].to_numpy(),
+                                fit_rms=calibration.objective(fit_now))
+verdicts.record(v_held, profile=profile)
+glue_verdicts("sine", [v_held])
+glue("sine_fit_rms_full", calibration.objective(fit_now), display=False)
+verdicts.table([v_held])
+
+# %% [markdown]
+# ```{glue:figure} fig-sine-calibration
+# :name: fig-sine-calibration
+# :alt: Every measured number of Fig. 2 and Fig. 3a against the paper's, fitted and held out
+#
+# The calibrated task against the paper: each point is one number of the paper's Fig. 2 or
+# monolithic Fig. 3a (x: the paper's, digitised; y: ours). Filled: the six levels the task's knobs
+# were fitted to; open: held out. Grey band: within a factor 1.25.
+# ```
+#
+# Verdict on the held-out numbers: **{glue:text}`sine_fig2_held_out_verdict`** --
+# {glue:text}`sine_fig2_held_out_measured`. On the full sweeps the fitted levels have an RMS log
+# residual of {glue:text}`sine_fit_rms_full:.2f`. Criterion:
+# {glue:text}`sine_fig2_held_out_criterion`. The table gives every number (exported as
+# `paper_figures/sine_calibration.csv`).
+
+# %%
+show(cal_csv[["quantity", "role", "paper", "measured", "seed_sd", "ratio"]], digits=3)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print("fitted:", int((cal_csv["role"] == "fit").sum()), "| held-out rows > 0:",
+      int((cal_csv["role"] == "held-out").sum()) > 0)
+
+# %% [markdown]
 # ## Sensitivity: a harder module
 #
 # The loss *level* may depend on the unknown composition of the modules. To test how much, the
 # n-panel architecture (width {glue:text}`sine_np_w`, depth
 # {glue:text}`sine_np_d`) is trained once more on the same grid of $m$, $n$ and seeds, on a task
 # whose components have equal amplitudes (`alt_amplitudes`, default $(1, 1, 1)$; frequencies
-# `alt_frequencies`, default unchanged $(1, 3, 5)$), the target again scaled to variance 3. This is
+# `alt_frequencies`, default unchanged $(1, 3, 5)$), with the calibrated task's target variance,
+# label noise and frequency scale. This is
 # an exploration of our own, not a setting from the paper.
 
 # %%
@@ -731,13 +926,16 @@ show(variant_table)
 #   **{glue:text}`sine_fig2_theory_fit_verdict`**.
 # - Fig. 3a, monolithic curve: **{glue:text}`sine_fig3a_monolithic_verdict`**
 #   ({glue:text}`sine_fig3a_monolithic_measured`).
+# - The calibrated task against every number of the paper it was not fitted to:
+#   **{glue:text}`sine_fig2_held_out_verdict`** ({glue:text}`sine_fig2_held_out_measured`).
 #
-# Where a verdict is *not reproduced*, the candidate causes are the differences between our
-# reconstruction of the task and training and the paper's, which SPEC cannot resolve: the task's
-# amplitudes, frequencies and normalisation, the batch size, and the number of iterations
-# ({glue:text}`sine_iters` here, 10,000 in the paper). {numref}`fig-sine-harder` shows how much
-# the loss levels depend on the module's amplitudes. The `paper` profile (widths 8, 32, 128;
-# 10,000 iterations; 5 seeds; 10-point grid; batch 1000) is meant for a GPU.
+# Training follows the paper's protocol ({glue:text}`sine_iters` Adam iterations at learning rate
+# 0.01; the batch size, which the paper does not report, is 256). What this profile cuts to fit
+# the CPU budget: {glue:text}`sine_cuts`. Where a verdict is *not reproduced*, the candidate causes
+# are the differences between our reconstruction of the task and the paper's, which SPEC cannot
+# resolve (the modules' amplitudes, frequencies and normalisation, whether the paper's targets
+# were noisy); {numref}`fig-sine-harder` shows how much the loss levels depend on the module's
+# amplitudes.
 
 # %% tags=["hide-input"]
 v_fig1 = verdicts.fig1_module(task.amplitudes, task.frequencies, fp["amplitudes"],
@@ -758,4 +956,6 @@ export_figure(fig3, "sample_complexity_monolithic", profile=profile, device=dev,
 export_table(pd.concat([df.assign(sweep="grid"), df_k.assign(sweep="k")]), "fig2_loss_trends",
              profile=profile, device=dev, wall_time_s=wall)
 export_table(sc, "sample_complexity_monolithic", profile=profile, device=dev, wall_time_s=wall)
+export_figure(fig_cal, "sine_calibration", profile=profile, device=dev, wall_time_s=wall)
+export_table(cal_csv, "sine_calibration", profile=profile, device=dev, wall_time_s=wall)
 print(f"chapter wall time: {wall:.0f} s")

@@ -23,6 +23,11 @@ def test_run_benchmark_smoke():
     assert r["speedup"] == pytest.approx(r["batched_model_iters_per_s"]
                                          / r["loop_model_iters_per_s"])
     assert r["peak_fp32_tflops"] is None  # CPU: no peak table
+    # the measured peak and bf16 run are in the same report
+    assert r["matmul_fp32_tflops"] > 0 and r["matmul_bf16_tflops"] > 0
+    assert r["batched_fraction_of_measured_fp32"] == pytest.approx(
+        r["batched_tflops"] / r["matmul_fp32_tflops"])
+    assert r["bf16_speedup_over_fp32"] > 0 and r["test_loss_mean_abs_diff"] >= 0
 
 
 def test_cli_writes_json(tmp_path, capsys):

@@ -93,9 +93,10 @@ def test_keys_cli_prints_one_line_per_experiment(tmp_cache):
     names = [line.split("\t")[0] for line in out]
     assert names == sorted(cache.EXPERIMENTS)
     for line in out:
-        name, code, entries, modules = line.split("\t")
+        name, code, entries, store, modules = line.split("\t")
         assert code == cache.experiment_code_version(name) and len(code) == 16
         assert entries.endswith("stored entries") and " current / " in entries and modules
+        assert store.endswith("current in results/")
 
 
 def test_docstring_and_comment_edits_change_no_key(package_copy):

@@ -320,3 +320,15 @@ def test_record_writes_the_registry_fields(tmp_path, monkeypatch):
     assert c["chapter"] == "compositional_cifar" and c["verdict"] == "reproduced"
     assert list(verdicts.frame([v]).columns)[-2:] == ["verdict", "criterion"]
     assert "reproduced" in verdicts.table([v]).to_html()
+
+
+def test_fig2_held_out_branches():
+    q = ["a", "b", "c", "d"]
+    v = verdicts.fig2_held_out(q, [1, 2, 3, 4], [1.1, 2.1, 3.0, 4.2], fit_rms=0.1)
+    assert v.verdict == "reproduced" and v.values["within"] == 4
+    v = verdicts.fig2_held_out(q, [1, 2, 3, 4], [1.1, 2.1, 9.0, 0.5], fit_rms=0.1)
+    assert v.verdict == "partly" and v.values["worst"] == "d"  # 0.5/4 is the furthest
+    v = verdicts.fig2_held_out(q, [1, 2, 3, 4], [3, 6, 9, 12], fit_rms=0.1)
+    assert v.verdict == "not reproduced" and "1.25" in v.criterion
+    v = verdicts.fig2_held_out(q, [1, 2, 3, 4], [np.nan, np.nan, 3, 4], fit_rms=np.nan)
+    assert v.verdict == "not tested" and "nan" not in v.measured

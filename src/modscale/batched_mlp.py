@@ -11,6 +11,12 @@ models' losses with one ``torch.optim.Adam`` over the stacked tensors is exactly
 training each model alone (tested in ``tests/test_trainer.py``).
 
 Initialisation matches ``torch.nn.Linear``: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+
+**Models of different input dimension in one stack** (``in_dims``): model ``j`` reads only the
+first ``in_dims[j]`` input coordinates; its first-layer weight rows beyond them are zero and its
+first layer is initialised with ``fan_in = in_dims[j]``, exactly as a model of that input
+dimension. With inputs zero-padded beyond ``in_dims[j]`` those rows get zero gradient, so Adam
+never moves them (its update is 0/(0 + eps)) and the model *is* an ``in_dims[j]``-input MLP.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ class BatchedMLP(nn.Module):
 
     def __init__(self, n_models: int, in_dim: int, width: int, depth: int, out_dim: int = 1,
                  *, generator: torch.Generator | None = None, device=None,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype = torch.float32, in_dims=None) -> None:
         super().__init__()
         for name, v, lo in (("n_models", n_models, 1), ("in_dim", in_dim, 1),
                             ("width", width, 1), ("depth", depth, 1), ("out_dim", out_dim, 1)):
@@ -43,14 +49,28 @@ class BatchedMLP(nn.Module):
         self.n_models, self.in_dim, self.width = n_models, in_dim, width
         self.depth, self.out_dim = depth, out_dim
         dims = [in_dim] + [width] * (depth - 1) + [out_dim]
+        if in_dims is not None:
+            in_dims = [int(v) for v in in_dims]
+            if len(in_dims) != n_models or min(in_dims) < 1 or max(in_dims) > in_dim:
+                raise ValueError(f"in_dims must have {n_models} values in 1..{in_dim}, "
+                                 f"got {in_dims}")
+        self.in_dims = in_dims
         self.weight = nn.ParameterList()
         self.bias = nn.ParameterList()
-        for fan_in, fan_out in zip(dims[:-1], dims[1:], strict=True):
-            bound = 1.0 / math.sqrt(fan_in)
+        for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:], strict=True)):
             w = torch.empty(n_models, fan_in, fan_out, device=device, dtype=dtype)
             b = torch.empty(n_models, 1, fan_out, device=device, dtype=dtype)
-            w.uniform_(-bound, bound, generator=generator)
-            b.uniform_(-bound, bound, generator=generator)
+            w.uniform_(-1.0, 1.0, generator=generator)
+            b.uniform_(-1.0, 1.0, generator=generator)
+            if layer == 0 and in_dims is not None:
+                fans = torch.tensor(in_dims, device=device, dtype=dtype)
+                bound = fans.rsqrt()[:, None, None]
+                rows = torch.arange(fan_in, device=device)[None, :, None] < fans[:, None, None]
+                w.mul_(bound * rows)
+                b.mul_(bound)
+            else:
+                w.mul_(1.0 / math.sqrt(fan_in))
+                b.mul_(1.0 / math.sqrt(fan_in))
             self.weight.append(nn.Parameter(w))
             self.bias.append(nn.Parameter(b))
 
@@ -77,9 +97,10 @@ class BatchedMLP(nn.Module):
         for j in range(self.n_models):
             layers: list[nn.Module] = []
             for i, (w, b) in enumerate(zip(self.weight, self.bias, strict=True)):
-                lin = nn.Linear(w.shape[1], w.shape[2], device=w.device, dtype=w.dtype)
+                fan_in = self.in_dims[j] if (i == 0 and self.in_dims) else w.shape[1]
+                lin = nn.Linear(fan_in, w.shape[2], device=w.device, dtype=w.dtype)
                 with torch.no_grad():
-                    lin.weight.copy_(w[j].T)
+                    lin.weight.copy_(w[j, :fan_in].T)
                     lin.bias.copy_(b[j, 0])
                 layers.append(lin)
                 if i < len(self.weight) - 1:

@@ -10,7 +10,14 @@ independent of how many are timed). Reported: model-iterations per second of eac
 FLOPs are counted analytically: one step of one model costs ``6 * B * sum(fan_in * fan_out)``
 (forward 2x, backward 4x: gradients w.r.t. activations and weights); bias, ReLU, loss and Adam
 are ignored (< 1 %). On a GPU the achieved rate is compared with the FP32 (non-tensor-core) peak of
-the device (table :data:`PEAK_FP32_TFLOPS` by device name, or ``--peak-tflops``).
+the device (table :data:`PEAK_FP32_TFLOPS` by device name, or ``--peak-tflops``); on every
+device it is also compared with the *measured* matmul peak of this machine in the same run
+(:func:`measured_matmul_tflops`: a large square matmul, fp32 and bf16).
+
+Mixed precision (``--precision both``, the default): the batched trainer runs once more with
+bf16 autocast (fp32 master weights) on the same data and initialisation; reported are its speed-up
+over fp32 and the agreement of the final test losses (the mean absolute difference between the
+two runs against the spread of the fp32 losses over the models, i.e. over seeds).
 """
 
 from __future__ import annotations
@@ -48,6 +55,23 @@ def peak_tflops(device: torch.device, override: float | None = None) -> float | 
     return None
 
 
+def measured_matmul_tflops(device: torch.device, dtype: torch.dtype = torch.float32,
+                           size: int = 2048, repeats: int = 5) -> float:
+    """Best-of-``repeats`` rate (TFLOP/s) of a ``size`` x ``size`` by ``size`` x ``size`` matmul
+    in ``dtype`` on ``device``, with the current torch threads: this machine's usable peak."""
+    a = torch.randn(size, size, device=device).to(dtype)
+    b = torch.randn(size, size, device=device).to(dtype)
+    a @ b  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        best = min(best, time.perf_counter() - t0)
+    return 2.0 * size ** 3 / best / 1e12
+
+
 def step_flops(in_dim: int, width: int, depth: int, batch: int, out_dim: int = 1) -> float:
     """FLOPs of one training step of one MLP (see module docstring)."""
     dims = [in_dim] + [width] * (depth - 1) + [out_dim]
@@ -57,7 +81,8 @@ def step_flops(in_dim: int, width: int, depth: int, batch: int, out_dim: int = 1
 def run_benchmark(models: int = 256, iters: int = 200, width: int = 32, depth: int = 5,
                   in_dim: int = 4, batch: int = 256, n_train: int = 2048,
                   device: str = "auto", loop_models: int = 8,
-                  peak: float | None = None, seed: int = 0) -> dict[str, Any]:
+                  peak: float | None = None, seed: int = 0,
+                  precision: str = "both") -> dict[str, Any]:
     """Time both trainers on identical data and return the numbers (see module docstring)."""
     for name, v in (("models", models), ("iters", iters), ("width", width), ("depth", depth),
                     ("in_dim", in_dim), ("batch", batch), ("n_train", n_train),
@@ -76,9 +101,20 @@ def run_benchmark(models: int = 256, iters: int = 200, width: int = 32, depth: i
     train_one(warm.to_modules()[0], xtr[0], ytr[0], xte[0], yte[0], iters=3,
               batch_size=batch, generator=gen)
 
+    if precision not in ("fp32", "both"):
+        raise SystemExit(f"--precision must be fp32 or both, got {precision!r}")
     model = BatchedMLP(models, in_dim, width, depth, generator=gen, device=dev)
     singles = model.to_modules()[:loop_models]
+    init_state = {k: v.clone() for k, v in model.state_dict().items()}
+    gen_state = gen.get_state()
     rb = train_batched(model, xtr, ytr, xte, yte, iters=iters, batch_size=batch, generator=gen)
+    rb16 = None
+    if precision == "both":
+        model16 = BatchedMLP(models, in_dim, width, depth, device=dev)
+        model16.load_state_dict(init_state)
+        gen.set_state(gen_state)  # the same mini-batches as the fp32 run
+        rb16 = train_batched(model16, xtr, ytr, xte, yte, iters=iters, batch_size=batch,
+                             generator=gen, precision="bf16")
     t_loop = 0.0
     for j, mod in enumerate(singles):
         r1 = train_one(mod, xtr[j], ytr[j], xte[j], yte[j], iters=iters, batch_size=batch,
@@ -102,6 +138,23 @@ def run_benchmark(models: int = 256, iters: int = 200, width: int = 32, depth: i
     if pk:
         out["batched_fraction_of_peak"] = out["batched_tflops"] / pk
         out["loop_fraction_of_peak"] = out["loop_tflops"] / pk
+    mm32 = measured_matmul_tflops(dev, torch.float32)
+    out["matmul_fp32_tflops"] = mm32
+    out["batched_fraction_of_measured_fp32"] = out["batched_tflops"] / mm32
+    out["loop_fraction_of_measured_fp32"] = out["loop_tflops"] / mm32
+    if rb16 is not None:
+        mm16 = measured_matmul_tflops(dev, torch.bfloat16)
+        rate16 = models * iters / rb16.wall_time_s
+        out.update({
+            "matmul_bf16_tflops": mm16, "bf16_wall_s": rb16.wall_time_s,
+            "bf16_model_iters_per_s": rate16, "bf16_tflops": rate16 * flops / 1e12,
+            "bf16_speedup_over_fp32": rate16 / batched_rate,
+            "bf16_fraction_of_measured_bf16": rate16 * flops / 1e12 / mm16,
+            "fp32_test_loss_mean": float(rb.test_loss.mean()),
+            "bf16_test_loss_mean": float(rb16.test_loss.mean()),
+            "test_loss_mean_abs_diff": float((rb16.test_loss - rb.test_loss).abs().mean()),
+            "test_loss_sd_over_models": float(rb.test_loss.std()),
+        })
     return out
 
 
@@ -117,6 +170,21 @@ def format_report(r: dict[str, Any]) -> str:
         f"model-iters/s  ({r['loop_tflops'] * 1e3:.2f} GFLOP/s)",
         f"speed-up (batched / loop): {r['speedup']:.1f}x",
     ]
+    lines.append(f"measured matmul peak (2048^3, {r['torch_threads']} threads): fp32 "
+                 f"{r['matmul_fp32_tflops'] * 1e3:.1f} GFLOP/s; batched fp32 reaches "
+                 f"{r['batched_fraction_of_measured_fp32']:.1%} of it, the loop "
+                 f"{r['loop_fraction_of_measured_fp32']:.2%}")
+    if "bf16_speedup_over_fp32" in r:
+        lines += [
+            f"batched bf16 autocast: {r['bf16_model_iters_per_s']:12.1f} model-iters/s "
+            f"({r['bf16_tflops'] * 1e3:.2f} GFLOP/s, {r['bf16_fraction_of_measured_bf16']:.1%}"
+            f" of the measured bf16 matmul peak {r['matmul_bf16_tflops'] * 1e3:.1f} GFLOP/s); "
+            f"{r['bf16_speedup_over_fp32']:.2f}x fp32",
+            f"agreement: final test loss fp32 {r['fp32_test_loss_mean']:.4f} vs bf16 "
+            f"{r['bf16_test_loss_mean']:.4f} (mean over models); mean |difference| "
+            f"{r['test_loss_mean_abs_diff']:.4f} vs spread over models (sd) "
+            f"{r['test_loss_sd_over_models']:.4f}",
+        ]
     if r.get("peak_fp32_tflops"):
         lines.append(f"fraction of FP32 peak ({r['peak_fp32_tflops']} TFLOP/s): batched "
                      f"{r['batched_fraction_of_peak']:.1%}, loop {r['loop_fraction_of_peak']:.2%}")
@@ -136,12 +204,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     p.add_argument("--peak-tflops", type=float, default=None, help="override the FP32 peak")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", default="both", choices=("both", "fp32"),
+                   help="both: also time the batched trainer with bf16 autocast")
     p.add_argument("--json", type=Path, default=None, help="write the numbers to this file")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     r = run_benchmark(models=a.models, iters=a.iters, width=a.width, depth=a.depth,
                       in_dim=a.in_dim, batch=a.batch, n_train=a.n_train, device=a.device,
-                      loop_models=a.loop_models, peak=a.peak_tflops, seed=a.seed)
+                      loop_models=a.loop_models, peak=a.peak_tflops, seed=a.seed,
+                      precision=a.precision)
     r["total_wall_s"] = time.perf_counter() - t0
     print(format_report(r))
     if a.json is not None:

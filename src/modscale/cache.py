@@ -17,6 +17,16 @@ that is not registered depends, conservatively, on every module.
 and the modules it depends on.
 
 The cache directory is ``$MODSCALE_CACHE_DIR`` or ``<repo>/.cache/modscale``.
+
+**The committed results store.** Runs longer than a book build are computed once and committed:
+``<repo>/results/<experiment>/<key>.json`` (``$MODSCALE_RESULTS_DIR`` overrides) holds the
+provenance (``meta``) and the payload (``result``: dicts, lists, numbers, strings and arrays, the
+arrays as ``{"__array__": dtype, "kind": "numpy"|"torch", "shape", "data"}``; float32 and
+float64 values round-trip exactly). :func:`load` reads the local cache first, then the store, so
+a fresh clone draws the book from the store without recomputing. ``python -m modscale.cache
+publish EXPERIMENT...`` copies the local entries computed with the current code into the store
+(``--prune`` drops store entries of those experiments made with other code). A store entry is
+keyed exactly like a cache entry: change the code a result depends on and it is recomputed.
 """
 
 from __future__ import annotations
@@ -58,6 +68,7 @@ EXPERIMENTS: dict[str, tuple[str, ...]] = {
     "sine_k": ("sine_sweeps",),
     "sine_grid": ("sine_sweeps",),
     "sine_alt": ("sine_sweeps",),
+    "sine_calibration": ("sine_sweeps",),
     # modular networks chapter
     "modular_stacks": ("modular_sweep",),
     # Compositional CIFAR-10 chapter
@@ -176,6 +187,113 @@ def cache_dir() -> Path:
     return repo / ".cache" / "modscale"
 
 
+def results_dir() -> Path:
+    """The committed results store: ``$MODSCALE_RESULTS_DIR`` or ``<repo>/results``."""
+    env = os.environ.get("MODSCALE_RESULTS_DIR")
+    return Path(env) if env else PACKAGE_DIR.parent.parent / "results"
+
+
+def encode(obj: Any) -> Any:
+    """A JSON-ready copy of a result payload (see the module docstring); raises TypeError for
+    anything else (models, functions): such payloads stay in the local cache only."""
+    import numpy as np
+
+    if obj is None or isinstance(obj, bool | int | str):
+        return obj
+    if isinstance(obj, float):
+        return obj if obj == obj and abs(obj) != float("inf") else {"__float__": repr(obj)}
+    if isinstance(obj, np.generic):
+        return encode(obj.item())
+    if isinstance(obj, torch.Tensor | np.ndarray):
+        kind = "torch" if isinstance(obj, torch.Tensor) else "numpy"
+        arr = obj.detach().cpu().numpy() if kind == "torch" else obj
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"cannot store an array of dtype {arr.dtype}")
+        flat = [encode(v) for v in arr.reshape(-1).tolist()]
+        return {"__array__": str(arr.dtype), "kind": kind, "shape": list(arr.shape),
+                "data": flat}
+    if isinstance(obj, dict):
+        if not all(isinstance(k, str) for k in obj):
+            raise TypeError("cannot store a dict with non-string keys")
+        return {k: encode(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return {"__tuple__": [encode(v) for v in obj]} if isinstance(obj, tuple) else \
+            [encode(v) for v in obj]
+    raise TypeError(f"cannot store an object of type {type(obj).__name__}")
+
+
+def decode(obj: Any) -> Any:
+    """Inverse of :func:`encode`."""
+    import numpy as np
+
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__float__" in obj:
+        return float(obj["__float__"])
+    if "__tuple__" in obj:
+        return tuple(decode(v) for v in obj["__tuple__"])
+    if "__array__" in obj:
+        data = [decode(v) for v in obj["data"]]
+        arr = np.array(data, dtype=obj["__array__"]).reshape(obj["shape"])
+        return torch.from_numpy(arr) if obj["kind"] == "torch" else arr
+    return {k: decode(v) for k, v in obj.items()}
+
+
+def _store_path(experiment: str, key: str) -> Path:
+    return results_dir() / experiment / f"{key}.json"
+
+
+def load_published(experiment: str, config: Any) -> Any | None:
+    """The committed result for ``config`` (None if absent or unreadable)."""
+    path = _store_path(experiment, entry_key(experiment, config))
+    if not path.exists():
+        return None
+    try:
+        return decode(json.loads(path.read_text())["result"])
+    except Exception as err:  # noqa: BLE001 - a broken store entry means "recompute"
+        warnings.warn(f"results-store entry {path} is unreadable ({err}); recomputing",
+                      stacklevel=2)
+        return None
+
+
+def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -> tuple[int, int]:
+    """Copy the local entries of ``experiment`` made with the current code into the results
+    store; returns (entries written, store entries pruned)."""
+    code = experiment_code_version(experiment)
+    src = (root or cache_dir()) / experiment
+    dst = results_dir() / experiment
+    written, keep = 0, set()
+    for meta_path in sorted(src.glob("*/meta.json")) if src.exists() else []:
+        meta = json.loads(meta_path.read_text())
+        if meta.get("code_version") != code:
+            continue
+        key = meta_path.parent.name
+        payload = torch.load(meta_path.parent / "result.pt", map_location="cpu",
+                             weights_only=False)
+        text = json.dumps({"meta": meta, "result": encode(payload)}, separators=(",", ":"))
+        dst.mkdir(parents=True, exist_ok=True)
+        (dst / f"{key}.json").write_text(text)
+        keep.add(f"{key}.json")
+        written += 1
+    pruned = 0
+    if prune and dst.exists():
+        for f in dst.glob("*.json"):
+            meta = json.loads(f.read_text())["meta"]
+            if f.name not in keep and meta.get("code_version") != code:
+                f.unlink()
+                pruned += 1
+    return written, pruned
+
+
+def published(experiment: str) -> list[dict[str, Any]]:
+    """The ``meta`` of every committed entry of ``experiment``."""
+    d = results_dir() / experiment
+    return [json.loads(p.read_text())["meta"] for p in sorted(d.glob("*.json"))] \
+        if d.exists() else []
+
+
 def _as_mapping(config: Any) -> dict[str, Any]:
     if hasattr(config, "__dataclass_fields__"):
         return config_dict(config)
@@ -240,6 +358,8 @@ def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
     """Return the cached result of ``compute()`` for ``config``, computing and storing if needed."""
     if enabled:
         hit = load(experiment, config, root)
+        if hit is None and root is None:
+            hit = load_published(experiment, config)
         if hit is not None:
             return hit
     t0 = time.perf_counter()
@@ -266,11 +386,18 @@ def cached_map(experiment: str, configs: Iterable[Any], compute: Callable[[Any],
 
 
 def entries(experiment: str, root: Path | None = None) -> list[dict[str, Any]]:
-    """The ``meta.json`` of every cached entry of ``experiment`` (for provenance tables)."""
+    """The ``meta.json`` of every cached entry of ``experiment`` (for provenance tables), then
+    those only in the committed results store (when ``root`` is None)."""
     d = (root or cache_dir()) / experiment
-    if not d.exists():
-        return []
-    return [json.loads(p.read_text()) for p in sorted(d.glob("*/meta.json"))]
+    local = [json.loads(p.read_text()) for p in sorted(d.glob("*/meta.json"))] \
+        if d.exists() else []
+    if root is not None:
+        return local
+    seen = {json.dumps([m.get("config"), m.get("code_version")], sort_keys=True, default=str)
+            for m in local}
+    return local + [m for m in published(experiment)
+                    if json.dumps([m.get("config"), m.get("code_version")], sort_keys=True,
+                                  default=str) not in seen]
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -283,13 +410,28 @@ def _main(argv: list[str] | None = None) -> int:
                                        "entries computed with that code / all stored, the "
                                        "modules it depends on")
     keys.add_argument("--no-modules", action="store_true", help="omit the module list")
+    pub = sub.add_parser("publish", help="copy the current local entries of experiments into "
+                                         "the committed results store (results/)")
+    pub.add_argument("experiments", nargs="+", help=f"experiment names: {', '.join(EXPERIMENTS)}")
+    pub.add_argument("--prune", action="store_true", help="drop store entries of these "
+                                                          "experiments made with other code")
     args = parser.parse_args(argv)
+    if args.command == "publish":
+        unknown = [e for e in args.experiments if e not in EXPERIMENTS]
+        if unknown:
+            parser.error(f"unknown experiment(s) {unknown}; allowed: {', '.join(EXPERIMENTS)}")
+        for name in args.experiments:
+            w, p = publish(name, prune=args.prune)
+            print(f"{name}: {w} entries written to {results_dir() / name}, {p} pruned")
+        return 0
     if args.command == "keys":
         for name in sorted(EXPERIMENTS):
             code = experiment_code_version(name)
             stored = entries(name)
             current = sum(1 for m in stored if m.get("code_version") == code)
-            line = f"{name}\t{code}\t{current} current / {len(stored)} stored entries"
+            pub_current = sum(1 for m in published(name) if m.get("code_version") == code)
+            line = (f"{name}\t{code}\t{current} current / {len(stored)} stored entries\t"
+                    f"{pub_current} current in results/")
             if not args.no_modules:
                 line += "\t" + ",".join(dependencies(EXPERIMENTS[name]))
             print(line)

@@ -15,7 +15,13 @@ The target is
     y(x) = output_scale * c_k * sum_i f_i(U_i^T x),   c_k = 1/sqrt(k) | 1 | 1/k | 1/std,
 
 (``normalisation`` = ``"sqrt_k"`` | ``"sum"`` | ``"mean"`` | ``"unit_variance"``; the default
-``unit_variance`` makes Var y = output_scale**2 = 3 exactly). Every component is
+``unit_variance`` makes Var y = output_scale**2 = 3 exactly).
+
+**Label noise** (a reconstruction knob, not from the paper): :meth:`SineTask.sample` adds
+independent Gaussian noise of variance ``noise_var`` to every target it returns, training and test
+alike, so that the best possible test loss is ``noise_var``; ``task(x)`` is always the clean target
+(used for the clean test loss). The noise of row ``i`` depends only on the seed and ``i``, so noisy
+datasets stay nested in ``n``. Every component is
 ``a sin(g^T x + phi)`` with a wave vector ``g`` (``|g| = w``) in input space, so the mean and
 variance of ``y`` under ``x ~ N(0, I)`` have closed forms (:meth:`SineTask.moments`), used for
 the ``unit_variance`` normalisation and checked against Monte Carlo in the tests.
@@ -60,7 +66,8 @@ class SineTask:
 
     Attributes: ``m`` input dimension, ``k`` number of modules, ``b`` module input dimension
     (bottleneck), ``amplitudes``/``frequencies`` of the sine components (same for every module),
-    ``normalisation`` (one of :data:`NORMALISATIONS`), ``output_scale``, ``seed``.
+    ``normalisation`` (one of :data:`NORMALISATIONS`), ``output_scale``, ``seed``, ``noise_var``
+    (variance of the Gaussian label noise added by :meth:`sample`).
     """
 
     m: int
@@ -71,6 +78,7 @@ class SineTask:
     normalisation: str = DEFAULT_NORMALISATION
     output_scale: float = DEFAULT_OUTPUT_SCALE
     seed: int = 0
+    noise_var: float = 0.0
 
     def __post_init__(self) -> None:
         _check_int("m", self.m, 1)
@@ -90,6 +98,10 @@ class SineTask:
         if not self.output_scale > 0:
             raise ConfigError(f"parameter 'output_scale' must be > 0, got {self.output_scale}")
         _check_int("seed", self.seed, 0)
+        if not (isinstance(self.noise_var, int | float) and self.noise_var >= 0
+                and math.isfinite(self.noise_var)):
+            raise ConfigError(f"parameter 'noise_var' (label-noise variance) must be a finite "
+                              f"number >= 0, got {self.noise_var!r}")
 
     # ----- random structure (float64, CPU, from the seed) -------------------------------------
     @cached_property
@@ -195,19 +207,24 @@ class SineTask:
         return self.scale * self.module_outputs(x).sum(-1, keepdim=True)
 
     def sample(self, n: int, seed: int | np.random.Generator = 0,
-               device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
-               ) -> tuple[torch.Tensor, torch.Tensor]:
+               device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32,
+               clean: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """``n`` samples ``x ~ N(0, I_m)`` (n, m) and targets ``y`` (n, 1) on ``device``.
 
         ``seed`` (int, or a NumPy ``Generator``) fixes the draw (NumPy's sequential normal
         generator, so that the first rows of a larger draw with the same seed are exactly the rows
-        of a smaller one: nested datasets), identical on every device.
+        of a smaller one: nested datasets), identical on every device. Unless ``clean``, ``y``
+        carries label noise of variance ``noise_var`` (drawn from its own stream, also nested).
         """
         _check_int("n", n, 1)
         rng = seed if isinstance(seed, np.random.Generator) else \
             np.random.default_rng([int(seed), self.seed, 7])
         x = torch.from_numpy(rng.standard_normal((n, self.m)))
         y = self(x)
+        if self.noise_var > 0 and not clean:
+            noise_rng = rng if isinstance(seed, np.random.Generator) else \
+                np.random.default_rng([int(seed), self.seed, 13])
+            y = y + math.sqrt(self.noise_var) * torch.from_numpy(noise_rng.standard_normal((n, 1)))
         return x.to(device=device, dtype=dtype), y.to(device=device, dtype=dtype)
 
 
@@ -215,11 +232,12 @@ def make_task(m: int, k: int, seed: int = 0, b: int = 1, *,
               amplitudes: tuple[float, ...] = DEFAULT_AMPLITUDES,
               frequencies: tuple[float, ...] = DEFAULT_FREQUENCIES,
               normalisation: str = DEFAULT_NORMALISATION,
-              output_scale: float = DEFAULT_OUTPUT_SCALE) -> SineTask:
+              output_scale: float = DEFAULT_OUTPUT_SCALE, noise_var: float = 0.0) -> SineTask:
     """A :class:`SineTask` with the book's defaults (validated; bad values raise ConfigError)."""
     return SineTask(m=m, k=k, b=b, amplitudes=tuple(float(a) for a in amplitudes),
                     frequencies=tuple(float(w) for w in frequencies),
-                    normalisation=normalisation, output_scale=float(output_scale), seed=seed)
+                    normalisation=normalisation, output_scale=float(output_scale), seed=seed,
+                    noise_var=float(noise_var))
 
 
 def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,

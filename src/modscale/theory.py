@@ -261,18 +261,23 @@ def expected_losses(n: Any, p: Any, *, d: int = 1, lam: np.ndarray, tail: float 
 
 def predict_losses(n: Any, p: Any, m: float, *, c: float = 1.0, omega: float = 1.5,
                    d: int = 1, P: int | None = None, kind: str = "telescoping",
-                   s: float = 1.0, method: str = "auto") -> tuple[Any, Any]:
+                   s: float = 1.0, method: str = "auto", noise_var: float = 0.0
+                   ) -> tuple[Any, Any]:
     """``(train, test)`` for a task of dimension ``m`` with the spectrum :func:`spectrum`.
 
     ``P=None`` (default): infinitely many task features (the variance beyond the largest ``p``
-    enters in closed form); otherwise the task has exactly ``P`` features.
+    enters in closed form); otherwise the task has exactly ``P`` features. ``noise_var``: label
+    noise on training and test targets; it enters exactly as further unexplained variance
+    (``Tr Lambda_2``), which no model can learn.
     """
+    _check_positive("noise_var", noise_var, strict=False)
     p_max = int(np.max(p))
     if P is None:
         lam = spectrum(p_max, m, kind=kind, c=c, omega=omega, s=s)
         tail = spectrum_tail(p_max, m, kind=kind, c=c, omega=omega, s=s)
     else:
         lam, tail = spectrum(P, m, kind=kind, c=c, omega=omega, s=s), 0.0
+    tail += float(noise_var)
     return expected_losses(n, p, d=d, lam=lam, tail=tail, method=method)
 
 

@@ -424,6 +424,35 @@ def fig2_theory_fit(predicted_m: Sequence[float], measured_m: Sequence[float], *
                                               "n_rms": n_rms})
 
 
+def fig2_held_out(quantities: Sequence[str], paper: Sequence[float],
+                  measured: Sequence[float], *, fit_rms: float, within: float = 1.25,
+                  good_share: float = 0.75, fair_share: float = 0.4) -> Verdict:
+    """Share of the held-out numbers of the calibrated task within a factor ``within`` of the
+    paper's (``fit_rms``: the calibration's own RMS log residual, for the text)."""
+    crit = (f"reproduced if at least {100 * good_share:.0f} % of the held-out numbers are within "
+            f"a factor {within:g} of the paper's, partly if at least {100 * fair_share:.0f} %; "
+            "none of them was used to choose the task's knobs")
+    paper_txt = f"{len(quantities)} numbers read off Fig. 2 and Fig. 3a"
+    r = np.log(np.asarray(measured, float) / np.asarray(paper, float))
+    ok = np.isfinite(r)
+    if ok.sum() < 3:
+        return _not_measurable("fig2_held_out", f"only {int(ok.sum())} held-out numbers are "
+                                "finite (3 needed)", paper_txt, crit)
+    inside = np.abs(r[ok]) <= math.log(within)
+    share = float(inside.mean())
+    rms = float(np.sqrt(np.mean(r[ok] ** 2)))
+    worst = int(np.argmax(np.where(ok, np.abs(r), -1)))
+    verdict = ("reproduced" if share >= good_share else "partly" if share >= fair_share
+               else "not reproduced")
+    measured_txt = (f"{int(inside.sum())} of {int(ok.sum())} within a factor {within:g} "
+                    f"({100 * share:.0f} %); RMS log residual {rms:.2f} held out vs "
+                    f"{fmt(fit_rms, '.2f')} fitted; worst: {quantities[worst]} "
+                    f"({fmt(np.exp(r[worst]), '.2f')}x the paper's)")
+    return Verdict("fig2_held_out", verdict, measured_txt, paper_txt, crit,
+                   {"share": share, "rms": rms, "fit_rms": fit_rms, "n": int(ok.sum()),
+                    "within": int(inside.sum()), "worst": quantities[worst]})
+
+
 def fig3a_monolithic_slope(ms: Sequence[int], n_geo: Sequence[float], *, paper_m: Sequence[int],
                            paper_n: Sequence[float], paper_threshold: float, threshold: float,
                            reached: int, total: int, at_lower_bound: int,

@@ -1,0 +1,61 @@
+"""The committed results store: exact round trip, lookup after the local cache, publish/prune."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from modscale import cache
+
+
+def test_encode_decode_round_trip_is_exact():
+    payload = {"a": np.array([[0.1, 1e-30], [3.0, np.nan]], dtype=np.float32),
+               "b": torch.arange(6, dtype=torch.int64).reshape(2, 3),
+               "c": (1, 2.5, "x"), "d": [np.float64(0.1), None, True], "e": float("inf")}
+    back = cache.decode(json.loads(json.dumps(cache.encode(payload))))
+    assert back["a"].dtype == np.float32 and back["a"].shape == (2, 2)
+    assert np.array_equal(back["a"], payload["a"], equal_nan=True)
+    assert isinstance(back["b"], torch.Tensor) and torch.equal(back["b"], payload["b"])
+    assert back["c"] == (1, 2.5, "x") and back["d"] == [0.1, None, True]
+    assert back["e"] == float("inf")
+
+
+def test_encode_refuses_objects():
+    with pytest.raises(TypeError, match="Linear"):
+        cache.encode({"model": torch.nn.Linear(2, 2)})
+
+
+def test_cached_falls_back_to_store_and_publish(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(tmp_path / "results"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"loss": np.array([1.5, 2.5], dtype=np.float32)}
+
+    cfg = {"n": 3}
+    cache.cached("sine_grid", cfg, compute)
+    assert cache.publish("sine_grid") == (1, 0)
+    files = list((tmp_path / "results" / "sine_grid").glob("*.json"))
+    assert len(files) == 1 and files[0].stem == cache.entry_key("sine_grid", cfg)
+    # a fresh clone: no local cache, the store answers and nothing is recomputed
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "fresh"))
+    out = cache.cached("sine_grid", cfg, compute)
+    assert len(calls) == 1 and np.array_equal(out["loss"], [1.5, 2.5])
+    assert len(cache.entries("sine_grid")) == 1
+    # an entry made with other code is pruned, the current one kept
+    stale = tmp_path / "results" / "sine_grid" / "stale.json"
+    stale.write_text(json.dumps({"meta": {"code_version": "old"}, "result": 1}))
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    assert cache.publish("sine_grid", prune=True) == (1, 1)
+    assert not stale.exists()
+
+
+def test_cli_rejects_unknown_experiment(capsys):
+    with pytest.raises(SystemExit):
+        cache._main(["publish", "no_such_experiment"])
+    assert "unknown experiment" in capsys.readouterr().err

@@ -1,0 +1,67 @@
+"""Compute a chapter's cached results outside the book build (resumable; shardable over processes).
+
+    python tools/precompute.py sine_calibration --profile book [--shard 0/2] [--threads 1]
+    python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
+
+Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
+only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
+each on an N-core machine). Progress is printed as plain text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import torch
+
+PARTS = ("sine_calibration", "sine_sweeps")
+
+
+def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
+    from modscale import calibration
+    from modscale.profiles import get_config
+    from modscale.sine_sweeps import grid_specs, k_specs, variant_specs
+
+    cfg = get_config("sine_regression", profile)
+    if part == "sine_calibration":
+        return [("sine_calibration", s) for kn in calibration.knob_grid(cfg)
+                for s in calibration.level_specs(cfg, kn)]
+    results = calibration.load_grid(cfg)
+    if results is None:
+        raise SystemExit("the calibration grid is not complete: run sine_calibration first")
+    fitted = calibration.fitted_config(cfg, results)
+    return ([("sine_grid", s) for s in grid_specs(fitted)]
+            + [("sine_k", s) for s in k_specs(fitted)]
+            + [("sine_alt", s) for s in variant_specs(fitted, fitted.alt_amplitudes,
+                                                     fitted.alt_frequencies)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("part", choices=PARTS)
+    ap.add_argument("--profile", default="book")
+    ap.add_argument("--shard", default="0/1", help="i/N: every N-th spec from i")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
+    args = ap.parse_args(argv)
+    i, n = (int(v) for v in args.shard.split("/"))
+    if not 0 <= i < n:
+        raise SystemExit(f"--shard: expected i/N with 0 <= i < N, got {args.shard!r}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from modscale.cache import cached
+    from modscale.sine_sweeps import run_stack
+
+    todo = specs_of(args.part, args.profile)
+    # largest stacks first within the shard so shards finish together
+    mine = [t for j, t in enumerate(sorted(todo, key=lambda t: -t[1].n_models * t[1].params))
+            if j % n == i]
+    for j, (exp, spec) in enumerate(mine, 1):
+        cached(exp, spec, lambda spec=spec: run_stack(spec))
+        print(f"[{args.part} {i}/{n}] {j}/{len(mine)} {exp} w={spec.width} d={spec.depth} "
+              f"models={spec.n_models}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
