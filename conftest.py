@@ -1,4 +1,5 @@
-"""Test configuration: results go to a throw-away cache; figures are never exported."""
+"""Test configuration: results go to a throw-away cache and the committed results store is not
+read (every test computes afresh); figures are never exported."""
 
 import os
 import tempfile
@@ -7,6 +8,7 @@ import pytest
 
 # Set before any notebook kernel starts (nbval kernels inherit the environment).
 os.environ["MODSCALE_CACHE_DIR"] = tempfile.mkdtemp(prefix="modscale-test-cache-")
+os.environ["MODSCALE_RESULTS_DIR"] = tempfile.mkdtemp(prefix="modscale-test-results-")
 os.environ.pop("MODSCALE_PAPER_FIGURES", None)
 # A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
 # use its inline backend.

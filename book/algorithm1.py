@@ -204,7 +204,9 @@ export_table(readings, "alg1_readings", profile=profile, wall_time_s=wall_read)
 runlog.record("algorithm1", "readings", profile=profile, models_trained=0,
               wall_time_s=wall_read, seeds=cfg.n_tasks)
 show(readings[["reading", "m", "K", "similarity", "similarity_sd", "chance", "modules_recovered",
-               "distinct_directions", "wall_time_s"]])
+               "distinct_directions"]]
+     .rename(columns={"similarity_sd": "sd", "modules_recovered": "modules found",
+                      "distinct_directions": "distinct directions"}))
 
 # %%
 fig_read, axes = plt.subplots(1, 2, figsize=(10, 3.8))

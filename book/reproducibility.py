@@ -187,10 +187,11 @@ profile_rows = []
 for chapter in chapters():
     if chapter.startswith("_"):
         continue
-    for row in describe(chapter):
-        profile_rows.append({"chapter": chapter, **{k: (str(v) if k in PROFILE_NAMES else v)
-                                                    for k, v in row.items()}})
-show(pd.DataFrame(profile_rows, columns=["chapter", "parameter", *PROFILE_NAMES, "help"]))
+    rows = [{k: (str(v) if k in PROFILE_NAMES else v) for k, v in row.items()}
+            for row in describe(chapter)]
+    profile_rows += rows
+    display(show(pd.DataFrame(rows, columns=["parameter", *PROFILE_NAMES, "help"]))
+            .set_caption(f"Chapter {chapter}: {len(rows)} parameters"))
 
 # %% [markdown]
 # ## Cache
@@ -200,17 +201,33 @@ show(pd.DataFrame(profile_rows, columns=["chapter", "parameter", *PROFILE_NAMES,
 # verdicts or text: `python -m modscale.cache keys` lists them); each entry stores its
 # configuration, seed, versions, git commit, device, wall time and a checksum.
 
+#
+# Results too long to compute in a book build are committed in `results/<experiment>/<key>.json`
+# (the "committed" column counts those made with the current code); the cache falls back to them,
+# so a fresh clone draws these pages without retraining.
+
 # %%
 root = cache.cache_dir()
-experiments = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.exists() else []
+stored = cache.results_dir()
+experiments = sorted({p.name for r in (root, stored) if r.exists() for p in r.iterdir()
+                      if p.is_dir()})
+
+
+def _committed(e: str) -> int:
+    code = cache.experiment_code_version(e)
+    return sum(1 for m in cache.published(e) if m.get("code_version") == code)
+
+
 cache_df = pd.DataFrame([{"experiment": e,
                           "code hash": (cache.experiment_code_version(e)
                                         if e in cache.EXPERIMENTS else "(unregistered)"),
                           "entries": len(cache.entries(e)),
+                          "committed": _committed(e),
                           "compute time (s)": round(sum(m.get("wall_time_s", 0)
                                                         for m in cache.entries(e)), 1)}
                          for e in experiments],
-                        columns=["experiment", "code hash", "entries", "compute time (s)"])
+                        columns=["experiment", "code hash", "entries", "committed",
+                                 "compute time (s)"])
 print(f"{int(cache_df['entries'].sum()) if len(cache_df) else 0} cached entries")
 show(cache_df)
 

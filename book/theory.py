@@ -334,13 +334,17 @@ mc_view = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formul
                     "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
 export_table(mc_view, "theory_mc_relative_errors", profile=profile, device=dev,
              wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
-(mc_view.rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)",
-                         "test_se": "test s.e.", "rel_err_test": "rel. error",
-                         "z_test": "z", "train_formula": "train (formula)",
-                         "train_mc": "train (MC)"})
- .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "test s.e.": "{:.4f}",
-                "rel. error": "{:+.2%}", "z": "{:+.1f}", "train (formula)": "{:.4f}",
-                "train (MC)": "{:.4f}"}).hide(axis="index")
+# Shown narrower than exported: d, n, p in one column; the standard error is in z.
+(mc_view.assign(**{"d / n / p": [f"{d} / {n} / {p}" for d, n, p in
+                                 zip(mc_view["d"], mc_view["n"], mc_view["p"], strict=True)]})
+ [["spectrum", "d / n / p", "formula", "test_formula", "test_mc", "rel_err_test", "z_test",
+   "train_formula", "train_mc"]]
+ .rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)",
+                  "rel_err_test": "rel. error", "z_test": "z", "train_formula": "train (formula)",
+                  "train_mc": "train (MC)"})
+ .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "rel. error": "{:+.2%}",
+                "z": "{:+.1f}", "train (formula)": "{:.4f}", "train (MC)": "{:.4f}"})
+ .hide(axis="index")
  .set_properties(**{"text-align": "right", "padding": "0.2em 0.5em"}))
 
 # %%

@@ -14,13 +14,15 @@ from modscale import cache
 def test_encode_decode_round_trip_is_exact():
     payload = {"a": np.array([[0.1, 1e-30], [3.0, np.nan]], dtype=np.float32),
                "b": torch.arange(6, dtype=torch.int64).reshape(2, 3),
-               "c": (1, 2.5, "x"), "d": [np.float64(0.1), None, True], "e": float("inf")}
+               "c": (1, 2.5, "x"), "d": [np.float64(0.1), None, True], "e": float("inf"),
+               "f": {0.5: 1, (1, 2): "t"}, "__g": 2}
     back = cache.decode(json.loads(json.dumps(cache.encode(payload))))
     assert back["a"].dtype == np.float32 and back["a"].shape == (2, 2)
     assert np.array_equal(back["a"], payload["a"], equal_nan=True)
     assert isinstance(back["b"], torch.Tensor) and torch.equal(back["b"], payload["b"])
     assert back["c"] == (1, 2.5, "x") and back["d"] == [0.1, None, True]
     assert back["e"] == float("inf")
+    assert back["f"] == {0.5: 1, (1, 2): "t"} and back["__g"] == 2
 
 
 def test_encode_refuses_objects():

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def main(paths: list[str]) -> int:
     os.environ["MODSCALE_CACHE_DIR"] = tempfile.mkdtemp(prefix="modscale-nb-cache-")
+    os.environ["MODSCALE_RESULTS_DIR"] = tempfile.mkdtemp(prefix="modscale-nb-results-")
     os.environ.pop("MODSCALE_PAPER_FIGURES", None)
     # A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
     # use its inline backend.

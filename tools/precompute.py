@@ -33,8 +33,9 @@ def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
     fitted = calibration.fitted_config(cfg, results)
     return ([("sine_grid", s) for s in grid_specs(fitted)]
             + [("sine_k", s) for s in k_specs(fitted)]
-            + [("sine_alt", s) for s in variant_specs(fitted, fitted.alt_amplitudes,
-                                                     fitted.alt_frequencies)])
+            + [("sine_alt", s) for s in variant_specs(
+                fitted, fitted.alt_amplitudes,
+                tuple(f * fitted.freq_scale for f in fitted.alt_frequencies))])
 
 
 def main(argv: list[str] | None = None) -> int:

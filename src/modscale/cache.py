@@ -213,9 +213,9 @@ def encode(obj: Any) -> Any:
         return {"__array__": str(arr.dtype), "kind": kind, "shape": list(arr.shape),
                 "data": flat}
     if isinstance(obj, dict):
-        if not all(isinstance(k, str) for k in obj):
-            raise TypeError("cannot store a dict with non-string keys")
-        return {k: encode(v) for k, v in obj.items()}
+        if all(isinstance(k, str) for k in obj) and not any(k.startswith("__") for k in obj):
+            return {k: encode(v) for k, v in obj.items()}
+        return {"__items__": [[encode(k), encode(v)] for k, v in obj.items()]}
     if isinstance(obj, list | tuple):
         return {"__tuple__": [encode(v) for v in obj]} if isinstance(obj, tuple) else \
             [encode(v) for v in obj]
@@ -230,6 +230,8 @@ def decode(obj: Any) -> Any:
         return [decode(v) for v in obj]
     if not isinstance(obj, dict):
         return obj
+    if "__items__" in obj:
+        return {_hashable(decode(k)): decode(v) for k, v in obj["__items__"]}
     if "__float__" in obj:
         return float(obj["__float__"])
     if "__tuple__" in obj:
@@ -239,6 +241,10 @@ def decode(obj: Any) -> Any:
         arr = np.array(data, dtype=obj["__array__"]).reshape(obj["shape"])
         return torch.from_numpy(arr) if obj["kind"] == "torch" else arr
     return {k: decode(v) for k, v in obj.items()}
+
+
+def _hashable(key: Any) -> Any:
+    return tuple(_hashable(k) for k in key) if isinstance(key, list | tuple) else key
 
 
 def _store_path(experiment: str, key: str) -> Path:
@@ -272,7 +278,12 @@ def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -
         key = meta_path.parent.name
         payload = torch.load(meta_path.parent / "result.pt", map_location="cpu",
                              weights_only=False)
-        text = json.dumps({"meta": meta, "result": encode(payload)}, separators=(",", ":"))
+        try:
+            text = json.dumps({"meta": meta, "result": encode(payload)}, separators=(",", ":"))
+        except TypeError as err:
+            warnings.warn(f"{experiment}/{key}: not stored ({err}); it stays local",
+                          stacklevel=2)
+            continue
         dst.mkdir(parents=True, exist_ok=True)
         (dst / f"{key}.json").write_text(text)
         keep.add(f"{key}.json")

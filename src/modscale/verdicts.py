@@ -800,7 +800,9 @@ def table(verdicts: Sequence[Verdict]):
             .map(lambda v: f"background-color: {VERDICT_COLOURS.get(v, 'white')}",
                  subset=["verdict"])
             .set_properties(**{"text-align": "left", "vertical-align": "top",
-                               "font-size": "0.85em"}))
+                               "font-size": "0.85em"})
+            # short columns keep their words whole when the long ones are wrapped
+            .set_properties(subset=["paper item", "verdict"], **{"min-width": "7.5em"}))
 
 
 __all__ = ["VERDICTS", "NOT_MEASURABLE", "Verdict", "fmt", "fmt_seq", "span", "slope_per_dim",
