@@ -200,7 +200,7 @@ for chapter in chapters():
 # the computation depends on (its own modules of `modscale` and their imports, not plotting,
 # verdicts or text: `python -m modscale.cache keys` lists them); each entry stores its
 # configuration, seed, versions, git commit, device, wall time and a checksum.
-
+#
 #
 # Results too long to compute in a book build are committed in `results/<experiment>/<key>.json`
 # (the "committed" column counts those made with the current code); the cache falls back to them,

@@ -765,9 +765,9 @@ glue_verdicts("sine", [v_fig3a])
 # A straight-line fit of $\log_{10} n$ against $m$ gives {glue:text}`sine_fig3a_monolithic_measured`;
 # the paper's monolithic curve (which is not monotone): {glue:text}`sine_fig3a_monolithic_paper`.
 # Criterion: {glue:text}`sine_fig3a_monolithic_criterion`. The first table gives the geometric mean over
-# architectures for each threshold (the paper's 1.5 is reached almost at once on our task); the
-# second, at the threshold used above, how many architectures reach it within the grid and how
-# many are already below it at the smallest $n$ (their value is an upper bound).
+# architectures for each threshold; the second, at the threshold used above, how many
+# architectures reach it within the grid and how many are already below it at the smallest $n$
+# (their value is an upper bound).
 
 # %% tags=["hide-input"]
 verdicts.table([v_fig3a])

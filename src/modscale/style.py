@@ -18,7 +18,7 @@ PALETTE = {
     "monolithic": "#4C72B0",
     "modular": "#DD8452",
     "ours": "#55A868",
-    "theory": "#333333",
+    "theory": "#303030",
     "paper": "#C44E52",
     "train": "#8172B3",
     "test": "#4C72B0",

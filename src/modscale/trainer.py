@@ -201,7 +201,9 @@ def train_batched(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor
             xb, yb = _gather_rows(x_train, idx), _gather_rows(y_train, idx)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
             out = model(xb)
-        per_model = (((out.float() - yb) ** 2).mean(-1) * weights).sum(1)  # (M,) each model's MSE
+        if out.dtype != yb.dtype:  # bf16 autocast output: the loss is taken in the targets' dtype
+            out = out.to(yb.dtype)
+        per_model = (((out - yb) ** 2).mean(-1) * weights).sum(1)  # (M,) each model's MSE
         opt.zero_grad(set_to_none=True)
         per_model.sum().backward()
         opt.step()

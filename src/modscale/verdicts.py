@@ -460,7 +460,7 @@ def fig3a_monolithic_slope(ms: Sequence[int], n_geo: Sequence[float], *, paper_m
     """Decades per dimension of the monolithic sample complexity vs the paper's."""
     pslope = slope_per_dim(paper_m, paper_n)
     paper_txt = (f"monolithic: {pslope:.3f} decades/dim (log-linear fit, m = {paper_m[0]}-"
-                 f"{paper_m[-1]}, test loss {paper_threshold:g} in its units)")
+                 f"{paper_m[-1]}, test loss {paper_threshold:g})")
     crit = (f"reproduced if the log-linear slope of the geometric-mean n over architectures is "
             f"within a factor {factor:g} of the paper's monolithic slope, partly if only "
             "positive, not reproduced otherwise")
