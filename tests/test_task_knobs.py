@@ -16,7 +16,7 @@ from modscale.profiles import ConfigError, get_config
 from modscale.profiles.sine_regression import PRECISIONS as PROFILE_PRECISIONS
 from modscale.sine_sweeps import StackSpec, run_stack, stack_frame, stack_precision
 from modscale.sine_task import make_task, sample_datasets
-from modscale.trainer import PRECISIONS, evaluate_mse, train_batched, train_one
+from modscale.trainer import PRECISIONS, train_batched, train_one
 
 
 # ----------------------------------------------------------------------------- label noise
