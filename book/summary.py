@@ -48,7 +48,7 @@ import pandas as pd
 from IPython.display import Image, Markdown, display
 from myst_nb import glue
 
-from modscale import paper_data, runlog
+from modscale import paper_data, runlog, verdicts
 from modscale.export import export_table
 from modscale.notebook import show
 from modscale.paper_items import FIGURE_OF_ITEM, ITEMS, RECONSTRUCTION_CHOICES, paper_item_order
@@ -87,13 +87,14 @@ _ = export_table(summary, "reproduction_summary", profile=build_profile)
 # sometimes different verdicts; each chapter states the scale it ran at.
 
 # %% tags=["hide-input"]
-VERDICT_COLOURS = {"reproduced": "#d4edda", "partly": "#fff3cd", "not reproduced": "#f8d7da",
-                   "not tested": "#e2e3e5", "not run": "#e2e3e5"}
 pd.set_option("display.max_colwidth", None)
 (summary.drop(columns=["chapter", "claim id"]).style.hide(axis="index")
- .map(lambda v: f"background-color: {VERDICT_COLOURS.get(v, 'white')}", subset=["verdict"])
+ .map(lambda v: f"background-color: {verdicts.VERDICT_COLOURS.get(v, 'white')}",
+      subset=["verdict"])
  .set_properties(**{"text-align": "left", "vertical-align": "top", "font-size": "0.85em"})
- .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"}))
+ .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"})
+ # short columns keep their words whole when the long ones are wrapped
+ .set_properties(subset=["paper item", "verdict"], **{"min-width": "7.5em"}))
 
 # %% [markdown]
 # ## Table 1 as reported by the paper
