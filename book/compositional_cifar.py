@@ -69,7 +69,7 @@ noise_levels: tuple = None  # noise stds of the accuracy-vs-noise curve
 epochs_curve: tuple = None  # epochs compared beyond the paper (at epochs_k)
 epochs_curve_seeds: int = None  # seeds of the epochs comparison
 epochs_k: int = None  # k of the epochs comparison
-amp: bool = None  # bf16 autocast on CUDA (ignored on CPU)
+amp: str = None  # matmul precision: auto (bf16 autocast on CUDA, fp32 on a CPU), bf16 (any device; fp32 weights and Adam) or fp32
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
@@ -261,7 +261,8 @@ print("OOD test samples that are held-out tuples:",
 # averaged over the k positions (SPEC §5.3: an "all k correct" metric would be far below the
 # paper's values). Adam {cite}`kingma2014adam`, batch {glue:text}`cifar_batch`,
 # `epochs` = {glue:text}`cifar_epochs` over `n_train` = {glue:text}`cifar_n_train` combinations
-# ($10^6$ in the paper); bf16 autocast on a GPU. The learning rate of each method is the best of
+# ($10^6$ in the paper); matmul precision `amp` (default `auto`: bf16 autocast on a GPU, fp32 on
+# a CPU; `bf16` also on a CPU, measured by `python -m modscale.cifar_bench`). The learning rate of each method is the best of
 # `lr_grid` on the validation set at k = `sweep_k` (below).
 # ```
 

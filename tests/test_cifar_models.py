@@ -110,3 +110,45 @@ def test_compute_run_end_to_end(pool, tmp_cache):
     assert torch.equal(again["correct"], r["correct"])
     df = cr.accuracy_frame([r])
     assert len(df) == 2 and df["acc"].between(0, 1).all()
+
+
+def test_amp_modes():
+    from modscale.cifar_models import use_bf16
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert not use_bf16(cpu, "auto") and use_bf16(cuda, "auto")
+    assert use_bf16(cpu, "bf16") and not use_bf16(cuda, "fp32")
+    assert use_bf16(cuda, True) and not use_bf16(cpu, True) and not use_bf16(cuda, False)
+    with pytest.raises(ConfigError, match="amp"):
+        use_bf16(cpu, "fp16")
+    with pytest.raises(ConfigError, match="amp"):
+        get_config("compositional_cifar", "smoke", amp="half")
+
+
+def test_bf16_training_on_cpu_keeps_fp32_weights_and_agrees(pool):
+    """bf16 autocast on a CPU: weights stay fp32, the loss falls as in fp32."""
+    from modscale.cifar_models import train
+
+    sets = [make_set(pool, 120, 2, s) for s in range(2)]
+    losses = {}
+    for prec in ("fp32", "bf16"):
+        model = build_model("monolithic", 2, 2, ARCH, seed=0)
+        res = train(model, pool, sets, lr=3e-3, batch_size=20, epochs=3, seed=0, amp=prec,
+                    log_every=6)
+        assert all(p.dtype == torch.float32 for p in model.parameters())
+        losses[prec] = res["loss"]
+    assert torch.allclose(losses["bf16"][0], losses["fp32"][0], rtol=0.05)
+    assert torch.all(losses["bf16"][-1] < losses["bf16"][0])
+
+
+def test_cifar_benchmark_smoke(pool):
+    from modscale.cifar_bench import format_report, run_cifar_benchmark
+
+    rows = run_cifar_benchmark(pool, pool, ARCH, k=2, n_train=40, n_test=20, seeds=2,
+                               batch_size=20)
+    assert {(r["method"], r["precision"]) for r in rows} == {
+        (m, p) for m in ("monolithic", "modular") for p in ("fp32", "bf16")}
+    for r in rows:
+        assert r["combinations_per_s"] > 0 and 0 < r["fraction_of_peak"]
+        assert 0 <= r["accuracy_mean"] <= 1 and r["bf16_speedup"] > 0
+    assert "as fast as fp32" in format_report(rows)

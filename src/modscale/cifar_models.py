@@ -101,10 +101,23 @@ def position_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return ce.view(m, b * k).mean(1)
 
 
-def _autocast(device: torch.device, amp: bool):
-    if amp and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return torch.autocast(device.type, enabled=False)
+AMP_MODES = ("auto", "bf16", "fp32")
+"""Matmul precision of the CIFAR networks: ``auto`` = bf16 autocast on CUDA, fp32 on a CPU;
+``bf16`` = bf16 autocast on any device (fp32 weights and Adam state); ``fp32`` = never."""
+
+
+def use_bf16(device: torch.device, amp: str | bool) -> bool:
+    """Whether ``amp`` (one of :data:`AMP_MODES`; ``True``/``False`` mean auto/fp32) gives bf16
+    autocast on ``device``."""
+    mode = {True: "auto", False: "fp32"}.get(amp, amp) if isinstance(amp, bool) else amp
+    if mode not in AMP_MODES:
+        raise ConfigError(f"parameter 'amp': {amp!r} is not allowed; allowed values: "
+                          f"{', '.join(map(repr, AMP_MODES))}")
+    return mode == "bf16" or (mode == "auto" and device.type == "cuda")
+
+
+def _autocast(device: torch.device, amp: str | bool):
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16(device, amp))
 
 
 def stacked_inputs(pool: ImagePool, idx: torch.Tensor, **kw) -> torch.Tensor:
@@ -114,7 +127,7 @@ def stacked_inputs(pool: ImagePool, idx: torch.Tensor, **kw) -> torch.Tensor:
 
 
 def train(model: nn.Module, pool: ImagePool, sets: list[CompositionalSet], *, lr: float,
-          batch_size: int, epochs: int = 1, seed: int = 0, amp: bool = True,
+          batch_size: int, epochs: int = 1, seed: int = 0, amp: str | bool = "auto",
           log_every: int = 50, progress: bool = False,
           on_epoch_end: Callable[[int], None] | None = None) -> dict:
     """Adam on the summed per-network losses; network ``j`` streams ``sets[j]`` ``epochs`` times.
@@ -171,7 +184,7 @@ def train(model: nn.Module, pool: ImagePool, sets: list[CompositionalSet], *, lr
 @torch.no_grad()
 def predict_correct(model: nn.Module, pool: ImagePool, test: CompositionalSet, n_models: int,
                     *, batch_size: int = 1024, noise_std: float = 0.0, seed: int = 0,
-                    amp: bool = True) -> torch.Tensor:
+                    amp: str | bool = "auto") -> torch.Tensor:
     """Whether each network classifies each position right: (M, n, k) bool (CPU).
 
     All ``n_models`` networks see the same test inputs; with ``noise_std`` > 0 the same noise
@@ -195,7 +208,8 @@ def accuracy(correct: torch.Tensor) -> torch.Tensor:
     return correct.float().mean(dim=(1, 2))
 
 
-__all__ = ["METHODS", "METHOD_LABELS", "PAPER_METHOD_NAMES", "Architecture", "check_method",
+__all__ = ["AMP_MODES", "use_bf16", "METHODS", "METHOD_LABELS", "PAPER_METHOD_NAMES",
+           "Architecture", "check_method",
            "build_model", "param_count", "position_loss", "stacked_inputs", "train",
            "predict_correct", "accuracy", "onehot_targets", "kernel_init_projections",
            "projection_scale"]

@@ -63,7 +63,9 @@ class CifarConfig:
                                 min=1)
     epochs_curve_seeds: int = field(2, help="seeds of the epochs comparison", min=1)
     epochs_k: int = field(4, help="k of the epochs comparison", min=1, max=8)
-    amp: bool = field(True, help="bf16 autocast on CUDA (ignored on CPU)")
+    amp: str = field("auto", help="matmul precision: auto (bf16 autocast on CUDA, fp32 on a "
+                                  "CPU), bf16 (any device; fp32 weights and Adam) or fp32",
+                     choices=("auto", "bf16", "fp32"))
 
     def validate(self) -> None:
         if self.table_k not in self.ks:
