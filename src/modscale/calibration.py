@@ -219,8 +219,9 @@ def held_out_quantities(grid: pd.DataFrame, ksweep: pd.DataFrame, sc_agg: pd.Dat
     rows: list[dict[str, Any]] = []
     n1k = grid[grid.n == cfg.n_fig2]
     # p-panel: x = mean p of each architecture, averaged over m
-    pp = _per_seed_line(n1k.assign(arch=n1k.width * 100 + n1k.depth), "arch", ["m"], "test")
-    p_of = n1k.assign(arch=n1k.width * 100 + n1k.depth).groupby("arch")["p"].mean()
+    by_arch = n1k.assign(arch=n1k.width * 100 + n1k.depth)
+    pp = _per_seed_line(by_arch, "arch", ["m"], "test")
+    p_of = by_arch.groupby("arch")["p"].mean()
     mean_line = pp.mean(0)
     order = p_of.sort_values().index
     mean_line, pp = mean_line[order], pp[order]
@@ -235,7 +236,7 @@ def held_out_quantities(grid: pd.DataFrame, ksweep: pd.DataFrame, sc_agg: pd.Dat
     rows.append(_row("p-panel test, 3 largest p", float(np.mean(fp["actual_test_after_peak"])),
                      mean_line[top].mean(), pp[top].mean(1).std(ddof=1), "held-out", "level",
                      "mean of the averaged test curve at the three largest architectures"))
-    tr = _per_seed_line(n1k.assign(arch=n1k.width * 100 + n1k.depth), "arch", ["m"], "train")
+    tr = _per_seed_line(by_arch, "arch", ["m"], "train")
     rows.append(_row("p-panel train, smallest p", fp["actual_train_p1e2"], tr[order[0]].mean(),
                      tr[order[0]].std(ddof=1), "held-out", "level",
                      "training loss of the smallest MLP, averaged over m"))

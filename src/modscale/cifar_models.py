@@ -28,7 +28,7 @@ from torch import nn
 from .batched_mlp import BatchedMLP, mlp_param_count
 from .compositional import N_CLASSES, CompositionalSet, ImagePool, assemble
 from .modular_net import BatchedModularNet
-from .profiles import ConfigError
+from .profiles import ConfigError, check_choice
 from .progress import progress_bar
 
 METHODS = ("monolithic", "modular", "ours")
@@ -59,9 +59,7 @@ class Architecture:
 
 
 def check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ConfigError(f"parameter 'method': {method!r} is not allowed; allowed values: "
-                          f"{', '.join(map(repr, METHODS))}")
+    check_choice("method", method, METHODS)
 
 
 def build_model(method: str, n_models: int, k: int, arch: Architecture, *, seed: int,
@@ -110,9 +108,7 @@ def use_bf16(device: torch.device, amp: str | bool) -> bool:
     """Whether ``amp`` (one of :data:`AMP_MODES`; ``True``/``False`` mean auto/fp32) gives bf16
     autocast on ``device``."""
     mode = {True: "auto", False: "fp32"}.get(amp, amp) if isinstance(amp, bool) else amp
-    if mode not in AMP_MODES:
-        raise ConfigError(f"parameter 'amp': {amp!r} is not allowed; allowed values: "
-                          f"{', '.join(map(repr, AMP_MODES))}")
+    check_choice("amp", mode, AMP_MODES)
     return mode == "bf16" or (mode == "auto" and device.type == "cuda")
 
 
