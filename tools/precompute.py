@@ -2,6 +2,7 @@
 
     python tools/precompute.py sine_calibration --profile book [--shard 0/2] [--threads 1]
     python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
+    python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
 
 Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
 only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
@@ -15,7 +16,7 @@ import sys
 
 import torch
 
-PARTS = ("sine_calibration", "sine_sweeps")
+PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -38,6 +39,30 @@ def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
                 tuple(f * fitted.freq_scale for f in fitted.alt_frequencies))])
 
 
+def precompute_cifar_scale(profile: str) -> int:
+    """Every scale run of the CIFAR chapter: the learning-rate sweep, then the main runs, the
+    most expensive (largest k at the full data scale) last."""
+    from modscale import cifar_scale
+    from modscale.cifar_runs import load_data
+    from modscale.profiles import get_config
+
+    cfg = get_config("compositional_cifar", profile)
+    data = load_data(cfg)
+    sweep = [cifar_scale.scale_run(data, s) for s in cifar_scale.sweep_specs(cfg)] \
+        if len(cfg.lr_grid) > 1 else []
+    lrs = cifar_scale.scale_lrs(sweep, cfg)
+    print(f"[cifar_scale] learning rates {lrs}", flush=True)
+    todo = sorted(cifar_scale.main_specs(cfg, lrs),
+                  key=lambda s: s["k"] == max(cfg.scale_ks) and s["n_train"] == cfg.scale_n_train)
+    for j, spec in enumerate(todo, 1):
+        r = cifar_scale.scale_run(data, spec)
+        accs = [round(row["acc"], 4) for row in r["rows"]]
+        print(f"[cifar_scale] {j}/{len(todo)} {spec['method']} k={spec['k']} "
+              f"n={spec['n_train']} b={spec['arch']['module_dim']} acc={accs} "
+              f"{r['wall_time_s']:.0f} s", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("part", choices=PARTS)
@@ -50,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"--shard: expected i/N with 0 <= i < N, got {args.shard!r}")
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.part == "cifar_scale":
+        return precompute_cifar_scale(args.profile)
     from modscale.cache import cached
     from modscale.sine_sweeps import run_stack
 

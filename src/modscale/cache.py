@@ -27,6 +27,12 @@ a fresh clone draws the book from the store without recomputing. ``python -m mod
 publish EXPERIMENT...`` copies the local entries computed with the current code into the store
 (``--prune`` drops store entries of those experiments made with other code). A store entry is
 keyed exactly like a cache entry: change the code a result depends on and it is recomputed.
+
+**Long runs** (:data:`LONG_RUNS`: runs far longer than a book build, e.g. the paper-data-scale
+CIFAR runs) are stored under a key of their configuration alone. When the code they depend on
+has changed since, the stored result is still drawn, with a warning, and flagged *stale*
+(:func:`store_status`); ``MODSCALE_RECOMPUTE=1`` (or a comma-separated list of experiment names;
+``make book RECOMPUTE=1``) recomputes them instead.
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ EXPERIMENTS: dict[str, tuple[str, ...]] = {
     "modular_stacks": ("modular_sweep",),
     # Compositional CIFAR-10 chapter
     "cifar_run": ("cifar_runs",),
+    "cifar_scale": ("cifar_scale",),
     # Algorithm 1 under the microscope
     "alg1_readings": ("alg1",),
     "alg1_stay": ("alg1",),
@@ -165,6 +172,10 @@ def _hash_modules(names: Iterable[str]) -> str:
     return h.hexdigest()[:16]
 
 
+LONG_RUNS: frozenset[str] = frozenset({"cifar_scale"})
+"""Experiments whose stored results are drawn (flagged stale) after a code change."""
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """SHA-256 (16 hex) of every ``.py`` file of the package (unregistered experiments)."""
@@ -251,17 +262,58 @@ def _store_path(experiment: str, key: str) -> Path:
     return results_dir() / experiment / f"{key}.json"
 
 
+def store_key(experiment: str, config: Any) -> str:
+    """File stem of ``config``'s entry in the results store: :func:`entry_key`, or for a
+    :data:`LONG_RUNS` experiment a hash of the configuration alone (code changes flag it stale
+    instead of hiding it)."""
+    if experiment in LONG_RUNS:
+        return config_hash({"experiment": experiment, "config": _as_mapping(config)})
+    return entry_key(experiment, config)
+
+
+def recompute_requested(experiment: str) -> bool:
+    """Whether ``$MODSCALE_RECOMPUTE`` (``1``/``all`` or a comma-separated list of experiment
+    names) asks to recompute ``experiment`` instead of drawing the results store."""
+    names = {v.strip() for v in os.environ.get("MODSCALE_RECOMPUTE", "").split(",")}
+    return bool(names & {"1", "all", experiment})
+
+
 def load_published(experiment: str, config: Any) -> Any | None:
-    """The committed result for ``config`` (None if absent or unreadable)."""
-    path = _store_path(experiment, entry_key(experiment, config))
+    """The committed result for ``config`` (None if absent, unreadable -- reported -- or
+    recomputation is requested). A stale long-run entry is returned with a warning."""
+    if recompute_requested(experiment):
+        return None
+    path = _store_path(experiment, store_key(experiment, config))
     if not path.exists():
         return None
     try:
-        return decode(json.loads(path.read_text())["result"])
+        entry = json.loads(path.read_text())
+        result = decode(entry["result"])
     except Exception as err:  # noqa: BLE001 - a broken store entry means "recompute"
-        warnings.warn(f"results-store entry {path} is unreadable ({err}); recomputing",
+        warnings.warn(f"results-store entry {path} is unreadable ({err}); ignored",
                       stacklevel=2)
         return None
+    if entry["meta"].get("code_version") != experiment_code_version(experiment):
+        warnings.warn(f"results-store entry {path} is stale: computed with code "
+                      f"{entry['meta'].get('code_version')}, the code it depends on is now "
+                      f"{experiment_code_version(experiment)}; drawn anyway (set "
+                      f"MODSCALE_RECOMPUTE={experiment} to recompute)", stacklevel=2)
+    return result
+
+
+def store_status(experiment: str) -> list[dict[str, Any]]:
+    """One row per committed entry of ``experiment``: file, date, commit, device, wall time,
+    the code hash it was computed with and whether that is stale (the code changed since)."""
+    current = experiment_code_version(experiment)
+    rows = []
+    for meta in published(experiment):
+        rows.append({"experiment": experiment, "file": meta.get("_file", ""),
+                     "date": str(meta.get("date", meta.get("timestamp", "")))[:19],
+                     "commit": meta.get("git_commit", ""), "device": meta.get("device", ""),
+                     "wall_time_s": meta.get("wall_time_s"),
+                     "code_version": meta.get("code_version"),
+                     "stale": meta.get("code_version") != current})
+    return rows
 
 
 def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -> tuple[int, int]:
@@ -285,8 +337,9 @@ def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -
                           stacklevel=2)
             continue
         dst.mkdir(parents=True, exist_ok=True)
-        (dst / f"{key}.json").write_text(text)
-        keep.add(f"{key}.json")
+        stem = store_key(experiment, meta["config"])
+        (dst / f"{stem}.json").write_text(text)
+        keep.add(f"{stem}.json")
         written += 1
     pruned = 0
     if prune and dst.exists():
@@ -301,8 +354,8 @@ def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -
 def published(experiment: str) -> list[dict[str, Any]]:
     """The ``meta`` of every committed entry of ``experiment``."""
     d = results_dir() / experiment
-    return [json.loads(p.read_text())["meta"] for p in sorted(d.glob("*.json"))] \
-        if d.exists() else []
+    return [{**json.loads(p.read_text())["meta"], "_file": p.name}
+            for p in sorted(d.glob("*.json"))] if d.exists() else []
 
 
 def _as_mapping(config: Any) -> dict[str, Any]:

@@ -63,6 +63,29 @@ class CifarConfig:
                                 min=1)
     epochs_curve_seeds: int = field(2, help="seeds of the epochs comparison", min=1)
     epochs_k: int = field(4, help="k of the epochs comparison", min=1, max=8)
+    scale_ks: tuple = field((1, 2, 4, 8), help="k of the paper-data-scale runs (Fig. 3b and "
+                                               "Table 1 at scale_n_train)", min=1, max=8)
+    scale_n_train: int = field(1_000_000, help="training combinations of the paper-data-scale "
+                                               "runs (one epoch; paper: 10^6)", min=1)
+    scale_study_ks: tuple = field((4, 8), help="k of the scale study", min=1, max=8)
+    scale_study_n_trains: tuple = field((40_000, 200_000, 1_000_000),
+                                        help="training combinations of the scale study", min=1)
+    scale_module_dims: tuple = field((512,), help="module input dimensions b of the scale "
+                                                 "study (the first one is used at scale)",
+                                     min=1)
+    scale_dim_n_train: int = field(200_000, help="training combinations at which module "
+                                                 "dimensions beyond the first are compared",
+                                   min=1)
+    scale_n_seeds: int = field(2, help="seeds of every scale run (trained together)", min=1)
+    scale_n_test: int = field(10_000, help="test (and OOD) combinations of the scale runs "
+                                           "(paper: 10,000)", min=1)
+    scale_batch_size: int = field(1024, help="mini-batch size of the scale runs", min=1)
+    scale_sweep_k: int = field(4, help="k at which the scale runs choose their learning "
+                                       "rate (validation set)", min=1, max=8)
+    scale_sweep_n_train: int = field(200_000, help="training combinations of the scale runs' "
+                                                   "learning-rate sweep", min=1)
+    scale_amp: str = field("bf16", help="matmul precision of the scale runs",
+                           choices=("auto", "bf16", "fp32"))
     amp: str = field("auto", help="matmul precision: auto (bf16 autocast on CUDA, fp32 on a "
                                   "CPU), bf16 (any device; fp32 weights and Adam) or fp32",
                      choices=("auto", "bf16", "fp32"))
@@ -80,6 +103,12 @@ class CifarConfig:
         if self.noise_std not in self.noise_levels:
             raise ConfigError(f"parameter 'noise_std': {self.noise_std} must be one of "
                               f"noise_levels={self.noise_levels}")
+        if self.scale_sweep_k not in self.scale_ks:
+            raise ConfigError(f"parameter 'scale_sweep_k': {self.scale_sweep_k} must be one of "
+                              f"scale_ks={self.scale_ks}")
+        if self.table_k not in self.scale_ks:
+            raise ConfigError(f"parameter 'table_k': {self.table_k} must be one of scale_ks="
+                              f"{self.scale_ks} (Table 1 is also drawn at scale)")
         if self.ood_fraction == 0.0:
             raise ConfigError("parameter 'ood_fraction' must be > 0 (Table 1 needs held-out "
                               "tuples)")
@@ -92,14 +121,18 @@ register("compositional_cifar", CifarConfig, {
                   modules_per_image=2, module_dim=8, module_width=16, module_depth=2,
                   init_steps=10, init_batch=64, init_pool=256, table_k=2, epochs_k=2,
                   noise_levels=(0.0, 0.5, 1.0),
-                  epochs_curve=(1, 2), epochs_curve_seeds=1),
+                  epochs_curve=(1, 2), epochs_curve_seeds=1,
+                  scale_ks=(1, 2), scale_sweep_k=2, scale_n_train=2_000, scale_study_ks=(2,),
+                  scale_study_n_trains=(1_000, 2_000), scale_module_dims=(8, 16),
+                  scale_dim_n_train=1_000, scale_n_test=500, scale_batch_size=128,
+                  scale_sweep_n_train=1_000),
     "book": dict(ks=(1, 2, 3, 4, 5, 6, 7, 8), n_seeds=2, seeds_per_run=2, n_train=40_000,
                  n_test=2_000,
                  n_val=2_000, batch_size=128, lr_grid=(3e-4, 1e-3, 3e-3), sweep_k=2,
                  sweep_n_train=10_000, mono_width=256, mono_depth=3, modules_per_image=2,
                  module_dim=32, module_width=64, module_depth=2, init_steps=30,
                  init_batch=256, init_pool=1024, table_k=4, epochs_k=2, epochs_curve=(1, 2),
-                 epochs_curve_seeds=1),
+                 epochs_curve_seeds=1, scale_module_dims=(32, 128)),
     # One seed per stacked run: at k = 8 (K = 40 modules, b = 512) the projections alone are
     # 0.5 G parameters per network, and Algorithm 1 holds B^2 b floats per restart.
     "paper": dict(seeds_per_run=1),
