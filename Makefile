@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= book
 DEVICE ?= auto
+RECOMPUTE ?=
 CHAPTERS ?= $(sort $(wildcard book/*.py))
 export PYTHONHASHSEED := 0
 
@@ -50,8 +51,10 @@ check-book: venv
 bench: venv
 	$(BIN)/python -m modscale.bench
 
+# RECOMPUTE=1 (or a comma-separated list of experiments, e.g. cifar_scale) recomputes results
+# that would otherwise be drawn from the committed results store (results/).
 book: venv
-	$(BIN)/python tools/build_book.py --profile $(PROFILE) --device $(DEVICE)
+	MODSCALE_RECOMPUTE=$(RECOMPUTE) $(BIN)/python tools/build_book.py --profile $(PROFILE) --device $(DEVICE)
 
 clean:
 	rm -rf _build

@@ -231,6 +231,39 @@ cache_df = pd.DataFrame([{"experiment": e,
 print(f"{int(cache_df['entries'].sum()) if len(cache_df) else 0} cached entries")
 show(cache_df)
 
+# %% [markdown]
+# ### The committed results store
+#
+# Every experiment with entries in `results/`: how many, how many were computed with the code
+# it depends on today (*current*), the commits and days that computed them and their total
+# compute time. Entries of ordinary experiments made with other code are simply not used (their
+# key holds the code hash). Long runs (`cifar_scale`, the paper-data-scale CIFAR runs) are keyed
+# by their configuration alone: when their code changes they are still drawn, and counted
+# here as *stale* until recomputed (`make book RECOMPUTE=cifar_scale`).
+
+# %%
+store_rows = [row | {"long run": e in cache.LONG_RUNS}
+              for e in sorted(p.name for p in stored.iterdir() if p.is_dir())
+              for row in cache.store_status(e)] if stored.exists() else []
+if store_rows:
+    sdf = pd.DataFrame(store_rows)
+    store_df = (sdf.assign(day=sdf["date"].str[:10], current=~sdf["stale"])
+                .groupby("experiment", as_index=False)
+                .agg(entries=("file", "size"), current=("current", "sum"),
+                     long_run=("long run", "first"),
+                     commits=("commit", lambda c: ", ".join(sorted(set(c)))),
+                     days=("day", lambda d: ", ".join(sorted(set(d)))),
+                     compute_min=("wall_time_s",
+                                  lambda w: round(float(pd.to_numeric(w).sum()) / 60, 1))))
+    store_df["stale"] = [e - c if lr else 0 for e, c, lr in
+                         zip(store_df["entries"], store_df["current"], store_df["long_run"],
+                             strict=True)]
+    store_df = store_df.rename(columns={"long_run": "long run", "compute_min": "compute (min)"})
+    show(store_df[["experiment", "entries", "current", "stale", "long run", "compute (min)",
+                   "commits", "days"]])
+else:
+    print("the results store is empty in this run (tests and smoke builds do not read it)")
+
 # %%
 # NBVAL_CHECK_OUTPUT
 # (timings are not compared: they depend on the machine's load)

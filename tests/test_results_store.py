@@ -61,3 +61,54 @@ def test_cli_rejects_unknown_experiment(capsys):
     with pytest.raises(SystemExit):
         cache._main(["publish", "no_such_experiment"])
     assert "unknown experiment" in capsys.readouterr().err
+
+
+def _publish_one(tmp_path, monkeypatch, experiment, cfg, value):
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(tmp_path / "results"))
+    cache.cached(experiment, cfg, lambda: {"acc": value})
+    assert cache.publish(experiment) == (1, 0)
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone
+
+
+def test_long_run_is_drawn_and_flagged_stale_after_a_code_change(tmp_path, monkeypatch):
+    cfg = {"k": 8, "n_train": 10**6}
+    _publish_one(tmp_path, monkeypatch, "sine_grid", cfg, 0.5)
+    _publish_one(tmp_path, monkeypatch, "cifar_scale", cfg, 0.5)
+    assert cache.store_status("cifar_scale")[0]["stale"] is False
+    # the code the experiment depends on changes: the entry is still found, drawn and flagged
+    monkeypatch.setattr(cache, "experiment_code_version", lambda name: "changed")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"acc": 0.1}
+
+    with pytest.warns(UserWarning, match="stale"):
+        out = cache.cached("cifar_scale", cfg, compute)
+    assert out == {"acc": 0.5} and not calls
+    status = cache.store_status("cifar_scale")
+    assert len(status) == 1 and status[0]["stale"] is True
+    assert status[0]["code_version"] != "changed" and status[0]["commit"]
+    # a short experiment with changed code is recomputed instead (its key holds the code hash)
+    assert cache.cached("sine_grid", cfg, compute) == {"acc": 0.1} and calls == [1]
+
+
+def test_recompute_switch_ignores_the_store(tmp_path, monkeypatch):
+    cfg = {"k": 4}
+    _publish_one(tmp_path, monkeypatch, "cifar_scale", cfg, 0.5)
+    monkeypatch.setenv("MODSCALE_RECOMPUTE", "sine_grid,cifar_scale")
+    assert cache.recompute_requested("cifar_scale") and not cache.recompute_requested("alg1_stay")
+    assert cache.cached("cifar_scale", cfg, lambda: {"acc": 0.25}) == {"acc": 0.25}
+    monkeypatch.setenv("MODSCALE_RECOMPUTE", "1")
+    assert cache.recompute_requested("theory_dd_mc_n")
+
+
+def test_corrupt_store_file_is_reported_and_ignored(tmp_path, monkeypatch):
+    cfg = {"k": 2}
+    _publish_one(tmp_path, monkeypatch, "cifar_scale", cfg, 0.5)
+    (path,) = (tmp_path / "results" / "cifar_scale").glob("*.json")
+    path.write_text(path.read_text()[:50])  # truncated: not JSON any more
+    with pytest.warns(UserWarning, match="unreadable"):
+        out = cache.cached("cifar_scale", cfg, lambda: {"acc": 0.75})
+    assert out == {"acc": 0.75}

@@ -671,11 +671,12 @@ def table2_nonlinear(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int],
 
 
 def fig3b_cifar(acc: Mapping[str, Sequence[float]], ks: Sequence[int], *,
-                paper: Mapping[str, Sequence[float]], paper_ks: Sequence[int]) -> Verdict:
+                paper: Mapping[str, Sequence[float]], paper_ks: Sequence[int],
+                scale: str = "") -> Verdict:
     """Ours best at the largest k and with the smallest accuracy drop from the smallest k.
 
     ``acc[method]``: mean accuracy (fraction) per k; ``paper[method]``: the paper's (fraction)
-    at ``paper_ks``.
+    at ``paper_ks``; ``scale``: where the accuracies come from, appended to the measured text.
     """
     crit = ("reproduced if ours is the most accurate method at the largest k and its accuracy "
             "drop from the smallest to the largest k is the smallest of the methods; not "
@@ -694,14 +695,15 @@ def fig3b_cifar(acc: Mapping[str, Sequence[float]], ks: Sequence[int], *,
     verdict = "reproduced" if best_hi and least else "not reproduced"
     measured = ", ".join(f"{m} {fmt(100 * drop[m], '.1f')}" for m in acc) + (
         f" points drop k={ks[0]}..{ks[-1]}; at k={ks[-1]}: "
-        + ", ".join(f"{m} {fmt(100 * acc[m][-1], '.1f')} %" for m in acc))
+        + ", ".join(f"{m} {fmt(100 * acc[m][-1], '.1f')} %" for m in acc)
+        + (f" ({scale})" if scale else ""))
     return Verdict("fig3b_cifar", verdict, measured, paper_txt, crit,
                    {"drop": drop, "ours_best_at_k_max": best_hi, "ours_least_drop": least})
 
 
 def table1_cifar(claim_id: str, acc: Mapping[str, float], se: Mapping[str, float], *,
                  paper: Mapping[str, float], k: int, noise_std: float, n_seeds: int,
-                 n_se: float = 2.0) -> Verdict:
+                 n_se: float = 2.0, scale: str = "") -> Verdict:
     """Ours the most accurate (by > ``n_se`` s.e.), baselines in the paper's order.
 
     ``claim_id``: ``table1_ood`` or ``table1_noise``; ``acc``/``se`` in percent per method.
@@ -719,7 +721,8 @@ def table1_cifar(claim_id: str, acc: Mapping[str, float], se: Mapping[str, float
                                crit)
     order = sorted(acc, key=acc.get, reverse=True)
     measured = (", ".join(f"{m} {fmt(acc[m], '.2f')} ± {fmt(se.get(m), '.2f')}" for m in order)
-                + f" % (k = {k}, noise std {noise_std:g}, {n_seeds} seed(s))")
+                + f" % (k = {k}, noise std {noise_std:g}, {n_seeds} seed(s)"
+                + (f", {scale})" if scale else ")"))
     if order[0] != "ours":
         verdict = "not reproduced"
     else:
