@@ -3,6 +3,7 @@
     python tools/precompute.py sine_calibration --profile book [--shard 0/2] [--threads 1]
     python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
     python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
+    python tools/precompute.py fig3a_readings --profile book [--shard 0/2]
 
 Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
 only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
@@ -16,7 +17,7 @@ import sys
 
 import torch
 
-PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale")
+PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -63,6 +64,18 @@ def precompute_cifar_scale(profile: str) -> int:
     return 0
 
 
+def fig3a_specs(profile: str) -> list:
+    """The stacks of the Algorithm 1 chapter's sample-complexity comparison (as the chapter
+    builds them: :func:`modscale.fig3a_readings.specs`)."""
+    from modscale import calibration, fig3a_readings
+    from modscale.profiles import get_config
+
+    cfg = get_config("algorithm1", profile)
+    manual = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
+    knobs, amps, freqs = calibration.sine_task_knobs(profile, cfg.sc_task, manual)
+    return fig3a_readings.specs(cfg, knobs, amps, freqs)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("part", choices=PARTS)
@@ -77,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     if args.part == "cifar_scale":
         return precompute_cifar_scale(args.profile)
+    if args.part == "fig3a_readings":
+        from modscale import fig3a_readings
+        from modscale.cache import cached
+
+        todo = fig3a_specs(args.profile)
+        mine = [s for j, s in enumerate(todo) if j % n == i]
+        for j, spec in enumerate(mine, 1):
+            cached("fig3a_readings", spec, lambda spec=spec: fig3a_readings.run_stack(spec))
+            print(f"[fig3a_readings {i}/{n}] {j}/{len(mine)} {spec.method} m={spec.m}",
+                  flush=True)
+        return 0
     from modscale.cache import cached
     from modscale.sine_sweeps import run_stack
 

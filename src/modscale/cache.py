@@ -84,6 +84,7 @@ EXPERIMENTS: dict[str, tuple[str, ...]] = {
     "alg1_readings": ("alg1",),
     "alg1_stay": ("alg1",),
     "alg1_trajectory": ("alg1",),
+    "fig3a_readings": ("fig3a_readings",),
 }
 """Experiment name -> the ``modscale`` modules whose code computes it (roots of the import walk)."""
 

@@ -329,8 +329,28 @@ def best_knobs(results: dict[Knobs, pd.DataFrame]) -> Knobs:
     return min(results, key=lambda kn: objective(results[kn]))
 
 
-__all__ = ["Knobs", "knob_grid", "apply_knobs", "manual_knobs", "plateau_ns", "level_specs",
+__all__ = ["Knobs", "sine_task_knobs", "knob_grid", "apply_knobs", "manual_knobs", "plateau_ns",
+           "level_specs",
            "run_grid", "load_grid", "fitted_config",
            "Quantity", "fit_quantities", "measure_fit_quantities", "held_out_quantities",
            "log_residual", "objective",
            "grid_table", "best_knobs"]
+
+
+def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
+                    ) -> tuple[Knobs, tuple[float, ...], tuple[float, ...]]:
+    """The sine task another chapter trains on: (knobs, amplitudes, frequencies scaled by the
+    knobs' frequency scale). ``mode='fitted'``: the calibration argmin of the sine chapter at
+    ``profile`` (its grid loaded from the cache or the results store, or computed);
+    ``'manual'``: ``manual``. The sine components are the sine chapter's."""
+    from .profiles import check_choice, get_config
+
+    check_choice("sc_task", mode, ("fitted", "manual"))
+    scfg = get_config("sine_regression", profile)
+    if mode == "fitted":
+        grid, _ = run_grid(scfg, device=device, progress=False)
+        knobs = manual_knobs(fitted_config(scfg, grid))
+    else:
+        knobs = manual
+    return (knobs, tuple(float(a) for a in scfg.amplitudes),
+            tuple(float(f) * knobs.freq_scale for f in scfg.frequencies))

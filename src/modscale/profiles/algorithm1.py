@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from . import ConfigError, field, register
 
 _READINGS = ("literal", "greedy_residual", "greedy_fixed", "joint")
+_SC_METHODS = ("monolithic", "modular", "modular_matched", *(f"ours_{r}" for r in _READINGS))
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,33 @@ class Algorithm1Params:
     traj_modules: int = field(20, help="network modules K of the trajectory (paper's t-SNE: "
                               "20)", min=1, max=64)
     traj_steps: int = field(300, help="Algorithm 1 steps of the trajectory", min=1)
+    # --- Fig. 3a on the calibrated sine task: does alignment buy samples? ---
+    sc_methods: tuple = field(_SC_METHODS, help="methods of the sample-complexity comparison "
+                              "(ours_<reading>: projections set by that reading)",
+                              choices=_SC_METHODS)
+    sc_m_values: tuple = field((3, 6, 9), help="input dimensions m of the comparison", min=2,
+                               max=64)
+    sc_width: int = field(32, help="hidden width of the MLP and of each module MLP", min=1)
+    sc_depth: int = field(3, help="linear layers of the MLP and of each module MLP", min=2)
+    sc_modules_factor: int = field(2, help="network modules K = factor * k", min=1, max=10)
+    sc_seeds: int = field(2, help="seeds (task + data + initialisation)", min=1, max=20)
+    sc_n_min: int = field(100, help="smallest n of the geometric n grid", min=2)
+    sc_n_max: int = field(100_000, help="largest n of the geometric n grid", min=2)
+    sc_n_points: int = field(7, help="points of the n grid", min=2, max=30)
+    sc_n_test: int = field(2000, help="test points per network", min=10)
+    sc_iters: int = field(10_000, help="Adam iterations of end-to-end training (paper: "
+                          "10,000)", min=1)
+    sc_lr: float = field(0.01, help="Adam learning rate (paper: 0.01)", min=1e-6, max=1.0)
+    sc_batch_size: int = field(256, help="training mini-batch size", min=1)
+    sc_threshold: float = field(1.5, help="test loss defining the sample complexity (paper's "
+                                "Fig. 3a: 1.5)", min=0.0)
+    sc_task: str = field("fitted", help="task knobs: the sine chapter's calibration argmin "
+                         "(fitted) or sc_noise_var / sc_target_var / sc_freq_scale (manual)",
+                         choices=("fitted", "manual"))
+    sc_noise_var: float = field(0.8, help="label-noise variance if sc_task is manual", min=0.0)
+    sc_target_var: float = field(4.0, help="clean target variance if sc_task is manual",
+                                 min=0.0)
+    sc_freq_scale: float = field(1.0, help="frequency scale if sc_task is manual", min=0.0)
 
     def validate(self) -> None:
         if self.stay_m < self.k:
@@ -56,6 +84,12 @@ class Algorithm1Params:
         if self.traj_m < self.traj_k:
             raise ConfigError(f"parameter 'traj_m': {self.traj_m} must be >= traj_k="
                               f"{self.traj_k}")
+        if self.sc_n_max <= self.sc_n_min:
+            raise ConfigError(f"parameter 'sc_n_max' ({self.sc_n_max}) must exceed 'sc_n_min' "
+                              f"({self.sc_n_min})")
+        if not {"monolithic", "modular"} <= set(self.sc_methods):
+            raise ConfigError("parameter 'sc_methods' must include 'monolithic' and 'modular' "
+                              "(the baselines)")
         if "literal" not in self.readings:
             raise ConfigError("parameter 'readings' must include 'literal' (the paper's text)")
 
@@ -65,7 +99,16 @@ register("algorithm1", Algorithm1Params, {
               "steps": 20, "batch_size": 128, "stay_m": 5, "stay_steps": 20,
               "lr_grid": (0.05,), "batch_grid": (128,), "ridge_grid": (0.1,),
               "kernels": ("rbf",), "b_check": 1, "traj_m": 6, "traj_k": 3,
-              "traj_modules": 6, "traj_steps": 20},
-    "book": {},
-    "paper": {"n_tasks": 10, "steps": 1000, "m_values": (5, 9, 15, 30)},
+              "traj_modules": 6, "traj_steps": 20,
+              "sc_m_values": (3,), "sc_seeds": 1, "sc_n_max": 1000, "sc_n_points": 3,
+              "sc_n_test": 500, "sc_iters": 100, "sc_task": "manual",
+              "sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
+                             "ours_greedy_residual")},
+    # greedy_fixed costs as much as greedy_residual (K sequential fits per n) and recovers the
+    # modules as well (readings table); the paper profile runs it too
+    "book": {"sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
+                            "ours_greedy_residual", "ours_joint")},
+    "paper": {"n_tasks": 10, "steps": 1000, "m_values": (5, 9, 15, 30),
+              "sc_m_values": (2, 3, 4, 5, 6, 7, 8, 9), "sc_seeds": 5, "sc_n_points": 10,
+              "sc_n_test": 10_000},
 })
