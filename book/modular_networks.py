@@ -307,6 +307,7 @@ plt.close(fig3)
 
 # %%
 glue("mod_threshold", cfg.threshold, display=False)
+glue("mod_iters", f"{cfg.iters:,}", display=False)
 tab3 = agg_main.pivot(index="m", columns="method", values="n_required").round(0)
 paper3 = pd.DataFrame({f"paper {meth}": paper_data.FIG3A[meth] for meth in
                        ("monolithic", "modular", "ours")}, index=list(paper_data.FIG3A["m"]))
@@ -655,6 +656,10 @@ show(cm_tab)
 #
 # One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from the
 # thresholds passed in below). The sentences of the summary above are glued from these records.
+# The four Fig. 3a rows are judged here on this chapter's task (no label noise,
+# {glue:text}`mod_iters` iterations, threshold {glue:text}`mod_threshold`), for comparison only:
+# the summary of the book takes their verdicts from {ref}`alg1-sample-complexity`, which runs
+# the calibrated task with the paper's protocol and threshold.
 
 # %% tags=["hide-input"]
 n_at = {meth: dict(zip(g["m"], g["n_required"], strict=True))
@@ -703,8 +708,11 @@ for _, row in table2.iterrows():
     t2_at.setdefault(short[row["method"]], {})[int(row["m"])] = row[
         "samples needed, nonlinear proj."]
 v_mod.append(verdicts.table2_nonlinear(t2_at, list(cfg.table2_m_values), threshold=cfg.threshold))
+# The Fig. 3a claims are recorded by the Algorithm 1 chapter, on the calibrated task at the
+# paper's protocol; the rows here are this chapter's task, for comparison.
 for v in v_mod:
-    verdicts.record(v, profile=profile)
+    if v.item.chapter == "modular_networks":
+        verdicts.record(v, profile=profile)
 glue_verdicts("mod", v_mod)
 verdicts.table(v_mod)
 

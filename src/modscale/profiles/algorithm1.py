@@ -87,9 +87,11 @@ class Algorithm1Params:
         if self.sc_n_max <= self.sc_n_min:
             raise ConfigError(f"parameter 'sc_n_max' ({self.sc_n_max}) must exceed 'sc_n_min' "
                               f"({self.sc_n_min})")
-        if not {"monolithic", "modular"} <= set(self.sc_methods):
-            raise ConfigError("parameter 'sc_methods' must include 'monolithic' and 'modular' "
-                              "(the baselines)")
+        need = ("monolithic", "modular", "modular_matched", "ours_literal")
+        if not set(need) <= set(self.sc_methods):
+            raise ConfigError(f"parameter 'sc_methods' must include {', '.join(need)} (the "
+                              "baselines and the paper's reading, which the Fig. 3a claims "
+                              f"compare); got {self.sc_methods}")
         if "literal" not in self.readings:
             raise ConfigError("parameter 'readings' must include 'literal' (the paper's text)")
 
