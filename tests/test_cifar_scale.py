@@ -86,7 +86,7 @@ def test_ordering_trend_names_every_case():
     from modscale.cifar_scale_report import ordering_trend
 
     assert ordering_trend([True, True]) == "holds at every scale"
-    assert ordering_trend([False, False]) == "absent at every scale"
+    assert ordering_trend([False, False]) == "is absent at every scale"
     assert ordering_trend([False, True, True]) == "appears as the scale grows"
     assert ordering_trend([True, False]) == "vanishes as the scale grows"
     assert ordering_trend([True, False, True, True, False]) == "vanishes as the scale grows"

@@ -71,7 +71,7 @@ def ordering_table(df: pd.DataFrame, by: tuple[str, ...] = ("k", "module_dim", "
 
 def ordering_trend(holds: list[bool], reversed_at_end: bool = False) -> str:
     """How the paper's ordering behaves along a growing scale, from whether it holds at each
-    scale (smallest first): ``holds at every scale``, ``absent at every scale``, ``appears as
+    scale (smallest first): ``holds at every scale``, ``is absent at every scale``, ``appears as
     the scale grows`` (absent at the smallest, holds at the largest), ``vanishes as the scale
     grows`` (the reverse), ``is reversed at the largest scale`` (absent there and the exact
     reverse ordering instead) or ``changes without a trend``."""
@@ -82,7 +82,7 @@ def ordering_trend(holds: list[bool], reversed_at_end: bool = False) -> str:
     if reversed_at_end and not holds[-1]:
         return "is reversed at the largest scale"
     if not any(holds):
-        return "absent at every scale"
+        return "is absent at every scale"
     if not holds[0] and holds[-1]:
         return "appears as the scale grows"
     if holds[0] and not holds[-1]:
