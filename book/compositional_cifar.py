@@ -893,13 +893,14 @@ figsc, axes = plt.subplots(1, len(cfg.scale_study_ks), figsize=(4.6 * len(cfg.sc
 for ax, k in zip(axes[0], cfg.scale_study_ks, strict=True):
     g = study[study["k"] == k]
     for method in cfg.methods:
-        for b, style in zip(cfg.scale_module_dims, ("-o", "none"), strict=False):
+        for j, b in enumerate(cfg.scale_module_dims):  # b0 a line, larger b open markers
             h = g[(g["method"] == method) & (g["module_dim"] == b)]
             if h.empty:
                 continue
             st = h.groupby("n_train")["accuracy"].agg(["mean", "std", "count"]).reset_index()
             se = (st["std"] / np.sqrt(st["count"])).fillna(0)
-            ax.errorbar(st["n_train"], st["mean"], yerr=se, fmt=style if b == b0 else "D",
+            ax.errorbar(st["n_train"], st["mean"], yerr=se,
+                        fmt="-o" if b == b0 else "DsP^v"[(j - 1) % 5],
                         ms=4, capsize=2, color=PALETTE[method],
                         mfc=PALETTE[method] if b == b0 else "none",
                         label=f"{METHOD_LABELS[method]}" + ("" if b == b0 else f", b = {b}"))
@@ -910,7 +911,8 @@ for ax, k in zip(axes[0], cfg.scale_study_ks, strict=True):
     ax.set_xlabel("training combinations (one epoch)")
     ax.set_title(f"k = {k} (dashed: paper at 10^6, b = 512)", fontsize=9)
 axes[0, 0].set_ylabel("test accuracy (per position)")
-axes[0, -1].legend(fontsize=7, loc="lower right")
+max(axes[0], key=lambda a: len(a.get_legend_handles_labels()[1])).legend(fontsize=7,
+                                                                          loc="lower right")
 glue("fig_cifar_scale", figsc, display=False)
 export_figure(figsc, "cifar_scale", profile=profile, device=dev)
 plt.close(figsc)
@@ -922,7 +924,8 @@ plt.close(figsc)
 #
 # The scale study: test accuracy against the number of training combinations (one epoch each),
 # mean ± s.e. over {glue:text}`cifar_scale_seeds` seeds, module dimension b =
-# {glue:text}`cifar_scale_b`. Open diamonds: the modular methods with a larger module dimension. Dashed: the paper's
+# {glue:text}`cifar_scale_b`. Open markers: the modular methods with a larger module dimension
+# (legend). Dashed: the paper's
 # accuracy at that k ($10^6$ combinations, b = 512). Data: `paper_figures/cifar_scale.csv`.
 # ```
 
@@ -947,14 +950,28 @@ glue("cifar_scale_trends", "; ".join(f"at k = {k} it {t}" for (k, b), t in trend
                                      if b == b0), display=False)
 n_hold = int(order_tab["paper ordering"].sum())
 glue("cifar_scale_hold", f"{n_hold} of {len(order_tab)}", display=False)
+# The module-dimension comparison: modular methods at scale_dim_n_train, first study k.
+k_dim = cfg.scale_study_ks[0]
+dims = study[(study["k"] == k_dim) & (study["n_train"] == cfg.scale_dim_n_train)
+             & (study["method"] != "monolithic")]
+dim_acc = dims.groupby(["method", "module_dim"])["accuracy"].mean()
+dim_txt = "; ".join(
+    f"{METHOD_LABELS[m]}: " + ", ".join(f"{100 * a:.1f} % (b = {b})"
+                                        for b, a in dim_acc[m].sort_index().items())
+    for m in dim_acc.index.get_level_values(0).unique())
+glue("cifar_dim_text", (f"At k = {k_dim} and {cfg.scale_dim_n_train:,} combinations the test "
+                        f"accuracy is {dim_txt}" if len(cfg.scale_module_dims) > 1 and len(dims)
+                        else "No module dimension beyond the first was run at this profile"),
+     display=False)
 
 # %% [markdown]
 # The paper's ordering (ours > modular > monolithic) holds in {glue:text}`cifar_scale_hold`
 # settings of the table. Along the number of training combinations (b = {glue:text}`cifar_scale_b`),
 # {glue:text}`cifar_scale_trends` (criterion: the ordering of the mean accuracies over seeds at
 # each scale, {py:func}`modscale.cifar_scale_report.ordering_trend`; the differences and their
-# paired standard errors are in the table). The reproduction's module dimension stays below the paper's:
-# the module-dimension rows of the table show which way a larger b moves the methods.
+# paired standard errors are in the table). The runs at the paper's data scale use b =
+# {glue:text}`cifar_scale_b`; a larger module dimension was tried at a smaller data scale:
+# {glue:text}`cifar_dim_text`.
 
 # %% [markdown]
 # ## Summary: this reproduction against the paper
