@@ -116,6 +116,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 from myst_nb import glue
 
 from modscale import calibration, fig3a_readings, paper_data, runlog, verdicts
@@ -607,7 +608,7 @@ show(view.map(lambda v: fmt(v, ".0f") if np.isfinite(v) else "not reached"), ind
 sim_tab = sc_tab[sc_tab["method"] != "monolithic"].pivot(index="method", columns="m",
                                                           values="sim_init")
 sim_tab.index = [SC_LABELS[m_] for m_ in sim_tab.index]
-show(sim_tab.round(3), index=True)
+display(show(sim_tab.round(3), index=True))
 n_at_sc = {meth: dict(zip(g["m"], g["n_required"], strict=True))
            for meth, g in sc_tab.groupby("method")}
 n_at_sc["ours"] = n_at_sc["ours_literal"]

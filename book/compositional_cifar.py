@@ -747,7 +747,8 @@ if n_stored:
             .groupby(["commit", "device", "code_version", "stale"], as_index=False)
             .agg(entries=("file", "size"), computed=("day", lambda d: ", ".join(sorted(set(d)))),
                  wall_min=("wall_time_s", lambda w: round(float(np.nansum(w)) / 60, 1))))
-    show(prov.rename(columns={"wall_min": "compute (min)", "code_version": "code hash"}))
+    display(show(prov.rename(columns={"wall_min": "compute (min)",
+                                      "code_version": "code hash"})))
 else:
     print("no stored scale runs: all", len(scale_sweep) + len(scale_runs),
           "runs were computed in this build")
@@ -766,7 +767,8 @@ else:
 if scale_sweep:
     ss = pd.DataFrame([{"method": METHOD_LABELS[r["spec"]["method"]], "lr": r["spec"]["lr"],
                         "val_acc": r["rows"][0]["val_acc"]} for r in scale_sweep])
-    show(ss.pivot(index="lr", columns="method", values="val_acc").round(4), index=True)
+    display(show(ss.pivot(index="lr", columns="method", values="val_acc").round(4),
+                 index=True))
 
 # %% [markdown]
 # ### Fig. 3b at the paper's data scale
@@ -887,8 +889,8 @@ export_table(study[list(csr.SCALE_COLUMNS) + ["lr", "params", "train_time_s", "i
              "cifar_scale", profile=profile, device=dev,
              extra={"scale_n_seeds": cfg.scale_n_seeds, "batch_size": cfg.scale_batch_size,
                     "amp": cfg.scale_amp, "lrs": scale_lrs})
-figsc, axes = plt.subplots(1, len(cfg.scale_study_ks), figsize=(4.6 * len(cfg.scale_study_ks),
-                                                                 3.6),
+figsc, axes = plt.subplots(1, len(cfg.scale_study_ks),
+                           figsize=(4.6 * len(cfg.scale_study_ks) + 1.8, 3.6),
                            squeeze=False, sharey=True, constrained_layout=True)
 for ax, k in zip(axes[0], cfg.scale_study_ks, strict=True):
     g = study[study["k"] == k]
@@ -911,8 +913,9 @@ for ax, k in zip(axes[0], cfg.scale_study_ks, strict=True):
     ax.set_xlabel("training combinations (one epoch)")
     ax.set_title(f"k = {k} (dashed: paper at 10^6, b = 512)", fontsize=9)
 axes[0, 0].set_ylabel("test accuracy (per position)")
-max(axes[0], key=lambda a: len(a.get_legend_handles_labels()[1])).legend(fontsize=7,
-                                                                          loc="lower right")
+# One legend beside the panels (the panel with the most entries has every module dimension).
+handles, labels = max((a.get_legend_handles_labels() for a in axes[0]), key=lambda hl: len(hl[1]))
+figsc.legend(handles, labels, fontsize=7, loc="outside right center")
 glue("fig_cifar_scale", figsc, display=False)
 export_figure(figsc, "cifar_scale", profile=profile, device=dev)
 plt.close(figsc)

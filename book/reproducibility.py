@@ -259,8 +259,8 @@ if store_rows:
                          zip(store_df["entries"], store_df["current"], store_df["long_run"],
                              strict=True)]
     store_df = store_df.rename(columns={"long_run": "long run", "compute_min": "compute (min)"})
-    show(store_df[["experiment", "entries", "current", "stale", "long run", "compute (min)",
-                   "commits", "days"]])
+    display(show(store_df[["experiment", "entries", "current", "stale", "long run",
+                           "compute (min)", "commits", "days"]]))
 else:
     print("the results store is empty in this run (tests and smoke builds do not read it)")
 

@@ -10,10 +10,13 @@ from typing import Any
 
 
 class Text(str):
-    """A string glued without quotes (myst-nb's text role shows the ``text/plain`` repr)."""
+    """A string glued as text: shown exactly, without quotes. myst-nb's text role passes the
+    ``text/plain`` repr through ``ast.literal_eval`` (to strip the quotes of a ``str``), so an
+    unquoted repr would come out changed: ``10,000`` as ``(10, 0)``, ``0.50`` as ``0.5``. The
+    repr is therefore the quoted Python literal, which evaluates back to the string itself."""
 
     def __repr__(self) -> str:
-        return str(self)
+        return repr(str(self))
 
 
 def glue_text(name: str, value: Any) -> None:
