@@ -948,7 +948,7 @@ view = view.drop(columns=["ours-modular se", "ours-monolithic se"]).rename(
     columns={**{m: METHOD_LABELS[m] for m in cfg.methods}, "module_dim": "b",
              "ours-modular": "ours - modular (points)",
              "ours-monolithic": "ours - mono (points)"})
-show(view)
+display(show(view))
 glue("cifar_scale_trends", "; ".join(f"at k = {k} it {t}" for (k, b), t in trends.items()
                                      if b == b0), display=False)
 n_hold = int(order_tab["paper ordering"].sum())
