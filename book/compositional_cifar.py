@@ -942,8 +942,8 @@ view = order_tab.copy()
 for m in cfg.methods:
     view[m] = view[m].round(4)
 for c in ("ours-modular", "ours-monolithic"):
-    view[c] = [f"{100 * d:+.1f} ± {100 * s:.1f}" for d, s in zip(view[c], view[f"{c} se"],
-                                                                 strict=True)]
+    view[c] = [f"{100 * d:+.1f} ± {100 * s:.1f}" if np.isfinite(d) else "—"  # no mono at b > b0
+               for d, s in zip(view[c], view[f"{c} se"], strict=True)]
 view = view.drop(columns=["ours-modular se", "ours-monolithic se"]).rename(
     columns={**{m: METHOD_LABELS[m] for m in cfg.methods}, "module_dim": "b",
              "ours-modular": "ours - modular (points)",
