@@ -947,8 +947,11 @@ for c in ("ours-modular", "ours-monolithic"):
 view = view.drop(columns=["ours-modular se", "ours-monolithic se"]).rename(
     columns={**{m: METHOD_LABELS[m] for m in cfg.methods}, "module_dim": "b",
              "ours-modular": "ours - modular (points)",
-             "ours-monolithic": "ours - mono (points)"})
-display(show(view))
+             "ours-monolithic": "ours - mono (points)", "n_train": "n"})
+view["paper ordering"] = view["paper ordering"].map({True: "yes", False: "no"})
+display(show(view).set_properties(  # numbers whole on narrow screens
+    subset=["k", "b", "n", "ours - modular (points)", "ours - mono (points)"],
+    **{"white-space": "nowrap"}))
 glue("cifar_scale_trends", "; ".join(f"at k = {k} it {t}" for (k, b), t in trends.items()
                                      if b == b0), display=False)
 n_hold = int(order_tab["paper ordering"].sum())
