@@ -139,3 +139,27 @@ def test_fig3a_readings_initialise_each_network_on_its_own_rows(monkeypatch):
     r = fr.run_stack(_fig3a_spec("ours_greedy_residual"))
     assert calls == [((2, 16), True), ((2, 32), True)]  # one call per n, 2 seeds each
     assert r["sim_init"].shape == (2, 2) and r["init_time_s"] > 0 and r["init_flops"] > 0
+
+
+def test_modules_ablation_specs_reuse_the_comparison_stacks():
+    from modscale import calibration, fig3a_readings
+    from modscale.fig3a_ablation import ABLATION_METHODS, ablation_specs
+    from modscale.profiles import get_config
+
+    cfg = get_config("algorithm1", "smoke", sc_m_values=(3, 5), sc_ablation_factors=(1, 2, 5))
+    knobs = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
+    specs = fig3a_readings.specs(cfg, knobs, (1.0,), (1.0,))
+    abl = ablation_specs(cfg, specs)
+    assert len(abl) == 3 * len(ABLATION_METHODS)
+    assert {s.m for s in abl} == {5} and {s.method for s in abl} == set(ABLATION_METHODS)
+    assert sorted({s.n_modules for s in abl}) == [cfg.k, 2 * cfg.k, 5 * cfg.k]
+    # the comparison's own factor gives back its stacks (same cache entries)
+    own = [s for s in abl if s.n_modules == cfg.sc_modules_factor * cfg.k]
+    assert all(s in specs for s in own) and len(own) == len(ABLATION_METHODS)
+
+
+def test_modules_ablation_factors_must_include_the_comparison_factor():
+    from modscale.profiles import get_config
+
+    with pytest.raises(ConfigError, match="sc_ablation_factors"):
+        get_config("algorithm1", "smoke", sc_ablation_factors=(1, 5))

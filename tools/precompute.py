@@ -73,7 +73,10 @@ def fig3a_specs(profile: str) -> list:
     cfg = get_config("algorithm1", profile)
     manual = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
     knobs, amps, freqs = calibration.sine_task_knobs(profile, cfg.sc_task, manual)
-    return fig3a_readings.specs(cfg, knobs, amps, freqs)
+    from modscale.fig3a_ablation import ablation_specs
+
+    specs = fig3a_readings.specs(cfg, knobs, amps, freqs)
+    return specs + [s for s in ablation_specs(cfg, specs) if s not in specs]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,10 @@ class Algorithm1Params:
     sc_batch_size: int = field(256, help="training mini-batch size", min=1)
     sc_threshold: float = field(1.5, help="test loss defining the sample complexity (paper's "
                                 "Fig. 3a: 1.5)", min=0.0)
+    sc_ablation_factors: tuple = field((1, 2, 5), help="network modules K = factor * k of "
+                                       "the K-vs-k ablation (at the largest m; modular and "
+                                       "ours_literal; must include sc_modules_factor)", min=1,
+                                       max=10)
     sc_task: str = field("fitted", help="task knobs: the sine chapter's calibration argmin "
                          "(fitted) or sc_noise_var / sc_target_var / sc_freq_scale (manual)",
                          choices=("fitted", "manual"))
@@ -92,6 +96,9 @@ class Algorithm1Params:
             raise ConfigError(f"parameter 'sc_methods' must include {', '.join(need)} (the "
                               "baselines and the paper's reading, which the Fig. 3a claims "
                               f"compare); got {self.sc_methods}")
+        if self.sc_modules_factor not in self.sc_ablation_factors:
+            raise ConfigError(f"parameter 'sc_ablation_factors' {self.sc_ablation_factors} "
+                              f"must include sc_modules_factor={self.sc_modules_factor}")
         if "literal" not in self.readings:
             raise ConfigError("parameter 'readings' must include 'literal' (the paper's text)")
 
@@ -104,6 +111,7 @@ register("algorithm1", Algorithm1Params, {
               "traj_modules": 6, "traj_steps": 20,
               "sc_m_values": (3,), "sc_seeds": 1, "sc_n_max": 1000, "sc_n_points": 3,
               "sc_n_test": 500, "sc_iters": 100, "sc_task": "manual",
+              "sc_ablation_factors": (1, 2),
               "sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
                              "ours_greedy_residual")},
     # greedy_fixed costs as much as greedy_residual (K sequential fits per n) and recovers the
