@@ -225,8 +225,9 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # label noise) with `iters` = {glue:text}`mod_iters` iterations, a regime easier and shorter than
 # the paper's. Fig. 3a is also run on the task calibrated to the paper's numbers
 # ({doc}`sine_regression`) with the paper's 10,000 iterations and threshold 1.5 in
-# {ref}`alg1-sample-complexity`, and the book's Fig. 3a verdicts come from there. Moving Fig. 4,
-# Table 2 and the ablations to the calibrated task is still open.
+# {ref}`alg1-sample-complexity`, and the book's Fig. 3a verdicts come from there, next to a
+# K-vs-k ablation on that task. Moving Fig. 4, the t-SNE figure and Table 2 to the calibrated
+# task is still open.
 # ```
 
 # %%
