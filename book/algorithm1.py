@@ -122,7 +122,6 @@ from myst_nb import glue
 
 from modscale import calibration, fig3a_readings, paper_data, runlog, verdicts
 from modscale.alg1 import READINGS, init_projections_, run_reading, run_stay, run_trajectory
-from modscale.alignment import tsne_directions
 from modscale.cache import cached_map
 from modscale.export import export_figure, export_table
 from modscale.fig3a_ablation import ablation_specs
@@ -130,7 +129,7 @@ from modscale.modular_net import LinearProjection
 from modscale.notebook import glue_text, glue_verdicts, show
 from modscale.sample_complexity import sample_complexity
 from modscale.sine_task import make_task, sample_datasets
-from modscale.style import PALETTE, seed_everything, set_style
+from modscale.style import PALETTE, seed_everything, set_style, tsne_panels
 from modscale.verdicts import fmt
 
 set_style()
@@ -430,7 +429,7 @@ es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
 # One network (task seed 0) for the t-SNE: random directions, early-stopped, all steps.
 task0 = make_task(cfg.traj_m, cfg.traj_k, seed=0, b=1)
 x0, y0, *_ = sample_datasets([task0], [cfg.n], 16, data_seeds=[0])
-tsne_panels = []
+es_panels = []
 for title, s in (("random directions", 0), (f"literal, stopped at step {stop_at}", stop_at),
                  (f"literal, {cfg.traj_steps} steps", cfg.traj_steps)):
     proj = LinearProjection(1, cfg.traj_modules, cfg.traj_m, 1,
@@ -439,18 +438,10 @@ for title, s in (("random directions", 0), (f"literal, stopped at step {stop_at}
         init_projections_(proj, x0, y0, reading="literal", steps=s, batch_size=cfg.batch_size,
                           lr=cfg.lr, ridge=cfg.ridge,
                           generator=torch.Generator().manual_seed(cfg.seed))
-    tsne_panels.append((title, proj.directions()[0, :, :, 0]))
+    es_panels.append((title, proj.directions()[0, :, :, 0]))
 wall_es = time.perf_counter() - t0
-fig_es, axes = plt.subplots(1, 3, figsize=(11, 3.4))
-for ax, (title, dirs) in zip(axes, tsne_panels, strict=True):
-    el, et = tsne_directions(dirs, task0.directions[:, :, 0].float(), seed=cfg.seed)
-    ax.scatter(el[:, 0], el[:, 1], s=60, color=PALETTE["paper"], alpha=0.45, label="learned")
-    ax.scatter(et[:, 0], et[:, 1], s=60, color="#5A5AE6", alpha=0.55, label="target")
-    ax.set_title(title, fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
-axes[0].legend(fontsize=8, loc="best")
-fig_es.tight_layout()
+fig_es = tsne_panels(es_panels, task0.directions[:, :, 0].float(), seed=cfg.seed,
+                     figsize=(11, 3.4))
 glue("fig_alg1_tsne_stop", fig_es, display=False)
 export_figure(fig_es, "alg1_tsne_early_stop", profile=profile, wall_time_s=wall_es)
 plt.close(fig_es)
@@ -547,16 +538,27 @@ for spec, r in zip(sc_specs, sc_runs, strict=True):
                             else np.nan, "iters": r["iters"]})
 sc_df = pd.DataFrame(sc_rows)
 grid = sc_specs[0].n_values
-sc_rows2 = []
-for (meth, m_), g in sc_df.groupby(["method", "m"], sort=False):
-    curve = g.groupby("n")["test"].mean().reindex(grid).to_numpy()
-    per_seed = [sample_complexity(grid, gs.set_index("n")["test"].reindex(grid).to_numpy(),
-                                  cfg.sc_threshold) for _, gs in g.groupby("seed")]
-    sc_rows2.append({"method": meth, "m": m_,
-                     "n_required": sample_complexity(grid, curve, cfg.sc_threshold),
-                     "seed_min": float(np.min(per_seed)), "seed_max": float(np.max(per_seed)),
-                     "sim_init": float(g["sim_init"].mean()), "iters": int(g["iters"].iloc[0])})
-sc_tab = pd.DataFrame(sc_rows2)
+
+
+def samples_needed(spec, run: dict) -> dict:
+    """Samples to reach ``sc_threshold`` for one stack: from the seed-mean test curve
+    (``n_required``) and the range over the single seeds' curves (``seed_min``, ``seed_max``)."""
+    test = np.asarray(run["test"], dtype=np.float64)  # (seeds, n grid)
+    per_seed = [sample_complexity(spec.n_values, t, cfg.sc_threshold) for t in test]
+    return {"n_required": sample_complexity(spec.n_values, test.mean(0), cfg.sc_threshold),
+            "seed_min": float(np.min(per_seed)), "seed_max": float(np.max(per_seed))}
+
+
+def seed_range(row) -> str:
+    """``seed_min-seed_max`` as the page prints it."""
+    return f"{fmt(row['seed_min'], '.0f')}-{fmt(row['seed_max'], '.0f')}"
+
+
+sc_tab = pd.DataFrame([{"method": spec.method, "m": spec.m, **samples_needed(spec, r),
+                        "sim_init": float(np.asarray(r["sim_init"], dtype=np.float64).mean())
+                        if "sim_init" in r
+                        else np.nan, "iters": int(r["iters"])}
+                       for spec, r in zip(sc_specs, sc_runs, strict=True)])
 export_table(sc_df, "fig3a_calibrated_readings", profile=profile,
              extra={"threshold": cfg.sc_threshold, "knobs": dataclasses.asdict(sc_knobs),
                     "iters": cfg.sc_iters, "sample_complexity": sc_tab.to_dict("records")})
@@ -675,8 +677,8 @@ if "modular_matched" in cfg.sc_methods:
 # How much of the matched-compute comparison is seed noise: the single seeds' range at m_hi.
 rng_txt = {}
 for meth in ("ours_literal", "modular", "modular_matched"):
-    row = sc_tab[(sc_tab["method"] == meth) & (sc_tab["m"] == m_hi)].iloc[0]
-    rng_txt[meth] = f"{fmt(row['seed_min'], '.0f')}-{fmt(row['seed_max'], '.0f')}"
+    rng_txt[meth] = seed_range(sc_tab[(sc_tab["method"] == meth)
+                                      & (sc_tab["m"] == m_hi)].iloc[0])
 more_for_more = n_at_sc["modular_matched"][m_hi] > n_at_sc["modular"][m_hi]
 glue_text("alg1_sc_matched_caveat", (
     "The matched baseline trains longer than the plain baseline yet needs more samples at "
@@ -723,13 +725,11 @@ abl_runs = cached_map("fig3a_readings", abl_specs, fig3a_readings.run_stack)
 wall_abl = time.perf_counter() - t0
 abl_rows = []
 for spec, r in zip(abl_specs, abl_runs, strict=True):
-    curve = r["test"].mean(0)  # seed mean over the n grid
-    per_seed = [sample_complexity(spec.n_values, r["test"][i], cfg.sc_threshold)
-                for i in range(len(spec.seeds))]
+    curve = np.asarray(r["test"], dtype=np.float64).mean(0)  # seed mean over the n grid
+    need = samples_needed(spec, r)
     abl_rows.append({"method": SC_LABELS[spec.method], "K": spec.n_modules,
-                     "K / k": spec.n_modules // spec.k,
-                     "samples needed": sample_complexity(spec.n_values, curve, cfg.sc_threshold),
-                     "seed range": f"{fmt(min(per_seed), '.0f')}-{fmt(max(per_seed), '.0f')}",
+                     "K / k": spec.n_modules // spec.k, "samples needed": need["n_required"],
+                     "seed range": seed_range(need),
                      "similarity at init": float(r["sim_init"].mean()),
                      "similarity at end": float(r["sim_final"].mean()),
                      "test loss at n = 1000": float(np.interp(np.log(1000),

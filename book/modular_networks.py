@@ -93,7 +93,7 @@ import torch
 from myst_nb import glue
 
 from modscale import paper_data, runlog, verdicts
-from modscale.alignment import chance_similarity, pairwise_similarity, tsne_directions
+from modscale.alignment import chance_similarity, pairwise_similarity
 from modscale.analysis import aggregate_sample_complexity, sample_complexity_table, slope_per_dim
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
@@ -102,7 +102,7 @@ from modscale.modular_sweep import run_stack_from_config, stack_config
 from modscale.notebook import glue_verdicts, show
 from modscale.sample_complexity import geometric_mean
 from modscale.sine_task import make_task
-from modscale.style import PALETTE, resolve_device, seed_everything, set_style
+from modscale.style import PALETTE, resolve_device, seed_everything, set_style, tsne_panels
 
 set_style()
 seed_everything(cfg.seed)
@@ -478,16 +478,8 @@ panels = [("random initialisation", by_method["modular"]["dirs_init"]),
           ("kernel init (Alg. 1, per-module)", by_method["ours"]["dirs_init"]),
           ("kernel init (joint objective)", by_method["ours_joint"]["dirs_init"])]
 targets_t = by_method["modular"]["targets"][0, :, :, 0]
-fig_t, axes = plt.subplots(1, 4, figsize=(14, 3.4))
-for ax, (title, dirs) in zip(axes, panels, strict=True):
-    el, et = tsne_directions(dirs[0, 0, :, :, 0], targets_t, seed=cfg.seed)
-    ax.scatter(el[:, 0], el[:, 1], s=60, color=PALETTE["paper"], alpha=0.45, label="learned")
-    ax.scatter(et[:, 0], et[:, 1], s=60, color="#5A5AE6", alpha=0.55, label="target")
-    ax.set_title(title, fontsize=9)
-    ax.set_xticks([])
-    ax.set_yticks([])
-axes[0].legend(fontsize=8, loc="best")
-fig_t.tight_layout()
+fig_t = tsne_panels([(title, dirs[0, 0, :, :, 0]) for title, dirs in panels], targets_t,
+                    seed=cfg.seed, figsize=(14, 3.4))
 glue("fig4_tsne", fig_t, display=False)
 export_figure(fig_t, "fig4_tsne", profile=profile, device=dev, wall_time_s=wall_align)
 plt.close(fig_t)

@@ -62,3 +62,25 @@ def resolve_device(device: str = "auto") -> Any:
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"parameter 'device': {device!r} requested but CUDA is not available")
     return torch.device(device)
+
+
+def tsne_panels(panels: list[tuple[str, Any]], target: Any, *, seed: int,
+                figsize: tuple[float, float]) -> Any:
+    """One figure of t-SNE maps (:func:`modscale.alignment.tsne_directions`), a panel per
+    ``(title, learned directions (K, m))`` of ``panels``, each embedded jointly with ``target``
+    (k, m): learned points in the paper's red, targets in blue, legend in the first panel."""
+    import matplotlib.pyplot as plt
+
+    from .alignment import tsne_directions
+
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, squeeze=False)
+    for ax, (title, dirs) in zip(axes[0], panels, strict=True):
+        el, et = tsne_directions(dirs, target, seed=seed)
+        ax.scatter(el[:, 0], el[:, 1], s=60, color=PALETTE["paper"], alpha=0.45, label="learned")
+        ax.scatter(et[:, 0], et[:, 1], s=60, color="#5A5AE6", alpha=0.55, label="target")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, 0].legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
