@@ -91,3 +91,28 @@ def test_text_only_figures_are_detected(tmp_path):
     (tmp_path / "c.html").write_text("<code>{glue:text}`x`</code>")
     assert sorted(build_book.text_only_figures(tmp_path)) == [
         "a.html: figure rendered as text", "c.html: unrendered glue role"]
+
+
+def test_tables_are_shown_where_they_are_built():
+    """``modscale.notebook.show`` returns a Styler, which a notebook displays only as the value
+    of a cell's last statement: a bare ``show(...)`` anywhere else (earlier, or inside a block)
+    silently shows nothing. Such calls must be wrapped in ``display(...)``."""
+    import ast
+
+    import jupytext
+
+    lost = []
+    for src in sorted((REPO / "book").glob("*.py")):
+        for cell in jupytext.read(src).cells:
+            if cell.cell_type != "code":
+                continue
+            tree = ast.parse(cell.source)
+            last = tree.body[-1] if tree.body else None
+            for node in ast.walk(tree):
+                call = node.value if isinstance(node, ast.Expr) else None
+                while isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+                    call = call.func.value  # show(...).set_properties(...) chains
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                        and call.func.id == "show" and node is not last):
+                    lost.append(f"{src.name}:{node.lineno}: {ast.unparse(node)[:60]}")
+    assert not lost, "show(...) that displays nothing:\n" + "\n".join(lost)
