@@ -122,12 +122,12 @@ from myst_nb import glue
 
 from modscale import calibration, fig3a_readings, paper_data, runlog, verdicts
 from modscale.alg1 import READINGS, init_projections_, run_reading, run_stay, run_trajectory
+from modscale.analysis import stack_samples_needed
 from modscale.cache import cached_map
 from modscale.export import export_figure, export_table
 from modscale.fig3a_ablation import ablation_specs
 from modscale.modular_net import LinearProjection
 from modscale.notebook import glue_text, glue_verdicts, show
-from modscale.sample_complexity import sample_complexity
 from modscale.sine_task import make_task, sample_datasets
 from modscale.style import PALETTE, seed_everything, set_style, tsne_panels
 from modscale.verdicts import fmt
@@ -541,12 +541,8 @@ grid = sc_specs[0].n_values
 
 
 def samples_needed(spec, run: dict) -> dict:
-    """Samples to reach ``sc_threshold`` for one stack: from the seed-mean test curve
-    (``n_required``) and the range over the single seeds' curves (``seed_min``, ``seed_max``)."""
-    test = np.asarray(run["test"], dtype=np.float64)  # (seeds, n grid)
-    per_seed = [sample_complexity(spec.n_values, t, cfg.sc_threshold) for t in test]
-    return {"n_required": sample_complexity(spec.n_values, test.mean(0), cfg.sc_threshold),
-            "seed_min": float(np.min(per_seed)), "seed_max": float(np.max(per_seed))}
+    """Samples to reach ``sc_threshold`` for one stack (seed mean and single-seed range)."""
+    return stack_samples_needed(spec.n_values, run["test"], cfg.sc_threshold)
 
 
 def seed_range(row) -> str:

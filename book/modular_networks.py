@@ -67,10 +67,10 @@ init_ridge: float = None  # Algorithm 1: ridge, relative to the mean kernel diag
 align_m: int = None  # Fig. 4: input dimension
 align_k: int = None  # Fig. 4: task modules (t-SNE: 10 targets)
 align_n: int = None  # Fig. 4: training-set size
-align_iters: int = None  # Fig. 4: training iterations
+align_iters: int = None  # Fig. 4: training iterations (Adam; the paper's protocol: 10,000)
 align_record_every: int = None  # Fig. 4: record the similarity every ... iters
 align_seeds: int = None  # Fig. 4: seeds
-table2_m_values: tuple = None  # Table 2: input dimensions
+table2_m_values: tuple = None  # Table 2: input dimensions (each one of the Algorithm 1 chapter's 'sc_m_values')
 proj_hidden: int = None  # Table 2: hidden units of the nonlinear projection
 ablation_m: int = None  # ablations: input dimension
 ablation_factors: tuple = None  # ablation: K / k
@@ -84,6 +84,7 @@ from modscale.profiles import notebook_config
 cfg = notebook_config("modular_networks", globals())
 
 # %%
+import dataclasses
 import time
 
 import matplotlib.pyplot as plt
@@ -92,14 +93,20 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from modscale import paper_data, runlog, verdicts
+from modscale import calibration, fig3a_readings, modular_calibrated, paper_data, runlog, verdicts
 from modscale.alignment import chance_similarity, pairwise_similarity
-from modscale.analysis import aggregate_sample_complexity, sample_complexity_table, slope_per_dim
+from modscale.analysis import (
+    aggregate_sample_complexity,
+    sample_complexity_table,
+    slope_per_dim,
+    stack_samples_needed,
+)
 from modscale.cache import cached, cached_map
 from modscale.export import export_figure, export_table
 from modscale.kernel_objective import kernel_objective
 from modscale.modular_sweep import run_stack_from_config, stack_config
-from modscale.notebook import glue_verdicts, show
+from modscale.notebook import glue_text, glue_verdicts, show
+from modscale.profiles import get_config
 from modscale.sample_complexity import geometric_mean
 from modscale.sine_task import make_task
 from modscale.style import PALETTE, resolve_device, seed_everything, set_style, tsne_panels
@@ -220,14 +227,15 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # variance, as in {doc}`sine_regression` (the paper's 1.5, inferred from a file name, is reached
 # at the smallest $n$ by most settings of our task; the sensitivity table shows it).
 #
-# **Task and regime.** Every experiment of this chapter (Fig. 3a here, Fig. 4, the t-SNE figure,
-# the nonlinear projections and the ablations) uses the uncalibrated sine task of Fig. 1 (no
-# label noise) with `iters` = {glue:text}`mod_iters` iterations, a regime easier and shorter than
-# the paper's. Fig. 3a is also run on the task calibrated to the paper's numbers
-# ({doc}`sine_regression`) with the paper's 10,000 iterations and threshold 1.5 in
-# {ref}`alg1-sample-complexity`, and the book's Fig. 3a verdicts come from there, next to a
-# K-vs-k ablation on that task. Moving Fig. 4, the t-SNE figure and Table 2 to the calibrated
-# task is still open.
+# **Task and regime.** Fig. 3a on this page and the two ablations at the end use the
+# uncalibrated sine task of Fig. 1 (no label noise) with `iters` = {glue:text}`mod_iters`
+# iterations, a regime easier and shorter than the paper's, kept for comparison (its many
+# architectures and $m$ values are what the CPU budget allows at that length). Fig. 3a in the
+# paper's regime -- the task calibrated to the paper's numbers ({doc}`sine_regression`), the
+# paper's 10,000 iterations and threshold 1.5 -- is {ref}`alg1-sample-complexity`, with the
+# compute-matched baseline and a K-vs-k ablation on that task; the book's Fig. 3a verdicts come
+# from there. Fig. 4, the t-SNE figure and the nonlinear projections (Table 2) on this page run
+# on the calibrated task at the paper's protocol.
 # ```
 
 # %%
@@ -383,6 +391,16 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # $s(U,\hat U)=\|Q_U^\top Q_{\hat U}\|_F/\sqrt b$ (the root mean square cosine of the principal
 # angles; $|\cos|$ of the angle between two vectors for $b=1$).
 #
+# From here on, the chapter runs in the paper's regime: the sine task **calibrated** to the
+# paper's own numbers in {doc}`sine_regression` (label-noise variance
+# {glue:text}`mod_cal_noise`, clean target variance {glue:text}`mod_cal_target`, frequency
+# scale {glue:text}`mod_cal_freq`) and the paper's protocol ({glue:text}`mod_cal_iters` Adam
+# iterations at learning rate {glue:text}`mod_cal_lr`, mini-batches of
+# {glue:text}`mod_cal_batch`), the same task, protocol, architecture (width
+# {glue:text}`mod_cal_width`, depth {glue:text}`mod_cal_depth`) and Algorithm 1 settings as the
+# Fig. 3a comparison of {ref}`alg1-sample-complexity`
+# ({py:mod}`modscale.modular_calibrated`).
+#
 # ```{admonition} Reproduction note: the similarity score and the setting of Fig. 4
 # :class: note
 # The paper's definition is not recovered (SPEC §5.2); ours is the reading SPEC marks as most
@@ -390,77 +408,110 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # `align_k` = 10 and $K=20$. With this score, 20 random directions against 10 random targets in
 # $m=15$ dimensions give a chance level of 0.537 (Monte Carlo below), the paper's baseline value
 # at iteration 0, so we use $m$ = `align_m` = 15; this is an inference, not the paper's statement.
-# Training-set size `align_n`, the widest architecture of the profile, iterations `align_iters`.
+# Training-set size `align_n` = {glue:text}`mod_align_n`, {glue:text}`mod_align_seeds` seeds,
+# `align_iters` = {glue:text}`mod_cal_iters` iterations. The paper plots iterations 0-1,000;
+# its verdict is judged there (at iteration 1,000), and the rest of training is shown as well.
+# The task, protocol and Algorithm 1 settings are the Algorithm 1 chapter's at the same
+# profile (its `sc_*` and Algorithm 1 parameters).
 # ```
 
 # %%
+acfg = get_config("algorithm1", profile)
+cal_manual = calibration.Knobs(acfg.sc_noise_var, acfg.sc_freq_scale, acfg.sc_target_var)
+cal_knobs, cal_amps, cal_freqs = calibration.sine_task_knobs(profile, acfg.sc_task, cal_manual)
+cal_fig3a = fig3a_readings.specs(acfg, cal_knobs, cal_amps, cal_freqs)
+CAL = {"modular": "modular", "ours_literal": "ours", "ours_joint": "ours_joint"}
+for key, v in {"noise": cal_knobs.noise_var, "target": cal_knobs.target_var,
+               "freq": cal_knobs.freq_scale, "lr": acfg.sc_lr}.items():
+    glue_text(f"mod_cal_{key}", f"{v:g}")
+for key, v in {"iters": cfg.align_iters, "batch": acfg.sc_batch_size,
+               "width": acfg.sc_width, "depth": acfg.sc_depth}.items():
+    glue_text(f"mod_cal_{key}", f"{v:,}")
+glue_text("mod_align_n", f"{cfg.align_n:,}")
+glue_text("mod_align_seeds", str(cfg.align_seeds))
+
 align_K = 2 * cfg.align_k
 chance = chance_similarity(cfg.align_m, align_K, cfg.align_k, n_trials=4000, seed=cfg.seed)
-glue("mod_chance", f"{chance:.3f}", display=False)
-align_specs = [stack_config(cfg, meth, cfg.align_m, max(cfg.widths), cfg.depths[0],
-                            device=dev.type, k=cfg.align_k,
-                            n_modules=align_K, n_grid=[cfg.align_n],
-                            seeds=list(range(cfg.align_seeds)), iters=cfg.align_iters,
-                            record_every=cfg.align_record_every, keep_directions=True)
-               for meth in ("modular", "ours", "ours_joint")]
+glue_text("mod_chance", f"{chance:.3f}")
+align_specs = modular_calibrated.fig4_specs(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
-align_runs = cached_map("modular_stacks", align_specs, run_stack_from_config)
+align_runs = cached_map("modular_calibrated", align_specs, modular_calibrated.run_stack)
 wall_align = time.perf_counter() - t0
 runlog.record("modular_networks", "fig4_alignment", profile=profile,
-              models_trained=3 * cfg.align_seeds, wall_time_s=wall_align,
+              models_trained=len(align_specs) * cfg.align_seeds, wall_time_s=wall_align,
               seeds=cfg.align_seeds, device=dev)
+by_method = {CAL[s.method]: r for s, r in zip(align_specs, align_runs, strict=True)}
+steps = by_method["modular"]["sim_steps"]
+# the paper's last plotted iteration, or the last recorded one before it
+paper_end = int(steps[steps <= paper_data.FIG4_SIMS["iteration"][-1]].max())
+i_pe = int(np.flatnonzero(steps == paper_end)[0])
 
-fig4, ax = plt.subplots(figsize=(6.4, 4.0))
-for s, r in zip(align_specs, align_runs, strict=True):
-    hist = r["sim_history"].mean(axis=(1, 2))
-    ax.plot(r["sim_steps"], hist, color=COLORS[s["method"]], lw=2, label=LABELS[s["method"]])
+fig4, axes = plt.subplots(1, 2, figsize=(11, 4.0), constrained_layout=True)
+for ax, stop in zip(axes, (paper_end, int(steps[-1])), strict=True):
+    keep = steps <= stop
+    for meth, r in by_method.items():
+        ax.plot(steps[keep], r["sim_history"][keep].mean(axis=(1, 2)), color=COLORS[meth],
+                lw=2, label=LABELS[meth])
+    ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance (random projections)")
+    ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0, 1.02))
+ax = axes[0]
 ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["baseline"], ls="--",
         marker="^", color=PALETTE["paper"], label="paper: baseline")
 ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["ours"], ls="--", marker="o",
         color=PALETTE["paper"], label="paper: ours")
-ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance (random projections)")
-ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0, 1.02))
-ax.legend(fontsize=8)
+axes[0].set_title(f"iterations 0-{paper_end:,} (the paper's range)", fontsize=10)
+axes[1].set_title(f"all {int(steps[-1]):,} iterations", fontsize=10)
+axes[0].legend(fontsize=7)
 glue("fig4_similarity", fig4, display=False)
 export_figure(fig4, "fig4_similarity", profile=profile, device=dev, wall_time_s=wall_align)
 plt.close(fig4)
 
-sim_tab = pd.DataFrame([{"method": LABELS[s["method"]],
+sim_tab = pd.DataFrame([{"method": LABELS[meth],
                          "after init (iteration 0)": float(r["sim_history"][0].mean()),
-                         "end of training": float(r["sim_history"][-1].mean()),
+                         f"iteration {paper_end:,}": float(r["sim_history"][i_pe].mean()),
+                         f"end of training ({int(steps[-1]):,})":
+                             float(r["sim_history"][-1].mean()),
+                         "test loss (noisy)": float(r["test"].mean()),
+                         "test loss (clean)": float(r["test_clean"].mean()),
                          "init wall time (s)": r["init_time_s"],
-                         "training wall time (s)": r["train_time_s"],
-                         "test loss": float(r["test"].mean())}
-                        for s, r in zip(align_specs, align_runs, strict=True)])
-sim_tab.loc[len(sim_tab)] = ["paper: baseline", paper_data.FIG4_SIMS["baseline"][0],
-                             paper_data.FIG4_SIMS["baseline"][-1], np.nan, np.nan, np.nan]
-sim_tab.loc[len(sim_tab)] = ["paper: ours", paper_data.FIG4_SIMS["ours"][0],
-                             paper_data.FIG4_SIMS["ours"][-1], np.nan, np.nan, np.nan]
-for i, meth in enumerate(("modular", "ours", "ours_joint")):
-    glue(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}", display=False)
-    glue(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 2]:.3f}", display=False)
+                         "training wall time (s)": r["train_time_s"]}
+                        for meth, r in by_method.items()])
+for meth, label in (("baseline", "paper: baseline"), ("ours", "paper: ours")):
+    sim_tab.loc[len(sim_tab)] = [label, paper_data.FIG4_SIMS[meth][0],
+                                 paper_data.FIG4_SIMS[meth][-1], np.nan, np.nan, np.nan, np.nan,
+                                 np.nan]
+for i, meth in enumerate(by_method):
+    glue_text(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}")
+    glue_text(f"mod_simP_{meth}", f"{sim_tab.iloc[i, 2]:.3f}")
+    glue_text(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 3]:.3f}")
+    glue_text(f"mod_testclean_{meth}", f"{sim_tab.iloc[i, 5]:.2f}")
+glue_text("mod_paper_end", f"{paper_end:,}")
+glue_text("mod_align_end", f"{int(steps[-1]):,}")
 show(sim_tab)
 
 # %% [markdown]
 # ```{glue:figure} fig4_similarity
 # :name: fig-mod-fig4
-# :alt: Similarity of learned and true module directions over training iterations, with the paper's curves and the chance level
+# :alt: Similarity of learned and true module directions over training iterations on the calibrated task, with the paper's curves and the chance level
 # Similarity of the learned projections with the true module directions over end-to-end
-# training ($m$ = 15, $k$ = 10, $K$ = 20), averaged over seeds. Red, dashed: the paper's Fig. 4
-# (digitised). Dotted: the chance level {glue:text}`mod_chance` of random projections.
+# training on the calibrated task ($m$ = 15, $k$ = 10, $K$ = 20), averaged over seeds. Left:
+# the paper's range of iterations, with the paper's Fig. 4 (red, dashed; digitised); right:
+# the whole training run. Dotted: the chance level {glue:text}`mod_chance` of random
+# projections.
 # ```
 #
 # After initialisation, the per-module objective (the literal Algorithm 1) reaches a similarity
 # of {glue:text}`mod_sim0_ours`, the joint objective {glue:text}`mod_sim0_ours_joint`, and
 # random projections {glue:text}`mod_sim0_modular` (paper: 0.556 for its initialiser, 0.537 for
-# random ones). At the end of training: {glue:text}`mod_simT_ours`,
-# {glue:text}`mod_simT_ours_joint` and {glue:text}`mod_simT_modular` (paper: 0.628 and 0.578).
+# random ones). At iteration {glue:text}`mod_paper_end`: {glue:text}`mod_simP_ours`,
+# {glue:text}`mod_simP_ours_joint` and {glue:text}`mod_simP_modular` (paper: 0.628 and 0.578);
+# at the end of training (iteration {glue:text}`mod_align_end`): {glue:text}`mod_simT_ours`,
+# {glue:text}`mod_simT_ours_joint` and {glue:text}`mod_simT_modular`.
 # Verdict on the Fig. 4 claim: **{glue:text}`mod_fig4_alignment_verdict`**
 # ({glue:text}`mod_fig4_alignment_measured`; criterion: {glue:text}`mod_fig4_alignment_criterion`).
-# A candidate mechanism for a per-module objective that stays near chance: with a single
-# one-dimensional projection, the best kernel fit of a sum of $k$ modules can be a *mixture*
-# direction that captures the smooth parts of several modules at once, and independent restarts
-# then collapse onto the same few mixtures (the t-SNE below shows where they land). The joint
+# Where the literal per-module objective leaves the projections, and why, is the subject of
+# {doc}`algorithm1` (its stay test compares the objective on and off the true directions, and
+# its early-stopping trajectory is set against the paper's small initial gain). The joint
 # objective, whose kernel is a sum over modules, is minimised by separating the modules.
 #
 # ### t-SNE of learned and target directions
@@ -472,7 +523,6 @@ show(sim_tab)
 # module; one seed; perplexity 5.
 
 # %%
-by_method = {s["method"]: r for s, r in zip(align_specs, align_runs, strict=True)}
 panels = [("random initialisation", by_method["modular"]["dirs_init"]),
           ("baseline modular, trained", by_method["modular"]["dirs_final"]),
           ("kernel init (Alg. 1, per-module)", by_method["ours"]["dirs_init"]),
@@ -487,9 +537,9 @@ plt.close(fig_t)
 # %% [markdown]
 # ```{glue:figure} fig4_tsne
 # :name: fig-mod-tsne
-# :alt: Three t-SNE maps of learned and target module directions: random initialisation, trained baseline, kernel initialisation
-# t-SNE of the 20 learned (red) and 10 target (blue) module directions, seed 0. A learned point
-# on top of a target point is a recovered module.
+# :alt: Four t-SNE maps of learned and target module directions: random initialisation, trained baseline, two kernel initialisations
+# t-SNE of the 20 learned (red) and 10 target (blue) module directions, seed 0, on the
+# calibrated task. A learned point on top of a target point is a recovered module.
 # ```
 #
 # ## Nonlinear module projections (in place of Table 2)
@@ -497,7 +547,10 @@ plt.close(fig_t)
 # The content of the paper's Table 2 is not recovered (SPEC §5.4); a reviewer says the method
 # "works well on other modular architectures beyond the one used for their theoretical
 # results". We test the variant where each module's projection is itself nonlinear,
-# $P_j(x)=W_{2j}^\top\tanh(W_{1j}^\top x+c_j)$, with the same methods.
+# $P_j(x)=W_{2j}^\top\tanh(W_{1j}^\top x+c_j)$, with the same methods, on the calibrated task at
+# the paper's protocol: the networks, $n$ grid, seeds and threshold
+# ({glue:text}`mod_t2_threshold`) of the Fig. 3a comparison in {ref}`alg1-sample-complexity`,
+# whose linear-projection stacks give the table's linear column (same tasks and data).
 #
 # ```{admonition} Reproduction note: the nonlinear projection
 # :class: note
@@ -506,43 +559,51 @@ plt.close(fig_t)
 # Algorithm 1 optimises all the projection's parameters on the same kernel objective of its
 # output; after each step the columns of $W_1$ and $W_2$ are renormalised. The similarity
 # score uses the projection's Jacobian at $x=0$. Table 2's actual content is unknown, so the
-# table below is *not* a reproduction of it, only the test it most plausibly reports. One
-# architecture (the widest of `widths`, first depth).
+# table below is *not* a reproduction of it, only the test it most plausibly reports. Input
+# dimensions `table2_m_values` (each one of the Fig. 3a comparison's).
 # ```
 
 # %%
-w_t2, d_t2 = max(cfg.widths), cfg.depths[0]
-t2_specs = [stack_config(cfg, meth, m, w_t2, d_t2, device=dev.type, projection="nonlinear")
-            for m in cfg.table2_m_values for meth in ("modular", "ours", "ours_joint")]
+t2_lin, t2_specs = modular_calibrated.table2_specs(cfg, cal_fig3a)
 t0 = time.perf_counter()
-t2_runs = cached_map("modular_stacks", t2_specs, run_stack_from_config)
+t2_lin_runs = cached_map("fig3a_readings", t2_lin, fig3a_readings.run_stack)
+t2_runs = cached_map("modular_calibrated", t2_specs, modular_calibrated.run_stack)
 wall_t2 = time.perf_counter() - t0
 runlog.record("modular_networks", "table2_nonlinear_projection", profile=profile,
               models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
-              seeds=cfg.n_seeds, device=dev)
-df_t2 = stacks_frame(t2_specs, t2_runs)
-sc_t2 = sc_by_method(df_t2, (cfg.threshold,))
-lin = main[(main["width"] == w_t2) & (main["depth"] == d_t2)]
+              seeds=len(t2_specs[0].seeds), device=dev)
 rows = []
-for m in cfg.table2_m_values:
-    for meth in ("modular", "ours", "ours_joint"):
-        nl = sc_t2[(sc_t2["method"] == meth) & (sc_t2["m"] == m)]["n_required"]
-        li = lin[(lin["method"] == meth) & (lin["m"] == m)]["n_required"]
-        g = df_t2[(df_t2["method"] == meth) & (df_t2["m"] == m)]
-        rows.append({"m": m, "method": LABELS[meth],
-                     "samples needed, nonlinear proj.": float(nl.iloc[0]),
-                     "samples needed, linear proj.": float(li.iloc[0]) if len(li) else np.nan,
-                     "test loss at largest n (nonlinear)": float(g[g["n"] == g["n"].max()]["test"].mean()),
-                     "similarity after init (nonlinear)": float(g["sim_init"].mean()),
-                     "similarity after training (nonlinear)": float(g["sim_final"].mean())})
+for s_l, r_l, s_n, r_n in zip(t2_lin, t2_lin_runs, t2_specs, t2_runs, strict=True):
+    nl = stack_samples_needed(s_n.n_values, r_n["test"], acfg.sc_threshold)
+    li = stack_samples_needed(s_l.n_values, r_l["test"], acfg.sc_threshold)
+    rows.append({"m": s_n.m, "method": LABELS[CAL[s_n.method]],
+                 "samples needed, nonlinear proj.": nl["n_required"],
+                 "single seeds (nonlinear)": f"{verdicts.fmt(nl['seed_min'], '.0f')}-"
+                                             f"{verdicts.fmt(nl['seed_max'], '.0f')}",
+                 "samples needed, linear proj.": li["n_required"],
+                 "clean test loss at largest n (nonlinear)":
+                     float(np.asarray(r_n["test_clean"])[:, -1].mean()),
+                 "similarity after init (nonlinear)": float(np.mean(r_n["sim_init"])),
+                 "similarity after training (nonlinear)": float(np.mean(r_n["sim_final"]))})
 table2 = pd.DataFrame(rows)
+glue_text("mod_t2_threshold", f"{acfg.sc_threshold:g}")
+ratio = (table2["samples needed, nonlinear proj."]
+         / table2["samples needed, linear proj."]).to_numpy()
+ratio = ratio[np.isfinite(ratio)]
+glue_text("mod_t2_ratio", f"{ratio.min():.1f} to {ratio.max():.1f} times" if len(ratio)
+          else "an unmeasurable multiple (a threshold not reached within the grid) of")
 export_table(table2, "table2_nonlinear_projection", profile=profile, device=dev,
-             wall_time_s=wall_t2, extra={"threshold": cfg.threshold})
-show(table2)
+             wall_time_s=wall_t2, extra={"threshold": acfg.sc_threshold,
+                                         "knobs": dataclasses.asdict(cal_knobs)})
+show(table2.assign(**{c: table2[c].map(lambda v: verdicts.fmt(v, ".0f"))
+                      for c in ("samples needed, nonlinear proj.",
+                                "samples needed, linear proj.")}))
 
 # %% [markdown]
 # Table 2's content is unknown, so this comparison is **{glue:text}`mod_table2_nonlinear_verdict`**
-# as a reproduction; what it measured: {glue:text}`mod_table2_nonlinear_measured`.
+# as a reproduction; what it measured: {glue:text}`mod_table2_nonlinear_measured`. On the same
+# tasks and data, the nonlinear projections need {glue:text}`mod_t2_ratio` the samples of the
+# linear ones (the range over the table's rows: every method at every $m$).
 #
 # ## Ablations
 #
@@ -553,7 +614,8 @@ show(table2)
 # and report the test loss and the similarity after initialisation and after training.
 
 # %%
-abl_specs = [stack_config(cfg, meth, cfg.ablation_m, w_t2, d_t2, device=dev.type,
+w_abl, d_abl = max(cfg.widths), cfg.depths[0]
+abl_specs = [stack_config(cfg, meth, cfg.ablation_m, w_abl, d_abl, device=dev.type,
                           n_modules=f_ * cfg.k, n_grid=list(cfg.ablation_n))
              for f_ in cfg.ablation_factors for meth in ("modular", "ours", "ours_joint")]
 t0 = time.perf_counter()
@@ -640,8 +702,11 @@ show(cm_tab)
 #   Algorithm 1 {glue:text}`mod_sim0_ours`, joint objective {glue:text}`mod_sim0_ours_joint`,
 #   random {glue:text}`mod_sim0_modular`, chance {glue:text}`mod_chance`); t-SNE
 #   **{glue:text}`mod_fig4_tsne_verdict`** ({glue:text}`mod_fig4_tsne_measured`).
-# - Sample complexities, the nonlinear-projection variant and the ablations are measured at the
-#   `profile` = {glue:text}`mod_profile` scale; the tables give every number next to the paper's.
+# - Fig. 4, the t-SNE figure and the nonlinear projections run on the calibrated task at the
+#   paper's protocol ({glue:text}`mod_cal_iters` iterations); Fig. 3a and the two ablations on
+#   this page on the uncalibrated task at {glue:text}`mod_iters` iterations (Fig. 3a in the
+#   paper's regime: {ref}`alg1-sample-complexity`). Everything is measured at the `profile` =
+#   {glue:text}`mod_profile` scale; the tables give every number next to the paper's.
 #
 # ```{admonition} Reproduction note: end-to-end training
 # :class: note
@@ -660,7 +725,8 @@ show(cm_tab)
 # The four Fig. 3a rows are judged here on this chapter's task (no label noise,
 # {glue:text}`mod_iters` iterations, threshold {glue:text}`mod_threshold`), for comparison only:
 # the summary of the book takes their verdicts from {ref}`alg1-sample-complexity`, which runs
-# the calibrated task with the paper's protocol and threshold.
+# the calibrated task with the paper's protocol and threshold. The Fig. 4, t-SNE and Table 2
+# rows are judged on the calibrated task ({glue:text}`mod_cal_iters` iterations).
 
 # %% tags=["hide-input"]
 n_at = {meth: dict(zip(g["m"], g["n_required"], strict=True))
@@ -681,12 +747,13 @@ v_mod.append(verdicts.fig3a_compute_matched(
     cm_geo.get(LABELS["ours"], np.nan), cm_geo.get(LABELS["modular_matched"], np.nan),
     cm_geo.get(LABELS["modular"], np.nan), m=cfg.ablation_m, threshold=cfg.threshold,
     min_ratio=1.25))
-# Fig. 4: similarity at (init, end) per seed, paired by seed.
-sim_ps = {s["method"]: r["sim_history"].mean(axis=2)[[0, -1]]
-          for s, r in zip(align_specs, align_runs, strict=True)}  # (2, seeds)
+# Fig. 4: similarity at (init, the paper's last plotted iteration paper_end) per seed, paired
+# by seed, on the calibrated task.
+sim_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]]
+          for meth, r in by_method.items()}  # (2, seeds)
 v_mod.append(verdicts.fig4_alignment(sim_ps["ours"], sim_ps["modular"], sim_ps["ours_joint"],
                                      paper=paper_data.FIG4_SIMS, chance=chance,
-                                     iterations=cfg.align_iters, min_margin=0.01, n_se=2.0))
+                                     iterations=paper_end, min_margin=0.01, n_se=2.0))
 # Fig. 4, t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned direction).
 tg = torch.as_tensor(by_method["modular"]["targets"])[:, None]  # (S, 1, k, m, b)
 
@@ -699,7 +766,8 @@ def recovered(dirs, cos=0.9):
 rec = {"random": recovered(by_method["modular"]["dirs_init"]),
        "ours": recovered(by_method["ours"]["dirs_init"]),
        "joint": recovered(by_method["ours_joint"]["dirs_init"]),
-       "trained baseline": recovered(by_method["modular"]["dirs_final"])}
+       "trained baseline": recovered(by_method["modular"]["dirs_final"]),
+       "ours, trained": recovered(by_method["ours"]["dirs_final"])}
 v_mod.append(verdicts.fig4_tsne(rec, k=cfg.align_k, n_learned=paper_data.FIG4_TSNE["n_learned"],
                                 n_target=paper_data.FIG4_TSNE["n_target"], cos_threshold=0.9))
 # Table 2 (content unknown): what was measured.
@@ -708,7 +776,8 @@ t2_at = {}
 for _, row in table2.iterrows():
     t2_at.setdefault(short[row["method"]], {})[int(row["m"])] = row[
         "samples needed, nonlinear proj."]
-v_mod.append(verdicts.table2_nonlinear(t2_at, list(cfg.table2_m_values), threshold=cfg.threshold))
+v_mod.append(verdicts.table2_nonlinear(t2_at, list(cfg.table2_m_values),
+                                       threshold=acfg.sc_threshold))
 # The Fig. 3a claims are recorded by the Algorithm 1 chapter, on the calibrated task at the
 # paper's protocol; the rows here are this chapter's task, for comparison.
 for v in v_mod:

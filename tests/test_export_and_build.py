@@ -116,3 +116,13 @@ def test_tables_are_shown_where_they_are_built():
                         and call.func.id == "show" and node is not last):
                     lost.append(f"{src.name}:{node.lineno}: {ast.unparse(node)[:60]}")
     assert not lost, "show(...) that displays nothing:\n" + "\n".join(lost)
+
+
+def test_every_package_module_is_on_the_api_page():
+    """Chapters link ``{py:func}`` / ``{py:mod}`` targets; a module missing from book/api.md
+    leaves those links dead without any build warning."""
+    api = (REPO / "book" / "api.md").read_text()
+    modules = sorted(p.stem for p in (REPO / "src" / "modscale").glob("*.py")
+                     if p.stem != "__init__")
+    missing = [m for m in modules if f".. automodule:: modscale.{m}\n" not in api]
+    assert not missing, f"modules missing from book/api.md: {missing}"

@@ -4,6 +4,7 @@
     python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
     python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
     python tools/precompute.py fig3a_readings --profile book [--shard 0/2]
+    python tools/precompute.py modular_calibrated --profile book [--shard 0/2]
 
 Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
 only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
@@ -17,7 +18,8 @@ import sys
 
 import torch
 
-PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings")
+PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
+         "modular_calibrated")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -66,17 +68,39 @@ def precompute_cifar_scale(profile: str) -> int:
 
 def fig3a_specs(profile: str) -> list:
     """The stacks of the Algorithm 1 chapter's sample-complexity comparison (as the chapter
-    builds them: :func:`modscale.fig3a_readings.specs`)."""
+    builds them: :func:`modscale.fig3a_readings.specs`) and its K ablation."""
+    from modscale.fig3a_ablation import ablation_specs
+    from modscale.profiles import get_config
+
+    cfg = get_config("algorithm1", profile)
+    specs = fig3a_comparison(profile)
+    return specs + [s for s in ablation_specs(cfg, specs) if s not in specs]
+
+
+def fig3a_comparison(profile: str) -> list:
+    """The stacks of the Algorithm 1 chapter's Fig. 3a comparison (without the K ablation)."""
     from modscale import calibration, fig3a_readings
     from modscale.profiles import get_config
 
     cfg = get_config("algorithm1", profile)
     manual = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
     knobs, amps, freqs = calibration.sine_task_knobs(profile, cfg.sc_task, manual)
-    from modscale.fig3a_ablation import ablation_specs
+    return fig3a_readings.specs(cfg, knobs, amps, freqs)
 
-    specs = fig3a_readings.specs(cfg, knobs, amps, freqs)
-    return specs + [s for s in ablation_specs(cfg, specs) if s not in specs]
+
+def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
+    """The modular chapter's stacks on the calibrated task (Fig. 4 / t-SNE, Table 2), as the
+    chapter builds them, with the experiment each is cached under (Table 2's linear column
+    is the Algorithm 1 chapter's Fig. 3a stacks)."""
+    from modscale import modular_calibrated as mc
+    from modscale.profiles import get_config
+
+    mcfg = get_config("modular_networks", profile)
+    base = fig3a_comparison(profile)
+    linear, nonlinear = mc.table2_specs(mcfg, base)
+    return ([("modular_calibrated", s) for s in mc.fig4_specs(mcfg, base[0])]
+            + [("fig3a_readings", s) for s in linear]
+            + [("modular_calibrated", s) for s in nonlinear])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +117,19 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     if args.part == "cifar_scale":
         return precompute_cifar_scale(args.profile)
+    if args.part == "modular_calibrated":
+        from modscale import fig3a_readings, modular_calibrated
+        from modscale.cache import cached
+
+        run = {"fig3a_readings": fig3a_readings.run_stack,
+               "modular_calibrated": modular_calibrated.run_stack}
+        todo = modular_calibrated_specs(args.profile)
+        mine = [t for j, t in enumerate(todo) if j % n == i]
+        for j, (exp, spec) in enumerate(mine, 1):
+            cached(exp, spec, lambda exp=exp, spec=spec: run[exp](spec))
+            print(f"[modular_calibrated {i}/{n}] {j}/{len(mine)} {exp} {spec.method} "
+                  f"m={spec.m} {getattr(spec, 'projection', 'linear')}", flush=True)
+        return 0
     if args.part == "fig3a_readings":
         from modscale import fig3a_readings
         from modscale.cache import cached

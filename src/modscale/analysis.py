@@ -53,6 +53,19 @@ def aggregate_sample_complexity(sc: pd.DataFrame, by: Sequence[str] = ("threshol
             .reset_index())
 
 
+def stack_samples_needed(n_values: Sequence[float], test: np.ndarray,
+                         threshold: float) -> dict[str, float]:
+    """Samples to reach ``threshold`` for one stack with test losses ``test`` (seeds, G) on the
+    grid ``n_values`` (G,): from the seed-mean curve (``n_required``) and the range over the
+    single seeds' curves (``seed_min``, ``seed_max``); ``inf`` where never reached."""
+    t = np.asarray(test, dtype=np.float64)
+    if t.ndim != 2 or t.shape[1] != len(n_values):
+        raise ValueError(f"test losses must have shape (seeds, {len(n_values)}), got {t.shape}")
+    per_seed = [sample_complexity(n_values, row, threshold) for row in t]
+    return {"n_required": sample_complexity(n_values, t.mean(0), threshold),
+            "seed_min": float(np.min(per_seed)), "seed_max": float(np.max(per_seed))}
+
+
 def slope_per_dim(ms: Sequence[float], ns: Sequence[float]) -> float:
     """Least-squares slope of ``log10 n`` against ``m`` over finite positive ``n`` (NaN if < 2)."""
     ms_, ns_ = np.asarray(ms, float), np.asarray(ns, float)

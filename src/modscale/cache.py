@@ -85,6 +85,8 @@ EXPERIMENTS: dict[str, tuple[str, ...]] = {
     "alg1_stay": ("alg1",),
     "alg1_trajectory": ("alg1",),
     "fig3a_readings": ("fig3a_readings",),
+    # modular chapter on the calibrated task
+    "modular_calibrated": ("modular_calibrated",),
 }
 """Experiment name -> the ``modscale`` modules whose code computes it (roots of the import walk)."""
 

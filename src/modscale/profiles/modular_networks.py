@@ -52,12 +52,14 @@ class ModularParams:
     align_m: int = field(15, help="Fig. 4: input dimension", min=2, max=256)
     align_k: int = field(10, help="Fig. 4: task modules (t-SNE: 10 targets)", min=1, max=64)
     align_n: int = field(1000, help="Fig. 4: training-set size", min=4)
-    align_iters: int = field(200, help="Fig. 4: training iterations", min=1)
+    align_iters: int = field(10_000, help="Fig. 4: training iterations (Adam; the paper's "
+                             "protocol: 10,000)", min=1)
     align_record_every: int = field(50, help="Fig. 4: record the similarity every ... iters",
                                     min=1)
     align_seeds: int = field(1, help="Fig. 4: seeds", min=1, max=20)
     # --- Table 2: nonlinear projections ---
-    table2_m_values: tuple = field((6,), help="Table 2: input dimensions", min=2, max=64)
+    table2_m_values: tuple = field((9,), help="Table 2: input dimensions (each one of the "
+                                   "Algorithm 1 chapter's 'sc_m_values')", min=2, max=64)
     proj_hidden: int = field(8, help="Table 2: hidden units of the nonlinear projection", min=1,
                              max=256)
     # --- ablations: K vs k, compute matched ---
@@ -85,17 +87,17 @@ class ModularParams:
 register("modular_networks", ModularParams, {
     "smoke": {"widths": (8,), "iters": 100, "n_test": 500, "init_steps": 20,
               "align_iters": 60, "align_n": 300, "align_record_every": 20,
-              "ablation_factors": (1, 2)},
+              "ablation_factors": (1, 2), "table2_m_values": (3,)},
     "book": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32), "n_min": 32, "n_max": 8192,
-        "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100, "align_iters": 600,
-        "align_n": 2000, "align_seeds": 2, "table2_m_values": (5, 9), "ablation_m": 9,
+        "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100,
+        "align_n": 2000, "align_seeds": 5, "table2_m_values": (3, 6, 9), "ablation_m": 9,
         "ablation_n": (128, 512),
     },
     "paper": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32, 128), "depths": (3, 5, 7),
         "n_min": 32, "n_max": 100_000, "n_points": 14, "n_seeds": 5, "iters": 10_000,
-        "init_steps": 500, "init_batch_size": 256, "align_iters": 1000, "align_n": 10_000,
+        "init_steps": 500, "init_batch_size": 256, "align_n": 10_000,
         "align_seeds": 5, "table2_m_values": (3, 5, 7, 9), "ablation_m": 9,
         "ablation_n": (128, 512, 2048), "n_test": 10_000,
     },
