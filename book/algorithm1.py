@@ -511,8 +511,7 @@ show(es)
 # ```
 
 # %% tags=["hide-input"]
-manual = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
-sc_knobs, sc_amps, sc_freqs = calibration.sine_task_knobs(profile, cfg.sc_task, manual)
+sc_knobs, sc_amps, sc_freqs = calibration.comparison_task(profile, cfg)
 sc_specs = fig3a_readings.specs(cfg, sc_knobs, sc_amps, sc_freqs)
 t0 = time.perf_counter()
 sc_runs = cached_map("fig3a_readings", sc_specs, fig3a_readings.run_stack)

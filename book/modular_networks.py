@@ -417,8 +417,7 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 
 # %%
 acfg = get_config("algorithm1", profile)
-cal_manual = calibration.Knobs(acfg.sc_noise_var, acfg.sc_freq_scale, acfg.sc_target_var)
-cal_knobs, cal_amps, cal_freqs = calibration.sine_task_knobs(profile, acfg.sc_task, cal_manual)
+cal_knobs, cal_amps, cal_freqs = calibration.comparison_task(profile, acfg)
 cal_fig3a = fig3a_readings.specs(acfg, cal_knobs, cal_amps, cal_freqs)
 CAL = {"modular": "modular", "ours_literal": "ours", "ours_joint": "ours_joint"}
 for key, v in {"noise": cal_knobs.noise_var, "target": cal_knobs.target_var,
@@ -484,7 +483,6 @@ for i, meth in enumerate(by_method):
     glue_text(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}")
     glue_text(f"mod_simP_{meth}", f"{sim_tab.iloc[i, 2]:.3f}")
     glue_text(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 3]:.3f}")
-    glue_text(f"mod_testclean_{meth}", f"{sim_tab.iloc[i, 5]:.2f}")
 glue_text("mod_paper_end", f"{paper_end:,}")
 glue_text("mod_align_end", f"{int(steps[-1]):,}")
 show(sim_tab)

@@ -117,3 +117,15 @@ def test_stack_samples_needed_mean_and_seed_range():
     assert stack_samples_needed(grid, test, 0.1)["n_required"] == np.inf
     with pytest.raises(ValueError, match="shape"):
         stack_samples_needed(grid, test[:, :2], 1.5)
+
+
+def test_comparison_task_reads_the_algorithm1_config():
+    acfg = dataclasses.replace(get_config("algorithm1", "smoke"), sc_task="manual",
+                               sc_noise_var=0.3, sc_freq_scale=2.0, sc_target_var=5.0)
+    knobs, amps, freqs = calibration.comparison_task("smoke", acfg)
+    assert knobs == calibration.Knobs(0.3, 2.0, 5.0)
+    scfg = get_config("sine_regression", "smoke")
+    assert amps == tuple(scfg.amplitudes)
+    assert freqs == tuple(2.0 * f for f in scfg.frequencies)
+    with pytest.raises(ConfigError, match="parameter 'sc_task'"):
+        calibration.comparison_task("smoke", dataclasses.replace(acfg, sc_task="guess"))

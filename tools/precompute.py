@@ -83,9 +83,7 @@ def fig3a_comparison(profile: str) -> list:
     from modscale.profiles import get_config
 
     cfg = get_config("algorithm1", profile)
-    manual = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
-    knobs, amps, freqs = calibration.sine_task_knobs(profile, cfg.sc_task, manual)
-    return fig3a_readings.specs(cfg, knobs, amps, freqs)
+    return fig3a_readings.specs(cfg, *calibration.comparison_task(profile, cfg))
 
 
 def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:

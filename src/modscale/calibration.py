@@ -329,8 +329,8 @@ def best_knobs(results: dict[Knobs, pd.DataFrame]) -> Knobs:
     return min(results, key=lambda kn: objective(results[kn]))
 
 
-__all__ = ["Knobs", "sine_task_knobs", "knob_grid", "apply_knobs", "manual_knobs", "plateau_ns",
-           "level_specs",
+__all__ = ["Knobs", "sine_task_knobs", "comparison_task", "knob_grid", "apply_knobs",
+           "manual_knobs", "plateau_ns", "level_specs",
            "run_grid", "load_grid", "fitted_config",
            "Quantity", "fit_quantities", "measure_fit_quantities", "held_out_quantities",
            "log_residual", "objective",
@@ -354,3 +354,12 @@ def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
         knobs = manual
     return (knobs, tuple(float(a) for a in scfg.amplitudes),
             tuple(float(f) * knobs.freq_scale for f in scfg.frequencies))
+
+
+def comparison_task(profile: str, cfg: Any, device: Any = "cpu"
+                    ) -> tuple[Knobs, tuple[float, ...], tuple[float, ...]]:
+    """:func:`sine_task_knobs` of the Algorithm 1 chapter's Fig. 3a comparison, from that
+    chapter's config ``cfg`` (:class:`~modscale.profiles.algorithm1.Algorithm1Params`: its
+    ``sc_task`` and the manual knobs ``sc_noise_var``, ``sc_freq_scale``, ``sc_target_var``)."""
+    manual = Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
+    return sine_task_knobs(profile, cfg.sc_task, manual, device=device)
