@@ -749,11 +749,14 @@ v_mod.append(verdicts.fig3a_compute_matched(
     min_ratio=1.25))
 # Fig. 4: similarity at (init, the paper's last plotted iteration paper_end) per seed, paired
 # by seed, on the calibrated task.
+cal_scale = (f"calibrated task, {cfg.align_iters:,} Adam iterations, n = {cfg.align_n:,}, "
+             f"profile {profile}")
 sim_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]]
           for meth, r in by_method.items()}  # (2, seeds)
 v_mod.append(verdicts.fig4_alignment(sim_ps["ours"], sim_ps["modular"], sim_ps["ours_joint"],
                                      paper=paper_data.FIG4_SIMS, chance=chance,
-                                     iterations=paper_end, min_margin=0.01, n_se=2.0))
+                                     iterations=paper_end, min_margin=0.01, n_se=2.0,
+                                     scale=cal_scale))
 # Fig. 4, t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned direction).
 tg = torch.as_tensor(by_method["modular"]["targets"])[:, None]  # (S, 1, k, m, b)
 
@@ -769,15 +772,18 @@ rec = {"random": recovered(by_method["modular"]["dirs_init"]),
        "trained baseline": recovered(by_method["modular"]["dirs_final"]),
        "ours, trained": recovered(by_method["ours"]["dirs_final"])}
 v_mod.append(verdicts.fig4_tsne(rec, k=cfg.align_k, n_learned=paper_data.FIG4_TSNE["n_learned"],
-                                n_target=paper_data.FIG4_TSNE["n_target"], cos_threshold=0.9))
+                                n_target=paper_data.FIG4_TSNE["n_target"], cos_threshold=0.9,
+                                scale=cal_scale))
 # Table 2 (content unknown): what was measured.
 short = {label: meth for meth, label in LABELS.items()}
 t2_at = {}
 for _, row in table2.iterrows():
     t2_at.setdefault(short[row["method"]], {})[int(row["m"])] = row[
         "samples needed, nonlinear proj."]
-v_mod.append(verdicts.table2_nonlinear(t2_at, list(cfg.table2_m_values),
-                                       threshold=acfg.sc_threshold))
+v_mod.append(verdicts.table2_nonlinear(
+    t2_at, list(cfg.table2_m_values), threshold=acfg.sc_threshold,
+    scale=f"calibrated task, {acfg.sc_iters:,} Adam iterations, {acfg.sc_seeds} seeds, "
+          f"profile {profile}"))
 # The Fig. 3a claims are recorded by the Algorithm 1 chapter, on the calibrated task at the
 # paper's protocol; the rows here are this chapter's task, for comparison.
 for v in v_mod:

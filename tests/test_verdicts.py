@@ -253,6 +253,19 @@ def test_fig4_alignment():
           "not tested")
 
 
+def test_regime_is_stated_in_the_measured_text():
+    v = verdicts.fig4_alignment(np.ones((2, 2)), np.zeros((2, 2)), None,
+                                paper=paper_data.FIG4_SIMS, chance=0.5, iterations=100,
+                                scale="calibrated task")
+    assert "iteration 100:" in v.measured and v.measured.endswith("; calibrated task)")
+    v = verdicts.fig4_tsne({"ours": 0.5, "random": 0.0}, k=4, n_learned=8, n_target=4,
+                           scale="calibrated task")
+    assert v.measured.endswith("(calibrated task)")
+    v = verdicts.table2_nonlinear({"modular": {3: 100.0}, "ours": {3: 90.0}}, [3],
+                                  threshold=1.5, scale="calibrated task")
+    assert v.measured.endswith("(calibrated task)") and v.verdict == "not tested"
+
+
 def test_fig4_tsne():
     kw = dict(k=10, n_learned=20, n_target=10)
     check(verdicts.fig4_tsne({"random": 0.0, "ours": 0.2}, **kw), "reproduced")

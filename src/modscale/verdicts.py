@@ -597,10 +597,10 @@ def fig3a_compute_matched(n_ours: float, n_matched: float, n_modular: float, *, 
 
 def fig4_alignment(ours: np.ndarray, random: np.ndarray, joint: np.ndarray | None, *,
                    paper: Mapping[str, Sequence[float]], chance: float, iterations: int,
-                   min_margin: float = 0.01, n_se: float = 2.0) -> Verdict:
+                   min_margin: float = 0.01, n_se: float = 2.0, scale: str = "") -> Verdict:
     """Similarity of ours minus random projections (paired by seed) at init and after
     ``iterations`` training iterations (the paper's last plotted iteration, or the end of a
-    shorter run).
+    shorter run). ``scale``: the regime measured in, appended to the measured text.
 
     ``ours``, ``random``, ``joint``: (2, seeds) similarity at (init, ``iterations``).
     ``paper``: ``paper_data.FIG4_SIMS``.
@@ -628,7 +628,8 @@ def fig4_alignment(ours: np.ndarray, random: np.ndarray, joint: np.ndarray | Non
         parts.append(f"{stage}: ours {fmt(o[row].mean(), '.3f')} vs random "
                      f"{fmt(r[row].mean(), '.3f')}{j}")
     verdict = "reproduced" if all(ok) else "partly" if any(ok) else "not reproduced"
-    measured = "; ".join(parts) + f" (chance {fmt(chance, '.3f')}, {o.shape[1]} seed(s))"
+    measured = "; ".join(parts) + (f" (chance {fmt(chance, '.3f')}, {o.shape[1]} seed(s)"
+                                   + (f"; {scale})" if scale else ")"))
     return Verdict("fig4_alignment", verdict, measured, paper_txt, crit,
                    {"ours_init": float(o[0].mean()), "random_init": float(r[0].mean()),
                     "ours_end": float(o[1].mean()), "random_end": float(r[1].mean()),
@@ -636,8 +637,9 @@ def fig4_alignment(ours: np.ndarray, random: np.ndarray, joint: np.ndarray | Non
 
 
 def fig4_tsne(recovered: Mapping[str, float], *, k: int, n_learned: int, n_target: int,
-              cos_threshold: float = 0.9) -> Verdict:
-    """Fraction of target directions recovered at init: ours - random >= 1/k."""
+              cos_threshold: float = 0.9, scale: str = "") -> Verdict:
+    """Fraction of target directions recovered at init: ours - random >= 1/k. ``scale``: the
+    regime measured in, appended to the measured text."""
     min_gain = 1 / k
     crit = (f"in the original space instead of the t-SNE plane: fraction of target directions "
             f"with a learned direction at |cos| >= {cos_threshold:g}; reproduced if the literal "
@@ -650,13 +652,14 @@ def fig4_tsne(recovered: Mapping[str, float], *, k: int, n_learned: int, n_targe
     gain = recovered["ours"] - recovered["random"]
     verdict = "reproduced" if gain >= min_gain else "partly" if gain > 0 else "not reproduced"
     return Verdict("fig4_tsne", verdict, "targets recovered at init: "
-                   + ", ".join(f"{key} {fmt(v, '.2f')}" for key, v in recovered.items()),
-                   paper_txt, crit, {"gain": float(gain)})
+                   + ", ".join(f"{key} {fmt(v, '.2f')}" for key, v in recovered.items())
+                   + (f" ({scale})" if scale else ""), paper_txt, crit, {"gain": float(gain)})
 
 
 def table2_nonlinear(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int], *,
-                     threshold: float) -> Verdict:
-    """Always ``not tested`` (Table 2's content is unknown); reports what was measured."""
+                     threshold: float, scale: str = "") -> Verdict:
+    """Always ``not tested`` (Table 2's content is unknown); reports what was measured.
+    ``scale``: the regime measured in, appended to the measured text."""
     crit = ("the paper's Table 2 is unknown, so no comparison with it is possible; the measured "
             f"comparison (samples to test loss {threshold:g}, ours vs the baseline modular "
             "network with nonlinear projections) is reported instead")
@@ -664,7 +667,8 @@ def table2_nonlinear(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int],
     measured = (f"nonlinear (tanh) projections, m={list(ms)}: ours needs fewer samples than the "
                 f"modular baseline at {wins}/{len(ms)} m; "
                 + _n_table_text(n_at, [k for k in ("modular", "ours", "ours_joint")
-                                       if k in n_at], ms))
+                                       if k in n_at], ms)
+                + (f" ({scale})" if scale else ""))
     return Verdict("table2_nonlinear", "not tested", measured,
                    "Table 2 content not recovered (SPEC 5.4)", crit, {"wins": wins})
 
