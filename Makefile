@@ -49,7 +49,7 @@ check-book: venv
 	$(BIN)/python tools/check_book.py _build/html --screenshots _build/screenshots
 
 bench: venv
-	$(BIN)/python -m modscale.bench
+	$(BIN)/python -m modscale.training.bench
 
 # RECOMPUTE=1 (or a comma-separated list of experiments, e.g. cifar_scale) recomputes results
 # that would otherwise be drawn from the committed results store (results/).

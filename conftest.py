@@ -18,6 +18,12 @@ os.environ.setdefault("MODSCALE_PROGRESS_INTERVAL", "30")
 
 @pytest.fixture
 def tmp_cache(tmp_path, monkeypatch):
-    """An empty cache directory for one test."""
+    """An empty cache directory for one test, with two throw-away experiments registered
+    (``exp`` and ``sweep``, version 1)."""
+    from modscale.infra import registry
+
+    for name in ("exp", "sweep"):
+        monkeypatch.setitem(registry.EXPERIMENTS, name,
+                            registry.Experiment(name, 1, None, ("tasks.sine_task",)))
     monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"

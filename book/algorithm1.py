@@ -34,8 +34,8 @@
 # :class: warning
 # The paper says Algorithm 1 finds "a single module projection" by gradient descent on the kernel
 # objective (Eqn 17) and is "repeated $K$ times with different random initializations". Its code
-# is not available. We implement four readings in `modscale.alg1`
-# ({py:func}`modscale.alg1.init_projections_`):
+# is not available. We implement four readings in `modscale.training.alg1`
+# ({py:func}`modscale.training.alg1.init_projections_`):
 # - **literal** -- $K$ independent restarts, each on its own single-module kernel (the default,
 #   "paper" reading, used by the other chapters as *ours*);
 # - **greedy_residual** -- one module at a time, module $j$ fitted to the residual that the
@@ -59,53 +59,53 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # seed of the random initial projections and mini-batches
-n_tasks: int = None  # task seeds (one network per task seed)
-k: int = None  # modules of the sine task
-n: int = None  # training points per task
-m_values: tuple = None  # input dimensions m of the readings table
-modules_factors: tuple = None  # network modules K is factor * k of the readings table
-readings: tuple = None  # readings of 'repeat K times' compared
-steps: int = None  # Adam steps per projection (greedy: per module)
-batch_size: int = None  # kernel mini-batch size
-lr: float = None  # Adam learning rate of Algorithm 1
-ridge: float = None  # ridge, relative to the mean kernel diagonal
-record_every: int = None  # steps between recorded objectives and similarities
-stay_m: int = None  # input dimension of the stay test
-stay_steps: int = None  # steps of the stay test
-lr_grid: tuple = None  # learning rates of the literal reading's sensitivity table
-batch_grid: tuple = None  # mini-batch sizes of the sensitivity table
-ridge_grid: tuple = None  # ridges of the sensitivity table
-kernels: tuple = None  # kernels compared for the best reading
-b_check: int = None  # module input dimension b of the best reading's b > 1 check
-traj_m: int = None  # input dimension of the early-stopping trajectory (the modular chapter's Fig. 4 setting)
-traj_k: int = None  # task modules of the trajectory (paper's t-SNE: 10)
-traj_modules: int = None  # network modules K of the trajectory (paper's t-SNE: 20)
-traj_steps: int = None  # Algorithm 1 steps of the trajectory
-sc_methods: tuple = None  # methods of the sample-complexity comparison (ours_<reading>: projections set by that reading)
-sc_m_values: tuple = None  # input dimensions m of the comparison
-sc_width: int = None  # hidden width of the MLP and of each module MLP
-sc_depth: int = None  # linear layers of the MLP and of each module MLP
-sc_modules_factor: int = None  # network modules K is factor * k
-sc_seeds: int = None  # seeds (task + data + initialisation)
-sc_n_min: int = None  # smallest n of the geometric n grid
-sc_n_max: int = None  # largest n of the geometric n grid
-sc_n_points: int = None  # points of the n grid
-sc_n_test: int = None  # test points per network
-sc_iters: int = None  # Adam iterations of end-to-end training (paper: 10,000)
-sc_lr: float = None  # Adam learning rate (paper: 0.01)
-sc_batch_size: int = None  # training mini-batch size
-sc_threshold: float = None  # test loss defining the sample complexity (paper's Fig. 3a: 1.5)
-sc_ablation_factors: tuple = None  # network modules K is factor * k of the K-vs-k ablation (at the largest m; modular and ours_literal; must include sc_modules_factor)
-sc_task: str = None  # task knobs: the sine chapter's calibration argmin (fitted) or sc_noise_var / sc_target_var / sc_freq_scale (manual)
-sc_noise_var: float = None  # label-noise variance if sc_task is manual
-sc_target_var: float = None  # clean target variance if sc_task is manual
-sc_freq_scale: float = None  # frequency scale if sc_task is manual
+seed: int = None  # seed of the random initial projections and mini-batches [smoke: 0; book: 0]
+n_tasks: int = None  # task seeds (one network per task seed) [smoke: 2; book: 6]
+k: int = None  # modules of the sine task [smoke: 4; book: 4]
+n: int = None  # training points per task [smoke: 300; book: 1000]
+m_values: tuple = None  # input dimensions m of the readings table [smoke: (5,); book: (5, 9, 15)]
+modules_factors: tuple = None  # network modules K ＝ factor * k of the readings table [smoke: (1,); book: (1, 2)]
+readings: tuple = None  # readings of 'repeat K times' compared [smoke: ('literal', 'greedy_residual', 'greedy_fixed', 'joint'); book: ('literal', 'greedy_residual', 'greedy_fixed', 'joint')]
+steps: int = None  # Adam steps per projection (greedy: per module) [smoke: 20; book: 200]
+batch_size: int = None  # kernel mini-batch size [smoke: 128; book: 256]
+lr: float = None  # Adam learning rate of Algorithm 1 [smoke: 0.05; book: 0.05]
+ridge: float = None  # ridge, relative to the mean kernel diagonal [smoke: 0.1; book: 0.1]
+record_every: int = None  # steps between recorded objectives and similarities [smoke: 10; book: 10]
+stay_m: int = None  # input dimension of the stay test [smoke: 5; book: 9]
+stay_steps: int = None  # steps of the stay test [smoke: 20; book: 200]
+lr_grid: tuple = None  # learning rates of the literal reading's sensitivity table [smoke: (0.05,); book: (0.005, 0.05, 0.2)]
+batch_grid: tuple = None  # mini-batch sizes of the sensitivity table [smoke: (128,); book: (64, 256, 1000)]
+ridge_grid: tuple = None  # ridges of the sensitivity table [smoke: (0.1,); book: (0.01, 0.1, 1.0)]
+kernels: tuple = None  # kernels compared for the best reading [smoke: ('rbf',); book: ('rbf', 'laplace')]
+b_check: int = None  # module input dimension b of the best reading's b > 1 check [smoke: 1; book: 2]
+traj_m: int = None  # input dimension of the early-stopping trajectory (the modular chapter's Fig. 4 setting) [smoke: 6; book: 15]
+traj_k: int = None  # task modules of the trajectory (paper's t-SNE: 10) [smoke: 3; book: 10]
+traj_modules: int = None  # network modules K of the trajectory (paper's t-SNE: 20) [smoke: 6; book: 20]
+traj_steps: int = None  # Algorithm 1 steps of the trajectory [smoke: 20; book: 300]
+sc_methods: tuple = None  # methods of the sample-complexity comparison (ours_<reading>: projections set by that reading) [smoke: ('monolithic', 'modular', 'modular_matched', 'ours_literal', 'ours_greedy_residual'); book: ('monolithic', 'modular', 'modular_matched', 'ours_literal', 'ours_greedy_residual', 'ours_joint')]
+sc_m_values: tuple = None  # input dimensions m of the comparison [smoke: (3,); book: (3, 6, 9)]
+sc_width: int = None  # hidden width of the MLP and of each module MLP [smoke: 32; book: 32]
+sc_depth: int = None  # linear layers of the MLP and of each module MLP [smoke: 3; book: 3]
+sc_modules_factor: int = None  # network modules K ＝ factor * k [smoke: 2; book: 2]
+sc_seeds: int = None  # seeds (task + data + initialisation) [smoke: 1; book: 2]
+sc_n_min: int = None  # smallest n of the geometric n grid [smoke: 100; book: 100]
+sc_n_max: int = None  # largest n of the geometric n grid [smoke: 1000; book: 100000]
+sc_n_points: int = None  # points of the n grid [smoke: 3; book: 7]
+sc_n_test: int = None  # test points per network [smoke: 500; book: 2000]
+sc_iters: int = None  # Adam iterations of end-to-end training (paper: 10,000) [smoke: 100; book: 10000]
+sc_lr: float = None  # Adam learning rate (paper: 0.01) [smoke: 0.01; book: 0.01]
+sc_batch_size: int = None  # training mini-batch size [smoke: 256; book: 256]
+sc_threshold: float = None  # test loss defining the sample complexity (paper's Fig. 3a: 1.5) [smoke: 1.5; book: 1.5]
+sc_ablation_factors: tuple = None  # network modules K ＝ factor * k of the K-vs-k ablation (at the largest m; modular and ours_literal; must include sc_modules_factor) [smoke: (1, 2); book: (1, 2, 5)]
+sc_task: str = None  # task knobs: the sine chapter's calibration argmin (fitted) or sc_noise_var / sc_target_var / sc_freq_scale (manual) [smoke: 'manual'; book: 'fitted']
+sc_noise_var: float = None  # label-noise variance if sc_task is manual [smoke: 0.8; book: 0.8]
+sc_target_var: float = None  # clean target variance if sc_task is manual [smoke: 4.0; book: 4.0]
+sc_freq_scale: float = None  # frequency scale if sc_task is manual [smoke: 1.0; book: 1.0]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("algorithm1", globals())
 
@@ -120,17 +120,26 @@ import torch
 from IPython.display import display
 from myst_nb import glue
 
-from modscale import calibration, fig3a_readings, paper_data, runlog, verdicts
-from modscale.alg1 import READINGS, init_projections_, run_reading, run_stay, run_trajectory
-from modscale.analysis import stack_samples_needed
-from modscale.cache import cached_map
-from modscale.export import export_figure, export_table
-from modscale.fig3a_ablation import ablation_specs
-from modscale.modular_net import LinearProjection
-from modscale.notebook import glue_text, glue_verdicts, show
-from modscale.sine_task import make_task, sample_datasets
-from modscale.style import PALETTE, seed_everything, set_style, tsne_panels
-from modscale.verdicts import fmt
+from modscale import paper_data
+from modscale.experiments import calibration, fig3a_readings
+from modscale.experiments.fig3a_ablation import ablation_specs
+from modscale.infra.cache import cached_map
+from modscale.models.modular_net import LinearProjection
+from modscale.report import runlog, verdicts
+from modscale.report.analysis import stack_samples_needed
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import glue_text, glue_verdicts, show
+from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
+from modscale.report.verdicts import fmt
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.alg1 import (
+    READINGS,
+    init_projections_,
+    run_reading,
+    run_stay,
+    run_stopped_directions,
+    run_trajectory,
+)
 
 set_style()
 seed_everything(cfg.seed)
@@ -427,20 +436,14 @@ es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
                     "distinct directions": float(r["distinct_directions"].double().mean())}
                    for name, s, r in zip(stops, es_specs, es_runs, strict=True)])
 # One network (task seed 0) for the t-SNE: random directions, early-stopped, all steps.
-task0 = make_task(cfg.traj_m, cfg.traj_k, seed=0, b=1)
-x0, y0, *_ = sample_datasets([task0], [cfg.n], 16, data_seeds=[0])
-es_panels = []
-for title, s in (("random directions", 0), (f"literal, stopped at step {stop_at}", stop_at),
-                 (f"literal, {cfg.traj_steps} steps", cfg.traj_steps)):
-    proj = LinearProjection(1, cfg.traj_modules, cfg.traj_m, 1,
-                            generator=torch.Generator().manual_seed(cfg.seed))
-    if s:
-        init_projections_(proj, x0, y0, reading="literal", steps=s, batch_size=cfg.batch_size,
-                          lr=cfg.lr, ridge=cfg.ridge,
-                          generator=torch.Generator().manual_seed(cfg.seed))
-    es_panels.append((title, proj.directions()[0, :, :, 0]))
+tsne_spec = {"m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules, "n": cfg.n,
+             "seed": cfg.seed, "stops": [0, stop_at, cfg.traj_steps],
+             "batch_size": cfg.batch_size, "lr": cfg.lr, "ridge": cfg.ridge}
+(tsne_dirs,) = cached_map("alg1_stopped_directions", [tsne_spec], run_stopped_directions)
+es_panels = list(zip(("random directions", f"literal, stopped at step {stop_at}",
+                      f"literal, {cfg.traj_steps} steps"), tsne_dirs["directions"], strict=True))
 wall_es = time.perf_counter() - t0
-fig_es = tsne_panels(es_panels, task0.directions[:, :, 0].float(), seed=cfg.seed,
+fig_es = tsne_panels(es_panels, tsne_dirs["targets"], seed=cfg.seed,
                      figsize=(11, 3.4))
 glue("fig_alg1_tsne_stop", fig_es, display=False)
 export_figure(fig_es, "alg1_tsne_early_stop", profile=profile, wall_time_s=wall_es)
@@ -505,7 +508,7 @@ show(es)
 #   steps per projection, or per module for the greedy readings), each network on its own training set.
 # - **Matched compute**: the matched baseline trains {glue:text}`alg1_sc_extra` extra iterations
 #   at m = {glue:text}`alg1_sc_m_hi`, the FLOPs of the most expensive reading
-#   ({py:func}`modscale.fig3a_readings.matched_iters`).
+#   ({py:func}`modscale.experiments.fig3a_readings.matched_iters`).
 # - **What is cut** against the paper: m in {glue:text}`alg1_sc_ms` (paper: 2-9), one
 #   architecture (paper: all widths and depths), {glue:text}`alg1_sc_seeds` seeds.
 # ```

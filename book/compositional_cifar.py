@@ -34,59 +34,59 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # base seed (data streams, initialisations, noise)
-data_path: str = None  # CIFAR-10 source (JPEG .tar.xz, python .tar.gz or folder); '' is $MODSCALE_CIFAR10 or the shared data folder
-download: bool = None  # download the original CIFAR-10 from the authors' site if no copy is found (needs internet)
-max_per_class: int = None  # decode only this many images per class and split (0 is all 5,000 / 1,000)
-val_per_class: int = None  # training images per class held out for validation (learning-rate choice)
-ks: tuple = None  # numbers of images k (Fig. 3b x axis)
-methods: tuple = None  # methods to train
-n_seeds: int = None  # seeds per method and k (paper: 5)
-seeds_per_run: int = None  # seeds trained together as one stacked model
-n_train: int = None  # training combinations (one epoch; paper: 10^6)
-n_test: int = None  # test combinations (paper: 10,000)
-n_val: int = None  # validation combinations (from held-out training images)
-epochs: int = None  # passes over the training combinations (paper: 1)
-batch_size: int = None  # mini-batch size
-lr_grid: tuple = None  # Adam learning rates tried on the validation set (one value is no sweep)
-sweep_k: int = None  # k at which the learning rate is chosen
-sweep_n_train: int = None  # training combinations of a sweep run
-mono_width: int = None  # monolithic MLP hidden width
-mono_depth: int = None  # monolithic MLP linear layers
-modules_per_image: int = None  # modules K per image (K is modules_per_image * k)
-module_dim: int = None  # module input dimension b (paper: 512)
-module_width: int = None  # module MLP hidden width
-module_depth: int = None  # module MLP linear layers
-init_steps: int = None  # kernel-objective steps per projection (Algorithm 1)
-init_batch: int = None  # mini-batch of the kernel objective
-init_lr: float = None  # Adam learning rate of the kernel objective
-init_ridge: float = None  # ridge of the kernel objective (x mean diagonal)
-init_pool: int = None  # training combinations per network that Algorithm 1 draws its mini-batches from
-ood_fraction: float = None  # fraction of class tuples held out from training (k >is 2)
-table_k: int = None  # k of Table 1 (unknown in the paper)
-noise_std: float = None  # Gaussian noise std on normalised inputs (Table 1)
-noise_levels: tuple = None  # noise stds of the accuracy-vs-noise curve
-epochs_curve: tuple = None  # epochs compared beyond the paper (at epochs_k)
-epochs_curve_seeds: int = None  # seeds of the epochs comparison
-epochs_k: int = None  # k of the epochs comparison
-scale_ks: tuple = None  # k of the paper-data-scale runs (Fig. 3b and Table 1 at scale_n_train)
-scale_n_train: int = None  # training combinations of the paper-data-scale runs (one epoch; paper: 10^6)
-scale_study_ks: tuple = None  # k of the scale study
-scale_study_n_trains: tuple = None  # training combinations of the scale study
-scale_module_dims: tuple = None  # module input dimensions b of the scale study (the first one is used at scale)
-scale_dim_n_train: int = None  # training combinations at which module dimensions beyond the first are compared
-scale_n_seeds: int = None  # seeds of every scale run (trained together)
-scale_n_test: int = None  # test (and OOD) combinations of the scale runs (paper: 10,000)
-scale_batch_size: int = None  # mini-batch size of the scale runs
-scale_sweep_k: int = None  # k at which the scale runs choose their learning rate (validation set)
-scale_sweep_n_train: int = None  # training combinations of the scale runs' learning-rate sweep
-scale_amp: str = None  # matmul precision of the scale runs
-amp: str = None  # matmul precision: auto (bf16 autocast on CUDA, fp32 on a CPU), bf16 (any device; fp32 weights and Adam) or fp32
+seed: int = None  # base seed (data streams, initialisations, noise) [smoke: 0; book: 0]
+data_path: str = None  # CIFAR-10 source (JPEG .tar.xz, python .tar.gz or folder); '' ＝ $MODSCALE_CIFAR10 or the shared data folder [smoke: ''; book: '']
+download: bool = None  # download the original CIFAR-10 from the authors' site if no copy is found (needs internet) [smoke: False; book: False]
+max_per_class: int = None  # decode only this many images per class and split (0 ＝ all 5,000 / 1,000) [smoke: 220; book: 0]
+val_per_class: int = None  # training images per class held out for validation (learning-rate choice) [smoke: 20; book: 500]
+ks: tuple = None  # numbers of images k (Fig. 3b x axis) [smoke: (1, 2); book: (1, 2, 3, 4, 5, 6, 7, 8)]
+methods: tuple = None  # methods to train [smoke: ('monolithic', 'modular', 'ours'); book: ('monolithic', 'modular', 'ours')]
+n_seeds: int = None  # seeds per method and k (paper: 5) [smoke: 2; book: 2]
+seeds_per_run: int = None  # seeds trained together as one stacked model [smoke: 2; book: 2]
+n_train: int = None  # training combinations (one epoch; paper: 10^6) [smoke: 2000; book: 40000]
+n_test: int = None  # test combinations (paper: 10,000) [smoke: 500; book: 2000]
+n_val: int = None  # validation combinations (from held-out training images) [smoke: 500; book: 2000]
+epochs: int = None  # passes over the training combinations (paper: 1) [smoke: 1; book: 1]
+batch_size: int = None  # mini-batch size [smoke: 128; book: 128]
+lr_grid: tuple = None  # Adam learning rates tried on the validation set (one value ＝ no sweep) [smoke: (0.001,); book: (0.0003, 0.001, 0.003)]
+sweep_k: int = None  # k at which the learning rate is chosen [smoke: 2; book: 2]
+sweep_n_train: int = None  # training combinations of a sweep run [smoke: 1000; book: 10000]
+mono_width: int = None  # monolithic MLP hidden width [smoke: 64; book: 256]
+mono_depth: int = None  # monolithic MLP linear layers [smoke: 2; book: 3]
+modules_per_image: int = None  # modules K per image (K ＝ modules_per_image * k) [smoke: 2; book: 2]
+module_dim: int = None  # module input dimension b (paper: 512) [smoke: 8; book: 32]
+module_width: int = None  # module MLP hidden width [smoke: 16; book: 64]
+module_depth: int = None  # module MLP linear layers [smoke: 2; book: 2]
+init_steps: int = None  # kernel-objective steps per projection (Algorithm 1) [smoke: 10; book: 30]
+init_batch: int = None  # mini-batch of the kernel objective [smoke: 64; book: 256]
+init_lr: float = None  # Adam learning rate of the kernel objective [smoke: 0.0001; book: 0.0001]
+init_ridge: float = None  # ridge of the kernel objective (x mean diagonal) [smoke: 0.1; book: 0.1]
+init_pool: int = None  # training combinations per network that Algorithm 1 draws its mini-batches from [smoke: 256; book: 1024]
+ood_fraction: float = None  # fraction of class tuples held out from training (k ≥ 2) [smoke: 0.1; book: 0.1]
+table_k: int = None  # k of Table 1 (unknown in the paper) [smoke: 2; book: 4]
+noise_std: float = None  # Gaussian noise std on normalised inputs (Table 1) [smoke: 1.0; book: 1.0]
+noise_levels: tuple = None  # noise stds of the accuracy-vs-noise curve [smoke: (0.0, 0.5, 1.0); book: (0.0, 0.25, 0.5, 1.0, 2.0)]
+epochs_curve: tuple = None  # epochs compared beyond the paper (at epochs_k) [smoke: (1, 2); book: (1, 2)]
+epochs_curve_seeds: int = None  # seeds of the epochs comparison [smoke: 1; book: 1]
+epochs_k: int = None  # k of the epochs comparison [smoke: 2; book: 2]
+scale_ks: tuple = None  # k of the paper-data-scale runs (Fig. 3b and Table 1 at scale_n_train) [smoke: (1, 2); book: (1, 2, 4, 8)]
+scale_n_train: int = None  # training combinations of the paper-data-scale runs (one epoch; paper: 10^6) [smoke: 2000; book: 1000000]
+scale_study_ks: tuple = None  # k of the scale study [smoke: (2,); book: (4, 8)]
+scale_study_n_trains: tuple = None  # training combinations of the scale study [smoke: (1000, 2000); book: (40000, 200000, 1000000)]
+scale_module_dims: tuple = None  # module input dimensions b of the scale study (the first one is used at scale) [smoke: (8, 16); book: (32, 128, 512)]
+scale_dim_n_train: int = None  # training combinations at which module dimensions beyond the first are compared [smoke: 1000; book: 200000]
+scale_n_seeds: int = None  # seeds of every scale run (trained together) [smoke: 2; book: 2]
+scale_n_test: int = None  # test (and OOD) combinations of the scale runs (paper: 10,000) [smoke: 500; book: 10000]
+scale_batch_size: int = None  # mini-batch size of the scale runs [smoke: 128; book: 1024]
+scale_sweep_k: int = None  # k at which the scale runs choose their learning rate (validation set) [smoke: 2; book: 4]
+scale_sweep_n_train: int = None  # training combinations of the scale runs' learning-rate sweep [smoke: 1000; book: 200000]
+scale_amp: str = None  # matmul precision of the scale runs (as amp) [smoke: 'auto'; book: 'auto']
+amp: str = None  # matmul precision: auto (bf16 autocast where bf16 matmuls are faster than fp32 on this device), bf16 (any device; fp32 weights and Adam) or fp32 [smoke: 'auto'; book: 'auto']
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("compositional_cifar", globals())
 
@@ -100,13 +100,19 @@ import torch
 from IPython.display import display
 from myst_nb import glue
 
-from modscale import cache, runlog, verdicts
-from modscale import cifar_runs as cr
-from modscale import cifar_scale as cs
-from modscale import cifar_scale_report as csr
-from modscale.cifar import CLASSES
-from modscale.cifar_models import METHOD_LABELS, Architecture, onehot_targets, param_count
-from modscale.compositional import (
+from modscale.experiments import cifar_runs as cr
+from modscale.experiments import cifar_scale as cs
+from modscale.infra import cache
+from modscale.infra.device import resolve_device
+from modscale.infra.progress import progress_bar
+from modscale.paper_data import FIG3B, TABLE1
+from modscale.report import cifar_tables as csr
+from modscale.report import runlog, verdicts
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import glue_verdicts, show
+from modscale.report.style import PALETTE, seed_everything, set_style
+from modscale.tasks.cifar import CLASSES
+from modscale.tasks.compositional import (
     assemble,
     concat_images,
     held_out_mask,
@@ -114,12 +120,8 @@ from modscale.compositional import (
     position_energy,
     unflatten_input,
 )
-from modscale.export import export_figure, export_table
-from modscale.kernel_objective import kernel_objective
-from modscale.notebook import glue_verdicts, show
-from modscale.paper_data import FIG3B, TABLE1
-from modscale.progress import progress_bar
-from modscale.style import PALETTE, resolve_device, seed_everything, set_style
+from modscale.training.cifar_models import METHOD_LABELS, Architecture, onehot_targets, param_count
+from modscale.training.kernel_objective import kernel_objective
 
 set_style()
 seed_everything(cfg.seed)
@@ -132,7 +134,7 @@ glue("cifar_device", str(dev), display=False)
 # ## The data
 #
 # CIFAR-10 is read from the copy shipped with this project, decoded once and cached
-# ({py:func}`modscale.cifar.load_cifar10`). Training combinations draw their images from the
+# ({py:func}`modscale.tasks.cifar.load_cifar10`). Training combinations draw their images from the
 # CIFAR-10 training images, except {glue:text}`cifar_val_per_class` images per class kept apart
 # as a validation set (used only to choose learning rates); test combinations draw their images
 # from the CIFAR-10 test images.
@@ -167,7 +169,7 @@ print("classes balanced in every split:",
 # A sample of k images is a row of k indices into the image pool; the input is the k images
 # concatenated along the width (a 32 x 32k x 3 image), normalised per colour channel with the
 # training images' mean and standard deviation and flattened. Whole batches are assembled on
-# the device from index tensors ({py:func}`modscale.compositional.assemble`). {numref}`fig-cifar-example`
+# the device from index tensors ({py:func}`modscale.tasks.compositional.assemble`). {numref}`fig-cifar-example`
 # shows one, the counterpart of the paper's Fig. 5.
 
 # %%
@@ -200,7 +202,7 @@ plt.close(fig5)
 #
 # An ordered class tuple $(c_1, \dots, c_k)$ is *held out* when a fixed keyed hash of the tuple
 # falls below `ood_fraction` = {glue:text}`cifar_ood_fraction`
-# ({py:func}`modscale.compositional.held_out_mask`). Every training set redraws held-out tuples,
+# ({py:func}`modscale.tasks.compositional.held_out_mask`). Every training set redraws held-out tuples,
 # so no network ever sees one; the OOD test set contains only held-out tuples, built from test
 # images. The hash does not depend on the seed or the method, and every class stays equally
 # frequent at every position.
@@ -261,7 +263,7 @@ print("OOD test samples that are held-out tuples:",
 #   $\operatorname{tr}\big(Y^\top (G + \rho I)^{-1} Y\big)$, where $G$ is the Gram matrix of an RBF
 #   kernel on the projected inputs (median-heuristic bandwidth) of mini-batches of
 #   {glue:text}`cifar_init_batch` training combinations, with centred one-hot codes of all k
-#   positions as the targets Y ({py:mod}`modscale.kernel_init`); then everything is trained end
+#   positions as the targets Y ({py:mod}`modscale.training.kernel_init`); then everything is trained end
 #   to end.
 #
 # Algorithm 1 details (all unknown in the paper, SPEC §8): each network draws the kernel
@@ -277,7 +279,7 @@ print("OOD test samples that are held-out tuples:",
 # paper's values). Adam {cite}`kingma2014adam`, batch {glue:text}`cifar_batch`,
 # `epochs` = {glue:text}`cifar_epochs` over `n_train` = {glue:text}`cifar_n_train` combinations
 # ($10^6$ in the paper); matmul precision `amp` (default `auto`: bf16 autocast on a GPU, fp32 on
-# a CPU; `bf16` also on a CPU, measured by `python -m modscale.cifar_bench`). The learning rate of each method is the best of
+# a CPU; `bf16` also on a CPU, measured by `python -m modscale.experiments.cifar_bench`). The learning rate of each method is the best of
 # `lr_grid` on the validation set at k = `sweep_k` (below).
 # ```
 
@@ -332,8 +334,8 @@ t_main = time.perf_counter() - t0
 df = cr.accuracy_frame(results)
 runlog.record("compositional_cifar", "fig3b", profile=profile, models_trained=len(df),
               wall_time_s=t_main, seeds=cfg.n_seeds, device=dev)
-acc = cr.summary(df, "acc")
-paper = cr.paper_fig3b_frame()
+acc = csr.summary(df, "acc")
+paper = csr.paper_fig3b_frame()
 
 fig3b, ax = plt.subplots(figsize=(6.4, 4.2))
 markers = {"monolithic": "s", "modular": "^", "ours": "o"}
@@ -423,7 +425,7 @@ print("runs x seeds:", len(df), "| all accuracies in [0, 1]:",
 # ## Robustness (paper Table 1)
 
 # %%
-t1 = cr.table1_frame(df, cfg.table_k, cfg.noise_std)
+t1 = csr.table1_frame(df, cfg.table_k, cfg.noise_std)
 t1_view = pd.DataFrame({
     "Method": t1["method"],
     "OOD acc. (this book)": [f"{a:.2f} ± {s:.2f}" for a, s in zip(t1["ood_acc"], t1["ood_se"], strict=True)],
@@ -690,7 +692,7 @@ show(ep_table, index=True)
 # dimension b in {glue:text}`cifar_scale_dims` at {glue:text}`cifar_dim_n` combinations.
 # These runs take longer than a book build. They were computed once
 # (`python tools/precompute.py cifar_scale --profile book`), committed to the results store
-# `results/cifar_scale/`, and are drawn from there ({py:mod}`modscale.cifar_scale`).
+# `results/cifar_scale/`, and are drawn from there ({py:mod}`modscale.experiments.cifar_scale`).
 #
 # ```{admonition} Reproduction note: the scale runs
 # :class: note
@@ -699,23 +701,25 @@ show(ep_table, index=True)
 # notes: 5k) are chosen because of their cost. The projections alone take $K \times 3072k \times b$
 # multiply-adds per combination, which with the paper's b and K (5k) is 40 times the
 # cost here. Other settings: batch {glue:text}`cifar_scale_batch` (unknown in the paper),
-# bf16 autocast with fp32 weights and Adam (`scale_amp`; `python -m modscale.cifar_bench`
+# bf16 autocast with fp32 weights and Adam (`scale_amp`; `python -m modscale.experiments.cifar_bench`
 # measures the speed and the agreement with fp32), and a test and OOD set of
 # {glue:text}`cifar_scale_ntest` combinations (as in the paper). Each method's learning rate is the best of
 # `lr_grid` on the validation set at k = {glue:text}`cifar_scale_sweep_k` after one epoch over
-# {glue:text}`cifar_scale_sweep_n` combinations. These are all parameters (`scale_*`). Results
-# stored with other code are drawn anyway and flagged *stale* in the provenance table;
+# {glue:text}`cifar_scale_sweep_n` combinations. These are all parameters (`scale_*`). A stored
+# result is found by its experiment's declared version and its configuration, not by the code;
+# the provenance table flags entries whose code has changed since they were computed (advisory:
+# the golden recomputation of `make test` decides whether numbers changed), and
 # `make book RECOMPUTE=cifar_scale` recomputes them.
 # ```
 
 # %% tags=["hide-input"]
 t0 = time.perf_counter()
 scale_sweep = [cs.scale_run(data, s, progress=False)
-               for s in progress_bar(cs.sweep_specs(cfg) if len(cfg.lr_grid) > 1 else [],
+               for s in progress_bar(cs.sweep_specs(cfg, dev) if len(cfg.lr_grid) > 1 else [],
                                      desc="scale lr sweep")]
 scale_lrs = cs.scale_lrs(scale_sweep, cfg)
 scale_runs = [cs.scale_run(data, s, progress=False)
-              for s in progress_bar(cs.main_specs(cfg, scale_lrs), desc="scale runs")]
+              for s in progress_bar(cs.main_specs(cfg, scale_lrs, dev), desc="scale runs")]
 t_scale = time.perf_counter() - t0
 sdf = csr.scale_frame(scale_runs)
 b0 = cfg.scale_module_dims[0]
@@ -735,20 +739,20 @@ for key, val in {"cifar_scale_n": f"{cfg.scale_n_train:,}",
     glue(key, val, display=False)
 store_rows = pd.DataFrame(cache.store_status(cs.EXPERIMENT))
 n_stored = len(store_rows)
-n_stale = int(store_rows["stale"].sum()) if n_stored else 0
+n_changed = int(store_rows["code_changed"].sum()) if n_stored else 0
 run_cost = sum(r["wall_time_s"] for r in scale_sweep + scale_runs)
 glue("cifar_scale_runs", str(len(scale_sweep) + len(scale_runs)), display=False)
 glue("cifar_scale_cost_min", f"{run_cost / 60:.0f}", display=False)
 glue("cifar_scale_stored", str(n_stored), display=False)
-glue("cifar_scale_stale", str(n_stale), display=False)
+glue("cifar_scale_changed", str(n_changed), display=False)
 glue("cifar_scale_load_s", f"{t_scale:.0f}", display=False)
 if n_stored:
     prov = (store_rows.assign(day=store_rows["date"].str[:10])
-            .groupby(["commit", "device", "code_version", "stale"], as_index=False)
+            .groupby(["commit", "device", "version", "code_changed"], as_index=False)
             .agg(entries=("file", "size"), computed=("day", lambda d: ", ".join(sorted(set(d)))),
                  wall_min=("wall_time_s", lambda w: round(float(np.nansum(w)) / 60, 1))))
     display(show(prov.rename(columns={"wall_min": "compute (min)",
-                                      "code_version": "code hash"})))
+                                      "code_changed": "code changed since"})))
 else:
     print("no stored scale runs: all", len(scale_sweep) + len(scale_runs),
           "runs were computed in this build")
@@ -756,9 +760,9 @@ else:
 # %% [markdown]
 # The table lists the {glue:text}`cifar_scale_stored` committed entries of `results/cifar_scale/`
 # for the whole repository (every profile; this page uses {glue:text}`cifar_scale_runs` of them).
-# For each group it gives the commit and device that computed it, the hash of the code it depends
-# on, whether that code has changed since (*stale*: {glue:text}`cifar_scale_stale` entries), the
-# day and the compute time. This page's runs cost {glue:text}`cifar_scale_cost_min` minutes to
+# For each group it gives the commit and device that computed it, the experiment version it was
+# keyed under, whether the code it depends on has changed since
+# ({glue:text}`cifar_scale_changed` entries; advisory), the day and the compute time. This page's runs cost {glue:text}`cifar_scale_cost_min` minutes to
 # compute; this build drew or computed them in {glue:text}`cifar_scale_load_s` s.
 #
 # Learning rates chosen for the scale runs: {glue:text}`cifar_scale_lrs`.
@@ -776,7 +780,7 @@ if scale_sweep:
 # %% tags=["hide-input"]
 full = csr.as_accuracy_frame(sdf[(sdf["n_train"] == cfg.scale_n_train)
                                  & (sdf["module_dim"] == b0) & sdf["k"].isin(cfg.scale_ks)])
-acc_s = cr.summary(full, "acc")
+acc_s = csr.summary(full, "acc")
 fig3s, axes = plt.subplots(1, 2, figsize=(9.6, 3.8), sharey=True, constrained_layout=True)
 for ax, frame, title in ((axes[0], acc_s, f"{cfg.scale_n_train:,} combinations (this book)"),
                          (axes[1], acc, f"{cfg.n_train:,} combinations (this book)")):
@@ -856,7 +860,7 @@ glue("cifar_s_gain_lo", f"{100 * gain_mono:+.1f}", display=False)
 
 # %% tags=["hide-input"]
 table_k_s = cfg.table_k
-t1s = cr.table1_frame(full, table_k_s, cfg.noise_std)
+t1s = csr.table1_frame(full, table_k_s, cfg.noise_std)
 t1s_view = pd.DataFrame({
     ("", "Method"): t1s["method"].to_numpy(),
     ("OOD acc.", src_scale): [f"{a:.2f} ± {s:.2f}" for a, s in
@@ -974,7 +978,7 @@ glue("cifar_dim_text", (f"At k = {k_dim} and {cfg.scale_dim_n_train:,} combinati
 # The paper's ordering (ours > modular > monolithic) holds in {glue:text}`cifar_scale_hold`
 # settings of the table. Along the number of training combinations (b = {glue:text}`cifar_scale_b`),
 # {glue:text}`cifar_scale_trends` (criterion: the ordering of the mean accuracies over seeds at
-# each scale, {py:func}`modscale.cifar_scale_report.ordering_trend`; the differences and their
+# each scale, {py:func}`modscale.report.cifar_tables.ordering_trend`; the differences and their
 # paired standard errors are in the table). The runs at the paper's data scale use b =
 # {glue:text}`cifar_scale_b`; a larger module dimension was tried at a smaller data scale:
 # {glue:text}`cifar_dim_text`.
@@ -991,7 +995,7 @@ runlog.record("compositional_cifar", "lr sweep, epochs, data", profile=profile,
               wall_time_s=wall - t_main, device=dev)
 
 # %% [markdown]
-# One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from
+# One function of `modscale.report.verdicts` per claim (unit-tested; each criterion is generated from
 # the thresholds passed in below); the sentences after the table are glued from these records.
 
 # %% tags=["hide-input"]

@@ -39,47 +39,47 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # global seed (weights, mini-batches)
-k: int = None  # number of modules of the sine task
-bottleneck: int = None  # module input dimension b (task and network)
-modules_factor: int = None  # network modules K is modules_factor * k
-widths: tuple = None  # hidden widths of the architectures (monolithic MLP and each module MLP)
-depths: tuple = None  # depths (linear layers) of the architectures
-m_values: tuple = None  # input dimensions m of Fig. 3a
-methods: tuple = None  # methods of Fig. 3a
-n_min: int = None  # smallest training-set size of the n grid
-n_max: int = None  # largest training-set size of the n grid
-n_points: int = None  # points of the geometric n grid
-n_seeds: int = None  # seeds (task + data draws) per grid point
-n_test: int = None  # test points per model
-iters: int = None  # training iterations (Adam)
-lr: float = None  # Adam learning rate of end-to-end training
-batch_size: int = None  # training mini-batch size
-threshold: float = None  # test-loss threshold defining the sample complexity (10 % of the target variance, as in the sine chapter)
-thresholds: tuple = None  # thresholds of the sensitivity table (must include 'threshold')
-sc_rule: str = None  # threshold-crossing rule
-init_steps: int = None  # Algorithm 1: gradient steps per projection
-init_batch_size: int = None  # Algorithm 1: mini-batch size (kernel matrix size)
-init_lr: float = None  # Algorithm 1: Adam learning rate
-init_kernel: str = None  # Algorithm 1: kernel on projected inputs
-init_bandwidth: str = None  # Algorithm 1: bandwidth rule
-init_ridge: float = None  # Algorithm 1: ridge, relative to the mean kernel diagonal
-align_m: int = None  # Fig. 4: input dimension
-align_k: int = None  # Fig. 4: task modules (t-SNE: 10 targets)
-align_n: int = None  # Fig. 4: training-set size
-align_iters: int = None  # Fig. 4: training iterations (Adam; the paper's protocol: 10,000)
-align_record_every: int = None  # Fig. 4: record the similarity every ... iters
-align_seeds: int = None  # Fig. 4: seeds
-table2_m_values: tuple = None  # Table 2: input dimensions (each one of the Algorithm 1 chapter's 'sc_m_values')
-proj_hidden: int = None  # Table 2: hidden units of the nonlinear projection
-ablation_m: int = None  # ablations: input dimension
-ablation_factors: tuple = None  # ablation: K / k
-ablation_n: tuple = None  # ablations: training-set sizes
+seed: int = None  # global seed (weights, mini-batches) [smoke: 0; book: 0]
+k: int = None  # number of modules of the sine task [smoke: 4; book: 4]
+bottleneck: int = None  # module input dimension b (task and network) [smoke: 1; book: 1]
+modules_factor: int = None  # network modules K ＝ modules_factor * k [smoke: 2; book: 2]
+widths: tuple = None  # hidden widths of the architectures (monolithic MLP and each module MLP) [smoke: (8,); book: (8, 32)]
+depths: tuple = None  # depths (linear layers) of the architectures [smoke: (3,); book: (3,)]
+m_values: tuple = None  # input dimensions m of Fig. 3a [smoke: (3, 6); book: (2, 3, 4, 5, 6, 7, 8, 9)]
+methods: tuple = None  # methods of Fig. 3a [smoke: ('monolithic', 'modular', 'ours', 'ours_joint'); book: ('monolithic', 'modular', 'ours', 'ours_joint')]
+n_min: int = None  # smallest training-set size of the n grid [smoke: 32; book: 32]
+n_max: int = None  # largest training-set size of the n grid [smoke: 1024; book: 8192]
+n_points: int = None  # points of the geometric n grid [smoke: 4; book: 7]
+n_seeds: int = None  # seeds (task + data draws) per grid point [smoke: 1; book: 2]
+n_test: int = None  # test points per model [smoke: 500; book: 1000]
+iters: int = None  # training iterations (Adam) [smoke: 100; book: 1000]
+lr: float = None  # Adam learning rate of end-to-end training [smoke: 0.01; book: 0.01]
+batch_size: int = None  # training mini-batch size [smoke: 256; book: 256]
+threshold: float = None  # test-loss threshold defining the sample complexity (10 % of the target variance, as in the sine chapter) [smoke: 0.3; book: 0.3]
+thresholds: tuple = None  # thresholds of the sensitivity table (must include 'threshold') [smoke: (0.15, 0.3, 0.6, 1.5); book: (0.15, 0.3, 0.6, 1.5)]
+sc_rule: str = None  # threshold-crossing rule [smoke: 'first'; book: 'first']
+init_steps: int = None  # Algorithm 1: gradient steps per projection [smoke: 20; book: 100]
+init_batch_size: int = None  # Algorithm 1: mini-batch size (kernel matrix size) [smoke: 128; book: 128]
+init_lr: float = None  # Algorithm 1: Adam learning rate [smoke: 0.05; book: 0.05]
+init_kernel: str = None  # Algorithm 1: kernel on projected inputs [smoke: 'rbf'; book: 'rbf']
+init_bandwidth: str = None  # Algorithm 1: bandwidth rule [smoke: 'median'; book: 'median']
+init_ridge: float = None  # Algorithm 1: ridge, relative to the mean kernel diagonal [smoke: 0.1; book: 0.1]
+align_m: int = None  # Fig. 4: input dimension [smoke: 15; book: 15]
+align_k: int = None  # Fig. 4: task modules (t-SNE: 10 targets) [smoke: 10; book: 10]
+align_n: int = None  # Fig. 4: training-set size [smoke: 300; book: 2000]
+align_iters: int = None  # Fig. 4: training iterations (Adam; the paper's protocol: 10,000) [smoke: 60; book: 10000]
+align_record_every: int = None  # Fig. 4: record the similarity every ... iters [smoke: 20; book: 50]
+align_seeds: int = None  # Fig. 4: seeds [smoke: 1; book: 5]
+table2_m_values: tuple = None  # Table 2: input dimensions (each one of the Algorithm 1 chapter's 'sc_m_values') [smoke: (3,); book: (3, 6, 9)]
+proj_hidden: int = None  # Table 2: hidden units of the nonlinear projection [smoke: 8; book: 8]
+ablation_m: int = None  # ablations: input dimension [smoke: 6; book: 9]
+ablation_factors: tuple = None  # ablation: K / k [smoke: (1, 2); book: (1, 2, 5)]
+ablation_n: tuple = None  # ablations: training-set sizes [smoke: (128,); book: (128, 512)]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("modular_networks", globals())
 
@@ -93,23 +93,26 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from modscale import calibration, fig3a_readings, modular_calibrated, paper_data, runlog, verdicts
-from modscale.alignment import chance_similarity, pairwise_similarity
-from modscale.analysis import (
+from modscale import paper_data
+from modscale.experiments import calibration, fig3a_readings, modular_calibrated
+from modscale.experiments.modular_sweep import run_stack_from_config, stack_config
+from modscale.infra.cache import cached, cached_map
+from modscale.infra.device import resolve_device
+from modscale.infra.profiles import get_config
+from modscale.report import runlog, verdicts
+from modscale.report.analysis import (
     aggregate_sample_complexity,
     sample_complexity_table,
     slope_per_dim,
     stack_samples_needed,
 )
-from modscale.cache import cached, cached_map
-from modscale.export import export_figure, export_table
-from modscale.kernel_objective import kernel_objective
-from modscale.modular_sweep import run_stack_from_config, stack_config
-from modscale.notebook import glue_text, glue_verdicts, show
-from modscale.profiles import get_config
-from modscale.sample_complexity import geometric_mean
-from modscale.sine_task import make_task
-from modscale.style import PALETTE, resolve_device, seed_everything, set_style, tsne_panels
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import glue_text, glue_verdicts, show
+from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
+from modscale.tasks.sine_task import make_task
+from modscale.theory.sample_complexity import geometric_mean
+from modscale.training.alignment import chance_similarity, pairwise_similarity
+from modscale.training.kernel_objective import kernel_objective
 
 set_style()
 seed_everything(cfg.seed)
@@ -141,7 +144,7 @@ glue("mod_K", K_mod, display=False)
 # the targets a *smooth* function of $\hat U^\top x$ gives a small value. Algorithm 1 descends this
 # objective with respect to $\hat U_i$ on mini-batches, from $K$ different random starts, and
 # then trains the whole network on the task loss. Our implementation
-# ({py:mod}`modscale.kernel_objective`, {py:mod}`modscale.kernel_init`) batches all $K$ restarts
+# ({py:mod}`modscale.training.kernel_objective`, {py:mod}`modscale.training.kernel_init`) batches all $K$ restarts
 # of all networks into one stack of kernel matrices, solves through a Cholesky factorisation with
 # adaptive jitter (never an explicit inverse) and back-propagates with the closed form
 # $\partial\,\mathrm{tr}(Y^\top A^{-1}Y)/\partial A=-\alpha\alpha^\top$, $\alpha=A^{-1}Y$.
@@ -386,7 +389,7 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # ## Alignment of the learned projections (paper Fig. 4)
 #
 # Does the initialiser find the task's modules? We measure the **similarity score** of learned
-# projections $\hat U_j$ with the task's $U_i$ ({py:func}`modscale.alignment.similarity_score`):
+# projections $\hat U_j$ with the task's $U_i$ ({py:func}`modscale.training.alignment.similarity_score`):
 # the mean over true modules of the best similarity over learned modules, with
 # $s(U,\hat U)=\|Q_U^\top Q_{\hat U}\|_F/\sqrt b$ (the root mean square cosine of the principal
 # angles; $|\cos|$ of the angle between two vectors for $b=1$).
@@ -399,7 +402,7 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # {glue:text}`mod_cal_batch`), the same task, protocol, architecture (width
 # {glue:text}`mod_cal_width`, depth {glue:text}`mod_cal_depth`) and Algorithm 1 settings as the
 # Fig. 3a comparison of {ref}`alg1-sample-complexity`
-# ({py:mod}`modscale.modular_calibrated`).
+# ({py:mod}`modscale.experiments.modular_calibrated`).
 #
 # ```{admonition} Reproduction note: the similarity score and the setting of Fig. 4
 # :class: note
@@ -555,7 +558,7 @@ plt.close(fig_t)
 # ```{admonition} Reproduction note: the nonlinear projection
 # :class: note
 # Our choice: one hidden tanh layer of `proj_hidden` = 8 units, $W_1$ and $W_2$ with unit-norm
-# Gaussian columns, $c\sim U(-1,1)$ ({py:class}`modscale.modular_net.NonlinearProjection`).
+# Gaussian columns, $c\sim U(-1,1)$ ({py:class}`modscale.models.modular_net.NonlinearProjection`).
 # Algorithm 1 optimises all the projection's parameters on the same kernel objective of its
 # output; after each step the columns of $W_1$ and $W_2$ are renormalised. The similarity
 # score uses the projection's Jacobian at $x=0$. Table 2's actual content is unknown, so the
@@ -638,7 +641,7 @@ show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final
 # ### Compute-matched baseline
 #
 # The initialiser costs compute (reviewer request: count it). We estimate its FLOPs
-# ({py:func}`modscale.kernel_init.kernel_init_flops`: Cholesky $B^3/3$ per module and step plus
+# ({py:func}`modscale.training.kernel_init.kernel_init_flops`: Cholesky $B^3/3$ per module and step plus
 # kernel and solve terms, x3 for the backward pass) and give the baseline modular network the
 # same FLOPs as extra training iterations (6 x parameters x batch per iteration). The measured
 # wall times are reported too: on a CPU the small Cholesky factorisations are less efficient than
@@ -712,7 +715,7 @@ show(cm_tab)
 # :class: note
 # After the initialiser, all parameters (projections included, no longer renormalised) are
 # trained with Adam (`lr` = 0.01, mini-batches of `batch_size`) on the mean squared error by the
-# shared batched trainer ({py:func}`modscale.trainer.train_batched`), exactly as the baselines.
+# shared batched trainer ({py:func}`modscale.training.trainer.train_batched`), exactly as the baselines.
 # Networks of one stack share no parameters, so training them together equals training each
 # alone (checked in the trainer's tests).
 # ```
@@ -720,7 +723,7 @@ show(cm_tab)
 # %% [markdown]
 # ## Verdicts
 #
-# One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from the
+# One function of `modscale.report.verdicts` per claim (unit-tested; each criterion is generated from the
 # thresholds passed in below). The sentences of the summary above are glued from these records.
 # The four Fig. 3a rows are judged here on this chapter's task (no label noise,
 # {glue:text}`mod_iters` iterations, threshold {glue:text}`mod_threshold`), for comparison only:

@@ -35,30 +35,30 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # seed of projections and Monte-Carlo simulations
-spectrum_kind: str = None  # feature spectrum tied to the dimension
-c: float = None  # total task variance (loss units)
-omega: float = None  # telescoping spectrum: exponent a is omega^-dim
-s: float = None  # power-law spectrum smoothness
-d: int = None  # number of outputs
-method: str = None  # overparameterised formula
-target_ratio: float = None  # required-n target loss in units of d*c
-k: int = None  # task modules k (is model modules K)
-q: int = None  # features (parameters) per module
-m_values: tuple = None  # input dimensions m
-task_directions: str = None  # task module directions u_i
-projection_draws: int = None  # random draws of projections averaged per m
-mc_trials: int = None  # Monte-Carlo trials per point
-mc_m: int = None  # input dimension of the Monte-Carlo check
-mc_q: int = None  # features per module in the Monte-Carlo check
-mc_points: int = None  # n values of the Monte-Carlo check
-curve_points: int = None  # points of each theory curve
-hermite_samples: int = None  # inputs x of the Hermite covariance check
+seed: int = None  # seed of projections and Monte-Carlo simulations [smoke: 0; book: 0]
+spectrum_kind: str = None  # feature spectrum tied to the dimension [smoke: 'telescoping'; book: 'telescoping']
+c: float = None  # total task variance (loss units) [smoke: 1.0; book: 1.0]
+omega: float = None  # telescoping spectrum: exponent a ＝ omega^-dim [smoke: 1.5; book: 1.5]
+s: float = None  # power-law spectrum smoothness [smoke: 1.0; book: 1.0]
+d: int = None  # number of outputs [smoke: 1; book: 1]
+method: str = None  # overparameterised formula [smoke: 'auto'; book: 'auto']
+target_ratio: float = None  # required-n target loss in units of d*c [smoke: 1.0; book: 1.0]
+k: int = None  # task modules k (＝ model modules K) [smoke: 4; book: 4]
+q: int = None  # features (parameters) per module [smoke: 25; book: 25]
+m_values: tuple = None  # input dimensions m [smoke: (2, 3, 4, 5, 6, 7, 8, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
+task_directions: str = None  # task module directions u_i [smoke: 'random'; book: 'random']
+projection_draws: int = None  # random draws of projections averaged per m [smoke: 20; book: 200]
+mc_trials: int = None  # Monte-Carlo trials per point [smoke: 40; book: 1000]
+mc_m: int = None  # input dimension of the Monte-Carlo check [smoke: 6; book: 6]
+mc_q: int = None  # features per module in the Monte-Carlo check [smoke: 3; book: 3]
+mc_points: int = None  # n values of the Monte-Carlo check [smoke: 5; book: 10]
+curve_points: int = None  # points of each theory curve [smoke: 60; book: 200]
+hermite_samples: int = None  # inputs x of the Hermite covariance check [smoke: 20000; book: 200000]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("modular_theory", globals())
 
@@ -70,14 +70,15 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from modscale import runlog, verdicts
-from modscale.cache import cached, cached_map
-from modscale.export import export_figure, export_table
-from modscale.notebook import glue_verdicts, show
-from modscale.profiles import config_dict
-from modscale.style import PALETTE, resolve_device, seed_everything, set_style
-from modscale.theory import spectrum, spectrum_tail
-from modscale.theory_modular import (
+from modscale.experiments import modular_theory as mt_exp
+from modscale.infra.cache import cached, cached_map
+from modscale.infra.device import resolve_device
+from modscale.infra.profiles import config_dict
+from modscale.report import runlog, verdicts
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import glue_verdicts, show
+from modscale.report.style import PALETTE, seed_everything, set_style
+from modscale.theory.modular import (
     hermite_features,
     modular_loss_components,
     modular_monte_carlo,
@@ -86,6 +87,7 @@ from modscale.theory_modular import (
     module_directions,
     monolithic_sample_complexity,
 )
+from modscale.theory.monolithic import spectrum, spectrum_tail
 
 set_style()
 seed_everything(cfg.seed)
@@ -161,7 +163,7 @@ glue("mt_omega", cfg.omega, display=False)
 # $$ (mt-under)
 #
 # with $p_\text{eff} \le Kq$ the number of linearly independent model features; below the peak we
-# use the deterministic equivalent with the weighted bias (`modscale.theory.losses_from_split`).
+# use the deterministic equivalent with the weighted bias (`modscale.theory.monolithic.losses_from_split`).
 #
 # **Aligned projections** ($K = k$, $\hat U = U$): $C_l = G_l$, so the model captures the task's
 # degrees $l\le q$ entirely and $\mathbb E\varepsilon^2 = \sum_{l>q}\lambda_l$ - a number fixed
@@ -228,34 +230,14 @@ show(mehler, digits=4)
 mc_p = cfg.k * cfg.mc_q
 lam_mc = spectrum(cfg.mc_q, 1, **spec_kw)
 tail_mc = spectrum_tail(cfg.mc_q, 1, **spec_kw)
-rng_mc = np.random.default_rng(cfg.seed + 1)
-U_mc = module_directions(cfg.mc_m, cfg.k, kind=cfg.task_directions, rng=rng_mc)
-dirs = {"aligned": U_mc, "random": module_directions(cfg.mc_m, cfg.k, rng=rng_mc)}
-n_pts = np.unique(np.round(np.geomspace(0.3 * mc_p / cfg.d, 12 * mc_p / cfg.d,
-                                        cfg.mc_points))).astype(int)
-n_pts = [int(n) for n in n_pts if abs(cfg.d * n - mc_p) >= 5]
-points = [{"alignment": a, "features": f, "n": n, "m": cfg.mc_m, "q": cfg.mc_q, "k": cfg.k,
-           "trials": cfg.mc_trials, "seed": cfg.seed, **spec_kw, "d": cfg.d,
-           "task_directions": cfg.task_directions}
-          for a in ("aligned", "random") for f in ("gaussian", "hermite") for n in n_pts]
-
-
-def run_point(pt):
-    Uhat = U_mc if pt["alignment"] == "aligned" else dirs["random"]
-    mc = modular_monte_carlo(pt["n"], pt["q"], lam_b=lam_mc, U=U_mc, Uhat=Uhat,
-                             tail_b=tail_mc, d=pt["d"], trials=pt["trials"], seed=pt["seed"],
-                             features=pt["features"])
-    f = modular_loss_components(pt["n"], pt["q"], lam_b=lam_mc, U=U_mc, Uhat=Uhat,
-                                tail_b=tail_mc, d=pt["d"], method=cfg.method)
-    return {"alignment": pt["alignment"], "features": pt["features"], "n": pt["n"],
-            "regime": "under" if cfg.d * pt["n"] > mc_p else "over",
-            "formula": "exact" if bool(f["exact"]) else "deterministic equivalent",
-            "test_formula": float(f["test"]), "test_mc": mc[2], "test_se": mc[3],
-            "train_formula": float(f["train"]), "train_mc": mc[0], "train_se": mc[1]}
+points = mt_exp.mc_points(cfg)
+dirs = mt_exp.mc_directions(points[0])
+U_mc = dirs["aligned"]
+n_pts = sorted({pt["n"] for pt in points})
 
 
 t0 = time.perf_counter()
-mc_tab = pd.DataFrame(cached_map("modular_theory_mc", points, run_point))
+mc_tab = pd.DataFrame(cached_map("modular_theory_mc", points, mt_exp.run_mc_point))
 mc_wall = time.perf_counter() - t0
 mc_tab["rel_err_test"] = mc_tab.test_formula / mc_tab.test_mc - 1
 mc_tab["z_test"] = (mc_tab.test_formula - mc_tab.test_mc) / mc_tab.test_se
@@ -356,22 +338,9 @@ print("Mehler covariance within 4.5 SE:", bool(mehler_z < 4.5))
 # %%
 target = cfg.target_ratio * cfg.d * cfg.c
 p_total = cfg.k * cfg.q
-key = {**config_dict(cfg), "what": "sample_complexity"}
-
-
-def compute_sc():
-    common = {"k": cfg.k, "q": cfg.q, "target": target, "c": cfg.c, "omega": cfg.omega,
-              "d": cfg.d, "kind": cfg.spectrum_kind, "s": cfg.s,
-              "task_directions": cfg.task_directions, "draws": cfg.projection_draws,
-              "seed": cfg.seed}
-    return {"monolithic": monolithic_sample_complexity(
-                cfg.m_values, p_total, target=target, c=cfg.c, omega=cfg.omega, d=cfg.d,
-                kind=cfg.spectrum_kind, s=cfg.s),
-            "aligned": modular_sample_complexity(cfg.m_values, alignment="aligned", **common),
-            "random": modular_sample_complexity(cfg.m_values, alignment="random", **common)}
-
-
-sc = cached("modular_theory_sample_complexity", key, compute_sc)
+sc_config = mt_exp.sample_complexity_config(cfg)
+sc = cached("modular_theory_sample_complexity", sc_config,
+            lambda: mt_exp.run_sample_complexity(sc_config))
 ms = np.asarray(cfg.m_values, dtype=float)
 mono, al, rnd = sc["monolithic"], sc["aligned"], sc["random"]
 mono_tr2 = np.array([spectrum_tail(p_total, m, **spec_kw) for m in ms])

@@ -25,18 +25,18 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # seed of the benchmark's models and data
-bench_models: int = None  # MLPs trained at once by the batched trainer
-bench_loop_models: int = None  # MLPs timed one by one in the plain loop
-bench_iters: int = None  # Adam iterations timed
-bench_width: int = None  # hidden width of the benchmarked MLPs
-bench_depth: int = None  # linear layers of the benchmarked MLPs
-bench_batch: int = None  # mini-batch rows per model
+seed: int = None  # seed of the benchmark's models and data [smoke: 0; book: 0]
+bench_models: int = None  # MLPs trained at once by the batched trainer [smoke: 16; book: 256]
+bench_loop_models: int = None  # MLPs timed one by one in the plain loop [smoke: 2; book: 8]
+bench_iters: int = None  # Adam iterations timed [smoke: 10; book: 100]
+bench_width: int = None  # hidden width of the benchmarked MLPs [smoke: 32; book: 32]
+bench_depth: int = None  # linear layers of the benchmarked MLPs [smoke: 5; book: 5]
+bench_batch: int = None  # mini-batch rows per model [smoke: 256; book: 256]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("reproducibility", globals())
 
@@ -49,12 +49,14 @@ import pandas as pd
 from IPython.display import display
 from myst_nb import glue
 
-from modscale import cache, runlog
-from modscale.bench import format_report, run_benchmark
-from modscale.notebook import show
-from modscale.profiles import PROFILE_NAMES, chapters, describe
-from modscale.provenance import REPO, provenance
-from modscale.style import resolve_device, seed_everything, set_style
+from modscale.infra import cache, registry
+from modscale.infra.device import precision_report, resolve_device
+from modscale.infra.profiles import PROFILE_NAMES, chapters, describe
+from modscale.infra.provenance import REPO, provenance
+from modscale.report import runlog
+from modscale.report.notebook import show
+from modscale.report.style import seed_everything, set_style
+from modscale.training.bench import format_report, run_benchmark
 
 set_style()
 seed_everything(cfg.seed)
@@ -98,7 +100,7 @@ show(exec_df)
 # ## Models trained
 #
 # Each experiment records how many networks it trained, with which seeds and how long it took
-# (`modscale.runlog`). A row with a small wall time was read from the per-configuration cache
+# (`modscale.report.runlog`). A row with a small wall time was read from the per-configuration cache
 # (the networks were trained by an earlier run of the same configuration and code).
 
 # %%
@@ -117,7 +119,7 @@ show(runs_view)
 #
 # ## Trainer benchmark
 #
-# The sweeps of the paper train thousands of small MLPs. {mod}`modscale.trainer` trains many at
+# The sweeps of the paper train thousands of small MLPs. {mod}`modscale.training.trainer` trains many at
 # once: parameters stacked along a model axis, one batched matmul per layer, one Adam step for
 # all of them (exactly equivalent to training each alone; this is a unit test). The benchmark
 # below ran while this page executed: the batched trainer and the plain loop on the same data, in
@@ -134,11 +136,30 @@ glue("repro_bench_batched_rate", bench["batched_model_iters_per_s"], display=Fal
 glue("repro_bench_loop_rate", bench["loop_model_iters_per_s"], display=False)
 glue("repro_bench_peak_frac", 100 * bench["batched_fraction_of_measured_fp32"], display=False)
 glue("repro_bench_mm32", 1e3 * bench["matmul_fp32_tflops"], display=False)
-glue("repro_bench_bf16", bench["bf16_speedup_over_fp32"], display=False)
-glue("repro_bench_bf16_frac", 100 * bench["bf16_fraction_of_measured_bf16"], display=False)
-glue("repro_bench_mm16", 1e3 * bench["matmul_bf16_tflops"], display=False)
-glue("repro_bench_diff", bench["test_loss_mean_abs_diff"], display=False)
-glue("repro_bench_sd", bench["test_loss_sd_over_models"], display=False)
+prec = precision_report(dev)
+prec_view = pd.DataFrame([{"probe": f"{prec['size']}^3 matmul",
+                           "fp32 (GFLOP/s)": round(prec["fp32_gflops"], 1),
+                           "bf16 (GFLOP/s)": round(prec["bf16_gflops"], 1),
+                           "bf16 / fp32": round(prec["speedup"], 2),
+                           "threshold": prec["threshold"], "auto resolves to": prec["auto"]}])
+display(show(prec_view))
+if "bf16_speedup_over_fp32" in bench:
+    bf16_text = (
+        f"With bf16 autocast (parameters, gradients and Adam state stay fp32) the same models "
+        f"train {bench['bf16_speedup_over_fp32']:.2f}x as fast as in fp32 "
+        f"({100 * bench['bf16_fraction_of_measured_bf16']:.0f} % of the measured bf16 matmul "
+        f"rate, {1e3 * bench['matmul_bf16_tflops']:.0f} GFLOP/s); their final test losses "
+        f"differ from the fp32 run's by {bench['test_loss_mean_abs_diff']:.3f} on average, "
+        f"against a spread of {bench['test_loss_sd_over_models']:.3f} over the models.")
+else:
+    bf16_text = (
+        f"On this device a bf16 matmul runs at {1e3 * bench['matmul_bf16_tflops']:.0f} GFLOP/s, "
+        f"{bench['matmul_bf16_tflops'] / bench['matmul_fp32_tflops']:.2f}x the fp32 rate, so "
+        "`auto` resolves to fp32 and the bf16 trainer was not timed "
+        "(`python -m modscale.training.bench --precision both` times it anyway).")
+glue("repro_bf16_text", bf16_text, display=False)
+glue("repro_auto_precision", prec["auto"], display=False)
+glue("repro_probe_speedup", f"{prec['speedup']:.2f}", display=False)
 
 # %% [markdown]
 # Training {glue:text}`repro_bench_models` MLPs at once ran at {glue:text}`repro_bench_batched_rate:,.0f`
@@ -147,16 +168,18 @@ glue("repro_bench_sd", bench["test_loss_sd_over_models"], display=False)
 # large fp32 matmul runs at {glue:text}`repro_bench_mm32:.0f` GFLOP/s here; the batched trainer
 # reaches {glue:text}`repro_bench_peak_frac:.0f` % of that rate.
 #
-# With bf16 autocast (parameters, gradients and Adam state stay fp32) the same models train
-# {glue:text}`repro_bench_bf16:.2f`x as fast as in fp32 ({glue:text}`repro_bench_bf16_frac:.0f` %
-# of the measured bf16 matmul rate, {glue:text}`repro_bench_mm16:.0f` GFLOP/s); their final test
-# losses differ from the fp32 run's by {glue:text}`repro_bench_diff:.3f` on average, against a
-# spread of {glue:text}`repro_bench_sd:.3f` over the models. The sine chapter trains MLPs of width
-# 32 and more in bf16 and narrower ones in fp32 (`precision = "auto"`). Reproduce it with
-# `make bench` or `python -m modscale.bench --models 256 --iters 100`.
+# **Precision chosen by the hardware.** `precision = "auto"` (the sine chapter's MLPs of width 32
+# and more, every CIFAR run) means bf16 autocast only where a same-process probe shows bf16
+# matmuls at least 1.2x as fast as fp32 on this device (the table above,
+# `modscale.infra.device.resolve_precision`): here the probe measured bf16 at
+# {glue:text}`repro_probe_speedup`x the fp32 rate, so `auto` resolves to
+# **{glue:text}`repro_auto_precision`**. The resolved precision is part of every result's key,
+# so a bf16 result is never drawn for an fp32 request or the other way round.
+# {glue:text}`repro_bf16_text` Reproduce it with `make bench` or
+# `python -m modscale.training.bench --models 256 --iters 100`.
 #
 # Runs recorded on other machines (`benchmarks/results/*.json`, written by
-# `python -m modscale.bench --json ...`):
+# `python -m modscale.training.bench --json ...`):
 
 # %%
 recorded = []
@@ -179,7 +202,7 @@ else:
 # ## Profiles
 #
 # Every parameter of every chapter, its value in each profile, and what it means. This is the
-# single source of truth (`src/modscale/profiles/`); papermill's `-p NAME VALUE` overrides any of
+# single source of truth (`src/modscale/infra/profiles/`); papermill's `-p NAME VALUE` overrides any of
 # them, and a bad value is rejected with a message naming the parameter.
 
 # %%
@@ -198,7 +221,7 @@ for chapter in chapters():
 #
 # Results live in a per-configuration cache keyed by the configuration and a hash of the code
 # the computation depends on (its own modules of `modscale` and their imports, not plotting,
-# verdicts or text: `python -m modscale.cache keys` lists them); each entry stores its
+# verdicts or text: `python -m modscale.infra.cache keys` lists them); each entry stores its
 # configuration, seed, versions, git commit, device, wall time and a checksum.
 #
 #
@@ -213,53 +236,51 @@ experiments = sorted({p.name for r in (root, stored) if r.exists() for p in r.it
                       if p.is_dir()})
 
 
-def _committed(e: str) -> int:
-    code = cache.experiment_code_version(e)
-    return sum(1 for m in cache.published(e) if m.get("code_version") == code)
+def _local(e: str) -> list[tuple[str, dict]]:
+    d = root / e
+    return [(p.parent.name, json.loads(p.read_text()))
+            for p in sorted(d.glob("*/meta.json"))] if d.exists() else []
 
 
 cache_df = pd.DataFrame([{"experiment": e,
-                          "code hash": (cache.experiment_code_version(e)
-                                        if e in cache.EXPERIMENTS else "(unregistered)"),
-                          "entries": len(cache.entries(e)),
-                          "committed": _committed(e),
+                          "version": (registry.get(e).version if e in registry.EXPERIMENTS
+                                      else "(unregistered)"),
+                          "cached": len(_local(e)),
+                          "cached, current": sum(cache.is_current(m, k) for k, m in _local(e)),
                           "compute time (s)": round(sum(m.get("wall_time_s", 0)
-                                                        for m in cache.entries(e)), 1)}
+                                                        for _, m in _local(e)), 1)}
                          for e in experiments],
-                        columns=["experiment", "code hash", "entries", "committed",
+                        columns=["experiment", "version", "cached", "cached, current",
                                  "compute time (s)"])
-print(f"{int(cache_df['entries'].sum()) if len(cache_df) else 0} cached entries")
+print(f"{int(cache_df['cached'].sum()) if len(cache_df) else 0} cached entries")
 show(cache_df)
 
 # %% [markdown]
 # ### The committed results store
 #
-# Every experiment with entries in `results/`: how many, how many were computed with the code
-# it depends on today (*current*), the commits and days that computed them and their total
-# compute time. Entries of ordinary experiments made with other code are simply not used (their
-# key holds the code hash). Long runs (`cifar_scale`, the paper-data-scale CIFAR runs) are keyed
-# by their configuration alone: when their code changes they are still drawn, and counted
-# here as *stale* until recomputed (`make book RECOMPUTE=cifar_scale`).
+# Every experiment with entries in `results/`: how many, how many today's keys find (*current*:
+# the experiment's declared version is unchanged), how many were computed by code that has
+# changed since (*code changed*, advisory: the golden recomputation in `make test` decides
+# whether numbers changed; a change that alters them must bump the experiment's version, which
+# re-keys exactly that experiment), the commits and days that computed them and their total
+# compute time.
 
 # %%
-store_rows = [row | {"long run": e in cache.LONG_RUNS}
-              for e in sorted(p.name for p in stored.iterdir() if p.is_dir())
+store_rows = [row for e in sorted(p.name for p in stored.iterdir() if p.is_dir())
               for row in cache.store_status(e)] if stored.exists() else []
 if store_rows:
     sdf = pd.DataFrame(store_rows)
-    store_df = (sdf.assign(day=sdf["date"].str[:10], current=~sdf["stale"])
+    store_df = (sdf.assign(day=sdf["date"].str[:10])
                 .groupby("experiment", as_index=False)
                 .agg(entries=("file", "size"), current=("current", "sum"),
-                     long_run=("long run", "first"),
+                     code_changed=("code_changed", "sum"),
                      commits=("commit", lambda c: ", ".join(sorted(set(c)))),
                      days=("day", lambda d: ", ".join(sorted(set(d)))),
                      compute_min=("wall_time_s",
                                   lambda w: round(float(pd.to_numeric(w).sum()) / 60, 1))))
-    store_df["stale"] = [e - c if lr else 0 for e, c, lr in
-                         zip(store_df["entries"], store_df["current"], store_df["long_run"],
-                             strict=True)]
-    store_df = store_df.rename(columns={"long_run": "long run", "compute_min": "compute (min)"})
-    display(show(store_df[["experiment", "entries", "current", "stale", "long run",
+    store_df = store_df.rename(columns={"code_changed": "code changed",
+                                        "compute_min": "compute (min)"})
+    display(show(store_df[["experiment", "entries", "current", "code changed",
                            "compute (min)", "commits", "days"]]))
 else:
     print("the results store is empty in this run (tests and smoke builds do not read it)")

@@ -41,50 +41,50 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # base seed (tasks, data, initialisations)
-n_seeds: int = None  # seeds (task + data + init) per setting
-m_values: tuple = None  # input dimensions m (Fig. 2 m axis, Fig. 3a x axis)
-k_values: tuple = None  # numbers of modules k (Fig. 2 k axis)
-m_fixed: int = None  # m of the k-sweep (not reported by the paper)
-k_fixed: int = None  # k of the m-, p- and n-sweeps (not reported by the paper)
-widths: tuple = None  # MLP hidden widths (paper: 8, 32, 128)
-depths: tuple = None  # MLP linear layers (paper: 3, 5, 7)
-n_fig2: int = None  # training samples of the k-, m- and p-panels
-n_min: int = None  # smallest n of the n-grid
-n_max: int = None  # largest n of the n-grid
-n_points: int = None  # points of the geometric n-grid (n_fig2 is always added)
-n_panel_width: int = None  # MLP width of the n-panel (p about 10^3)
-n_panel_depth: int = None  # MLP depth of the n-panel
-n_test: int = None  # test samples per model
-iters: int = None  # Adam iterations (paper: 10,000)
-lr: float = None  # Adam learning rate (paper: 0.01)
-batch_size: int = None  # mini-batch rows (paper: not reported; 0 is full batch; a model with n <is batch_size uses all its rows)
-precision: str = None  # training matmul precision (bf16: autocast, fp32 master weights and Adam; auto: bf16 for width >is 32)
-train_eval_rows: int = None  # rows used to measure the final training loss (an i.i.d. subset when n is larger)
-normalisation: str = None  # how module outputs are combined
-output_scale: float = None  # output scale (unit_variance: target variance is output_scale^2)
-b: int = None  # module input dimension (bottleneck)
-task_knobs: str = None  # task knobs from the calibration grid (fitted) or from noise_var/freq_scale/output_scale (manual)
-noise_var: float = None  # label-noise variance on train and test targets (task_knobsismanual)
-freq_scale: float = None  # factor on every sine frequency: signal hardness (task_knobsismanual)
-cal_noise_vars: tuple = None  # calibration grid: label-noise variances
-cal_freq_scales: tuple = None  # calibration grid: frequency scales
-cal_target_vars: tuple = None  # calibration grid: clean target variances (output_scale^2)
-sc_widths: tuple = None  # widths whose stacks run the whole n-grid (Fig. 3a); the others only n_fig2
-amplitudes: tuple = None  # amplitudes of each module's sine components (paper Fig. 1)
-frequencies: tuple = None  # frequencies of the sine components (paper Fig. 1)
-alt_amplitudes: tuple = None  # amplitudes of the harder variant (sensitivity section)
-alt_frequencies: tuple = None  # frequencies of the harder variant
-sc_threshold: float = None  # test loss defining sample complexity (paper: 1.5, from its figure's file name)
-sc_thresholds: tuple = None  # thresholds of the sensitivity table
-sc_rule: str = None  # crossing rule of the n search
-theory_kind: str = None  # eigenvalue model of the theory
-theory_fit: str = None  # which theory constants are fitted to the m-sweep
+seed: int = None  # base seed (tasks, data, initialisations) [smoke: 0; book: 0]
+n_seeds: int = None  # seeds (task + data + init) per setting [smoke: 2; book: 2]
+m_values: tuple = None  # input dimensions m (Fig. 2 m axis, Fig. 3a x axis) [smoke: (2, 5, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
+k_values: tuple = None  # numbers of modules k (Fig. 2 k axis) [smoke: (2, 4, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
+m_fixed: int = None  # m of the k-sweep (not reported by the paper) [smoke: 4; book: 4]
+k_fixed: int = None  # k of the m-, p- and n-sweeps (not reported by the paper) [smoke: 4; book: 4]
+widths: tuple = None  # MLP hidden widths (paper: 8, 32, 128) [smoke: (8, 32); book: (8, 32, 128)]
+depths: tuple = None  # MLP linear layers (paper: 3, 5, 7) [smoke: (3,); book: (3, 5, 7)]
+n_fig2: int = None  # training samples of the k-, m- and p-panels [smoke: 1000; book: 1000]
+n_min: int = None  # smallest n of the n-grid [smoke: 100; book: 100]
+n_max: int = None  # largest n of the n-grid [smoke: 100000; book: 100000]
+n_points: int = None  # points of the geometric n-grid (n_fig2 is always added) [smoke: 4; book: 7]
+n_panel_width: int = None  # MLP width of the n-panel (p about 10^3) [smoke: 32; book: 32]
+n_panel_depth: int = None  # MLP depth of the n-panel [smoke: 3; book: 3]
+n_test: int = None  # test samples per model [smoke: 500; book: 2000]
+iters: int = None  # Adam iterations (paper: 10,000) [smoke: 150; book: 10000]
+lr: float = None  # Adam learning rate (paper: 0.01) [smoke: 0.01; book: 0.01]
+batch_size: int = None  # mini-batch rows (paper: not reported; 0 ＝ full batch; a model with n ≤ batch_size uses all its rows) [smoke: 256; book: 256]
+precision: str = None  # training matmul precision (bf16: autocast, fp32 master weights and Adam; auto: bf16 for width ≥ 32 where bf16 matmuls are faster on this device) [smoke: 'auto'; book: 'auto']
+train_eval_rows: int = None  # rows used to measure the final training loss (an i.i.d. subset when n is larger) [smoke: 2000; book: 10000]
+normalisation: str = None  # how module outputs are combined [smoke: 'unit_variance'; book: 'unit_variance']
+output_scale: float = None  # output scale (unit_variance: target variance ＝ output_scale^2) [smoke: 1.7320508075688772; book: 1.7320508075688772]
+b: int = None  # module input dimension (bottleneck) [smoke: 1; book: 1]
+task_knobs: str = None  # task knobs from the calibration grid (fitted) or from noise_var/freq_scale/output_scale (manual) [smoke: 'fitted'; book: 'fitted']
+noise_var: float = None  # label-noise variance on train and test targets (task_knobs＝manual) [smoke: 0.0; book: 0.0]
+freq_scale: float = None  # factor on every sine frequency: signal hardness (task_knobs＝manual) [smoke: 1.0; book: 1.0]
+cal_noise_vars: tuple = None  # calibration grid: label-noise variances [smoke: (0.0, 0.8); book: (0.4, 0.8, 1.2)]
+cal_freq_scales: tuple = None  # calibration grid: frequency scales [smoke: (1.0,); book: (1.0, 1.5)]
+cal_target_vars: tuple = None  # calibration grid: clean target variances (output_scale^2) [smoke: (3.0,); book: (3.0, 4.0)]
+sc_widths: tuple = None  # widths whose stacks run the whole n-grid (Fig. 3a); the others only n_fig2 [smoke: (8, 32); book: (8, 32)]
+amplitudes: tuple = None  # amplitudes of each module's sine components (paper Fig. 1) [smoke: (1.0, 0.5, 0.2); book: (1.0, 0.5, 0.2)]
+frequencies: tuple = None  # frequencies of the sine components (paper Fig. 1) [smoke: (1.0, 3.0, 5.0); book: (1.0, 3.0, 5.0)]
+alt_amplitudes: tuple = None  # amplitudes of the harder variant (sensitivity section) [smoke: (1.0, 1.0, 1.0); book: (1.0, 1.0, 1.0)]
+alt_frequencies: tuple = None  # frequencies of the harder variant [smoke: (1.0, 3.0, 5.0); book: (1.0, 3.0, 5.0)]
+sc_threshold: float = None  # test loss defining sample complexity (paper: 1.5, from its figure's file name) [smoke: 1.5; book: 1.5]
+sc_thresholds: tuple = None  # thresholds of the sensitivity table [smoke: (1.2, 1.5, 2.0, 2.5); book: (1.2, 1.5, 2.0, 2.5)]
+sc_rule: str = None  # crossing rule of the n search [smoke: 'first'; book: 'first']
+theory_kind: str = None  # eigenvalue model of the theory [smoke: 'telescoping'; book: 'telescoping']
+theory_fit: str = None  # which theory constants are fitted to the m-sweep [smoke: 'omega'; book: 'omega']
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import get_config, notebook_config
+from modscale.infra.profiles import get_config, notebook_config
 
 cfg = notebook_config("sine_regression", globals())
 
@@ -98,17 +98,8 @@ import pandas as pd
 import torch
 from myst_nb import glue
 
-from modscale import paper_data, runlog, verdicts
-from modscale.analysis import (
-    aggregate_sample_complexity,
-    fig2_panels,
-    sample_complexity_table,
-)
-from modscale.batched_mlp import BatchedMLP
-from modscale.export import export_figure, export_table
-from modscale.notebook import Text, glue_verdicts, show
-from modscale.provenance import device_name
-from modscale.sine_sweeps import (
+from modscale import paper_data
+from modscale.experiments.sine_sweeps import (
     fit_theory,
     grid_specs,
     k_specs,
@@ -117,9 +108,20 @@ from modscale.sine_sweeps import (
     theory_predictions,
     variant_specs,
 )
-from modscale.sine_task import make_task, sample_datasets
-from modscale.style import PALETTE, resolve_device, seed_everything, set_style
-from modscale.trainer import sample_batch_indices, train_batched, train_one
+from modscale.infra.device import resolve_device
+from modscale.infra.provenance import device_name
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.report import runlog, verdicts
+from modscale.report.analysis import (
+    aggregate_sample_complexity,
+    fig2_panels,
+    sample_complexity_table,
+)
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import Text, glue_verdicts, show
+from modscale.report.style import PALETTE, seed_everything, set_style
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.trainer import sample_batch_indices, train_batched, train_one
 
 set_style()
 seed_everything(cfg.seed)
@@ -245,13 +247,13 @@ plt.close(fig1)
 # The networks are the paper's: fully connected, ReLU between layers, no batch normalisation,
 # Adam with learning rate 0.01, mean squared error (SPEC §9). A sweep needs thousands of them, so
 # all networks of one architecture (and one input dimension) are trained *together*: their
-# weights are stacked along a leading model axis (`modscale.batched_mlp.BatchedMLP`), every
+# weights are stacked along a leading model axis (`modscale.models.batched_mlp.BatchedMLP`), every
 # layer is one batched matrix product, each model draws its mini-batches from its own dataset, and
 # one Adam optimiser minimises the *sum* of the models' losses
-# (`modscale.trainer.train_batched`). Because the models share no parameter and Adam
+# (`modscale.training.trainer.train_batched`). Because the models share no parameter and Adam
 # acts element-wise, this is exactly training each model alone. The cell below checks it: the
 # same initial weights and mini-batches, trained by the batched trainer and by a plain
-# one-model-at-a-time loop (`modscale.trainer.train_one`), in double precision.
+# one-model-at-a-time loop (`modscale.training.trainer.train_one`), in double precision.
 #
 # ```{admonition} Reproduction note: optimisation
 # :class: note
@@ -293,7 +295,7 @@ print("batched trainer equals the one-at-a-time loop:", eq_err < 1e-9)
 # %% [markdown]
 # The largest difference over 60 steps of 4 models is {glue:text}`sine_eq_err:.1e` (round-off).
 # How much faster the batched trainer is is measured on the {ref}`reproducibility` page
-# (`python -m modscale.bench`).
+# (`python -m modscale.training.bench`).
 #
 # (sine-calibration)=
 # ## Calibrating the reconstruction to the paper
@@ -332,7 +334,7 @@ print("batched trainer equals the one-at-a-time loop:", eq_err < 1e-9)
 # ```
 
 # %%
-from modscale import calibration
+from modscale.experiments import calibration
 
 t0 = time.perf_counter()
 cal_results, cal_runs = calibration.run_grid(cfg, device=dev)
@@ -377,7 +379,7 @@ print("calibration grid points:", len(cal_grid), "| fitted quantities:",
 #
 # ## The sweeps
 #
-# Two families of runs cover every panel (see `modscale.sine_sweeps`):
+# Two families of runs cover every panel (see `modscale.experiments.sine_sweeps`):
 #
 # - a **grid** over input dimension $m$, architecture (width $\times$ depth), seed and
 #   training-set size $n$ on a geometric grid from $10^2$ to $10^5$ (which contains $n = 1000$), at
@@ -457,7 +459,7 @@ show(pd.Series(fit).to_frame("fitted theory constants"), index=True)
 # (root-mean-square error {glue:text}`sine_fit_rmse:.2f` in log loss).
 
 # %%
-# Data shaping (seed averages, panel curves) is package code, tested: modscale.analysis.fig2_panels.
+# Data shaping (seed averages, panel curves) is package code, tested: modscale.report.analysis.fig2_panels.
 panels = fig2_panels(df, df_k, n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
                      n_panel_depth=cfg.n_panel_depth)
 theory_kw = {"c": fit["c"], "omega": fit["omega"], "kind": cfg.theory_kind,
@@ -589,7 +591,7 @@ show(cmp_n)
 # %% [markdown]
 # ### Verdicts on Fig. 2
 #
-# Each claim of the paper's Fig. 2 is judged by one function of `modscale.verdicts` (unit-tested;
+# Each claim of the paper's Fig. 2 is judged by one function of `modscale.report.verdicts` (unit-tested;
 # the criterion printed in the table is generated from the thresholds passed in). The sentences
 # below the table are glued from these records, so they can only say what this run measured.
 
@@ -694,7 +696,7 @@ show(seed_cut, index=True)
 #
 # For every input dimension $m$ and architecture, the sample complexity is the smallest training
 # set size reaching a target test loss, searched on the geometric $n$-grid of the sweep
-# (`modscale.sample_complexity.sample_complexity`): the seed-averaged test loss is
+# (`modscale.theory.sample_complexity.sample_complexity`): the seed-averaged test loss is
 # interpolated linearly in $\log n$ between the two grid points around the first crossing of the
 # threshold. A curve already below the threshold at the smallest $n$ gives that $n$ (an upper
 # bound); one that never reaches it is left out of the average, and the number of such

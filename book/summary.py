@@ -19,9 +19,9 @@
 #
 # Every figure and table of the paper, what the paper reports, what this reproduction measured,
 # and a verdict. The verdicts are not written by hand: each chapter calls one function of
-# `modscale.verdicts` per claim (unit-tested) on its own measurements, with the criterion stated
+# `modscale.report.verdicts` per claim (unit-tested) on its own measurements, with the criterion stated
 # in the *why* column, and records it; this page collects them. The list of claims comes from one
-# registry, `modscale.paper_items`; a claim whose chapter did not run in this build is listed as
+# registry, `modscale.report.paper_items`; a claim whose chapter did not run in this build is listed as
 # *not run*.
 #
 # Verdicts: **reproduced** (the measured result supports the claim by the stated criterion),
@@ -31,12 +31,12 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-show_figures: bool = None  # embed the figures this build exported (paper_figures/), when available
+show_figures: bool = None  # embed the figures this build exported (paper_figures/), when available [smoke: True; book: True]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("summary", globals())
 
@@ -48,15 +48,21 @@ import pandas as pd
 from IPython.display import Image, Markdown, display
 from myst_nb import glue
 
-from modscale import paper_data, runlog, verdicts
-from modscale.export import export_table
-from modscale.notebook import show
-from modscale.paper_items import FIGURE_OF_ITEM, ITEMS, RECONSTRUCTION_CHOICES, paper_item_order
-from modscale.profiles import get_config
+from modscale import paper_data
+from modscale.infra.profiles import get_config
+from modscale.report import runlog, verdicts
+from modscale.report.export import export_table
+from modscale.report.notebook import show
+from modscale.report.paper_items import (
+    FIGURE_OF_ITEM,
+    ITEMS,
+    RECONSTRUCTION_CHOICES,
+    paper_item_order,
+)
 
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 
-# One row per registered claim (modscale.paper_items), in the paper's order.
+# One row per registered claim (modscale.report.paper_items), in the paper's order.
 recorded = {c.get("claim_id"): c for c in runlog.claims() if c.get("claim_id")}
 rows = []
 for cid, it in ITEMS.items():
@@ -147,7 +153,7 @@ for what, chapter, param in RECONSTRUCTION_CHOICES:
         continue
     if not hasattr(book_cfg, param):
         raise AttributeError(f"reconstruction choice {what!r}: {chapter} has no parameter "
-                             f"{param!r} (update modscale.paper_items.RECONSTRUCTION_CHOICES)")
+                             f"{param!r} (update modscale.report.paper_items.RECONSTRUCTION_CHOICES)")
     choice_rows.append({"choice": what, "chapter": chapter, "parameter": param,
                         "book": str(getattr(book_cfg, param)),
                         "paper": str(getattr(paper_cfg, param))})

@@ -26,7 +26,7 @@
 # **exponentially** with the task's intrinsic dimension $m$.
 #
 # This page rebuilds that theory from scratch. It derives the expected train and test loss,
-# implements them (`modscale.theory`), checks every formula against a Monte-Carlo
+# implements them (`modscale.theory.monolithic`), checks every formula against a Monte-Carlo
 # simulation of the model, draws the double descent of the test loss in $p$ and in $n$, and
 # computes the number of samples required to reach a target loss as a function of $m$, next to
 # the paper's "theoretical $m$ vs $n$" figure.
@@ -43,39 +43,39 @@
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
-seed: int = None  # seed of the Monte-Carlo simulations
-spectrum_kind: str = None  # feature spectrum tied to m
-c: float = None  # total task variance Tr(Lambda) (loss units)
-omega: float = None  # telescoping spectrum: exponent a is omega^-m
-s: float = None  # power-law spectrum: smoothness s in lam_i ~ i^-(1+2s/m)
-d: int = None  # number of outputs (N is d n equations)
-method: str = None  # overparameterised formula
-target_ratio: float = None  # required-n target loss, in units of d*c (1 is the loss of the zero predictor)
-branch: str = None  # where required n is searched
-mc_trials: int = None  # Monte-Carlo trials per grid point
-mc_features: int = None  # explicit task features in the simulation (the spectrum's remaining variance is added as noise)
-mc_m: float = None  # task dimension m of the validation spectra
-mc_n: tuple = None  # sample counts n of the validation grid
-mc_p: tuple = None  # parameter counts p of the validation grid
-mc_d: tuple = None  # output counts d of the validation grid
-mc_spectra: tuple = None  # spectra of the validation grid
-dd_small_n: int = None  # n of the small-scale p-sweep
-dd_small_p: int = None  # p of the small-scale n-sweep
-dd_small_points: int = None  # Monte-Carlo points per small-scale sweep
-dd_paper_n: int = None  # n of the paper-scale p-sweep
-dd_paper_p: int = None  # p of the paper-scale n-sweep
-dd_m: tuple = None  # task dimensions of the double-descent curves
-curve_points: int = None  # points of each theory curve
-m_values: tuple = None  # task dimensions m
-widths: tuple = None  # MLP widths giving p
-depths: tuple = None  # MLP depths (linear layers) giving p
-calib_omegas: tuple = None  # omega grid of the calibration table
-calib_ratios: tuple = None  # target-ratio grid of the calibration table
+seed: int = None  # seed of the Monte-Carlo simulations [smoke: 0; book: 0]
+spectrum_kind: str = None  # feature spectrum tied to m [smoke: 'telescoping'; book: 'telescoping']
+c: float = None  # total task variance Tr(Lambda) (loss units) [smoke: 1.0; book: 1.0]
+omega: float = None  # telescoping spectrum: exponent a ＝ omega^-m [smoke: 1.5; book: 1.5]
+s: float = None  # power-law spectrum: smoothness s in lam_i ~ i^-(1+2s/m) [smoke: 1.0; book: 1.0]
+d: int = None  # number of outputs (N ＝ d n equations) [smoke: 1; book: 1]
+method: str = None  # overparameterised formula [smoke: 'auto'; book: 'auto']
+target_ratio: float = None  # required-n target loss, in units of d*c (1 ＝ the loss of the zero predictor) [smoke: 1.0; book: 1.0]
+branch: str = None  # where required n is searched [smoke: 'underparameterised'; book: 'underparameterised']
+mc_trials: int = None  # Monte-Carlo trials per grid point [smoke: 40; book: 1000]
+mc_features: int = None  # explicit task features in the simulation (the spectrum's remaining variance is added as noise) [smoke: 160; book: 400]
+mc_m: float = None  # task dimension m of the validation spectra [smoke: 3.0; book: 3.0]
+mc_n: tuple = None  # sample counts n of the validation grid [smoke: (24,); book: (25, 60)]
+mc_p: tuple = None  # parameter counts p of the validation grid [smoke: (8, 40, 80); book: (10, 40, 100, 200)]
+mc_d: tuple = None  # output counts d of the validation grid [smoke: (1, 2); book: (1, 2)]
+mc_spectra: tuple = None  # spectra of the validation grid [smoke: ('telescoping', 'power_law', 'isotropic'); book: ('telescoping', 'power_law', 'isotropic')]
+dd_small_n: int = None  # n of the small-scale p-sweep [smoke: 40; book: 40]
+dd_small_p: int = None  # p of the small-scale n-sweep [smoke: 40; book: 40]
+dd_small_points: int = None  # Monte-Carlo points per small-scale sweep [smoke: 6; book: 14]
+dd_paper_n: int = None  # n of the paper-scale p-sweep [smoke: 1000; book: 1000]
+dd_paper_p: int = None  # p of the paper-scale n-sweep [smoke: 1000; book: 1000]
+dd_m: tuple = None  # task dimensions of the double-descent curves [smoke: (2.0, 5.0, 9.0); book: (2.0, 5.0, 9.0)]
+curve_points: int = None  # points of each theory curve [smoke: 60; book: 200]
+m_values: tuple = None  # task dimensions m [smoke: (2, 3, 4, 5, 6, 7, 8, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
+widths: tuple = None  # MLP widths giving p [smoke: (8, 32, 128); book: (8, 32, 128)]
+depths: tuple = None  # MLP depths (linear layers) giving p [smoke: (3, 5, 7); book: (3, 5, 7)]
+calib_omegas: tuple = None  # omega grid of the calibration table [smoke: (1.4, 1.5, 1.6); book: (1.3, 1.4, 1.45, 1.5, 1.55, 1.6, 1.7)]
+calib_ratios: tuple = None  # target-ratio grid of the calibration table [smoke: (0.95, 1.0, 1.05); book: (0.9, 0.95, 1.0, 1.02, 1.05, 1.1, 1.2)]
 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.profiles import notebook_config
+from modscale.infra.profiles import notebook_config
 
 cfg = notebook_config("theory", globals())
 
@@ -88,13 +88,16 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from modscale import paper_data, runlog, verdicts
-from modscale.cache import cached, cached_map
-from modscale.export import export_figure, export_table
-from modscale.notebook import glue_verdicts, show
-from modscale.profiles import config_dict
-from modscale.style import PALETTE, progress_bar, resolve_device, seed_everything, set_style
-from modscale.theory import (
+from modscale import paper_data
+from modscale.experiments.theory_checks import run_mc_case
+from modscale.infra.cache import cached, cached_map
+from modscale.infra.device import resolve_device
+from modscale.infra.profiles import config_dict
+from modscale.report import runlog, verdicts
+from modscale.report.export import export_figure, export_table
+from modscale.report.notebook import glue_verdicts, show
+from modscale.report.style import PALETTE, progress_bar, seed_everything, set_style
+from modscale.theory.monolithic import (
     architecture_param_counts,
     compare_with_monte_carlo,
     inverse_wishart_trace,
@@ -278,7 +281,7 @@ plt.close(fig)
 # %% [markdown]
 # ## Formulas against simulation
 #
-# The simulator (`modscale.theory.monte_carlo_losses`) draws, for each of
+# The simulator (`modscale.theory.monolithic.monte_carlo_losses`) draws, for each of
 # `mc_trials` independent trials, a task $w$, an $N\times P$ feature matrix and the targets,
 # fits $\hat\theta = \Phi_1^{+}Y$ in float64 (all trials batched in one `torch.linalg.pinv`
 # call per chunk), and records the train loss and the exact population test loss given
@@ -299,17 +302,8 @@ for name, n, p, dd in itertools.product(cfg.mc_spectra, cfg.mc_n, cfg.mc_p, cfg.
                   "method": cfg.method})
 
 
-def run_case(case):
-    lam, tail = validation_spectrum(case["spectrum"], case["P"], case["m"], c=case["c"],
-                                    omega=case["omega"], s=case["s"])
-    row = compare_with_monte_carlo(case["n"], case["p"], d=case["d"], lam=lam, tail=tail,
-                                   trials=case["trials"], seed=case["seed"],
-                                   method=case["method"])
-    return {"spectrum": case["spectrum"], **row}
-
-
 t0 = time.perf_counter()
-mc_table = pd.DataFrame(cached_map("theory_mc_validation", cases, run_case))
+mc_table = pd.DataFrame(cached_map("theory_mc_validation", cases, run_mc_case))
 mc_wall = time.perf_counter() - t0
 exact_rows = mc_table[mc_table.formula == "exact"]
 det_rows = mc_table[mc_table.formula != "exact"]
@@ -539,7 +533,7 @@ glue("th_dd_large_n_limit",
 # **Parameter counts.** Following the paper's "theoretical $m$ vs $n$" figure, whose nine curves
 # come in three groups of three evenly spaced in $n$ (SPEC §2.2), each curve is one MLP of the
 # sine-wave experiments, widths {8, 32, 128} × depths {3, 5, 7}, with $p$ its parameter count for
-# input dimension $m$ (`modscale.batched_mlp.mlp_param_count`).
+# input dimension $m$ (`modscale.models.batched_mlp.mlp_param_count`).
 
 # %%
 archs, p_grid = architecture_param_counts(cfg.m_values, cfg.widths, cfg.depths)
@@ -748,7 +742,7 @@ print("curves ordered by parameter count:", bool(np.all(np.diff(n_req, axis=0) >
 # %% [markdown]
 # ## Verdicts
 #
-# One function of `modscale.verdicts` per claim (unit-tested; each criterion is generated from the
+# One function of `modscale.report.verdicts` per claim (unit-tested; each criterion is generated from the
 # thresholds passed in below). The summary above is glued from these records.
 
 # %% tags=["hide-input"]

@@ -1,19 +1,20 @@
-"""Readings of Algorithm 1 and their diagnostics (modscale.alg1) on small planted problems."""
+"""Readings of Algorithm 1 and their diagnostics (modscale.training.alg1) on small planted
+problems."""
 
 import numpy as np
 import pytest
 import torch
 
-from modscale.alg1 import (
+from modscale.infra.profiles import ConfigError
+from modscale.models.modular_net import LinearProjection
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.alg1 import (
     READINGS,
     direction_metrics,
     init_projections_,
     objective_per_point,
     stay_test,
 )
-from modscale.modular_net import LinearProjection
-from modscale.profiles import ConfigError
-from modscale.sine_task import make_task, sample_datasets
 
 
 def _problem(n_nets=2, m=6, k=3, n=800):
@@ -100,7 +101,7 @@ def test_bad_reading_is_rejected():
 
 
 def _fig3a_spec(method: str, **kw):
-    from modscale.fig3a_readings import Fig3aSpec
+    from modscale.experiments.fig3a_readings import Fig3aSpec
 
     base = dict(method=method, m=3, k=2, b=1, width=4, depth=2, n_modules=4, n_values=(16, 32),
                 seeds=(0, 1), n_test=20, iters=3, lr=0.01, batch_size=8, noise_var=0.5,
@@ -110,8 +111,7 @@ def _fig3a_spec(method: str, **kw):
 
 
 def test_fig3a_stack_shapes_and_matched_compute():
-    from modscale import fig3a_readings as fr
-
+    from modscale.experiments import fig3a_readings as fr
     r = fr.run_stack(_fig3a_spec("monolithic"))
     assert r["test"].shape == (2, 2) and "sim_init" not in r and r["iters"] == 3
     assert np.isfinite(r["test_clean"]).all()
@@ -126,8 +126,7 @@ def test_fig3a_stack_shapes_and_matched_compute():
 
 def test_fig3a_readings_initialise_each_network_on_its_own_rows(monkeypatch):
     """Networks of different n share a padded stack; each reading must see only real rows."""
-    from modscale import fig3a_readings as fr
-
+    from modscale.experiments import fig3a_readings as fr
     calls = []
     real = fr.init_projections_
 
@@ -142,9 +141,9 @@ def test_fig3a_readings_initialise_each_network_on_its_own_rows(monkeypatch):
 
 
 def test_modules_ablation_specs_reuse_the_comparison_stacks():
-    from modscale import calibration, fig3a_readings
-    from modscale.fig3a_ablation import ABLATION_METHODS, ablation_specs
-    from modscale.profiles import get_config
+    from modscale.experiments import calibration, fig3a_readings
+    from modscale.experiments.fig3a_ablation import ABLATION_METHODS, ablation_specs
+    from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", "smoke", sc_m_values=(3, 5), sc_ablation_factors=(1, 2, 5))
     knobs = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
@@ -159,7 +158,7 @@ def test_modules_ablation_specs_reuse_the_comparison_stacks():
 
 
 def test_modules_ablation_factors_must_include_the_comparison_factor():
-    from modscale.profiles import get_config
+    from modscale.infra.profiles import get_config
 
     with pytest.raises(ConfigError, match="sc_ablation_factors"):
         get_config("algorithm1", "smoke", sc_ablation_factors=(1, 5))

@@ -7,7 +7,7 @@ import pytest
 import torch
 from scipy.linalg import subspace_angles
 
-from modscale.alignment import (
+from modscale.training.alignment import (
     chance_similarity,
     pairwise_similarity,
     sign_canonical,

@@ -1,4 +1,4 @@
-"""Data shaping for figures and verdicts (modscale.analysis) against direct computations."""
+"""Data shaping for figures and verdicts (modscale.report.analysis) against direct computations."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modscale.analysis import (
+from modscale.report.analysis import (
     aggregate_sample_complexity,
     fig2_panels,
     sample_complexity_table,
@@ -74,7 +74,7 @@ def test_fig2_panels_match_direct_averages():
 
 
 def test_number_and_show_formatting():
-    from modscale.notebook import number, show
+    from modscale.report.notebook import number, show
 
     assert number(2.0) == "2" and number(1.7320508075688772) == "1.73"
     assert number(float("nan")) == "—" and number(float("inf")) == "not reached"

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from modscale.bench import main, peak_tflops, run_benchmark, step_flops
+from modscale.training.bench import main, peak_tflops, run_benchmark, step_flops
 
 
 def test_step_flops_counts_matmuls():
@@ -15,7 +15,7 @@ def test_step_flops_counts_matmuls():
 
 def test_run_benchmark_smoke():
     r = run_benchmark(models=4, iters=3, width=8, depth=3, in_dim=3, batch=16, n_train=32,
-                      device="cpu", loop_models=2)
+                      device="cpu", loop_models=2, precision="both")
     for key in ("batched_model_iters_per_s", "loop_model_iters_per_s", "speedup",
                 "batched_tflops", "params_per_model", "device"):
         assert key in r
@@ -48,3 +48,22 @@ def test_peak_override_and_cpu():
 def test_bad_cli_value_exits_with_message():
     with pytest.raises(SystemExit, match="--models"):
         run_benchmark(models=0)
+
+
+def test_matmul_peak_is_bounded_in_time():
+    """The peak is measured at a CPU size that takes well under a second whatever the ISA."""
+    import time
+
+    from modscale.training.bench import measured_matmul_tflops
+
+    t0 = time.perf_counter()
+    for dtype in (torch.float32, torch.bfloat16):
+        assert measured_matmul_tflops(torch.device("cpu"), dtype) > 0
+    assert time.perf_counter() - t0 < 5.0
+
+
+def test_auto_precision_reported():
+    r = run_benchmark(models=2, iters=2, width=4, depth=2, in_dim=2, batch=8, n_train=16,
+                      device="cpu", loop_models=1, precision="auto")
+    assert r["auto_precision"] in ("fp32", "bf16")
+    assert ("bf16_speedup_over_fp32" in r) == (r["auto_precision"] == "bf16")

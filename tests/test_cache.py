@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from modscale import cache
+from modscale.infra import cache
 
 
 def test_cached_computes_once(tmp_cache):
@@ -26,8 +26,8 @@ def test_cached_computes_once(tmp_cache):
 def test_meta_has_provenance(tmp_cache):
     cache.cached("exp", {"a": 1}, lambda: 1.0)
     (meta,) = cache.entries("exp")
-    for key in ("config", "code_version", "git_commit", "versions", "device", "date", "sha256",
-                "wall_time_s"):
+    for key in ("config", "version", "device_type", "code_version", "git_commit", "versions",
+                "device", "date", "sha256", "wall_time_s"):
         assert key in meta
     assert meta["config"] == {"a": 1}
 
@@ -74,15 +74,34 @@ def test_cached_map_resumes_after_interruption(tmp_cache):
     assert calls == [2, 3]
 
 
-def test_code_version_is_part_of_the_key(tmp_cache, monkeypatch):
+def test_version_and_device_are_in_the_key_the_code_is_not(tmp_cache, monkeypatch):
+    from modscale.infra import registry
+
     k1 = cache.entry_key("exp", {"a": 1})
     monkeypatch.setattr(cache, "experiment_code_version", lambda experiment: "different")
+    assert cache.entry_key("exp", {"a": 1}) == k1  # code hash: provenance only
+    assert cache.entry_key("exp", {"a": 1}, "cuda") != k1
+    monkeypatch.setitem(registry.EXPERIMENTS, "exp",
+                        registry.Experiment("exp", 2, None, ("tasks.sine_task",)))
     assert cache.entry_key("exp", {"a": 1}) != k1
 
 
-def test_runlog_records_and_reads(tmp_path, monkeypatch):
-    from modscale import runlog
+def test_unresolved_precision_cannot_be_keyed(tmp_cache):
+    with pytest.raises(ValueError, match="resolve the precision"):
+        cache.entry_key("exp", {"precision": "auto"})
+    with pytest.raises(ValueError, match="amp"):
+        cache.entry_key("exp", {"spec": {"amp": "auto"}})
+    assert cache.entry_key("exp", {"precision": "bf16"}) != cache.entry_key(
+        "exp", {"precision": "fp32"})
 
+
+def test_unregistered_experiment_is_an_error(tmp_cache):
+    with pytest.raises(KeyError, match="unknown experiment 'nope'"):
+        cache.cached("nope", {"a": 1}, lambda: 1)
+
+
+def test_runlog_records_and_reads(tmp_path, monkeypatch):
+    from modscale.report import runlog
     monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
     runlog.record("sine", "fig2", profile="smoke", models_trained=12, wall_time_s=1.234,
                   seeds=[0, 1])
@@ -96,8 +115,7 @@ def test_runlog_records_and_reads(tmp_path, monkeypatch):
 def test_claims_keep_the_latest_verdict(tmp_path, monkeypatch):
     import pytest
 
-    from modscale import runlog
-
+    from modscale.report import runlog
     monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
     kw = dict(paper="1.35x/dim", why="slope > 0", profile="smoke")
     runlog.claim("theory", "Fig. X", "grows", reproduced="1.1x", verdict="partly", **kw)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modscale import cifar
-from modscale.cifar import CLASSES, DataError, load_cifar10
+from modscale.tasks import cifar
+from modscale.tasks.cifar import CLASSES, DataError, load_cifar10
 
 
 def _jpeg_bytes(img: np.ndarray, quality: int = 95) -> bytes:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from modscale import cifar_runs as cr
-from modscale.batched_mlp import BatchedMLP
-from modscale.cifar_models import (
+from modscale.experiments import cifar_runs as cr
+from modscale.infra import cache
+from modscale.infra.profiles import ConfigError, get_config
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.tasks.compositional import assemble, channel_stats, make_pool, make_set
+from modscale.training.cifar_models import (
     Architecture,
     accuracy,
     build_model,
@@ -19,8 +25,6 @@ from modscale.cifar_models import (
     stacked_inputs,
     train,
 )
-from modscale.compositional import assemble, channel_stats, make_pool, make_set
-from modscale.profiles import ConfigError, get_config
 
 ARCH = Architecture(mono_width=8, mono_depth=2, modules_per_image=2, module_dim=3,
                     module_width=5, module_depth=2)
@@ -98,7 +102,7 @@ def test_compute_run_end_to_end(pool, tmp_cache):
     spec = cr.run_spec(cfg, "ours", 2, (0, 1), lr=1e-3, n_train=64, noise_levels=(0.0, 0.5))
     spec["arch"] = ARCH.__dict__ | {}
     spec.update(n_test=30, init_steps=2, init_batch=8, init_pool=32, batch_size=16)
-    r = cr.run(data, spec)
+    r = cr.compute_run(data, spec)
     assert r["acc"].shape == (1, 2) and r["correct"].shape == (2, 30, 2)
     assert r["seen"].shape == (2, 30) and r["held"].shape == (30,)
     assert not bool((r["seen"] & r["held"]).any())  # held-out tuples never seen in training
@@ -106,19 +110,27 @@ def test_compute_run_end_to_end(pool, tmp_cache):
     torch.testing.assert_close(r["acc_noise"][0.0], r["acc"][-1])
     assert r["energy_final"].shape == (2, 4, 2)
     torch.testing.assert_close(r["energy_final"].sum(-1), torch.ones(2, 4))
-    again = cr.run(data, spec)  # from the cache
-    assert torch.equal(again["correct"], r["correct"])
     df = cr.accuracy_frame([r])
     assert len(df) == 2 and df["acc"].between(0, 1).all()
+    # the cached run stores the compact payload: same accuracy rows, the figures' arrays
+    c = cr.run(data, spec)
+    assert "correct" not in c and c["acc"].shape == (1, 2) and c["energy_final"].shape == (2, 4, 2)
+    pd.testing.assert_frame_equal(cr.accuracy_frame([c]).drop(columns="wall_time_s"),
+                                  df.drop(columns="wall_time_s"))
+    again = cr.run(data, spec)  # from the cache
+    assert again["rows"] == c["rows"] and "slice_final" not in c  # keep_slices not asked
+    assert json.dumps(cache.encode(c))  # fits the committed results store
 
 
-def test_amp_modes():
-    from modscale.cifar_models import use_bf16
+def test_amp_modes(monkeypatch):
+    from modscale.infra import device as device_mod
+    from modscale.training.cifar_models import use_bf16
 
-    cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert not use_bf16(cpu, "auto") and use_bf16(cuda, "auto")
-    assert use_bf16(cpu, "bf16") and not use_bf16(cuda, "fp32")
-    assert use_bf16(cuda, True) and not use_bf16(cpu, True) and not use_bf16(cuda, False)
+    cpu = torch.device("cpu")
+    assert use_bf16(cpu, "bf16") and not use_bf16(cpu, "fp32") and not use_bf16(cpu, False)
+    for speedup, expected in ((3.0, True), (0.05, False)):  # AMX-like, AVX2-like
+        monkeypatch.setattr(device_mod, "bf16_speedup", lambda d, s=speedup: {"speedup": s})
+        assert use_bf16(cpu, "auto") is expected and use_bf16(cpu, True) is expected
     with pytest.raises(ConfigError, match="amp"):
         use_bf16(cpu, "fp16")
     with pytest.raises(ConfigError, match="amp"):
@@ -127,7 +139,7 @@ def test_amp_modes():
 
 def test_bf16_training_on_cpu_keeps_fp32_weights_and_agrees(pool):
     """bf16 autocast on a CPU: weights stay fp32, the loss falls as in fp32."""
-    from modscale.cifar_models import train
+    from modscale.training.cifar_models import train
 
     sets = [make_set(pool, 120, 2, s) for s in range(2)]
     losses = {}
@@ -142,7 +154,7 @@ def test_bf16_training_on_cpu_keeps_fp32_weights_and_agrees(pool):
 
 
 def test_cifar_benchmark_smoke(pool):
-    from modscale.cifar_bench import format_report, run_cifar_benchmark
+    from modscale.experiments.cifar_bench import format_report, run_cifar_benchmark
 
     rows = run_cifar_benchmark(pool, pool, ARCH, k=2, n_train=40, n_test=20, seeds=2,
                                batch_size=20)

@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from modscale import cache
-from modscale import cifar_runs as cr
-from modscale import cifar_scale as cs
-from modscale.cifar_models import Architecture
-from modscale.compositional import channel_stats, make_pool
-from modscale.profiles import ConfigError, get_config
+from modscale.experiments import cifar_runs as cr
+from modscale.experiments import cifar_scale as cs
+from modscale.infra import cache
+from modscale.infra.device import resolve_precision
+from modscale.infra.profiles import ConfigError, get_config
+from modscale.tasks.compositional import channel_stats, make_pool
+from modscale.training.cifar_models import Architecture
 
 ARCH = Architecture(mono_width=8, mono_depth=2, modules_per_image=2, module_dim=3,
                     module_width=5, module_depth=2)
@@ -36,7 +37,7 @@ def test_main_specs_cover_the_grid_once():
     for s in specs:
         assert s["lr"] == LRS[s["method"]] and s["seeds"] == list(range(cfg.scale_n_seeds))
         assert s["n_test"] == cfg.scale_n_test and s["batch_size"] == cfg.scale_batch_size
-        assert s["amp"] == cfg.scale_amp
+        assert s["amp"] == resolve_precision(cfg.scale_amp, "cpu") != "auto"
         full = s["n_train"] == cfg.scale_n_train and s["k"] in cfg.scale_ks
         assert bool(s["noise_levels"]) == full  # Table 1 needs the noise levels at scale
     sweep = cs.sweep_specs(cfg)
@@ -83,7 +84,7 @@ def test_compact_payload_round_trips_through_the_store(tmp_path, monkeypatch):
 
 
 def test_ordering_trend_names_every_case():
-    from modscale.cifar_scale_report import ordering_trend
+    from modscale.report.cifar_tables import ordering_trend
 
     assert ordering_trend([True, True]) == "holds at every scale"
     assert ordering_trend([False, False]) == "is absent at every scale"
@@ -100,7 +101,7 @@ def test_ordering_trend_names_every_case():
 def test_ordering_table_pairs_seeds_and_flags_the_paper_ordering():
     import pandas as pd
 
-    from modscale.cifar_scale_report import ordering_table, trend_of
+    from modscale.report.cifar_tables import ordering_table, trend_of
 
     acc = {("ours", 0): 0.50, ("ours", 1): 0.52, ("modular", 0): 0.45, ("modular", 1): 0.49,
            ("monolithic", 0): 0.40, ("monolithic", 1): 0.41}

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from modscale.compositional import (
+from modscale.infra.profiles import ConfigError
+from modscale.tasks.compositional import (
     HASH_PRIME,
     _hash_keys,
     assemble,
@@ -22,7 +23,6 @@ from modscale.compositional import (
     tuple_hash,
     unflatten_input,
 )
-from modscale.profiles import ConfigError
 
 
 @pytest.fixture(scope="module")

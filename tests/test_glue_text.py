@@ -3,7 +3,7 @@
 import pytest
 from myst_nb.core.variables import format_plain_text
 
-from modscale.notebook import Text
+from modscale.report.notebook import Text
 
 
 @pytest.mark.parametrize("value", ["10,000", "100, 316, 1,000", "0.00", "+0.020", "1.50",

@@ -4,7 +4,8 @@ autograd, batched restarts vs a loop, masking, jittered Cholesky, bad input."""
 import pytest
 import torch
 
-from modscale.kernel_objective import (
+from modscale.infra.profiles import ConfigError
+from modscale.training.kernel_objective import (
     features_objective,
     kernel_matrix,
     kernel_objective,
@@ -14,7 +15,6 @@ from modscale.kernel_objective import (
     pairwise_sq_dists,
     stable_cholesky,
 )
-from modscale.profiles import ConfigError
 
 D = torch.float64
 

@@ -1,4 +1,4 @@
-"""The modular chapter's stacks on the calibrated task (modscale.modular_calibrated)."""
+"""The modular chapter's stacks on the calibrated task (modscale.experiments.modular_calibrated)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from modscale import calibration, fig3a_readings
-from modscale import modular_calibrated as mc
-from modscale.alignment import similarity_score
-from modscale.analysis import stack_samples_needed
-from modscale.profiles import PROFILE_NAMES, ConfigError, get_config
-from modscale.sine_task import make_task
+from modscale.experiments import calibration, fig3a_readings
+from modscale.experiments import modular_calibrated as mc
+from modscale.infra.profiles import PROFILE_NAMES, ConfigError, get_config
+from modscale.report.analysis import stack_samples_needed
+from modscale.tasks.sine_task import make_task
+from modscale.training.alignment import similarity_score
 
 
 def _base(**kw) -> fig3a_readings.Fig3aSpec:

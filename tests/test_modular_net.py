@@ -6,17 +6,17 @@ import math
 import pytest
 import torch
 
-from modscale.alignment import similarity_score
-from modscale.kernel_init import (
+from modscale.infra.profiles import ConfigError
+from modscale.models.modular_net import BatchedModularNet
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.alignment import similarity_score
+from modscale.training.kernel_init import (
     kernel_init_,
     kernel_init_flops,
     matched_extra_iters,
     training_flops,
 )
-from modscale.kernel_objective import features_objective
-from modscale.modular_net import BatchedModularNet
-from modscale.profiles import ConfigError
-from modscale.sine_task import make_task, sample_datasets
+from modscale.training.kernel_objective import features_objective
 
 
 @pytest.mark.parametrize("projection", ["linear", "nonlinear"])
@@ -157,7 +157,7 @@ def test_flops_bookkeeping():
 
 
 def test_run_stack_all_methods_small():
-    from modscale.modular_sweep import InitSettings, run_stack
+    from modscale.experiments.modular_sweep import InitSettings, run_stack
 
     for method in ("monolithic", "modular", "ours", "modular_matched"):
         r = run_stack(method, 3, k=2, n_grid=[16, 32], seeds=[0], width=4, depth=2,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from modscale import paper_items, verdicts
-from modscale.paper_items import CHAPTERS, GLUE_PREFIX, ITEMS
-from modscale.profiles import ConfigError, chapters, notebook_config, parameters_cell
+from modscale.infra.profiles import ConfigError, chapters, notebook_config, parameters_cell
+from modscale.report import paper_items, verdicts
+from modscale.report.paper_items import CHAPTERS, GLUE_PREFIX, ITEMS
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK = REPO / "book"
@@ -57,7 +57,7 @@ def test_every_claim_is_judged_and_recorded_by_its_chapter():
         assert f"{GLUE_PREFIX[it.chapter]}_{cid}_verdict" in src, (cid, it.chapter)
     for ch in CHAPTERS:
         src = (BOOK / f"{ch}.py").read_text()
-        assert "runlog.claim(" not in src, f"{ch}: record claims through modscale.verdicts"
+        assert "runlog.claim(" not in src, f"{ch}: record claims through modscale.report.verdicts"
         assert 'tags=["remove-cell"]' not in src, f"{ch}: verdict code must be visible"
 
 
@@ -96,7 +96,7 @@ def test_notebook_config_rejects_unknown_names_and_lists_valid_ones():
 
 
 def test_profiles_import_no_torch():
-    code = ("import sys, modscale.profiles as p; p.chapters(); "
+    code = ("import sys, modscale.infra.profiles as p; p.chapters(); "
             "p.notebook_config('sine_regression', {}); assert 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -108,14 +108,14 @@ def test_sync_parameters_check_passes():
 
 
 def test_normalisations_copy_agrees():
-    from modscale.profiles.sine_regression import NORMALISATIONS
-    from modscale.sine_task import NORMALISATIONS as TASK_NORMALISATIONS
+    from modscale.infra.profiles.sine_regression import NORMALISATIONS
+    from modscale.tasks.sine_task import NORMALISATIONS as TASK_NORMALISATIONS
 
     assert NORMALISATIONS == TASK_NORMALISATIONS
 
 
 def test_reconstruction_choices_are_parameters():
-    from modscale.profiles import get_config
+    from modscale.infra.profiles import get_config
 
     for what, chapter, param in paper_items.RECONSTRUCTION_CHOICES:
         assert hasattr(get_config(chapter, "smoke"), param), (what, chapter, param)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from modscale.profiles import (
+from modscale.infra.profiles import (
     PROFILE_NAMES,
     ConfigError,
     chapters,

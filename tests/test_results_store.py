@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from modscale import cache
+from modscale.infra import cache
 
 
 def test_encode_decode_round_trip_is_exact():
@@ -49,9 +49,10 @@ def test_cached_falls_back_to_store_and_publish(tmp_path, monkeypatch):
     out = cache.cached("sine_grid", cfg, compute)
     assert len(calls) == 1 and np.array_equal(out["loss"], [1.5, 2.5])
     assert len(cache.entries("sine_grid")) == 1
-    # an entry made with other code is pruned, the current one kept
-    stale = tmp_path / "results" / "sine_grid" / "stale.json"
-    stale.write_text(json.dumps({"meta": {"code_version": "old"}, "result": 1}))
+    # an entry no longer found by today's key (another version) is pruned, the current one kept
+    stale = tmp_path / "results" / "sine_grid" / "0000000000000000.json"
+    stale.write_text(json.dumps({"meta": {"experiment": "sine_grid", "config": cfg,
+                                          "version": 0}, "result": 1}))
     monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
     assert cache.publish("sine_grid", prune=True) == (1, 1)
     assert not stale.exists()
@@ -71,12 +72,13 @@ def _publish_one(tmp_path, monkeypatch, experiment, cfg, value):
     monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "fresh"))  # a fresh clone
 
 
-def test_long_run_is_drawn_and_flagged_stale_after_a_code_change(tmp_path, monkeypatch):
+def test_a_code_change_keeps_entries_current_and_flags_it(tmp_path, monkeypatch):
     cfg = {"k": 8, "n_train": 10**6}
-    _publish_one(tmp_path, monkeypatch, "sine_grid", cfg, 0.5)
     _publish_one(tmp_path, monkeypatch, "cifar_scale", cfg, 0.5)
-    assert cache.store_status("cifar_scale")[0]["stale"] is False
-    # the code the experiment depends on changes: the entry is still found, drawn and flagged
+    (row,) = cache.store_status("cifar_scale")
+    assert row["current"] is True and row["code_changed"] is False and row["version"] == 1
+    # the code the experiment depends on changes: the entry is still current and drawn, the
+    # advisory flag says the code changed since
     monkeypatch.setattr(cache, "experiment_code_version", lambda name: "changed")
     calls = []
 
@@ -84,14 +86,17 @@ def test_long_run_is_drawn_and_flagged_stale_after_a_code_change(tmp_path, monke
         calls.append(1)
         return {"acc": 0.1}
 
-    with pytest.warns(UserWarning, match="stale"):
-        out = cache.cached("cifar_scale", cfg, compute)
-    assert out == {"acc": 0.5} and not calls
-    status = cache.store_status("cifar_scale")
-    assert len(status) == 1 and status[0]["stale"] is True
-    assert status[0]["code_version"] != "changed" and status[0]["commit"]
-    # a short experiment with changed code is recomputed instead (its key holds the code hash)
-    assert cache.cached("sine_grid", cfg, compute) == {"acc": 0.1} and calls == [1]
+    assert cache.cached("cifar_scale", cfg, compute) == {"acc": 0.5} and not calls
+    (row,) = cache.store_status("cifar_scale")
+    assert row["current"] is True and row["code_changed"] is True and row["commit"]
+    # a version bump is what re-keys (and so recomputes) it
+    from modscale.infra import registry
+
+    exp = registry.get("cifar_scale")
+    monkeypatch.setitem(registry.EXPERIMENTS, "cifar_scale",
+                        registry.Experiment(**{**exp.__dict__, "version": exp.version + 1}))
+    assert cache.store_status("cifar_scale")[0]["current"] is False
+    assert cache.cached("cifar_scale", cfg, compute) == {"acc": 0.1} and calls == [1]
 
 
 def test_recompute_switch_ignores_the_store(tmp_path, monkeypatch):

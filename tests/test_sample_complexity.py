@@ -6,16 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modscale.analysis import sample_complexity_table
-from modscale.batched_mlp import BatchedMLP
-from modscale.profiles import ConfigError, get_config
-from modscale.sample_complexity import (
-    geometric_grid,
-    geometric_mean,
-    losses_over_n_grid,
-    sample_complexity,
-)
-from modscale.sine_sweeps import (
+from modscale.experiments.sine_sweeps import (
     fit_theory,
     grid_specs,
     k_specs,
@@ -25,7 +16,16 @@ from modscale.sine_sweeps import (
     theory_predictions,
     variant_specs,
 )
-from modscale.sine_task import make_task
+from modscale.infra.profiles import ConfigError, get_config
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.report.analysis import sample_complexity_table
+from modscale.tasks.sine_task import make_task
+from modscale.theory.sample_complexity import (
+    geometric_grid,
+    geometric_mean,
+    losses_over_n_grid,
+    sample_complexity,
+)
 
 
 def test_geometric_grid():

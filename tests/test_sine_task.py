@@ -5,9 +5,9 @@ import math
 import pytest
 import torch
 
+from modscale.infra.profiles import ConfigError
 from modscale.paper_data import FIG1_MODULE
-from modscale.profiles import ConfigError
-from modscale.sine_task import SineTask, make_task, sample_datasets
+from modscale.tasks.sine_task import SineTask, make_task, sample_datasets
 
 
 def test_shapes_and_orthonormal_projections():

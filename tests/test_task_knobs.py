@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 import torch
 
-from modscale import calibration
-from modscale.batched_mlp import BatchedMLP
-from modscale.profiles import ConfigError, get_config
-from modscale.profiles.sine_regression import PRECISIONS as PROFILE_PRECISIONS
-from modscale.sine_sweeps import StackSpec, run_stack, stack_frame, stack_precision
-from modscale.sine_task import make_task, sample_datasets
-from modscale.trainer import PRECISIONS, train_batched, train_one
+from modscale.experiments import calibration
+from modscale.experiments.sine_sweeps import StackSpec, run_stack, stack_frame, stack_precision
+from modscale.infra.device import resolve_precision
+from modscale.infra.profiles import ConfigError, get_config
+from modscale.infra.profiles.sine_regression import PRECISIONS as PROFILE_PRECISIONS
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.trainer import PRECISIONS, train_batched, train_one
 
 
 # ----------------------------------------------------------------------------- label noise
@@ -87,7 +88,9 @@ def test_first_layer_init_uses_each_models_fan_in():
 # ----------------------------------------------------------------------------- precision
 def test_precision_lists_agree_and_bad_precision_raises():
     assert set(PRECISIONS) <= set(PROFILE_PRECISIONS)
-    assert stack_precision("auto", 8) == "fp32" and stack_precision("auto", 32) == "bf16"
+    assert stack_precision("auto", 8) == "fp32"
+    assert stack_precision("auto", 32) == resolve_precision("auto", "cpu")
+    assert stack_precision("bf16", 8) == "bf16" and stack_precision("fp32", 64) == "fp32"
     xtr, ytr, xte, yte, nt = sample_datasets([make_task(3, 2)], [50], 20)
     model = BatchedMLP(1, 3, 8, 2)
     with pytest.raises(ConfigError, match="precision"):

@@ -1,4 +1,5 @@
-"""Tests of modscale.theory: closed forms vs Monte Carlo, limits, sample complexity, errors.
+"""Tests of modscale.theory.monolithic: closed forms vs Monte Carlo, limits, sample complexity,
+errors.
 
 Monte-Carlo tolerances: a formula that is an exact expectation must agree with the simulated
 mean within 4 standard errors (a false alarm has probability ~6e-5 per comparison); the
@@ -11,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from modscale.profiles import PROFILE_NAMES, ConfigError, get_config
-from modscale.theory import (
+from modscale.infra.profiles import PROFILE_NAMES, ConfigError, get_config
+from modscale.theory.monolithic import (
     expected_losses,
     inverse_wishart_trace,
     loss_components,

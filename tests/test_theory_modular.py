@@ -1,4 +1,4 @@
-"""Tests of modscale.theory_modular: modular formulas vs Monte Carlo, m-independence, Mehler.
+"""Tests of modscale.theory.modular: modular formulas vs Monte Carlo, m-independence, Mehler.
 
 Exact expectations must match simulated means within 4 standard errors (see test_theory.py).
 """
@@ -8,9 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from modscale.profiles import ConfigError
-from modscale.theory import expected_losses, spectrum, spectrum_tail
-from modscale.theory_modular import (
+from modscale.infra.profiles import ConfigError
+from modscale.theory.modular import (
     hermite_features,
     modular_expected_losses,
     modular_loss_components,
@@ -20,6 +19,7 @@ from modscale.theory_modular import (
     module_directions,
     monolithic_sample_complexity,
 )
+from modscale.theory.monolithic import expected_losses, spectrum, spectrum_tail
 
 Q = 5
 LAM_B, TAIL_B = spectrum(Q, 1), spectrum_tail(Q, 1)
@@ -112,3 +112,30 @@ def test_bad_input():
     with pytest.raises(ConfigError, match="'q'"):
         U = module_directions(3, 2)
         modular_split(LAM_B, Q + 1, U, U)
+
+
+def test_formula_method_is_part_of_every_modular_theory_result(monkeypatch):
+    """``-p method exact`` is never answered by a result computed with another method: the
+    method is in the configuration (hence the key) and reaches the formula."""
+    import dataclasses
+
+    from modscale.experiments import modular_theory as mt
+    from modscale.infra import cache
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("modular_theory", "smoke")
+    auto = mt.mc_points(cfg)
+    det = mt.mc_points(dataclasses.replace(cfg, method="deterministic"))
+    assert all(p["method"] == "deterministic" for p in det)
+    assert {cache.entry_key("modular_theory_mc", p) for p in auto}.isdisjoint(
+        {cache.entry_key("modular_theory_mc", p) for p in det})
+    seen = []
+    original = mt.modular_loss_components
+
+    def spy(*args, method, **kw):
+        seen.append(method)
+        return original(*args, method=method, **kw)
+
+    monkeypatch.setattr(mt, "modular_loss_components", spy)
+    mt.run_mc_point(dict(det[0], trials=2))
+    assert seen == ["deterministic"]

@@ -4,10 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from modscale.batched_mlp import BatchedMLP
-from modscale.profiles import ConfigError
-from modscale.sine_task import make_task, sample_datasets
-from modscale.trainer import (
+from modscale.infra.profiles import ConfigError
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.trainer import (
     batch_weights,
     evaluate_mse,
     sample_batch_indices,

@@ -6,8 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from modscale import paper_data, verdicts
-from modscale.paper_items import ITEMS
+from modscale import paper_data
+from modscale.report import verdicts
+from modscale.report.paper_items import ITEMS
 
 NAN = float("nan")
 INF = float("inf")
@@ -323,8 +324,7 @@ def test_fig5_and_fig12():
 
 
 def test_record_writes_the_registry_fields(tmp_path, monkeypatch):
-    from modscale import runlog
-
+    from modscale.report import runlog
     monkeypatch.setenv("MODSCALE_RUNLOG", str(tmp_path / "runs.jsonl"))
     v = verdicts.fig5_input((32, 64, 3), 2, True, True, ["cat", "dog"])
     verdicts.record(v, profile="smoke")

@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     sys.path.insert(0, str(REPO / "src"))
-    from modscale.profiles import PROFILE_NAMES, ConfigError
-    from modscale.style import resolve_device
+    from modscale.infra.device import resolve_device
+    from modscale.infra.profiles import PROFILE_NAMES, ConfigError
 
     if args.profile not in PROFILE_NAMES:
         raise SystemExit(f"error: parameter 'profile': unknown profile {args.profile!r}; "

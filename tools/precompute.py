@@ -23,9 +23,9 @@ PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
-    from modscale import calibration
-    from modscale.profiles import get_config
-    from modscale.sine_sweeps import grid_specs, k_specs, variant_specs
+    from modscale.experiments import calibration
+    from modscale.experiments.sine_sweeps import grid_specs, k_specs, variant_specs
+    from modscale.infra.profiles import get_config
 
     cfg = get_config("sine_regression", profile)
     if part == "sine_calibration":
@@ -45,9 +45,9 @@ def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
 def precompute_cifar_scale(profile: str) -> int:
     """Every scale run of the CIFAR chapter: the learning-rate sweep, then the main runs, the
     most expensive (largest k at the full data scale) last."""
-    from modscale import cifar_scale
-    from modscale.cifar_runs import load_data
-    from modscale.profiles import get_config
+    from modscale.experiments import cifar_scale
+    from modscale.experiments.cifar_runs import load_data
+    from modscale.infra.profiles import get_config
 
     cfg = get_config("compositional_cifar", profile)
     data = load_data(cfg)
@@ -68,9 +68,9 @@ def precompute_cifar_scale(profile: str) -> int:
 
 def fig3a_specs(profile: str) -> list:
     """The stacks of the Algorithm 1 chapter's sample-complexity comparison (as the chapter
-    builds them: :func:`modscale.fig3a_readings.specs`) and its K ablation."""
-    from modscale.fig3a_ablation import ablation_specs
-    from modscale.profiles import get_config
+    builds them: :func:`modscale.experiments.fig3a_readings.specs`) and its K ablation."""
+    from modscale.experiments.fig3a_ablation import ablation_specs
+    from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", profile)
     specs = fig3a_comparison(profile)
@@ -79,8 +79,8 @@ def fig3a_specs(profile: str) -> list:
 
 def fig3a_comparison(profile: str) -> list:
     """The stacks of the Algorithm 1 chapter's Fig. 3a comparison (without the K ablation)."""
-    from modscale import calibration, fig3a_readings
-    from modscale.profiles import get_config
+    from modscale.experiments import calibration, fig3a_readings
+    from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", profile)
     return fig3a_readings.specs(cfg, *calibration.comparison_task(profile, cfg))
@@ -90,8 +90,8 @@ def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
     """The modular chapter's stacks on the calibrated task (Fig. 4 / t-SNE, Table 2), as the
     chapter builds them, with the experiment each is cached under (Table 2's linear column
     is the Algorithm 1 chapter's Fig. 3a stacks)."""
-    from modscale import modular_calibrated as mc
-    from modscale.profiles import get_config
+    from modscale.experiments import modular_calibrated as mc
+    from modscale.infra.profiles import get_config
 
     mcfg = get_config("modular_networks", profile)
     base = fig3a_comparison(profile)
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.part == "cifar_scale":
         return precompute_cifar_scale(args.profile)
     if args.part == "modular_calibrated":
-        from modscale import fig3a_readings, modular_calibrated
-        from modscale.cache import cached
+        from modscale.experiments import fig3a_readings, modular_calibrated
+        from modscale.infra.cache import cached
 
         run = {"fig3a_readings": fig3a_readings.run_stack,
                "modular_calibrated": modular_calibrated.run_stack}
@@ -129,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"m={spec.m} {getattr(spec, 'projection', 'linear')}", flush=True)
         return 0
     if args.part == "fig3a_readings":
-        from modscale import fig3a_readings
-        from modscale.cache import cached
+        from modscale.experiments import fig3a_readings
+        from modscale.infra.cache import cached
 
         todo = fig3a_specs(args.profile)
         mine = [s for j, s in enumerate(todo) if j % n == i]
@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[fig3a_readings {i}/{n}] {j}/{len(mine)} {spec.method} m={spec.m}",
                   flush=True)
         return 0
-    from modscale.cache import cached
-    from modscale.sine_sweeps import run_stack
+    from modscale.experiments.sine_sweeps import run_stack
+    from modscale.infra.cache import cached
 
     todo = specs_of(args.part, args.profile)
     # largest stacks first within the shard so shards finish together

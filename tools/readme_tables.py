@@ -4,7 +4,8 @@
     python tools/readme_tables.py --write                       # replace it in README.md
 
 Reads ``reproduction_summary.csv`` (written by the summary page during ``make book``) and its
-sidecar, in the order of the claim registry (:mod:`modscale.paper_items`), so the README shows what
+sidecar, in the order of the claim registry (:mod:`modscale.report.paper_items`), so the README
+shows what
 the last book build measured, not hand-typed numbers. The table sits in README.md between the
 markers ``<!-- results:start -->`` and ``<!-- results:end -->``; a test checks it is current.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from modscale.paper_items import ITEMS
+from modscale.report.paper_items import ITEMS
 
 REPO = Path(__file__).resolve().parent.parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"

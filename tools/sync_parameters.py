@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from modscale.profiles import chapters, parameters_cell
+from modscale.infra.profiles import chapters, parameters_cell
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 CELL = re.compile(r'(# %% tags=\["parameters"\]\n)(.*?)(\n# %%)', re.S)

@@ -1,39 +1,33 @@
 """modscale: an executable reproduction of Boopathy et al., "Breaking Neural Network Scaling
 Laws with Modularity" (ICLR 2025).
 
-Modules (one topic each):
+The package is laid out in layers, lowest first; a module imports only from its own layer or
+lower ones (``tests/test_layers.py``):
 
-- :mod:`modscale.profiles`  - ``smoke`` / ``book`` / ``paper`` profiles of every chapter.
-- :mod:`modscale.cache`     - per-configuration result cache with provenance (resumable sweeps).
-- :mod:`modscale.export`    - writes ``paper_figures/`` (figures, tables, JSON provenance sidecars).
-- :mod:`modscale.style`     - plot style, seeding, plain-text progress bars, device selection.
-- :mod:`modscale.paper_data`- numbers reported by the paper (digitised from its figures; see SPEC).
-- :mod:`modscale.provenance`, :mod:`modscale.runlog` - versions/commit/device; what each chapter ran
-  and the verdict it reached on each claim of the paper.
-- :mod:`modscale.dispatch`  - send independent sweep configurations to submitit (SLURM) or Ray.
-
-Theory:
-- :mod:`modscale.theory`         - closed-form train/test loss of the linear (NTK-style) model.
-- :mod:`modscale.theory_modular` - its modular counterpart (Theorem 2 reconstruction).
-
-Sine-wave regression:
-- :mod:`modscale.sine_task`  - the modular sine-wave task (seeded, on any device).
-- :mod:`modscale.batched_mlp`- many independent MLPs with stacked parameters.
-- :mod:`modscale.trainer`    - train many models at once (and the plain one-by-one reference).
-- :mod:`modscale.sample_complexity`, :mod:`modscale.sine_sweeps` - n-grid search; Fig. 2 sweeps.
-- :mod:`modscale.bench`      - ``python -m modscale.bench``: batched vs one-by-one speed.
-
-Modular networks:
-- :mod:`modscale.kernel_objective` - **the kernel objective** y^T K(X, X; U)^-1 y (Eqn 17).
-- :mod:`modscale.kernel_init`      - Algorithm 1 (projections initialised on the objective).
-- :mod:`modscale.modular_net`      - many modular networks (K modules on projections) at once.
-- :mod:`modscale.alignment`        - similarity of learned and true module directions; t-SNE.
-- :mod:`modscale.modular_sweep`    - the chapter's experiments.
-
-Compositional CIFAR-10:
-- :mod:`modscale.cifar`        - CIFAR-10 loader (JPEG archive, python pickles, download).
-- :mod:`modscale.compositional`- k images side by side, OOD split by class tuples, noise.
-- :mod:`modscale.cifar_models`, :mod:`modscale.cifar_runs` - classifiers, training, runs.
+- :mod:`modscale.infra` - infrastructure: the result cache and committed results store
+  (:mod:`~modscale.infra.cache`), the experiment registry with each experiment's version
+  (:mod:`~modscale.infra.registry`), profiles (:mod:`~modscale.infra.profiles`), device and
+  precision choice (:mod:`~modscale.infra.device`), provenance, progress bars, dispatch.
+- :mod:`modscale.paper_data` - the paper's numbers, digitised from its figures (data only).
+- :mod:`modscale.tasks` - the sine-wave task (:mod:`~modscale.tasks.sine_task`), CIFAR-10
+  loading (:mod:`~modscale.tasks.cifar`) and Compositional CIFAR-10
+  (:mod:`~modscale.tasks.compositional`).
+- :mod:`modscale.models` - many MLPs at once (:mod:`~modscale.models.batched_mlp`) and modular
+  networks (:mod:`~modscale.models.modular_net`).
+- :mod:`modscale.training` - the batched trainer (:mod:`~modscale.training.trainer`), **the
+  kernel objective** (:mod:`~modscale.training.kernel_objective`), Algorithm 1
+  (:mod:`~modscale.training.kernel_init`, its readings :mod:`~modscale.training.alg1`),
+  alignment metrics, the CIFAR classifiers and their training
+  (:mod:`~modscale.training.cifar_models`), the trainer benchmark.
+- :mod:`modscale.theory` - closed-form losses of the linear model: monolithic
+  (:mod:`~modscale.theory.monolithic`), modular (:mod:`~modscale.theory.modular`), sample
+  complexity search.
+- :mod:`modscale.experiments` - one module per experiment family: specs built from a chapter's
+  configuration and the ``run`` that computes one spec (registered in
+  :mod:`modscale.infra.registry`), plus the golden recomputation
+  (:mod:`~modscale.experiments.goldens`).
+- :mod:`modscale.report` - what the chapters draw and judge: verdicts, the paper-item registry,
+  analysis of stored results, tables, plot style, exports, the run log.
 """
 
 __version__ = "0.1.0"

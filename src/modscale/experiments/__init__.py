@@ -1,0 +1,1 @@
+"""Experiments: specs, runs and the registry of stored results."""

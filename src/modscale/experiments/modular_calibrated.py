@@ -1,0 +1,181 @@
+"""The modular chapter's Fig. 4 (alignment over training), t-SNE and Table 2 (nonlinear
+projections) on the calibrated sine task, at the paper's training protocol.
+
+A stack (:class:`ModularSpec`) is a :class:`~modscale.experiments.fig3a_readings.Fig3aSpec` (task
+knobs,
+architecture, n grid, seeds, protocol, Algorithm 1 settings) of a *modular* method plus:
+
+- ``projection``: ``"linear"`` or ``"nonlinear"`` (a one-hidden-layer tanh projection of
+  ``proj_hidden`` units per module, :class:`~modscale.models.modular_net.NonlinearProjection`);
+- ``record_every``: record the similarity of the projections with the task's module directions
+  every ``record_every`` training iterations (0: only before and after training);
+- ``keep_directions``: return the projection directions before and after training and the
+  task's directions (for the t-SNE figure).
+
+Methods (:data:`METHODS`): ``modular`` (random projections), ``ours_literal`` (Algorithm 1 with
+the per-module objective, the paper's text), ``ours_joint`` (the sum-of-module-kernels
+objective); both initialisers run :func:`~modscale.training.kernel_init.kernel_init_` on every
+network's
+own training set (rows beyond its n are never used), then everything is trained end to end.
+
+Why not :func:`modscale.experiments.fig3a_readings.run_stack`: that function computes the stored
+Fig. 3a
+stacks and its code is part of their cache key; this module adds projections of either kind and
+the recorded trajectory without touching it. The task and data of seed ``s`` are the same as
+there (same task knobs and seeds), so the linear and nonlinear stacks are paired by task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from modscale.experiments.fig3a_readings import Fig3aSpec
+from modscale.infra.profiles import ConfigError, check_choice, config_hash
+from modscale.models.modular_net import PROJECTIONS, BatchedModularNet
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.alignment import similarity_score
+from modscale.training.kernel_init import kernel_init_
+from modscale.training.trainer import evaluate_mse, sample_batch_indices, train_batched
+
+METHODS = ("modular", "ours_literal", "ours_joint")
+OBJECTIVES = {"ours_literal": "single", "ours_joint": "joint"}
+
+
+@dataclass(frozen=True)
+class ModularSpec(Fig3aSpec):
+    """One stack of a modular method (see module doc); fields of ``Fig3aSpec`` plus these."""
+
+    projection: str = "linear"
+    proj_hidden: int = 8
+    record_every: int = 0
+    keep_directions: bool = False
+
+    def __post_init__(self) -> None:
+        check_choice("method", self.method, METHODS)
+        check_choice("projection", self.projection, PROJECTIONS)
+        if self.record_every < 0:
+            raise ConfigError(f"parameter 'record_every' must be >= 0, got {self.record_every}")
+
+
+def from_fig3a(spec: Fig3aSpec, **changes) -> ModularSpec:
+    """The :class:`ModularSpec` of a Fig. 3a stack ``spec`` with ``changes`` applied."""
+    return ModularSpec(**{**dataclasses.asdict(spec), **changes})
+
+
+class _Recorder:
+    """Mini-batch indices for :func:`train_batched` (its own sampling rule) that record the
+    similarity of the network's projections with ``targets`` every ``every`` iterations."""
+
+    def __init__(self, net: BatchedModularNet, targets: torch.Tensor, n_train: torch.Tensor,
+                 batch_size: int, iters: int, every: int, generator: torch.Generator) -> None:
+        self.net, self.targets, self.n_train = net, targets, n_train
+        self.batch_size, self.iters, self.every, self.gen = batch_size, iters, every, generator
+        self.steps: list[int] = []
+        self.sims: list[torch.Tensor] = []
+
+    def record(self, step: int) -> None:
+        self.steps.append(step)
+        self.sims.append(similarity_score(self.net.directions().detach().cpu(), self.targets))
+
+    def __iter__(self):
+        for it in range(self.iters):
+            if self.every and it % self.every == 0:
+                self.record(it)
+            yield sample_batch_indices(self.n_train, self.batch_size, self.gen)
+
+
+def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
+              progress: bool = False) -> dict:
+    """Train the stack. Returns numpy arrays ``train``, ``test`` (noisy targets), ``test_clean``,
+    ``sim_init`` (after the initialiser), ``sim_final`` (S, G); with ``record_every``:
+    ``sim_steps`` (E,) and ``sim_history`` (E, S, G) (the last entry is the end of training);
+    with ``keep_directions``: ``dirs_init``, ``dirs_final`` (S, G, K, m, b) and ``targets``
+    (S, k, m, b). Scalars: ``iters``, ``init_time_s``, ``init_flops`` (per network),
+    ``train_time_s``."""
+    dev = torch.device(device)
+    keys = [(s, n) for s in spec.seeds for n in spec.n_values]
+    tasks = [make_task(spec.m, spec.k, seed=s, b=spec.b, amplitudes=spec.amplitudes,
+                       frequencies=spec.frequencies,
+                       output_scale=float(np.sqrt(spec.target_var)), noise_var=spec.noise_var)
+             for s, _ in keys]
+    xtr, ytr, xte, yte, nt = sample_datasets(tasks, [n for _, n in keys], spec.n_test,
+                                             data_seeds=[s for s, _ in keys], device=dev)
+    yte_clean = torch.stack([t(x.double()).to(xte.dtype)
+                             for t, x in zip(tasks, xte, strict=True)])
+    shape = (len(spec.seeds), len(spec.n_values))
+    seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    gen = torch.Generator(device=dev).manual_seed(seed)
+    net = BatchedModularNet(len(keys), spec.m, spec.n_modules, spec.b, spec.width, spec.depth,
+                            1, projection=spec.projection, proj_hidden=spec.proj_hidden,
+                            generator=gen, device=dev)
+    targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
+    out: dict = {"iters": spec.iters, "init_time_s": 0.0, "init_flops": 0.0}
+    if spec.method in OBJECTIVES:
+        r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
+                         objective=OBJECTIVES[spec.method], steps=spec.init_steps,
+                         batch_size=spec.init_batch, lr=spec.init_lr, ridge=spec.init_ridge,
+                         generator=torch.Generator().manual_seed(seed + 1))
+        out.update(init_time_s=r.wall_time_s, init_flops=r.flops / len(keys))
+    dirs_init = net.directions().detach().cpu().clone()
+    out["sim_init"] = similarity_score(dirs_init, targets).numpy().reshape(shape)
+    rec = (_Recorder(net, targets, nt, spec.batch_size, spec.iters, spec.record_every, gen)
+           if spec.record_every else None)
+    res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=spec.iters, lr=spec.lr,
+                        batch_size=spec.batch_size, generator=gen, batch_indices=rec,
+                        progress=progress, desc=f"{spec.method} m={spec.m}")
+    dirs_final = net.directions().detach().cpu().clone()
+    out.update(train=res.train_loss.numpy().reshape(shape),
+               test=res.test_loss.numpy().reshape(shape),
+               test_clean=evaluate_mse(net, xte, yte_clean).cpu().numpy().reshape(shape),
+               train_time_s=res.wall_time_s,
+               sim_final=similarity_score(dirs_final, targets).numpy().reshape(shape))
+    if rec is not None:
+        rec.record(spec.iters)
+        out["sim_steps"] = np.asarray(rec.steps)
+        out["sim_history"] = torch.stack(rec.sims).numpy().reshape(-1, *shape)
+    if spec.keep_directions:
+        out["dirs_init"] = dirs_init.numpy().reshape(*shape, *dirs_init.shape[1:])
+        out["dirs_final"] = dirs_final.numpy().reshape(*shape, *dirs_final.shape[1:])
+        out["targets"] = targets.numpy().reshape(*shape, *targets.shape[1:])[:, 0]
+    return out
+
+
+def fig4_specs(mcfg, base: Fig3aSpec) -> list[ModularSpec]:
+    """The Fig. 4 / t-SNE stacks: every method of :data:`METHODS` on the calibrated task and
+    protocol of ``base`` (a stack of the Algorithm 1 chapter's comparison), at the modular
+    chapter's ``align_*`` setting of ``mcfg``
+    (:class:`~modscale.infra.profiles.modular_networks.ModularParams`): m = ``align_m``, k =
+    ``align_k``, K = 2 k, one training-set size ``align_n``, seeds ``range(align_seeds)``,
+    ``align_iters`` iterations, the similarity recorded every ``align_record_every``."""
+    return [from_fig3a(base, method=meth, m=mcfg.align_m, k=mcfg.align_k,
+                       n_modules=2 * mcfg.align_k, n_values=(mcfg.align_n,),
+                       seeds=tuple(range(mcfg.align_seeds)), iters=mcfg.align_iters,
+                       record_every=mcfg.align_record_every, keep_directions=True)
+            for meth in METHODS]
+
+
+def table2_specs(mcfg, fig3a_specs: list[Fig3aSpec]) -> tuple[list[Fig3aSpec],
+                                                                list[ModularSpec]]:
+    """Table 2's stacks: (linear, nonlinear). The linear ones are the Algorithm 1 chapter's
+    Fig. 3a stacks (``fig3a_specs``) of the methods of :data:`METHODS` at every m of
+    ``mcfg.table2_m_values``; the nonlinear ones are the same with ``proj_hidden`` tanh units
+    per module projection."""
+    ms = sorted({s.m for s in fig3a_specs})
+    missing = [m for m in mcfg.table2_m_values if m not in ms]
+    if missing:
+        raise ConfigError(f"parameter 'table2_m_values' {mcfg.table2_m_values}: m = {missing} "
+                          f"is not an input dimension of the Algorithm 1 chapter's comparison "
+                          f"(its 'sc_m_values' {tuple(ms)})")
+    base = {s.m: s for s in fig3a_specs if s.method == "modular"}
+    linear = [dataclasses.replace(base[m], method=meth) for m in mcfg.table2_m_values
+              for meth in METHODS]
+    nonlinear = [from_fig3a(s, projection="nonlinear", proj_hidden=mcfg.proj_hidden)
+                 for s in linear]
+    return linear, nonlinear
+
+
+__all__ = ["METHODS", "ModularSpec", "fig4_specs", "from_fig3a", "run_stack", "table2_specs"]

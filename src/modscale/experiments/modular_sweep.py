@@ -1,0 +1,196 @@
+"""Experiments of the modular-network chapter: train stacks of monolithic / modular networks on the
+sine task over a grid of training-set sizes, with or without the kernel initialiser.
+
+Methods (:data:`METHODS`):
+
+- ``monolithic``: a ``BatchedMLP`` on the m-dimensional input (the baseline monolithic network);
+- ``modular``: a :class:`~modscale.models.modular_net.BatchedModularNet` with random projections
+  (baseline modular);
+- ``ours``: the same modular network, projections first set by Algorithm 1 (``single``
+  objective, :func:`~modscale.training.kernel_init.kernel_init_`), then everything trained end to
+  end;
+- ``ours_joint``: as ``ours`` with the ``joint`` (sum-of-module-kernels) objective;
+- ``modular_matched``: ``modular`` trained for extra iterations with the same estimated FLOPs as
+  the initialiser of ``ours`` (compute-matched baseline).
+
+One stack holds every (seed, n) pair of one method and one architecture; seed ``s`` fixes the
+task (``make_task(m, k, seed=s)``) and the data (nested over n), so all methods see identical
+tasks and data (paired comparison). Training uses :func:`modscale.training.trainer.train_batched`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from modscale.infra.profiles import ConfigError
+from modscale.models.batched_mlp import BatchedMLP
+from modscale.models.modular_net import BatchedModularNet
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.training.alignment import similarity_score
+from modscale.training.kernel_init import kernel_init_, kernel_init_flops, matched_extra_iters
+from modscale.training.trainer import batch_rows, sample_batch_indices, train_batched
+
+METHODS = ("monolithic", "modular", "ours", "ours_joint", "modular_matched")
+
+
+@dataclass(frozen=True)
+class InitSettings:
+    """Algorithm 1 settings (see :func:`modscale.training.kernel_init.kernel_init_`)."""
+
+    steps: int = 100
+    batch_size: int = 128
+    lr: float = 0.05
+    kernel: str = "rbf"
+    bandwidth: str = "median"
+    ridge: float = 0.1
+
+
+class _RecordingIndices:
+    """Mini-batch row indices for :func:`train_batched` (the trainer's own sampling rule) that also
+    record the network's projection similarity every ``every`` steps (before the step's update).
+    """
+
+    def __init__(self, net: BatchedModularNet, targets: torch.Tensor, n_train: torch.Tensor,
+                 batch_size: int, iters: int, every: int, generator: torch.Generator) -> None:
+        self.net, self.targets, self.n_train = net, targets, n_train
+        self.batch_size, self.iters, self.every, self.gen = batch_size, iters, every, generator
+        self.steps: list[int] = []
+        self.sims: list[torch.Tensor] = []
+
+    def record(self, step: int) -> None:
+        self.steps.append(step)
+        self.sims.append(similarity_score(self.net.directions().cpu(), self.targets))
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        for it in range(self.iters):
+            if it % self.every == 0:
+                self.record(it)
+            yield sample_batch_indices(self.n_train, self.batch_size, self.gen)
+
+
+def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequence[int],
+              width: int, depth: int, n_modules: int, bottleneck: int = 1,
+              projection: str = "linear", proj_hidden: int = 8, n_test: int = 1000,
+              iters: int = 1000, lr: float = 0.01, batch_size: int = 256,
+              init: InitSettings | None = None, record_every: int | None = None,
+              keep_directions: bool = False, init_seed: int = 0,
+              device: torch.device | str = "cpu", progress: bool = False) -> dict:
+    """Train one stack (every seed x n) of ``method`` at input dimension ``m``; see module doc.
+
+    Returns a dict of numpy arrays: ``n`` (G,), ``seeds`` (S,), ``train``/``test`` (S, G) final
+    MSE; for modular methods also ``sim_init``/``sim_final`` (S, G) similarity of the
+    projections with the task's module directions before/after training, and, with
+    ``record_every``, ``sim_steps`` (E,) and ``sim_history`` (E, S, G). Scalars:
+    ``train_time_s``, ``init_time_s``, ``init_flops`` (per network), ``iters`` (actually run).
+    With ``keep_directions``: ``dirs_init``/``dirs_final`` (S, G, K, m, b) and ``targets``
+    (S, k, m, b).
+    """
+    if method not in METHODS:
+        raise ConfigError(f"parameter 'method': {method!r} is not allowed; allowed values: "
+                          f"{', '.join(map(repr, METHODS))}")
+    init = init or InitSettings()
+    dev = torch.device(device)
+    n_grid, seeds = [int(n) for n in n_grid], [int(s) for s in seeds]
+    tasks = [make_task(m, k, seed=s, b=bottleneck) for s in seeds for _ in n_grid]
+    ns = [n for _ in seeds for n in n_grid]
+    xtr, ytr, xte, yte, nt = sample_datasets(tasks, ns, n_test,
+                                             data_seeds=[s for s in seeds for _ in n_grid],
+                                             device=dev)
+    n_models = len(tasks)
+    shape = (len(seeds), len(n_grid))
+    gen = torch.Generator(device=dev).manual_seed(init_seed)
+    out: dict = {"n": np.asarray(n_grid), "seeds": np.asarray(seeds), "init_time_s": 0.0,
+                 "init_flops": 0.0, "iters": iters}
+    if method == "monolithic":
+        net = BatchedMLP(n_models, m, width, depth, 1, generator=gen, device=dev)
+        res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=iters, lr=lr,
+                            batch_size=batch_size, generator=gen, progress=progress,
+                            desc=f"{method} m={m}")
+        out.update(train=res.train_loss.numpy().reshape(shape),
+                   test=res.test_loss.numpy().reshape(shape), train_time_s=res.wall_time_s)
+        return out
+
+    net = BatchedModularNet(n_models, m, n_modules, bottleneck, width, depth, 1,
+                            projection=projection, proj_hidden=proj_hidden, generator=gen,
+                            device=dev)
+    targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
+    init_kw = {"steps": init.steps, "batch_size": init.batch_size, "lr": init.lr,
+               "kernel": init.kernel, "bandwidth": init.bandwidth, "ridge": init.ridge}
+    flops = kernel_init_flops(1, n_modules, m, bottleneck, 1,
+                              min(init.batch_size, max(ns)), init.steps)
+    if method in ("ours", "ours_joint"):
+        cpu_gen = torch.Generator().manual_seed(init_seed + 1)
+        r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
+                         objective="joint" if method == "ours_joint" else "single",
+                         generator=cpu_gen, progress=progress, **init_kw)
+        out.update(init_time_s=r.wall_time_s, init_flops=r.flops / n_models)
+    elif method == "modular_matched":
+        extra = matched_extra_iters(flops, net.params_per_model, 1,
+                                    batch_rows(nt, batch_size))
+        iters = iters + extra
+        out.update(iters=iters, extra_iters=extra, matched_flops=flops)
+    dirs_init = net.directions().cpu().clone()
+    out["sim_init"] = similarity_score(dirs_init, targets).numpy().reshape(shape)
+    rec = None
+    if record_every:
+        rec = _RecordingIndices(net, targets, nt, batch_size, iters, record_every, gen)
+    res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=iters, lr=lr,
+                        batch_size=batch_size, generator=gen, batch_indices=rec,
+                        progress=progress, desc=f"{method} m={m}")
+    dirs_final = net.directions().cpu().clone()
+    out.update(train=res.train_loss.numpy().reshape(shape),
+               test=res.test_loss.numpy().reshape(shape), train_time_s=res.wall_time_s,
+               sim_final=similarity_score(dirs_final, targets).numpy().reshape(shape))
+    if rec is not None:
+        rec.record(iters)
+        out["sim_steps"] = np.asarray(rec.steps)
+        out["sim_history"] = torch.stack(rec.sims).numpy().reshape(-1, *shape)
+    if keep_directions:
+        out["dirs_init"] = dirs_init.numpy().reshape(*shape, *dirs_init.shape[1:])
+        out["dirs_final"] = dirs_final.numpy().reshape(*shape, *dirs_final.shape[1:])
+        out["targets"] = targets.numpy().reshape(*shape, *targets.shape[1:])[:, 0]
+    return out
+
+
+__all__ = ["METHODS", "InitSettings", "run_stack"]
+
+
+def stack_config(cfg, method: str, m: int, width: int, depth: int, *, device: str = "cpu",
+                 **overrides) -> dict:
+    """The JSON-able configuration of one stack from the chapter config ``cfg``
+    (:class:`~modscale.infra.profiles.modular_networks.ModularParams`); ``overrides`` replace any
+    entry."""
+    from modscale.theory.sample_complexity import geometric_grid
+
+    c = {"method": method, "m": int(m), "k": cfg.k, "width": int(width), "depth": int(depth),
+         "n_modules": cfg.modules_factor * cfg.k, "bottleneck": cfg.bottleneck,
+         "projection": "linear", "proj_hidden": cfg.proj_hidden,
+         "n_grid": list(geometric_grid(cfg.n_min, cfg.n_max, cfg.n_points)),
+         "seeds": list(range(cfg.n_seeds)), "n_test": cfg.n_test, "iters": cfg.iters,
+         "lr": cfg.lr, "batch_size": cfg.batch_size, "record_every": None,
+         "keep_directions": False, "init_seed": cfg.seed, "device": str(device),
+         "init": {"steps": cfg.init_steps, "batch_size": cfg.init_batch_size,
+                  "lr": cfg.init_lr, "kernel": cfg.init_kernel,
+                  "bandwidth": cfg.init_bandwidth, "ridge": cfg.init_ridge}}
+    c.update(overrides)
+    if method in ("monolithic",):  # the projection / init settings do not apply
+        for key in ("n_modules", "projection", "proj_hidden", "init", "record_every",
+                    "keep_directions", "bottleneck"):
+            c[key] = None
+    return c
+
+
+def run_stack_from_config(c: dict, progress: bool = False) -> dict:
+    """:func:`run_stack` from a :func:`stack_config` dict (the unit cached by the chapter)."""
+    kw = {key: v for key, v in c.items() if key not in ("method", "m") and v is not None}
+    if "init" in kw:
+        kw["init"] = InitSettings(**kw["init"])
+    kw.setdefault("n_modules", 1)
+    return run_stack(c["method"], c["m"], progress=progress, **kw)
+
+
+__all__ += ["stack_config", "run_stack_from_config"]

@@ -1,0 +1,98 @@
+"""The modular theory chapter's computations (paper Section 4, Theorem 2 reconstruction).
+
+Each configuration holds every setting its result depends on -- including the formula
+``method`` -- so that ``-p method exact`` can never be answered by a result computed with
+another method (both are experiments of :mod:`modscale.infra.registry`).
+
+- :func:`mc_points` / :func:`run_mc_point`: the closed form of
+  :func:`modscale.theory.modular.modular_loss_components` against
+  :func:`modscale.theory.modular.modular_monte_carlo` at one (alignment, features, n) point;
+- :func:`sample_complexity_config` / :func:`run_sample_complexity`: the samples the monolithic,
+  aligned-modular and random-projection modular models need to reach a target loss, against m.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from modscale.theory.modular import (
+    modular_loss_components,
+    modular_monte_carlo,
+    modular_sample_complexity,
+    module_directions,
+    monolithic_sample_complexity,
+)
+from modscale.theory.monolithic import spectrum, spectrum_tail
+
+
+def _spectrum_kw(c: dict) -> dict:
+    return {"kind": c["kind"], "c": c["c"], "omega": c["omega"], "s": c["s"]}
+
+
+def mc_directions(c: dict) -> dict[str, np.ndarray]:
+    """The task directions ``U`` (m, k) and the random model directions of a Monte-Carlo point
+    (both drawn from ``seed + 1``, in this order)."""
+    rng = np.random.default_rng(c["seed"] + 1)
+    U = module_directions(c["m"], c["k"], kind=c["task_directions"], rng=rng)
+    return {"aligned": U, "random": module_directions(c["m"], c["k"], rng=rng)}
+
+
+def mc_points(cfg: Any) -> list[dict]:
+    """Every Monte-Carlo point of the chapter config ``cfg``
+    (:class:`~modscale.infra.profiles.theory.ModularTheoryConfig`): aligned and random
+    projections, Gaussian and Hermite features, ``mc_points`` values of n around the threshold
+    ``d n = k mc_q`` (points within 5 equations of it left out)."""
+    p = cfg.k * cfg.mc_q
+    n_pts = np.unique(np.round(np.geomspace(0.3 * p / cfg.d, 12 * p / cfg.d,
+                                            cfg.mc_points))).astype(int)
+    n_pts = [int(n) for n in n_pts if abs(cfg.d * n - p) >= 5]
+    return [{"alignment": a, "features": f, "n": n, "m": cfg.mc_m, "q": cfg.mc_q, "k": cfg.k,
+             "trials": cfg.mc_trials, "seed": cfg.seed, "kind": cfg.spectrum_kind, "c": cfg.c,
+             "omega": cfg.omega, "s": cfg.s, "d": cfg.d, "task_directions": cfg.task_directions,
+             "method": cfg.method}
+            for a in ("aligned", "random") for f in ("gaussian", "hermite") for n in n_pts]
+
+
+def run_mc_point(pt: dict) -> dict:
+    """Train and test loss at one point: closed form (``method``) and Monte Carlo (mean, s.e.)."""
+    kw = _spectrum_kw(pt)
+    lam, tail = spectrum(pt["q"], 1, **kw), spectrum_tail(pt["q"], 1, **kw)
+    dirs = mc_directions(pt)
+    U, Uhat = dirs["aligned"], dirs[pt["alignment"]]
+    mc = modular_monte_carlo(pt["n"], pt["q"], lam_b=lam, U=U, Uhat=Uhat, tail_b=tail,
+                             d=pt["d"], trials=pt["trials"], seed=pt["seed"],
+                             features=pt["features"])
+    f = modular_loss_components(pt["n"], pt["q"], lam_b=lam, U=U, Uhat=Uhat, tail_b=tail,
+                                d=pt["d"], method=pt["method"])
+    return {"alignment": pt["alignment"], "features": pt["features"], "n": pt["n"],
+            "regime": "under" if pt["d"] * pt["n"] > pt["k"] * pt["q"] else "over",
+            "formula": "exact" if bool(f["exact"]) else "deterministic equivalent",
+            "test_formula": float(f["test"]), "test_mc": mc[2], "test_se": mc[3],
+            "train_formula": float(f["train"]), "train_mc": mc[0], "train_se": mc[1]}
+
+
+def sample_complexity_config(cfg: Any) -> dict:
+    """The configuration of the sample-complexity curves of the chapter config ``cfg``."""
+    return {"m_values": [int(m) for m in cfg.m_values], "k": cfg.k, "q": cfg.q,
+            "target": cfg.target_ratio * cfg.d * cfg.c, "c": cfg.c, "omega": cfg.omega,
+            "d": cfg.d, "kind": cfg.spectrum_kind, "s": cfg.s,
+            "task_directions": cfg.task_directions, "draws": cfg.projection_draws,
+            "seed": cfg.seed}
+
+
+def run_sample_complexity(c: dict) -> dict:
+    """Required n against m: ``monolithic`` (p = k q parameters), ``aligned`` and ``random``
+    modular models (arrays over ``m_values``)."""
+    common = {k: c[k] for k in ("k", "q", "target", "c", "omega", "d", "kind", "s",
+                                "task_directions", "draws", "seed")}
+    return {"monolithic": monolithic_sample_complexity(
+                c["m_values"], c["k"] * c["q"], target=c["target"], c=c["c"],
+                omega=c["omega"], d=c["d"], kind=c["kind"], s=c["s"]),
+            "aligned": modular_sample_complexity(c["m_values"], alignment="aligned", **common),
+            "random": modular_sample_complexity(c["m_values"], alignment="random", **common)}
+
+
+__all__ = ["mc_directions", "mc_points", "run_mc_point", "sample_complexity_config",
+           "run_sample_complexity"]

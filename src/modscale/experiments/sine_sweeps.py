@@ -1,0 +1,282 @@
+"""The sine-task sweeps of paper Fig. 2 and Fig. 3a (monolithic MLPs), and the theory fit.
+
+A *stack* is one architecture (width, depth): every model of the stack -- one per
+(m, k, seed, n) -- is trained at once by :func:`modscale.training.trainer.train_batched`. Models of
+different input dimension share a stack by zero-padding their inputs to the largest ``m``
+(:class:`modscale.models.batched_mlp.BatchedMLP` ``in_dims``: each model is exactly an ``m``-input
+MLP),
+so that stacks are large enough to keep the CPU's matmul units busy.
+Two families of stacks cover all panels:
+
+- **grid** (:func:`grid_specs`): for every architecture, every ``m``, ``k = k_fixed``, every seed
+  and every ``n`` of a geometric grid (which contains ``n_fig2``) -- only ``n_fig2`` for widths
+  not in ``sc_widths``. Its ``n = n_fig2`` slice gives the m- and p-panels, its (n-panel
+  architecture) slice the n-panel, and the whole grid the sample complexity.
+- **k** (:func:`k_specs`): ``m = m_fixed``, ``n = n_fig2``, every ``k`` and seed.
+
+Each stack is cached (``modscale.infra.cache``), so an interrupted sweep resumes stack by stack.
+Seed ``s`` fixes the task (``make_task(m, k, seed=s)``) and its data; datasets are nested in ``n``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from modscale.infra.cache import cached_map
+from modscale.infra.device import resolve_device, resolve_precision
+from modscale.infra.profiles import config_hash
+from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
+from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.theory.sample_complexity import geometric_grid
+from modscale.training.trainer import evaluate_mse, train_batched
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    """One stack of MLPs of the same architecture (see module docstring); ``ms``: the input
+    dimensions of its models."""
+
+    ms: tuple[int, ...]
+    width: int
+    depth: int
+    ks: tuple[int, ...]
+    n_values: tuple[int, ...]
+    seeds: tuple[int, ...]
+    iters: int
+    lr: float
+    batch_size: int          # 0 = full batch
+    n_test: int
+    train_eval_rows: int
+    normalisation: str
+    output_scale: float
+    b: int = 1
+    amplitudes: tuple[float, ...] = (1.0, 0.5, 0.2)
+    frequencies: tuple[float, ...] = (1.0, 3.0, 5.0)
+    noise_var: float = 0.0
+    precision: str = "fp32"
+
+    @property
+    def n_models(self) -> int:
+        return len(self.ms) * len(self.ks) * len(self.seeds) * len(self.n_values)
+
+    @property
+    def params(self) -> int:
+        """Parameters of the largest model of the stack."""
+        return mlp_param_count(max(self.ms), self.width, self.depth)
+
+
+def n_grid(cfg: Any) -> tuple[int, ...]:
+    """The n-grid of a config: ``geometric_grid(n_min, n_max, n_points)`` plus ``n_fig2``."""
+    return tuple(sorted(set(geometric_grid(cfg.n_min, cfg.n_max, cfg.n_points))
+                        | {cfg.n_fig2}))
+
+
+BF16_MIN_WIDTH = 32
+"""``auto`` trains MLPs at least this wide in bf16 where bf16 is faster on the device."""
+
+
+def stack_precision(precision: str, width: int, device: str = "auto") -> str:
+    """The trainer precision of a stack (resolved, never ``auto``): ``auto`` is bf16 for width
+    >= :data:`BF16_MIN_WIDTH` where this device's bf16 matmuls are faster than fp32
+    (:func:`modscale.infra.device.resolve_precision`), fp32 otherwise."""
+    return resolve_precision(precision, resolve_device(device), width=width,
+                             min_width=BF16_MIN_WIDTH)
+
+
+def _specs(cfg: Any, ms: tuple[int, ...], w: int, d: int, ks: tuple[int, ...],
+           n_values: tuple[int, ...], **common: Any) -> StackSpec:
+    common = {**common, "precision": stack_precision(common["precision"], w,
+                                                     getattr(cfg, "device", "auto"))}
+    return StackSpec(ms=tuple(int(m) for m in ms), width=w, depth=d, ks=ks, n_values=n_values,
+                     **common)
+
+
+def _common(cfg: Any) -> dict[str, Any]:
+    """Stack fields shared by every sweep of ``cfg``; the task knobs are the config's own
+    ``noise_var``, ``freq_scale`` and ``output_scale`` (resolve ``task_knobs='fitted'`` first,
+    :func:`modscale.experiments.calibration.apply_knobs`)."""
+    return {"seeds": tuple(cfg.seed + s for s in range(cfg.n_seeds)), "iters": cfg.iters,
+            "lr": cfg.lr, "batch_size": cfg.batch_size, "n_test": cfg.n_test,
+            "train_eval_rows": cfg.train_eval_rows, "normalisation": cfg.normalisation,
+            "output_scale": float(cfg.output_scale), "b": cfg.b,
+            "amplitudes": tuple(float(a) for a in cfg.amplitudes),
+            "frequencies": tuple(float(f) * float(cfg.freq_scale) for f in cfg.frequencies),
+            "noise_var": float(cfg.noise_var), "precision": cfg.precision}
+
+
+def grid_specs(cfg: Any) -> list[StackSpec]:
+    """Stacks of the (m x architecture x seed x n) grid at ``k = k_fixed``.
+
+    Widths in ``cfg.sc_widths`` run the whole n-grid (sample complexity, n-panel); the others
+    only ``n = n_fig2`` (m- and p-panels) -- the grid cut that keeps 10,000 iterations affordable.
+    """
+    grid = n_grid(cfg)
+    return [_specs(cfg, tuple(cfg.m_values), w, d, (cfg.k_fixed,),
+                   grid if w in cfg.sc_widths else (cfg.n_fig2,), **_common(cfg))
+            for w in cfg.widths for d in cfg.depths]
+
+
+def k_specs(cfg: Any) -> list[StackSpec]:
+    """Stacks of the k-sweep (``m = m_fixed``, ``n = n_fig2``)."""
+    return [_specs(cfg, (cfg.m_fixed,), w, d, tuple(cfg.k_values), (cfg.n_fig2,),
+                   **_common(cfg)) for w in cfg.widths for d in cfg.depths]
+
+
+def variant_specs(cfg: Any, amplitudes: Sequence[float], frequencies: Sequence[float]
+                  ) -> list[StackSpec]:
+    """Grid stacks of the n-panel architecture only, for a task with other sine components."""
+    return [dataclasses.replace(s, amplitudes=tuple(float(a) for a in amplitudes),
+                                frequencies=tuple(float(f) for f in frequencies))
+            for s in grid_specs(cfg)
+            if (s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth)]
+
+
+def run_stack(spec: StackSpec, device: torch.device | str = "cpu",
+              progress: bool = False) -> dict[str, Any]:
+    """Train the stack; returns ``{"train", "test", "test_clean", "target_var": (Mm, K, S, G)
+    arrays, "wall_time_s", ...}`` (``test`` on noisy test targets, ``test_clean`` on the clean
+    ones; axes: ``ms``, ``ks``, ``seeds``, ``n_values``)."""
+    dev = torch.device(device)
+    keys = [(m, k, s, n) for m in spec.ms for k in spec.ks for s in spec.seeds
+            for n in spec.n_values]
+    tasks = [make_task(m, k, seed=s, b=spec.b, normalisation=spec.normalisation,
+                       output_scale=spec.output_scale, amplitudes=spec.amplitudes,
+                       frequencies=spec.frequencies, noise_var=spec.noise_var)
+             for m, k, s, _ in keys]
+    m_max = max(spec.ms)
+    parts = []
+    for m in spec.ms:  # sample_datasets needs one m per call; pad inputs to m_max with zeros
+        idx = [j for j, key in enumerate(keys) if key[0] == m]
+        xtr, ytr, xte, yte, nt = sample_datasets([tasks[j] for j in idx],
+                                                 [keys[j][3] for j in idx], spec.n_test,
+                                                 data_seeds=[keys[j][2] for j in idx])
+        yte_clean = torch.stack([tasks[j](x.double()).to(xte.dtype)
+                                 for j, x in zip(idx, xte, strict=True)])
+        pad = (0, m_max - m)
+        parts.append((torch.nn.functional.pad(xtr, pad), ytr,
+                      torch.nn.functional.pad(xte, pad), yte, yte_clean, nt))
+    n_max = max(p[0].shape[1] for p in parts)
+    xtr, ytr = (torch.cat([torch.nn.functional.pad(p[i], (0, 0, 0, n_max - p[i].shape[1]))
+                           for p in parts]).to(dev) for i in (0, 1))
+    xte, yte, yte_clean, nt = (torch.cat([p[i] for p in parts]).to(dev) for i in (2, 3, 4, 5))
+    init_seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    gen = torch.Generator(device=dev).manual_seed(init_seed)
+    model = BatchedMLP(len(keys), m_max, spec.width, spec.depth, generator=gen, device=dev,
+                       in_dims=[key[0] for key in keys])
+    res = train_batched(model, xtr, ytr, xte, yte, n_train=nt, iters=spec.iters, lr=spec.lr,
+                        batch_size=spec.batch_size or None, generator=gen,
+                        train_eval_rows=spec.train_eval_rows, progress=progress,
+                        desc=f"w={spec.width} d={spec.depth}", precision=spec.precision)
+    test_clean = evaluate_mse(model, xte, yte_clean).cpu()
+    shape = (len(spec.ms), len(spec.ks), len(spec.seeds), len(spec.n_values))
+    return {"train": res.train_loss.numpy().reshape(shape),
+            "test": res.test_loss.numpy().reshape(shape),
+            "test_clean": test_clean.numpy().reshape(shape),
+            "target_var": np.array([t.moments()[1] for t in tasks]).reshape(shape),
+            "wall_time_s": res.wall_time_s, "n_models": len(keys),
+            "device": str(dev)}
+
+
+def stack_frame(spec: StackSpec, result: dict[str, Any]) -> pd.DataFrame:
+    """One row per trained model: m, k, width, depth, p, seed, n, train, test, test_clean,
+    target_var, noise_var."""
+    rows = []
+    for i, m in enumerate(spec.ms):
+        p = mlp_param_count(m, spec.width, spec.depth)
+        for a, k in enumerate(spec.ks):
+            for b_, s in enumerate(spec.seeds):
+                for c, n in enumerate(spec.n_values):
+                    rows.append({"m": m, "k": k, "width": spec.width, "depth": spec.depth,
+                                 "p": p, "seed": s, "n": n,
+                                 "train": float(result["train"][i, a, b_, c]),
+                                 "test": float(result["test"][i, a, b_, c]),
+                                 "test_clean": float(result["test_clean"][i, a, b_, c]),
+                                 "target_var": float(result["target_var"][i, a, b_, c]),
+                                 "noise_var": spec.noise_var})
+    return pd.DataFrame(rows)
+
+
+def run_sweep(experiment: str, specs: Sequence[StackSpec], device: torch.device | str = "cpu",
+              progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run (or load from the cache) every stack; returns (per-model rows, per-stack runs)."""
+    results = cached_map(experiment, specs, lambda s: run_stack(s, device), progress=progress,
+                         device=device)
+    frames = [stack_frame(s, r) for s, r in zip(specs, results, strict=True)]
+    runs = pd.DataFrame([{"m": ",".join(map(str, s.ms)), "width": s.width, "depth": s.depth,
+                          "models": r["n_models"],
+                          "iters": s.iters, "wall_time_s": r["wall_time_s"],
+                          "device": r["device"]}
+                         for s, r in zip(specs, results, strict=True)])
+    return pd.concat(frames, ignore_index=True), runs
+
+
+# ----------------------------------------------------------------------------- theory fit
+def theory_predictions(n: Any, p: Any, m: Any, *, c: float, omega: float,
+                       kind: str = "telescoping", noise_var: float = 0.0
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Theory (train, test) for arrays of (n, p, m) (broadcast), via
+    :mod:`modscale.theory.monolithic`.
+
+    ``omega`` is the spectrum's Omega for ``kind='telescoping'`` and its smoothness ``s`` for
+    ``kind='power_law'``; ``noise_var``: label-noise variance (unlearnable, added to Tr Lambda_2).
+    """
+    from modscale.theory.monolithic import predict_losses
+
+    shape_kw = {"omega": omega} if kind == "telescoping" else {"s": omega}
+    n, p, m = np.broadcast_arrays(np.asarray(n, float), np.asarray(p, float),
+                                  np.asarray(m, float))
+    tr, te = np.empty(n.shape), np.empty(n.shape)
+    for mv in np.unique(m):
+        sel = m == mv
+        a, b = predict_losses(n[sel], p[sel].astype(int), float(mv), c=c, kind=kind,
+                              noise_var=noise_var, **shape_kw)
+        tr[sel], te[sel] = a, b
+    return tr, te
+
+
+def fit_theory(points: pd.DataFrame, *, c: float | None, kind: str = "telescoping",
+               noise_var: float = 0.0) -> dict[str, float]:
+    """Least squares in log test loss of the theory to ``points`` (columns n, p, m, test).
+
+    ``c=None`` fits both ``c`` and ``omega``; otherwise ``c`` is held fixed and ``omega`` fitted.
+    ``noise_var`` (label noise, known) enters the prediction as unexplained variance.
+    Points where the prediction is infinite (``|p - n| <= 1``) are left out.
+    Returns ``{"c", "omega", "rmse_log"}``.
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    n, p, m = (points[col].to_numpy() for col in ("n", "p", "m"))
+    y = np.log(points["test"].to_numpy())
+
+    def loss(c_: float, omega: float) -> float:
+        _, te = theory_predictions(n, p, m, c=c_, omega=omega, kind=kind, noise_var=noise_var)
+        ok = np.isfinite(te) & (te > 0)
+        return float(np.mean((np.log(te[ok]) - y[ok]) ** 2)) if ok.any() else math.inf
+
+    # kind="telescoping" needs omega > 1; "power_law" uses omega as the smoothness s (> 0).
+    lo = 1.0 if kind == "telescoping" else 0.0
+    if c is not None:
+        r = minimize_scalar(lambda t: loss(c, lo + math.exp(t)), bounds=(-6.0, 3.0),
+                            method="bounded")
+        out = {"c": float(c), "omega": lo + math.exp(r.x)}
+    else:
+        best = min((loss(math.exp(a), lo + math.exp(b)), a, b)
+                    for a in np.linspace(-1, 3, 9) for b in np.linspace(-5, 2, 8))
+        r = minimize(lambda v: loss(math.exp(v[0]), lo + math.exp(v[1])), x0=best[1:],
+                     method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8})
+        out = {"c": math.exp(r.x[0]), "omega": lo + math.exp(r.x[1])}
+    out["rmse_log"] = math.sqrt(loss(out["c"], out["omega"]))
+    return out
+
+
+__all__ = ["StackSpec", "n_grid", "grid_specs", "k_specs", "variant_specs", "run_stack",
+           "stack_frame", "run_sweep", "theory_predictions",
+           "fit_theory"]

@@ -1,0 +1,1 @@
+"""Infrastructure: cache and results store, profiles, provenance, benchmarks."""

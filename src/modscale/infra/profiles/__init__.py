@@ -1,0 +1,261 @@
+"""Run profiles: the single source of truth for every chapter's parameters.
+
+Each chapter has a frozen dataclass of parameters (in ``modscale/profiles/<chapter>.py``) and
+three named profiles:
+
+- ``smoke``: seconds to a few minutes on 2 CPU cores (CI, nbval).
+- ``book``: the default CPU book (whole book in about an hour on 2 cores).
+- ``paper``: paper scale, meant for a GPU.
+
+Use :func:`get_config` (or :func:`resolve_params` from a notebook's papermill parameters):
+
+>>> cfg = get_config("theory", "smoke", mc_trials=10)
+
+Every value is validated; a bad one raises :class:`ConfigError` naming the parameter and the
+allowed values.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+PROFILE_NAMES = ("smoke", "book", "paper")
+
+
+class ConfigError(ValueError):
+    """A chapter parameter or profile name is invalid (the message names it)."""
+
+
+def field(default: Any, *, help: str, min: float | None = None, max: float | None = None,
+          choices: tuple | None = None) -> Any:
+    """A dataclass field with validation metadata.
+
+    ``min``/``max`` bound a number, or every element of a tuple of numbers; ``choices`` restricts
+    a value (or every element of a tuple) to a set.
+    """
+    meta = {"help": help, "min": min, "max": max, "choices": choices}
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use tuples for sequence defaults (configs are frozen and hashable)")
+    return dataclasses.field(default=default, metadata=meta)
+
+
+_REGISTRY: dict[str, tuple[type, dict[str, dict[str, Any]]]] = {}
+
+
+def register(chapter: str, cls: type, profiles: Mapping[str, Mapping[str, Any]]) -> None:
+    """Register a chapter's parameter dataclass and its per-profile overrides of the defaults."""
+    missing = set(PROFILE_NAMES) - set(profiles)
+    if missing:
+        raise TypeError(f"chapter {chapter!r} lacks profiles {sorted(missing)}")
+    _REGISTRY[chapter] = (cls, {k: dict(v) for k, v in profiles.items()})
+
+
+def _ensure_loaded() -> None:
+    # Import every per-chapter module in this package so that each registers itself.
+    import importlib
+    import pkgutil
+
+    for mod in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{mod.name}")
+
+
+def chapters() -> tuple[str, ...]:
+    _ensure_loaded()
+    return tuple(sorted(_REGISTRY))
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """Coerce papermill-style values (strings from ``-p``) to the type of the default."""
+    if isinstance(value, str) and not isinstance(default, str):
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            raise ConfigError(f"parameter {name!r}: cannot parse {value!r} "
+                              f"(expected a value like {default!r})") from None
+    if isinstance(default, tuple) and isinstance(value, (list, tuple)):
+        value = tuple(value)
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(default, tuple) and isinstance(value, tuple) and default:
+        if isinstance(default[0], float):
+            value = tuple(float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                          for v in value)
+    return value
+
+
+def check_choice(name: str, value: Any, allowed: tuple) -> None:
+    """Raise :class:`ConfigError` naming ``name`` and the allowed values unless ``value`` is one."""
+    if value not in allowed:
+        raise ConfigError(f"parameter {name!r}: {value!r} is not allowed; "
+                          f"allowed values: {', '.join(map(repr, allowed))}")
+
+
+def _check(name: str, value: Any, f: dataclasses.Field) -> None:
+    meta = f.metadata
+    default = f.default
+    expected = type(default)
+    if default is not None and not isinstance(value, expected) and not (
+            expected is float and isinstance(value, int) and not isinstance(value, bool)):
+        raise ConfigError(f"parameter {name!r} must be of type {expected.__name__}, "
+                          f"got {value!r}")
+    if isinstance(default, bool) or value is None:
+        return
+    items = value if isinstance(value, tuple) else (value,)
+    if isinstance(value, tuple) and len(value) == 0:
+        raise ConfigError(f"parameter {name!r} must not be empty")
+    for v in items:
+        if meta.get("choices") is not None:
+            check_choice(name, v, meta["choices"])
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if meta.get("min") is not None and v < meta["min"]:
+                raise ConfigError(f"parameter {name!r}: {v!r} is below the minimum "
+                                  f"{meta['min']!r} (allowed: {_allowed(meta)})")
+            if meta.get("max") is not None and v > meta["max"]:
+                raise ConfigError(f"parameter {name!r}: {v!r} is above the maximum "
+                                  f"{meta['max']!r} (allowed: {_allowed(meta)})")
+
+
+def _allowed(meta: Mapping[str, Any]) -> str:
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and hi is not None:
+        return f"{lo} <= value <= {hi}"
+    if lo is not None:
+        return f"value >= {lo}"
+    return f"value <= {hi}"
+
+
+def get_config(chapter: str, profile: str = "smoke", /, **overrides: Any) -> Any:
+    """Return the validated parameter dataclass of ``chapter`` at ``profile`` with overrides.
+
+    Raises :class:`ConfigError` for an unknown chapter, profile or parameter, or a bad value.
+    """
+    _ensure_loaded()
+    if chapter not in _REGISTRY:
+        raise ConfigError(f"unknown chapter {chapter!r}; allowed: {', '.join(sorted(_REGISTRY))}")
+    if profile not in PROFILE_NAMES:
+        raise ConfigError(f"parameter 'profile': unknown profile {profile!r}; "
+                          f"allowed values: {', '.join(PROFILE_NAMES)}")
+    cls, profiles = _REGISTRY[chapter]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    values = {**profiles[profile]}
+    for name, value in overrides.items():
+        if name not in fields:
+            raise ConfigError(f"unknown parameter {name!r} for chapter {chapter!r}; "
+                              f"allowed: {', '.join(sorted(fields))}")
+        values[name] = value
+    for name in list(values):
+        values[name] = _coerce(name, values[name], fields[name].default)
+        _check(name, values[name], fields[name])
+    cfg = cls(**values)
+    post = getattr(cfg, "validate", None)
+    if post is not None:
+        post()
+    return cfg
+
+
+def resolve_params(chapter: str, profile: str, **given: Any) -> Any:
+    """Like :func:`get_config`, ignoring parameters left at ``None`` (papermill's "unset")."""
+    return get_config(chapter, profile, **{k: v for k, v in given.items() if v is not None})
+
+
+NOTEBOOK_PARAMETERS = {
+    "profile": ("str", '"smoke"', "profile: smoke, book or paper (every other parameter defaults "
+                "to its value in this profile)"),
+    "device": ("str", '"auto"', "auto (CUDA if available, else CPU), cpu, cuda or cuda:N"),
+}
+"""Parameters every chapter takes besides its dataclass fields: (type, default, help)."""
+
+_NOT_PARAMETERS = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+
+
+def notebook_config(chapter: str, namespace: Mapping[str, Any]) -> Any:
+    """The validated config of a chapter from the names its parameters cell (and papermill's
+    injected cell) defined in ``namespace`` (a notebook's ``globals()``).
+
+    Call it in the cell right after the ``parameters`` cell, before any heavy import: every
+    public, non-callable, non-module name in ``namespace`` must be a field of the chapter's
+    dataclass or one of :data:`NOTEBOOK_PARAMETERS`; anything else (a misspelled ``-p`` name)
+    raises :class:`ConfigError` naming it and listing the valid names. ``None`` means "the
+    profile's value".
+    """
+    import types
+
+    _ensure_loaded()
+    if chapter not in _REGISTRY:
+        raise ConfigError(f"unknown chapter {chapter!r}; allowed: {', '.join(sorted(_REGISTRY))}")
+    cls, _ = _REGISTRY[chapter]
+    fields = [f.name for f in dataclasses.fields(cls)]
+    given = {k: v for k, v in namespace.items()
+             if not k.startswith("_") and k not in _NOT_PARAMETERS
+             and not isinstance(v, types.ModuleType) and not callable(v)}
+    unknown = sorted(set(given) - set(fields) - set(NOTEBOOK_PARAMETERS))
+    if unknown:
+        raise ConfigError(f"unknown parameter(s) {', '.join(map(repr, unknown))} for chapter "
+                          f"{chapter!r}; valid names: "
+                          f"{', '.join([*NOTEBOOK_PARAMETERS, *fields])}")
+    profile = given.get("profile", "smoke")
+    device = given.get("device", "auto")
+    if not isinstance(device, str):
+        raise ConfigError(f"parameter 'device': {device!r} is not allowed; allowed values: "
+                          "'auto', 'cpu', 'cuda', 'cuda:N'")
+    return resolve_params(chapter, profile, **{k: given[k] for k in fields if k in given})
+
+
+def parameters_cell(chapter: str) -> str:
+    """The source of the chapter's ``parameters`` cell, generated from its dataclass.
+
+    One line per parameter, ``name: type = None  # help [smoke: value; book: value]``, which
+    ``papermill --help-notebook`` shows as the parameter's type, description and its values at
+    the smoke and book profiles (``None`` in the cell means "the profile's value";
+    ``tools/sync_parameters.py`` writes it into ``book/<chapter>.py``; a test checks that the two
+    agree). Papermill skips a line with more than one ``=``, so an ``=`` in a help text or value
+    is written as the look-alike ``＝`` (and ``<=``, ``>=`` as ``≤``, ``≥``).
+    """
+    _ensure_loaded()
+    cls, _ = _REGISTRY[chapter]
+    lines = [f"{name}: {typ} = {default}  # {help_}"
+             for name, (typ, default, help_) in NOTEBOOK_PARAMETERS.items()]
+    values = {p: get_config(chapter, p) for p in ("smoke", "book")}
+    for f in dataclasses.fields(cls):
+        shown = "; ".join(f"{p}: {getattr(values[p], f.name)!r}" for p in values)
+        help_ = _no_equals(f"{' '.join(str(f.metadata.get('help', '')).split())} [{shown}]")
+        lines.append(f"{f.name}: {type(f.default).__name__} = None  # {help_}")
+    return "\n".join(lines) + "\n"
+
+
+def _no_equals(text: str) -> str:
+    """``text`` without ASCII ``=`` (see :func:`parameters_cell`)."""
+    return text.replace("<=", "≤").replace(">=", "≥").replace("!=", "≠").replace("=", "＝")
+
+
+def describe(chapter: str) -> list[dict[str, Any]]:
+    """One row per parameter: name, help, and its value in each profile (for docs/tables)."""
+    _ensure_loaded()
+    cls, _ = _REGISTRY[chapter]
+    by_profile = {p: get_config(chapter, p) for p in PROFILE_NAMES}
+    return [{"parameter": f.name, "help": f.metadata.get("help", ""),
+             **{p: getattr(by_profile[p], f.name) for p in PROFILE_NAMES}}
+            for f in dataclasses.fields(cls)]
+
+
+def config_dict(cfg: Any) -> dict[str, Any]:
+    """A JSON-friendly dict of a config dataclass."""
+    return json.loads(json.dumps(dataclasses.asdict(cfg), default=list))
+
+
+def config_hash(obj: Any) -> str:
+    """Stable short hash of a config dataclass or a JSON-serialisable mapping."""
+    if dataclasses.is_dataclass(obj):
+        obj = config_dict(obj)
+    blob = json.dumps(obj, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+__all__ = ["PROFILE_NAMES", "ConfigError", "check_choice", "field", "register", "chapters",
+           "get_config", "resolve_params", "notebook_config", "parameters_cell",
+           "NOTEBOOK_PARAMETERS", "describe", "config_dict", "config_hash"]

@@ -1,0 +1,1 @@
+"""Models: batched MLPs, modular networks, CIFAR classifiers."""

@@ -1,0 +1,1 @@
+"""Report: verdicts, paper numbers, tables, plot style, exports."""

@@ -1,0 +1,83 @@
+"""A log of what each chapter ran (models trained, seeds, wall time), read by the status page.
+
+``make book`` sets ``$MODSCALE_RUNLOG`` to ``_build/exec/book/_runs.jsonl``; chapters call
+:func:`record` once per experiment. Without the variable, records go to
+``<cache_dir>/runlog.jsonl`` so interactive runs are logged too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from modscale.infra.provenance import provenance
+
+
+def runlog_path() -> Path:
+    env = os.environ.get("MODSCALE_RUNLOG")
+    if env:
+        return Path(env)
+    from modscale.infra.cache import cache_dir
+
+    return cache_dir() / "runlog.jsonl"
+
+
+def record(chapter: str, experiment: str, *, profile: str, models_trained: int,
+           wall_time_s: float, seeds: Any = None, device: Any = None, **extra: Any) -> None:
+    """Append one line: chapter, experiment, profile, models trained, seeds, wall time, device."""
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    prov = provenance(device)
+    row = {"chapter": chapter, "experiment": experiment, "profile": profile,
+           "models_trained": int(models_trained), "wall_time_s": round(float(wall_time_s), 2),
+           "seeds": seeds, "device": prov["device"], "git_commit": prov["git_commit"],
+           "date": prov["date"], **extra}
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
+def read(path: Path | None = None) -> list[dict[str, Any]]:
+    p = path or runlog_path()
+    if not p.exists():
+        return []
+    return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+
+
+VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
+
+
+def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
+          why: str, profile: str, claim_id: str | None = None) -> None:
+    """Record the verdict on one claim of the paper (read by the reproduction summary page).
+
+    ``item`` names the figure/table ("Fig. 2", "Table 1"); ``paper`` and ``reproduced`` are short
+    texts with the numbers; ``verdict`` is one of :data:`VERDICTS`, decided by the chapter from
+    its own measurements with the criterion stated in ``why`` (chapters call it through
+    :func:`modscale.report.verdicts.record`, which passes the registry's ``claim_id``).
+    """
+    if verdict not in VERDICTS:
+        raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
+           "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
+           "claim_id": claim_id,
+           "git_commit": provenance()["git_commit"]}
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
+def claims(path: Path | None = None) -> list[dict[str, Any]]:
+    """The latest verdict per (chapter, item, claim), in first-recorded order."""
+    latest: dict[tuple, dict[str, Any]] = {}
+    for row in read(path):
+        if row.get("kind") == "claim":
+            latest[(row["chapter"], row["item"], row["claim"])] = row
+    return list(latest.values())
+
+
+def runs(path: Path | None = None) -> list[dict[str, Any]]:
+    """The run records (not the claims)."""
+    return [r for r in read(path) if r.get("kind") != "claim"]

@@ -1,0 +1,1 @@
+"""Tasks: the sine-wave task and Compositional CIFAR-10 data."""

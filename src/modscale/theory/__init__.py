@@ -1,0 +1,1 @@
+"""Theory: closed-form losses of the monolithic and modular linear models."""

@@ -1,0 +1,1 @@
+"""Training: the batched trainer, the kernel objective and Algorithm 1."""
