@@ -100,12 +100,10 @@ from myst_nb import glue
 
 from modscale import paper_data
 from modscale.experiments.sine_sweeps import (
-    fit_theory,
     grid_specs,
     k_specs,
     n_grid,
     run_sweep,
-    theory_predictions,
     variant_specs,
 )
 from modscale.infra.device import resolve_device
@@ -120,6 +118,7 @@ from modscale.report.analysis import (
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import Text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
+from modscale.report.theory_fit import fit_theory, theory_predictions
 from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.trainer import sample_batch_indices, train_batched, train_one
 

@@ -89,7 +89,13 @@ import pandas as pd
 from myst_nb import glue
 
 from modscale import paper_data
-from modscale.experiments.theory_checks import run_mc_case
+from modscale.experiments.theory_checks import (
+    run_calibration,
+    run_dd_mc,
+    run_m_vs_n,
+    run_mc_case,
+    run_paper_scale,
+)
 from modscale.infra.cache import cached, cached_map
 from modscale.infra.device import resolve_device
 from modscale.infra.profiles import config_dict
@@ -380,13 +386,6 @@ def sweep_points(center, lo_factor, hi_factor, count):
     return [int(v) for v in pts if abs(v - center) >= 5 and v >= 1]
 
 
-def small_mc(point):
-    lam, tail = validation_spectrum(cfg.spectrum_kind, point["P"], dd_mc_m, c=cfg.c,
-                                    omega=cfg.omega, s=cfg.s)
-    return monte_carlo_losses(point["n"], point["p"], d=cfg.d, lam=lam, tail=tail,
-                              trials=cfg.mc_trials, seed=cfg.seed)
-
-
 N_small = cfg.d * cfg.dd_small_n
 P_mc = max(cfg.mc_features, 4 * N_small)
 p_pts = [p for p in sweep_points(N_small, 0.2, 4.0, cfg.dd_small_points) if p <= P_mc]
@@ -394,9 +393,9 @@ n_pts = [n for n in sweep_points(cfg.dd_small_p, 0.2, 6.0, cfg.dd_small_points)
          if n % cfg.d == 0 or cfg.d == 1]
 n_pts = sorted({max(1, n // cfg.d) for n in n_pts if abs(n - cfg.dd_small_p) >= 5})
 mc_p = cached_map("theory_dd_mc_p", [{"n": cfg.dd_small_n, "p": p, "P": P_mc,
-                                      **config_dict(cfg)} for p in p_pts], small_mc)
+                                      **config_dict(cfg)} for p in p_pts], run_dd_mc)
 mc_n = cached_map("theory_dd_mc_n", [{"n": n, "p": cfg.dd_small_p, "P": P_mc,
-                                      **config_dict(cfg)} for n in n_pts], small_mc)
+                                      **config_dict(cfg)} for n in n_pts], run_dd_mc)
 
 lam_small, tail_small = validation_spectrum(cfg.spectrum_kind, P_mc, dd_mc_m, c=cfg.c,
                                             omega=cfg.omega, s=cfg.s)
@@ -411,24 +410,8 @@ small_n_theory = loss_components(n_curve, cfg.dd_small_p, d=cfg.d, lam=lam_small
                                  tail=tail_small, method=cfg.method)
 
 
-def paper_scale_curves(key):
-    out = {}
-    p_big = np.unique(np.round(np.geomspace(100, 1e5, cfg.curve_points))).astype(int)
-    n_big = np.geomspace(100, 1e5, cfg.curve_points)
-    for m in cfg.dd_m:
-        tr_p, te_p = predict_losses(cfg.dd_paper_n, p_big, m, c=cfg.c, omega=cfg.omega,
-                                    d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
-                                    method=cfg.method)
-        tr_n, te_n = predict_losses(n_big, cfg.dd_paper_p, m, c=cfg.c, omega=cfg.omega,
-                                    d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
-                                    method=cfg.method)
-        out[m] = {"p": p_big, "train_p": tr_p, "test_p": te_p, "n": n_big, "train_n": tr_n,
-                  "test_n": te_n}
-    return out
-
-
-big = cached("theory_dd_paper_scale", {**config_dict(cfg), "what": "dd"},
-             lambda: paper_scale_curves(None))
+big_key = {**config_dict(cfg), "what": "dd"}
+big = cached("theory_dd_paper_scale", big_key, lambda: run_paper_scale(big_key))
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(10, 7.2))
@@ -540,13 +523,10 @@ archs, p_grid = architecture_param_counts(cfg.m_values, cfg.widths, cfg.depths)
 target = cfg.target_ratio * cfg.d * cfg.c
 sc_key = {**config_dict(cfg), "what": "m_vs_n"}
 t0 = time.perf_counter()
-n_req = cached("theory_m_vs_n", sc_key, lambda: sample_complexity_grid(
-    cfg.m_values, p_grid, target=target, c=cfg.c, omega=cfg.omega, d=cfg.d,
-    kind=cfg.spectrum_kind, s=cfg.s, branch=cfg.branch, method=cfg.method))
+n_req = cached("theory_m_vs_n", sc_key, lambda: run_m_vs_n(sc_key))
 alt_kind = "power_law" if cfg.spectrum_kind == "telescoping" else "telescoping"
-n_req_alt = cached("theory_m_vs_n", {**sc_key, "kind": alt_kind}, lambda: sample_complexity_grid(
-    cfg.m_values, p_grid, target=target, c=cfg.c, omega=cfg.omega, d=cfg.d, kind=alt_kind,
-    s=cfg.s, branch=cfg.branch, method=cfg.method))
+alt_key = {**sc_key, "kind": alt_kind}
+n_req_alt = cached("theory_m_vs_n", alt_key, lambda: run_m_vs_n(alt_key))
 sc_wall = time.perf_counter() - t0
 
 ms = np.asarray(cfg.m_values, dtype=float)
@@ -630,25 +610,9 @@ show(cmp_df)
 # ```
 
 # %%
-def calibration():
-    rows = []
-    L_paper = paper_log
-    cols_paper = [list(cfg.m_values).index(m) for m in paper_m]
-    p_paper = p_grid[:, cols_paper]
-    for om, ratio in progress_bar(list(itertools.product(cfg.calib_omegas, cfg.calib_ratios)),
-                                  desc="calibration"):
-        grid = sample_complexity_grid(paper_m, p_paper, target=ratio * cfg.d * cfg.c, c=cfg.c,
-                                      omega=om, d=cfg.d, kind=cfg.spectrum_kind, s=cfg.s,
-                                      branch=cfg.branch, method=cfg.method)
-        with np.errstate(divide="ignore"):
-            err = np.log10(grid) - L_paper
-        rows.append({"omega": om, "target_ratio": ratio,
-                     "rmse_decades": float(np.sqrt(np.mean(err ** 2)))
-                     if np.all(np.isfinite(err)) else np.nan})
-    return pd.DataFrame(rows)
-
-
-calib = (cached("theory_calibration", {**config_dict(cfg), "what": "calib"}, calibration)
+calib_key = {**config_dict(cfg), "what": "calib"}
+calib = (pd.DataFrame(cached("theory_calibration", calib_key,
+                             lambda: run_calibration(calib_key)))
          if set(paper_m) <= set(cfg.m_values) else pd.DataFrame())
 best = calib.loc[calib.rmse_decades.idxmin()] if len(calib) else None
 if best is not None:

@@ -38,3 +38,13 @@ def test_bad_precision_names_the_parameter():
 def test_precision_report_says_why():
     r = device.precision_report(torch.device("cpu"))
     assert r["auto"] == ("bf16" if r["speedup"] >= r["threshold"] else "fp32")
+
+
+def test_auto_can_be_forced_by_the_environment(monkeypatch):
+    monkeypatch.setattr(device, "bf16_speedup", lambda d: {"speedup": 0.05})
+    monkeypatch.setenv("MODSCALE_AUTO_PRECISION", "bf16")
+    assert device.resolve_precision("auto", "cpu") == "bf16"
+    assert device.resolve_precision("auto", "cpu", width=8, min_width=32) == "fp32"
+    monkeypatch.setenv("MODSCALE_AUTO_PRECISION", "fp16")
+    with pytest.raises(ConfigError, match="MODSCALE_AUTO_PRECISION"):
+        device.resolve_precision("auto", "cpu")

@@ -7,18 +7,17 @@ import pandas as pd
 import pytest
 
 from modscale.experiments.sine_sweeps import (
-    fit_theory,
     grid_specs,
     k_specs,
     n_grid,
     run_stack,
     stack_frame,
-    theory_predictions,
     variant_specs,
 )
 from modscale.infra.profiles import ConfigError, get_config
 from modscale.models.batched_mlp import BatchedMLP
 from modscale.report.analysis import sample_complexity_table
+from modscale.report.theory_fit import fit_theory, theory_predictions
 from modscale.tasks.sine_task import make_task
 from modscale.theory.sample_complexity import (
     geometric_grid,

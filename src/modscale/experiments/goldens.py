@@ -142,6 +142,17 @@ def _cifar_configs() -> list[dict]:
     return out
 
 
+def _theory_chapter_config(**changes) -> dict:
+    from modscale.infra.profiles import config_dict, get_config
+
+    return {**config_dict(get_config("theory", "smoke", **changes))}
+
+
+def _dd_mc_configs() -> list[dict]:
+    c = _theory_chapter_config(mc_trials=4)
+    return [{"n": 20, "p": p, "P": 80, **c} for p in (10, 40)]
+
+
 GOLDENS: dict[str, Any] = {
     "sine_grid": _sine_configs, "sine_k": _sine_configs, "sine_alt": _sine_configs,
     "sine_calibration": _sine_configs,
@@ -155,16 +166,21 @@ GOLDENS: dict[str, Any] = {
                                          "stops": [0, 2, 5], "batch_size": 16, "lr": 0.05,
                                          "ridge": 1e-3}],
     "theory_mc_validation": _theory_mc_configs,
+    "theory_dd_mc_p": _dd_mc_configs, "theory_dd_mc_n": _dd_mc_configs,
+    "theory_dd_paper_scale": lambda: [{**_theory_chapter_config(curve_points=8), "what": "dd"}],
+    "theory_m_vs_n": lambda: [{**_theory_chapter_config(), "what": "m_vs_n"},
+                              {**_theory_chapter_config(), "what": "m_vs_n",
+                               "kind": "power_law"}],
+    "theory_calibration": lambda: [{**_theory_chapter_config(), "what": "calib"}],
     "modular_theory_mc": _modular_theory_mc_configs,
     "modular_theory_sample_complexity": _modular_theory_sc_configs,
     "cifar_run": _cifar_configs,
     "cifar_scale": _cifar_configs,
 }
-"""Experiment -> function returning its golden configurations (experiments whose results are
-computed inside a chapter from its whole configuration have none; see
-:data:`modscale.infra.registry.EXPERIMENTS`)."""
+"""Experiment -> function returning its golden configurations (every registered experiment)."""
 
-SHARED = {"sine_k": "sine_grid", "sine_alt": "sine_grid", "sine_calibration": "sine_grid"}
+SHARED = {"sine_k": "sine_grid", "sine_alt": "sine_grid", "sine_calibration": "sine_grid",
+          "theory_dd_mc_n": "theory_dd_mc_p"}
 """Experiments computed by the same run function on the same configurations as another: their
 golden copy is that one's (one file, one recomputation)."""
 

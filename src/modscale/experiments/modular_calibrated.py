@@ -37,9 +37,9 @@ from modscale.experiments.fig3a_readings import Fig3aSpec
 from modscale.infra.profiles import ConfigError, check_choice, config_hash
 from modscale.models.modular_net import PROJECTIONS, BatchedModularNet
 from modscale.tasks.sine_task import make_task, sample_datasets
-from modscale.training.alignment import similarity_score
+from modscale.training.alignment import SimilarityRecorder, similarity_score
 from modscale.training.kernel_init import kernel_init_
-from modscale.training.trainer import evaluate_mse, sample_batch_indices, train_batched
+from modscale.training.trainer import evaluate_mse, train_batched
 
 METHODS = ("modular", "ours_literal", "ours_joint")
 OBJECTIVES = {"ours_literal": "single", "ours_joint": "joint"}
@@ -64,28 +64,6 @@ class ModularSpec(Fig3aSpec):
 def from_fig3a(spec: Fig3aSpec, **changes) -> ModularSpec:
     """The :class:`ModularSpec` of a Fig. 3a stack ``spec`` with ``changes`` applied."""
     return ModularSpec(**{**dataclasses.asdict(spec), **changes})
-
-
-class _Recorder:
-    """Mini-batch indices for :func:`train_batched` (its own sampling rule) that record the
-    similarity of the network's projections with ``targets`` every ``every`` iterations."""
-
-    def __init__(self, net: BatchedModularNet, targets: torch.Tensor, n_train: torch.Tensor,
-                 batch_size: int, iters: int, every: int, generator: torch.Generator) -> None:
-        self.net, self.targets, self.n_train = net, targets, n_train
-        self.batch_size, self.iters, self.every, self.gen = batch_size, iters, every, generator
-        self.steps: list[int] = []
-        self.sims: list[torch.Tensor] = []
-
-    def record(self, step: int) -> None:
-        self.steps.append(step)
-        self.sims.append(similarity_score(self.net.directions().detach().cpu(), self.targets))
-
-    def __iter__(self):
-        for it in range(self.iters):
-            if self.every and it % self.every == 0:
-                self.record(it)
-            yield sample_batch_indices(self.n_train, self.batch_size, self.gen)
 
 
 def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
@@ -122,7 +100,7 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
         out.update(init_time_s=r.wall_time_s, init_flops=r.flops / len(keys))
     dirs_init = net.directions().detach().cpu().clone()
     out["sim_init"] = similarity_score(dirs_init, targets).numpy().reshape(shape)
-    rec = (_Recorder(net, targets, nt, spec.batch_size, spec.iters, spec.record_every, gen)
+    rec = (SimilarityRecorder(net, targets, nt, spec.batch_size, spec.iters, spec.record_every, gen)
            if spec.record_every else None)
     res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=spec.iters, lr=spec.lr,
                         batch_size=spec.batch_size, generator=gen, batch_indices=rec,

@@ -20,7 +20,7 @@ tasks and data (paired comparison). Training uses :func:`modscale.training.train
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +30,9 @@ from modscale.infra.profiles import ConfigError
 from modscale.models.batched_mlp import BatchedMLP
 from modscale.models.modular_net import BatchedModularNet
 from modscale.tasks.sine_task import make_task, sample_datasets
-from modscale.training.alignment import similarity_score
+from modscale.training.alignment import SimilarityRecorder, similarity_score
 from modscale.training.kernel_init import kernel_init_, kernel_init_flops, matched_extra_iters
-from modscale.training.trainer import batch_rows, sample_batch_indices, train_batched
+from modscale.training.trainer import batch_rows, train_batched
 
 METHODS = ("monolithic", "modular", "ours", "ours_joint", "modular_matched")
 
@@ -47,29 +47,6 @@ class InitSettings:
     kernel: str = "rbf"
     bandwidth: str = "median"
     ridge: float = 0.1
-
-
-class _RecordingIndices:
-    """Mini-batch row indices for :func:`train_batched` (the trainer's own sampling rule) that also
-    record the network's projection similarity every ``every`` steps (before the step's update).
-    """
-
-    def __init__(self, net: BatchedModularNet, targets: torch.Tensor, n_train: torch.Tensor,
-                 batch_size: int, iters: int, every: int, generator: torch.Generator) -> None:
-        self.net, self.targets, self.n_train = net, targets, n_train
-        self.batch_size, self.iters, self.every, self.gen = batch_size, iters, every, generator
-        self.steps: list[int] = []
-        self.sims: list[torch.Tensor] = []
-
-    def record(self, step: int) -> None:
-        self.steps.append(step)
-        self.sims.append(similarity_score(self.net.directions().cpu(), self.targets))
-
-    def __iter__(self) -> Iterator[torch.Tensor]:
-        for it in range(self.iters):
-            if it % self.every == 0:
-                self.record(it)
-            yield sample_batch_indices(self.n_train, self.batch_size, self.gen)
 
 
 def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequence[int],
@@ -137,7 +114,7 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     out["sim_init"] = similarity_score(dirs_init, targets).numpy().reshape(shape)
     rec = None
     if record_every:
-        rec = _RecordingIndices(net, targets, nt, batch_size, iters, record_every, gen)
+        rec = SimilarityRecorder(net, targets, nt, batch_size, iters, record_every, gen)
     res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=iters, lr=lr,
                         batch_size=batch_size, generator=gen, batch_indices=rec,
                         progress=progress, desc=f"{method} m={m}")

@@ -15,6 +15,7 @@ even where bf16 is emulated).
 
 from __future__ import annotations
 
+import os
 import time
 from functools import cache
 from typing import Any
@@ -97,7 +98,9 @@ def resolve_precision(precision: str, device: Any = "cpu", *, width: int | None 
     """The precision a run trains in: ``precision`` itself if it is ``fp32`` or ``bf16``; for
     ``auto``, bf16 if the network is wide enough to be matmul-bound (``width >= min_width``;
     ``width=None`` skips the check) and this device's probe shows bf16 at least
-    :data:`BF16_MIN_SPEEDUP` times faster than fp32, else fp32."""
+    :data:`BF16_MIN_SPEEDUP` times faster than fp32, else fp32. ``$MODSCALE_AUTO_PRECISION``
+    (``fp32`` / ``bf16``) replaces the probe's decision, e.g. to draw results stored in bf16 on
+    a machine where bf16 is slow."""
     from modscale.infra.profiles import ConfigError
 
     if precision not in PRECISION_CHOICES:
@@ -107,14 +110,20 @@ def resolve_precision(precision: str, device: Any = "cpu", *, width: int | None 
         return precision
     if width is not None and width < min_width:
         return "fp32"
+    forced = os.environ.get("MODSCALE_AUTO_PRECISION", "")
+    if forced:
+        if forced not in PRECISIONS:
+            raise ConfigError(f"MODSCALE_AUTO_PRECISION={forced!r} is not allowed; allowed "
+                              f"values: {', '.join(PRECISIONS)} (or unset: measure)")
+        return forced
     return "bf16" if bf16_speedup(device)["speedup"] >= BF16_MIN_SPEEDUP else "fp32"
 
 
 def precision_report(device: Any = "cpu") -> dict[str, Any]:
     """What ``auto`` resolves to on ``device`` and why (for the reproducibility page)."""
     probe = bf16_speedup(device)
-    return {**probe, "threshold": BF16_MIN_SPEEDUP,
-            "auto": "bf16" if probe["speedup"] >= BF16_MIN_SPEEDUP else "fp32"}
+    return {**probe, "threshold": BF16_MIN_SPEEDUP, "auto": resolve_precision("auto", device),
+            "forced": os.environ.get("MODSCALE_AUTO_PRECISION", "")}
 
 
 __all__ = ["PRECISIONS", "PRECISION_CHOICES", "BF16_MIN_SPEEDUP", "PROBE_SIZE", "PROBE_SECONDS",

@@ -40,20 +40,18 @@ class Experiment:
 
 _E = Experiment
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
-    # theory chapter (computed in the chapter from its whole configuration)
-    _E("theory_mc_validation", 1, "modscale.experiments.theory_checks:run_mc_case",
-       ("theory.monolithic",), chapter="theory",
-       doc="closed-form losses against Monte Carlo, one (spectrum, n, p, d) case"),
-    _E("theory_dd_mc_p", 1, None, ("theory.monolithic",), chapter="theory",
-       doc="Monte-Carlo double descent in p"),
-    _E("theory_dd_mc_n", 1, None, ("theory.monolithic",), chapter="theory",
-       doc="Monte-Carlo double descent in n"),
-    _E("theory_dd_paper_scale", 1, None, ("theory.monolithic",), chapter="theory",
-       doc="theory curves at the paper's scale"),
-    _E("theory_m_vs_n", 1, None, ("theory.monolithic",), chapter="theory",
-       doc="required n against m, every architecture"),
-    _E("theory_calibration", 1, None, ("theory.monolithic",), chapter="theory",
-       doc="Omega and target grid against the paper's m-vs-n curves"),
+    # theory chapter
+    *(_E(name, 1 if name != "theory_calibration" else 2,
+         f"modscale.experiments.theory_checks:{run}", ("experiments.theory_checks",),
+         chapter="theory", doc=doc) for name, run, doc in (
+        ("theory_mc_validation", "run_mc_case",
+         "closed-form losses against Monte Carlo, one (spectrum, n, p, d) case"),
+        ("theory_dd_mc_p", "run_dd_mc", "Monte-Carlo double descent in p, one point"),
+        ("theory_dd_mc_n", "run_dd_mc", "Monte-Carlo double descent in n, one point"),
+        ("theory_dd_paper_scale", "run_paper_scale", "theory curves at the paper's scale"),
+        ("theory_m_vs_n", "run_m_vs_n", "required n against m, every architecture"),
+        ("theory_calibration", "run_calibration",
+         "Omega and target grid against the paper's m-vs-n curves (rows)"))),
     # modular theory chapter
     _E("modular_theory_mc", 2, "modscale.experiments.modular_theory:run_mc_point",
        ("theory.modular", "experiments.modular_theory"), chapter="modular_theory",
@@ -122,8 +120,7 @@ def resolve(name: str) -> tuple[Any, Any]:
     configuration back into the object ``run`` takes (lists become tuples for dataclasses)."""
     exp = get(name)
     if exp.run is None:
-        raise ValueError(f"experiment {name!r} is computed inside its chapter "
-                         f"({exp.chapter}); it has no registered run function")
+        raise ValueError(f"experiment {name!r} has no registered run function")
     run = _resolve_path(exp.run)
     if exp.spec is None:
         return run, lambda config: config

@@ -13,8 +13,12 @@ invariant to the sign and scale of the columns.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
+
+from modscale.training.trainer import sample_batch_indices
 
 
 def _orthonormal(u: torch.Tensor) -> torch.Tensor:
@@ -82,5 +86,32 @@ def tsne_directions(learned: np.ndarray | torch.Tensor, target: np.ndarray | tor
     return emb[: len(a)], emb[len(a):]
 
 
-__all__ = ["pairwise_similarity", "similarity_score", "chance_similarity", "sign_canonical",
+class SimilarityRecorder:
+    """Mini-batch row indices for :func:`modscale.training.trainer.train_batched` (the
+    trainer's own sampling rule, :func:`~modscale.training.trainer.sample_batch_indices`) that
+    also record the similarity of ``net``'s projections with ``targets`` every ``every``
+    iterations, before that iteration's update (``every = 0``: never). ``steps`` and ``sims``
+    (one (M,) tensor per record) hold the records; call :meth:`record` after training for the
+    final state."""
+
+    def __init__(self, net: Any, targets: torch.Tensor, n_train: torch.Tensor,
+                 batch_size: int, iters: int, every: int, generator: torch.Generator) -> None:
+        self.net, self.targets, self.n_train = net, targets, n_train
+        self.batch_size, self.iters, self.every, self.gen = batch_size, iters, every, generator
+        self.steps: list[int] = []
+        self.sims: list[torch.Tensor] = []
+
+    def record(self, step: int) -> None:
+        self.steps.append(step)
+        self.sims.append(similarity_score(self.net.directions().detach().cpu(), self.targets))
+
+    def __iter__(self):
+        for it in range(self.iters):
+            if self.every and it % self.every == 0:
+                self.record(it)
+            yield sample_batch_indices(self.n_train, self.batch_size, self.gen)
+
+
+__all__ = ["SimilarityRecorder", "pairwise_similarity", "similarity_score", "chance_similarity",
+           "sign_canonical",
            "tsne_directions"]
