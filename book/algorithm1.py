@@ -522,6 +522,8 @@ wall_sc = time.perf_counter() - t0
 runlog.record("algorithm1", "Fig. 3a on the calibrated task", profile=profile,
               models_trained=sum(len(s.seeds) * len(s.n_values) for s in sc_specs),
               wall_time_s=wall_sc)
+sc_stacks = sc_specs  # as computed (one per seed chunk); below: one per (method, m)
+sc_specs, sc_runs = fig3a_readings.merge_seed_chunks(sc_stacks, sc_runs)
 SC_LABELS = {"monolithic": "monolithic", "modular": "modular (random)",
              "modular_matched": "modular, matched compute",
              **{f"ours_{r}": f"ours: {r}" for r in READINGS}}
@@ -718,7 +720,7 @@ verdicts.table(v_sc)
 # comparison above uses factor {glue:text}`alg1_abl_base`), with everything else as above.
 
 # %% tags=["hide-input"]
-abl_specs = ablation_specs(cfg, sc_specs)
+abl_specs = ablation_specs(cfg, sc_stacks)
 t0 = time.perf_counter()
 abl_runs = cached_map("fig3a_readings", abl_specs, fig3a_readings.run_stack)
 wall_abl = time.perf_counter() - t0

@@ -152,25 +152,67 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
     return out
 
 
+def seed_chunks(cfg, method: str) -> list[tuple[int, ...]]:
+    """The seeds of ``method``'s stacks: ``range(sc_first_stack_seeds)`` first, then the
+    remaining seeds of ``range(sc_seeds)`` as a second stack (none for a method of
+    ``sc_few_seed_methods``). Networks are independent, so the split changes no number."""
+    first = tuple(range(min(cfg.sc_first_stack_seeds, cfg.sc_seeds)))
+    rest = tuple(range(len(first), cfg.sc_seeds))
+    if not rest or method in cfg.sc_few_seed_methods:
+        return [first]
+    return [first, rest]
+
+
+def primary(specs_: list[Fig3aSpec]) -> list[Fig3aSpec]:
+    """The first-seed-chunk stacks of ``specs_`` (those whose seeds start at 0): what the
+    ablation, Table 2 and Fig. 4 build on."""
+    return [s for s in specs_ if s.seeds[0] == 0]
+
+
+def merge_seed_chunks(specs_: list[Fig3aSpec], runs: list[dict]
+                      ) -> tuple[list[Fig3aSpec], list[dict]]:
+    """One (spec, run) per stack of the same settings but its seeds: arrays (S, G) are joined
+    along the seed axis, times and FLOPs summed or maxed, in the order of first appearance."""
+    merged: dict = {}
+    for spec, run in zip(specs_, runs, strict=True):
+        key = dataclasses.replace(spec, seeds=())
+        if key not in merged:
+            merged[key] = (spec, dict(run))
+            continue
+        s0, r0 = merged[key]
+        r = dict(r0)
+        for name, v in run.items():
+            if isinstance(v, np.ndarray) and v.ndim == 2:
+                r[name] = np.concatenate([r0[name], v], axis=0)
+            elif name.endswith("_time_s"):
+                r[name] = r0[name] + v
+            elif name == "init_flops":
+                r[name] = max(r0[name], v)
+        merged[key] = (dataclasses.replace(s0, seeds=s0.seeds + spec.seeds), r)
+    return [s for s, _ in merged.values()], [r for _, r in merged.values()]
+
+
 def specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list[Fig3aSpec]:
     """Every stack of the algorithm1 chapter's config ``cfg`` (``sc_*`` fields) on the task with
     ``knobs`` (a :class:`modscale.experiments.calibration.Knobs`: ``noise_var``, ``target_var``)
-    and sine
-    components ``amplitudes``, ``frequencies`` (already scaled; see
-    :func:`modscale.experiments.calibration.sine_task_knobs`)."""
+    and sine components ``amplitudes``, ``frequencies`` (already scaled; see
+    :func:`modscale.experiments.calibration.sine_task_knobs`); one stack per seed chunk
+    (:func:`seed_chunks`; :func:`merge_seed_chunks` joins their results)."""
     from modscale.theory.sample_complexity import geometric_grid
 
     grid = tuple(geometric_grid(cfg.sc_n_min, cfg.sc_n_max, cfg.sc_n_points))
     return [Fig3aSpec(method=meth, m=m, k=cfg.k, b=1, width=cfg.sc_width, depth=cfg.sc_depth,
                       n_modules=cfg.sc_modules_factor * cfg.k, n_values=grid,
-                      seeds=tuple(range(cfg.sc_seeds)), n_test=cfg.sc_n_test,
+                      seeds=chunk, n_test=cfg.sc_n_test,
                       iters=cfg.sc_iters, lr=cfg.sc_lr, batch_size=cfg.sc_batch_size,
                       noise_var=float(knobs.noise_var), target_var=float(knobs.target_var),
                       amplitudes=tuple(float(a) for a in amplitudes),
                       frequencies=tuple(float(f) for f in frequencies),
                       init_steps=cfg.steps, init_batch=cfg.batch_size, init_lr=cfg.lr,
                       init_ridge=cfg.ridge)
-            for m in cfg.sc_m_values for meth in cfg.sc_methods]
+            for m in cfg.sc_m_values for meth in cfg.sc_methods
+            for chunk in seed_chunks(cfg, meth)]
 
 
-__all__ = ["METHODS", "Fig3aSpec", "init_flops", "matched_iters", "run_stack", "specs"]
+__all__ = ["METHODS", "Fig3aSpec", "init_flops", "matched_iters", "run_stack", "specs",
+           "seed_chunks", "primary", "merge_seed_chunks"]

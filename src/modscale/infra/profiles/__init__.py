@@ -32,13 +32,13 @@ class ConfigError(ValueError):
 
 
 def field(default: Any, *, help: str, min: float | None = None, max: float | None = None,
-          choices: tuple | None = None) -> Any:
+          choices: tuple | None = None, empty_ok: bool = False) -> Any:
     """A dataclass field with validation metadata.
 
     ``min``/``max`` bound a number, or every element of a tuple of numbers; ``choices`` restricts
-    a value (or every element of a tuple) to a set.
+    a value (or every element of a tuple) to a set; a tuple may be empty only if ``empty_ok``.
     """
-    meta = {"help": help, "min": min, "max": max, "choices": choices}
+    meta = {"help": help, "min": min, "max": max, "choices": choices, "empty_ok": empty_ok}
     if isinstance(default, (list, dict, set)):
         raise TypeError("use tuples for sequence defaults (configs are frozen and hashable)")
     return dataclasses.field(default=default, metadata=meta)
@@ -106,7 +106,7 @@ def _check(name: str, value: Any, f: dataclasses.Field) -> None:
     if isinstance(default, bool) or value is None:
         return
     items = value if isinstance(value, tuple) else (value,)
-    if isinstance(value, tuple) and len(value) == 0:
+    if isinstance(value, tuple) and len(value) == 0 and not meta.get("empty_ok"):
         raise ConfigError(f"parameter {name!r} must not be empty")
     for v in items:
         if meta.get("choices") is not None:

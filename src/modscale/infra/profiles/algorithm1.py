@@ -56,6 +56,14 @@ class Algorithm1Params:
     sc_depth: int = field(3, help="linear layers of the MLP and of each module MLP", min=2)
     sc_modules_factor: int = field(2, help="network modules K = factor * k", min=1, max=10)
     sc_seeds: int = field(2, help="seeds (task + data + initialisation)", min=1, max=20)
+    sc_first_stack_seeds: int = field(2, help="seeds of the first stack of each (method, m); "
+                                              "further seeds train as a second stack, so that "
+                                              "raising sc_seeds reuses the stored first stacks",
+                                      min=1, max=20)
+    sc_few_seed_methods: tuple = field(("ours_greedy_residual",),
+                                       help="methods trained at the first stack's seeds only "
+                                            "(cost); their rows say how many seeds they have",
+                                       empty_ok=True)
     sc_n_min: int = field(100, help="smallest n of the geometric n grid", min=2)
     sc_n_max: int = field(100_000, help="largest n of the geometric n grid", min=2)
     sc_n_points: int = field(7, help="points of the n grid", min=2, max=30)
@@ -117,8 +125,9 @@ register("algorithm1", Algorithm1Params, {
     # greedy_fixed costs as much as greedy_residual (K sequential fits per n) and recovers the
     # modules as well (readings table); the paper profile runs it too
     "book": {"sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
-                            "ours_greedy_residual", "ours_joint")},
+                            "ours_greedy_residual", "ours_joint"), "sc_seeds": 5},
     "paper": {"n_tasks": 10, "steps": 1000, "m_values": (5, 9, 15, 30),
+              "sc_few_seed_methods": (),
               "sc_m_values": (2, 3, 4, 5, 6, 7, 8, 9), "sc_seeds": 5, "sc_n_points": 10,
               "sc_n_test": 10_000},
 })
