@@ -1003,18 +1003,27 @@ runlog.record("compositional_cifar", "lr sweep, epochs, data", profile=profile,
 SHORT = {label: m for m, label in METHOD_LABELS.items()}
 scale_txt = f"{cfg.scale_n_train:,} combinations, b = {b0}"
 t1m = t1s.assign(short=t1s["method"].map(SHORT)).set_index("short")
+k_max_s = int(max(tab_s.index))
+
+
+def per_seed_at(frame, col: str, k: int, scale_by: float = 1.0) -> dict:
+    """{method: (seeds,) values of ``col`` at ``k``}, seed-aligned (sorted by seed)."""
+    sub = frame[frame["k"] == k].sort_values("seed")
+    return {m: scale_by * sub[sub["method"] == m][col].to_numpy() for m in cfg.methods}
+
+
 v_cifar = [verdicts.fig3b_cifar(
     {m: tab_s[METHOD_LABELS[m]].to_numpy() for m in cfg.methods}, list(tab_s.index),
     paper={m: FIG3B[m] for m in ("ours", "modular", "monolithic")}, paper_ks=FIG3B["k"],
-    scale=scale_txt)]
+    per_seed_at_k_max=per_seed_at(full, "acc", k_max_s), min_effect=0.01, scale=scale_txt)]
 paper_t1 = {SHORT[lab]: i for i, lab in enumerate(METHOD_LABELS.values())}
-for cid, col, paper_col in (("table1_ood", "ood", "combinatorial_ood_accuracy"),
-                            ("table1_noise", "noise", "accuracy_under_noise")):
+for cid, col, paper_col, noise in (
+        ("table1_ood", "acc_ood", "combinatorial_ood_accuracy", None),
+        ("table1_noise", f"acc_noise_{cfg.noise_std:g}", "accuracy_under_noise", cfg.noise_std)):
     v_cifar.append(verdicts.table1_cifar(
-        cid, t1m[f"{col}_acc"].to_dict(), t1m[f"{col}_se"].to_dict(),
-        paper={m: TABLE1[paper_col][i] for m, i in paper_t1.items()}, k=cfg.table_k,
-        noise_std=cfg.noise_std, n_seeds=int(t1m["n_seeds"].min()) if len(t1m) else 0,
-        n_se=2.0, scale=scale_txt))
+        cid, per_seed_at(full, col, table_k_s, 100.0),
+        paper={m: TABLE1[paper_col][i] for m, i in paper_t1.items()}, k=table_k_s,
+        noise_std=noise, min_effect=1.0, scale=scale_txt))
 # Fig. 5: the drawn input is the k source images side by side, labelled with their classes.
 blocks_ok = all(
     np.array_equal(img[:, 32 * i:32 * (i + 1)], data.test.x[int(ex.idx[0, i])].cpu().numpy())
@@ -1025,7 +1034,18 @@ v_cifar.append(verdicts.fig5_input(img.shape, k_show, blocks_ok, labels_ok,
                                    [CLASSES[int(c)] for c in ex.labels[0]]))
 # Fig. 12: our projections read one image, the baseline's do not.
 ours_ai = float(sel_k.get((METHOD_LABELS["ours"], "after Algorithm 1"), np.nan))
-v_cifar.append(verdicts.fig12_selectivity(ours_final, mod_final, ours_ai, k=kt, min_diff=0.05))
+
+
+def share_per_seed(method: str) -> np.ndarray:
+    """Mean largest per-image share of each network's projections after training, at k = kt
+    (one value per seed, seed order)."""
+    rs = sorted((r for r in results if r["spec"]["method"] == method and r["spec"]["k"] == kt),
+                key=lambda r: r["spec"]["seeds"][0])
+    return torch.cat([r["energy_final"].max(-1).values.mean(-1) for r in rs]).numpy()
+
+
+v_cifar.append(verdicts.fig12_selectivity(share_per_seed("ours"), share_per_seed("modular"),
+                                          ours_ai, k=kt, min_effect=0.05))
 for v in v_cifar:
     verdicts.record(v, profile=profile)
 glue_verdicts("cifar", v_cifar)

@@ -684,10 +684,9 @@ show(cm_tab)
 # Samples needed at $m$ = `ablation_m` (geometric mean over architectures): baseline modular
 # {glue:text}`mod_cm_modular`, compute-matched baseline {glue:text}`mod_cm_modular_matched`,
 # ours {glue:text}`mod_cm_ours` ("not reached": no architecture reached the threshold within
-# the grid). Verdict: **{glue:text}`mod_fig3a_compute_matched_verdict`**
-# ({glue:text}`mod_fig3a_compute_matched_measured`; a ratio near 1 means that, at this training
-# budget, the initialiser's advantage is no more than what the same compute spent on training
-# gives). Measured on this machine, the
+# the grid). These are this chapter's uncalibrated runs, shown for comparison and not judged:
+# the matched-compute claim is judged, with per-seed intervals, on the calibrated task at the
+# paper's protocol in {ref}`alg1-sample-complexity`. Measured on this machine, the
 # initialiser took {glue:text}`mod_cm_wall_ratio` times
 # the wall time of the subsequent end-to-end training of the same networks.
 
@@ -697,10 +696,8 @@ show(cm_tab)
 # - The kernel objective, its batched Cholesky solve and its closed-form gradient are checked
 #   against a direct solve and finite differences (this page) and against loops, autograd and
 #   `gradcheck` (unit tests).
-# - Fig. 3a: ours lowest **{glue:text}`mod_fig3a_ours_lowest_verdict`**, modular baseline worse
-#   than monolithic **{glue:text}`mod_fig3a_modular_worse_verdict`**, ours grows with $m$
-#   **{glue:text}`mod_fig3a_ours_grows_verdict`**; against a compute-matched baseline
-#   **{glue:text}`mod_fig3a_compute_matched_verdict`**.
+# - Fig. 3a: judged in {ref}`alg1-sample-complexity` on the calibrated task at the paper's
+#   protocol (this page's uncalibrated Fig. 3a is shown for comparison, not judged).
 # - Fig. 4: alignment **{glue:text}`mod_fig4_alignment_verdict`** (after initialisation: literal
 #   Algorithm 1 {glue:text}`mod_sim0_ours`, joint objective {glue:text}`mod_sim0_ours_joint`,
 #   random {glue:text}`mod_sim0_modular`, chance {glue:text}`mod_chance`); t-SNE
@@ -725,31 +722,11 @@ show(cm_tab)
 #
 # One function of `modscale.report.verdicts` per claim (unit-tested; each criterion is generated from the
 # thresholds passed in below). The sentences of the summary above are glued from these records.
-# The four Fig. 3a rows are judged here on this chapter's task (no label noise,
-# {glue:text}`mod_iters` iterations, threshold {glue:text}`mod_threshold`), for comparison only:
-# the summary of the book takes their verdicts from {ref}`alg1-sample-complexity`, which runs
-# the calibrated task with the paper's protocol and threshold. The Fig. 4, t-SNE and Table 2
-# rows are judged on the calibrated task ({glue:text}`mod_cal_iters` iterations).
+# The Fig. 4, t-SNE and Table 2 rows are judged on the calibrated task
+# ({glue:text}`mod_cal_iters` iterations); the Fig. 3a claims in {ref}`alg1-sample-complexity`.
 
 # %% tags=["hide-input"]
-n_at = {meth: dict(zip(g["m"], g["n_required"], strict=True))
-        for meth, g in agg_main.groupby("method")}
 v_mod = []
-if "ours" in cfg.methods and {"monolithic", "modular"} & set(cfg.methods):
-    v_mod.append(verdicts.fig3a_ours_lowest(
-        n_at, list(cfg.m_values), paper=paper_data.FIG3A, threshold=cfg.threshold,
-        baselines=[b for b in ("monolithic", "modular") if b in cfg.methods]))
-if {"monolithic", "modular"} <= set(cfg.methods):
-    v_mod.append(verdicts.fig3a_modular_worse(n_at, list(cfg.m_values), paper=paper_data.FIG3A))
-if "ours" in cfg.methods:
-    a_ours = agg_main[agg_main["method"] == "ours"]
-    v_mod.append(verdicts.fig3a_ours_grows(a_ours["m"].to_numpy(), a_ours["n_required"].to_numpy(),
-                                           paper_m=paper_data.FIG3A["m"],
-                                           paper_ours=paper_data.FIG3A["ours"], min_slope=0.05))
-v_mod.append(verdicts.fig3a_compute_matched(
-    cm_geo.get(LABELS["ours"], np.nan), cm_geo.get(LABELS["modular_matched"], np.nan),
-    cm_geo.get(LABELS["modular"], np.nan), m=cfg.ablation_m, threshold=cfg.threshold,
-    min_ratio=1.25))
 # Fig. 4: similarity at (init, the paper's last plotted iteration paper_end) per seed, paired
 # by seed, on the calibrated task.
 cal_scale = (f"calibrated task, {cfg.align_iters:,} Adam iterations, n = {cfg.align_n:,}, "
@@ -758,7 +735,7 @@ sim_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]]
           for meth, r in by_method.items()}  # (2, seeds)
 v_mod.append(verdicts.fig4_alignment(sim_ps["ours"], sim_ps["modular"], sim_ps["ours_joint"],
                                      paper=paper_data.FIG4_SIMS, chance=chance,
-                                     iterations=paper_end, min_margin=0.01, n_se=2.0,
+                                     iterations=paper_end, min_effect=0.01,
                                      scale=cal_scale))
 # Fig. 4, t-SNE: fraction of target modules recovered (|cos| >= 0.9 with a learned direction).
 tg = torch.as_tensor(by_method["modular"]["targets"])[:, None]  # (S, 1, k, m, b)
@@ -785,15 +762,39 @@ for _, row in table2.iterrows():
         "samples needed, nonlinear proj."]
 v_mod.append(verdicts.table2_nonlinear(
     t2_at, list(cfg.table2_m_values), threshold=acfg.sc_threshold,
-    scale=f"calibrated task, {acfg.sc_iters:,} Adam iterations, {acfg.sc_seeds} seeds, "
-          f"profile {profile}"))
-# The Fig. 3a claims are recorded by the Algorithm 1 chapter, on the calibrated task at the
-# paper's protocol; the rows here are this chapter's task, for comparison.
+    scale=f"calibrated task, {acfg.sc_iters:,} Adam iterations, "
+          f"{len(t2_lin[0].seeds)} seeds, profile {profile}"))
 for v in v_mod:
-    if v.item.chapter == "modular_networks":
-        verdicts.record(v, profile=profile)
+    verdicts.record(v, profile=profile)
 glue_verdicts("mod", v_mod)
 verdicts.table(v_mod)
+
+# %% [markdown]
+# **Calibration sensitivity of the Fig. 4 verdict.** The calibrated task is the argmin of a grid
+# whose runner-up is close; the same Fig. 4 runs on the runner-up point
+# ({glue:text}`mod_sens_knobs`) give: {glue:text}`mod_sens_sentence`.
+
+# %% tags=["hide-input"]
+if cfg.align_sensitivity:
+    ru_task = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
+    ru_align = modular_calibrated.fig4_specs(cfg, fig3a_readings.specs(acfg, *ru_task)[0])
+    ru_runs = cached_map("modular_calibrated", ru_align, modular_calibrated.run_stack)
+    ru_by = {CAL[s.method]: r for s, r in zip(ru_align, ru_runs, strict=True)}
+    ru_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]] for meth, r in ru_by.items()}
+    v_ru = verdicts.fig4_alignment(ru_ps["ours"], ru_ps["modular"], ru_ps["ours_joint"],
+                                   paper=paper_data.FIG4_SIMS, chance=chance,
+                                   iterations=paper_end, min_effect=0.01,
+                                   scale=cal_scale + ", runner-up calibration point")
+    v_fit = next(v for v in v_mod if v.claim_id == "fig4_alignment")
+    glue_text("mod_sens_knobs", f"noise variance {ru_task[0].noise_var:g}, frequency scale "
+              f"{ru_task[0].freq_scale:g}, target variance {ru_task[0].target_var:g}")
+    glue_text("mod_sens_sentence", (
+        f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin: "
+        + ("the verdict does not change" if v_ru.verdict == v_fit.verdict else
+           "the verdict changes with the calibration point")))
+else:
+    glue_text("mod_sens_knobs", "not used at this profile")
+    glue_text("mod_sens_sentence", "not run at this profile (align_sensitivity is off)")
 
 # %%
 wall_page = time.perf_counter() - t_page

@@ -141,7 +141,8 @@ prec_view = pd.DataFrame([{"probe": f"{prec['size']}^3 matmul",
                            "fp32 (GFLOP/s)": round(prec["fp32_gflops"], 1),
                            "bf16 (GFLOP/s)": round(prec["bf16_gflops"], 1),
                            "bf16 / fp32": round(prec["speedup"], 2),
-                           "threshold": prec["threshold"], "auto resolves to": prec["auto"]}])
+                           "threshold": prec["threshold"], "auto resolves to": prec["auto"],
+                           "MODSCALE_AUTO_PRECISION": prec["forced"] or "unset"}])
 display(show(prec_view))
 if "bf16_speedup_over_fp32" in bench:
     bf16_text = (

@@ -43,6 +43,7 @@ profile: str = "smoke"  # profile: smoke, book or paper (every other parameter d
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
 seed: int = None  # base seed (tasks, data, initialisations) [smoke: 0; book: 0]
 n_seeds: int = None  # seeds (task + data + init) per setting [smoke: 2; book: 2]
+k_seeds: int = None  # seeds of the k-sweep (Fig. 2 k-panel, judged by a trend test against seed noise); seeds beyond n_seeds train as stacks of their own [smoke: 5; book: 5]
 m_values: tuple = None  # input dimensions m (Fig. 2 m axis, Fig. 3a x axis) [smoke: (2, 5, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
 k_values: tuple = None  # numbers of modules k (Fig. 2 k axis) [smoke: (2, 4, 9); book: (2, 3, 4, 5, 6, 7, 8, 9)]
 m_fixed: int = None  # m of the k-sweep (not reported by the paper) [smoke: 4; book: 4]
@@ -113,6 +114,7 @@ from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
     aggregate_sample_complexity,
     fig2_panels,
+    per_seed_curve,
     sample_complexity_table,
 )
 from modscale.report.export import export_figure, export_table
@@ -299,10 +301,10 @@ print("batched trainer equals the one-at-a-time loop:", eq_err < 1e-9)
 # (sine-calibration)=
 # ## Calibrating the reconstruction to the paper
 #
-# The task above leaves its *loss levels* open: the paper never states the task's constants, and
-# with the module of its Fig. 1 and no noise, networks reach test losses 5-20 times below the
-# paper's (the paper's n-panel levels off near 0.8; a noiseless task lets a width-32 MLP go
-# towards 0). The paper's own theory has a floor: the part of the target the model cannot
+# The task above leaves its *loss levels* open: the paper never states the task's constants
+# (label noise, target variance, frequency scale). A noiseless target lets a network drive the
+# test loss towards 0 as n grows, while the paper's n-panel levels off near 0.8 (its digitised
+# values). The paper's own theory has a floor: the part of the target the model cannot
 # represent, $\operatorname{Tr}\Lambda_2$, acts as noise. We therefore give the task three
 # knobs and fit them, on a coarse grid, to a *named* subset of the paper's numbers -- its levels --
 # keeping everything that carries the paper's claims (shapes, peaks, trends) for a held-out test
@@ -601,13 +603,15 @@ far = np.abs(np.log(ns / p_n)) > np.log(2)
 n_pred = np.mean([theory_predictions(ns, p_of_m[int(m)], m, **theory_kw)[1] for m in ms], 0)
 
 
-def panel_verdicts(pan):
-    """The four panel verdicts of Fig. 2 from panels computed by fig2_panels."""
+def panel_verdicts(pan, ksweep):
+    """The four panel verdicts of Fig. 2 from panels computed by fig2_panels (k-panel: the
+    per-seed curves of the k-sweep ``ksweep``, a trend test against seed noise)."""
     return [
-        verdicts.fig2_k_invariance(pan["k"].x, pan["k"].mean["test"], paper=pk, m=cfg.m_fixed,
-                                   n=cfg.n_fig2, max_ratio=1.5),
+        verdicts.fig2_k_invariance(pan["k"].x, per_seed_curve(ksweep, "k", pan["k"].x),
+                                   paper=pk, m=cfg.m_fixed, n=cfg.n_fig2, max_change=1.25),
         verdicts.fig2_m_sublinear(pan["m"].x, pan["m"].mean["test"], paper_m=pm["m"],
-                                  paper_test=pm["actual_test"], min_spearman=0.8),
+                                  paper_test=pm["actual_test"], min_spearman=0.8,
+                                  tolerance=0.2),
         verdicts.fig2_p_double_descent(pan["p"].x, pan["p"].mean["test"], n=cfg.n_fig2,
                                        paper=pp, factor=2.0),
         verdicts.fig2_n_convergence(pan["n"].x, pan["n"].mean["test"], pan["n"].mean["train"],
@@ -615,7 +619,7 @@ def panel_verdicts(pan):
     ]
 
 
-v_fig2 = panel_verdicts(panels) + [
+v_fig2 = panel_verdicts(panels, df_k) + [
     verdicts.fig2_theory_fit(m_theory["test"], test_m, paper_predicted=pm["predicted_test"],
                              paper_measured=pm["actual_test"], predicted_n_far=n_pred[far],
                              measured_n_far=n_test_curve[far], good=1.5, fair=3.0),
@@ -643,7 +647,8 @@ seed_rows = {"all seeds": [v.verdict for v in v_fig2[:4]]}
 for s_ in sorted(df["seed"].unique()):
     pan_s = fig2_panels(df[df["seed"] == s_], df_k[df_k["seed"] == s_], n_fig2=cfg.n_fig2,
                         n_panel_width=cfg.n_panel_width, n_panel_depth=cfg.n_panel_depth)
-    seed_rows[f"seed {s_} alone"] = [v.verdict for v in panel_verdicts(pan_s)]
+    seed_rows[f"seed {s_} alone"] = [v.verdict for v in panel_verdicts(pan_s,
+                                                                        df_k[df_k["seed"] == s_])]
 seed_cut = pd.DataFrame(seed_rows, index=[v.claim_id for v in v_fig2[:4]])
 same = int(sum((seed_cut[c] == seed_cut["all seeds"]).sum() for c in seed_cut.columns[1:]))
 total = 4 * (len(seed_cut.columns) - 1)

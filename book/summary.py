@@ -51,8 +51,9 @@ from myst_nb import glue
 from modscale import paper_data
 from modscale.infra.profiles import get_config
 from modscale.report import runlog, verdicts
-from modscale.report.export import export_table
-from modscale.report.notebook import show
+from modscale.report.evidence import EVIDENCE
+from modscale.report.export import export_json, export_table
+from modscale.report.notebook import Text, show
 from modscale.report.paper_items import (
     FIGURE_OF_ITEM,
     ITEMS,
@@ -69,28 +70,74 @@ for cid, it in ITEMS.items():
     c = recorded.get(cid)
     if c is None:
         rows.append({"paper item": it.item, "claim": it.claim, "paper": "", "reproduction": "",
-                     "verdict": "not run", "why": f"chapter `{it.chapter}` did not run in this "
-                     "build", "chapter": it.chapter, "claim id": cid})
-    else:
-        rows.append({"paper item": it.item, "claim": it.claim, "paper": c["paper"],
-                     "reproduction": c["reproduced"], "verdict": c["verdict"], "why": c["why"],
-                     "chapter": it.chapter, "claim id": cid})
+                     "evidence": it.evidence, "verdict": "not run",
+                     "effect [95 % CI]": "", "why": f"chapter `{it.chapter}` did not run in "
+                     "this build", "chapter": it.chapter, "claim id": cid, "effect": {}})
+        continue
+    e = c.get("effect") or {}
+    eff_txt = ""
+    if e.get("seeds"):
+        unit = "x" if e["effect_kind"] == "ratio" else ""
+        ci = (f"[{e['ci_low']:.3g}, {e['ci_high']:.3g}]" if e["ci_low"] == e["ci_low"]
+              else "no interval")
+        eff_txt = (f"{e['effect']:.3g}{unit} {ci}, {e['seeds']} seeds; minimum "
+                   f"{e['min_effect']:g}{unit}")
+    rows.append({"paper item": it.item, "claim": it.claim, "paper": c["paper"],
+                 "reproduction": c["reproduced"], "evidence": c.get("evidence", it.evidence),
+                 "verdict": c["verdict"], "effect [95 % CI]": eff_txt, "why": c["why"],
+                 "chapter": it.chapter, "claim id": cid, "effect": e})
 summary = pd.DataFrame(rows)
 counts = summary["verdict"].value_counts()
-for v in ("reproduced", "partly", "not reproduced", "not tested", "not run"):
+for v in (*verdicts.VERDICTS, "not run"):
     glue(f"summary_n_{v.replace(' ', '_')}", int(counts.get(v, 0)), display=False)
 glue("summary_n_claims", len(summary), display=False)
 glue("summary_profile", build_profile, display=False)
-_ = export_table(summary, "reproduction_summary", profile=build_profile)
+by_class = pd.crosstab(summary["evidence"], summary["verdict"])
+by_class = by_class.reindex([e for e in EVIDENCE if e in by_class.index])
+by_class = by_class[[v for v in (*verdicts.VERDICTS, "not run") if v in by_class.columns]]
+held = summary[summary["evidence"] == "held-out"]
+glue("summary_n_held_out", len(held), display=False)
+glue("summary_n_held_reproduced", int((held["verdict"] == "reproduced").sum()), display=False)
+glue("summary_class_sentence", Text("; ".join(
+    f"{ev}: {int((summary['evidence'] == ev).sum())} claims ("
+    + ", ".join(f"{int(n)} {v}" for v, n in by_class.loc[ev].items() if n) + ")"
+    for ev in by_class.index)), display=False)
+# paper_figures/reproduction_summary.csv: one row per claim, its class, verdict and effect.
+csv_rows = []
+for row in rows:
+    e = row["effect"]
+    csv_rows.append({"claim": row["claim id"], "item": row["paper item"],
+                     "evidence": row["evidence"], "verdict": row["verdict"],
+                     "effect": e.get("effect"), "null": e.get("null"),
+                     "ci_low": e.get("ci_low"), "ci_high": e.get("ci_high"),
+                     "seeds": e.get("seeds"), "min_effect": e.get("min_effect"),
+                     "effect_kind": e.get("effect_kind", ""), "measured": row["reproduction"],
+                     "paper": row["paper"], "criterion": row["why"]})
+_ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_profile)
+# The inputs of every verdict function call (a test re-applies each function to them and
+# requires the verdict recorded here).
+_ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in recorded},
+                "verdict_inputs", profile=build_profile)
+summary = summary.drop(columns=["effect"])
 
 # %% [markdown]
 # ## Verdicts
 #
-# At the **{glue:text}`summary_profile`** profile: {glue:text}`summary_n_claims` claims,
-# {glue:text}`summary_n_reproduced` reproduced, {glue:text}`summary_n_partly` partly,
-# {glue:text}`summary_n_not_reproduced` not reproduced, {glue:text}`summary_n_not_tested` not tested and
-# {glue:text}`summary_n_not_run` not run. Smaller profiles than the paper's give noisier and
+# At the **{glue:text}`summary_profile`** profile: {glue:text}`summary_n_claims` claims. Every
+# claim carries an **evidence class**: *held-out* (the quantity was not used to fit anything: a
+# prediction that could fail), *fitted* (in-sample), *by construction* (an identity of the
+# reconstruction or a pipeline check) or *not tested*. Only held-out evidence can be
+# *reproduced*; a fitted or by-construction claim that passes its check is *consistent*. A
+# comparative claim is judged on a paired effect over seeds with its 95 % interval against a
+# stated minimum effect: *reproduced* only if the interval lies beyond it with at least 5 seeds,
+# *not reproduced* if it lies on the other side, *inconclusive* otherwise
+# ({py:mod}`modscale.report.evidence`). Of the {glue:text}`summary_n_held_out` held-out claims,
+# **{glue:text}`summary_n_held_reproduced`** are reproduced. Per class:
+# {glue:text}`summary_class_sentence`. Smaller profiles than the paper's give noisier and
 # sometimes different verdicts; each chapter states the scale it ran at.
+
+# %% tags=["hide-input"]
+display(show(by_class, index=True))
 
 # %% tags=["hide-input"]
 pd.set_option("display.max_colwidth", None)
@@ -100,7 +147,7 @@ pd.set_option("display.max_colwidth", None)
  .set_properties(**{"text-align": "left", "vertical-align": "top", "font-size": "0.85em"})
  .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"})
  # short columns keep their words whole when the long ones are wrapped
- .set_properties(subset=["paper item", "verdict"], **{"min-width": "7.5em"}))
+ .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "7.5em"}))
 
 # %% [markdown]
 # ## Table 1 as reported by the paper
@@ -162,5 +209,7 @@ show(pd.DataFrame(choice_rows))
 # %%
 # NBVAL_CHECK_OUTPUT
 print("claims listed:", len(summary), "| registered:", len(ITEMS))
-print("every verdict is a known value:", set(summary["verdict"]) <= {
-    "reproduced", "partly", "not reproduced", "not tested", "not run"})
+print("every verdict is a known value:", set(summary["verdict"]) <= {*verdicts.VERDICTS,
+                                                                    "not run"})
+print("only held-out claims are reproduced:",
+      set(summary[summary["verdict"] == "reproduced"]["evidence"]) <= {"held-out"})

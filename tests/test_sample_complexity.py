@@ -1,5 +1,6 @@
 """Sample-complexity search, the n-grid driver, the sine sweeps and the theory fit."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -70,7 +71,11 @@ def test_sweep_specs_and_stack():
     assert all(s.ms == tuple(cfg.m_values) for s in g)
     assert all(s.n_values == (n_grid(cfg) if s.width in cfg.sc_widths else (cfg.n_fig2,))
                for s in g)
-    assert len(k) == len(cfg.widths) * len(cfg.depths)
+    assert len(k) == len(cfg.widths) * len(cfg.depths)  # k_seeds == n_seeds at smoke
+    more = k_specs(dataclasses.replace(cfg, k_seeds=5))  # seeds beyond n_seeds: a second stack
+    assert len(more) == 2 * len(k)
+    assert sorted({s_ for sp in more for s_ in sp.seeds}) == [cfg.seed + i for i in range(5)]
+    assert {sp.seeds for sp in more} == {k[0].seeds, tuple(cfg.seed + i for i in range(2, 5))}
     v = variant_specs(cfg, (1.0, 1.0), (2.0, 4.0))
     assert len(v) == 1 and all(s.amplitudes == (1.0, 1.0) for s in v)
     assert all((s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth) for s in v)

@@ -66,6 +66,18 @@ def precompute_cifar_scale(profile: str) -> int:
     return 0
 
 
+def sensitivity_specs(profile: str) -> list:
+    """The calibration-sensitivity stacks of the Algorithm 1 chapter (runner-up knobs)."""
+    import dataclasses
+
+    from modscale.experiments import calibration, fig3a_readings
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("algorithm1", profile)
+    ru = calibration.comparison_task(profile, dataclasses.replace(cfg, sc_task="runner_up"))
+    return fig3a_readings.sensitivity_specs(cfg, *ru)
+
+
 def fig3a_specs(profile: str) -> list:
     """The stacks of the Algorithm 1 chapter's sample-complexity comparison (as the chapter
     builds them: :func:`modscale.experiments.fig3a_readings.specs`) and its K ablation."""
@@ -90,15 +102,24 @@ def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
     """The modular chapter's stacks on the calibrated task (Fig. 4 / t-SNE, Table 2), as the
     chapter builds them, with the experiment each is cached under (Table 2's linear column
     is the Algorithm 1 chapter's Fig. 3a stacks)."""
+    import dataclasses
+
+    from modscale.experiments import calibration, fig3a_readings
     from modscale.experiments import modular_calibrated as mc
     from modscale.infra.profiles import get_config
 
     mcfg = get_config("modular_networks", profile)
     base = fig3a_comparison(profile)
     linear, nonlinear = mc.table2_specs(mcfg, base)
+    sens = []
+    if mcfg.align_sensitivity:  # Fig. 4 on the runner-up calibration point
+        acfg = get_config("algorithm1", profile)
+        ru = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
+        sens = mc.fig4_specs(mcfg, fig3a_readings.specs(acfg, *ru)[0])
     return ([("modular_calibrated", s) for s in mc.fig4_specs(mcfg, base[0])]
             + [("fig3a_readings", s) for s in linear]
-            + [("modular_calibrated", s) for s in nonlinear])
+            + [("modular_calibrated", s) for s in nonlinear]
+            + [("modular_calibrated", s) for s in sens])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.part == "fig3a_readings":
         from modscale.experiments import fig3a_readings
         from modscale.infra.cache import cached
+        from modscale.infra.profiles import get_config
 
-        todo = fig3a_specs(args.profile)
+        todo = fig3a_specs(args.profile) + [s for s in sensitivity_specs(args.profile)
+                                            if get_config("algorithm1", args.profile)
+                                            .sc_sensitivity]
         mine = [s for j, s in enumerate(todo) if j % n == i]
         for j, spec in enumerate(mine, 1):
             cached("fig3a_readings", spec, lambda spec=spec: fig3a_readings.run_stack(spec))

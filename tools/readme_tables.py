@@ -25,9 +25,43 @@ REPO = Path(__file__).resolve().parent.parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
+def _effect(r) -> str:
+    if r.get("seeds") in ("", None):
+        return ""
+    unit = "x" if r.get("effect_kind") == "ratio" else ""
+    ci = (f"[{float(r['ci_low']):.3g}, {float(r['ci_high']):.3g}]"
+          if r.get("ci_low") not in ("", None) else "no interval")
+    return (f"{float(r['effect']):.3g}{unit} {ci}, {int(float(r['seeds']))} seeds "
+            f"(min. {float(r['min_effect']):g}{unit})")
+
+
 def table(folder: Path) -> str:
     df = pd.read_csv(folder / "reproduction_summary.csv").fillna("")
     meta = json.loads((folder / "reproduction_summary.json").read_text())
+    if "claim" in df.columns and "evidence" in df.columns:  # one row per claim id
+        by_id = {r["claim"]: r for _, r in df.iterrows()}
+        missing = [cid for cid in ITEMS if cid not in by_id]
+        if missing:
+            raise SystemExit(f"reproduction_summary.csv lacks registered claims: {missing}")
+        rows = [by_id[cid] for cid in ITEMS]
+        out = [f"Profile `{meta['profile']}`, commit `{meta['git_commit']}`, {meta['device']}, "
+               f"{meta['date']}.", "",
+               "| paper item | claim | paper | this reproduction | evidence | effect [95 % CI] "
+               "| verdict |", "|---|---|---|---|---|---|---|"]
+        for r in rows:
+            cells = [str(x).replace("|", "/").replace("\n", " ") for x in (
+                r["item"], ITEMS[r["claim"]].claim, r["paper"], r["measured"], r["evidence"],
+                _effect(r), r["verdict"])]
+            cells[-1] = f"**{cells[-1]}**"
+            out.append("| " + " | ".join(cells) + " |")
+        ev = pd.DataFrame(rows)
+        out += [""] + [
+            f"{cls}: {int((ev['evidence'] == cls).sum())} claims, " + ", ".join(
+                f"{int(n)} {v}" for v, n in ev[ev["evidence"] == cls]["verdict"]
+                .value_counts().items()) + "."
+            for cls in ("held-out", "fitted", "by construction", "not tested")
+            if (ev["evidence"] == cls).any()]
+        return "\n".join(out) + "\n"
     if "claim id" in df.columns:
         by_id = {r["claim id"]: r for _, r in df.iterrows()}
         missing = [cid for cid in ITEMS if cid not in by_id]

@@ -103,15 +103,16 @@ def run_grid(cfg: Any, device: Any = "cpu", progress: bool = True
 
 
 def load_grid(cfg: Any) -> dict[Knobs, pd.DataFrame] | None:
-    """The cached calibration grid ({knobs: per-model rows}), or None if any stack is missing."""
+    """The stored calibration grid ({knobs: per-model rows}: local cache, then the results
+    store), or None if any stack is missing."""
     from modscale.experiments.sine_sweeps import stack_frame
-    from modscale.infra.cache import load
+    from modscale.infra.cache import find
 
     out = {}
     for kn in knob_grid(cfg):
         frames = []
         for spec in level_specs(cfg, kn):
-            res = load("sine_calibration", spec)
+            res = find("sine_calibration", spec)
             if res is None:
                 return None
             frames.append(stack_frame(spec, res))
@@ -325,9 +326,15 @@ def grid_table(results: dict[Knobs, pd.DataFrame]) -> pd.DataFrame:
 
 def best_knobs(results: dict[Knobs, pd.DataFrame]) -> Knobs:
     """The knob point of least :func:`objective` (ties: first in grid order)."""
+    return ranked_knobs(results)[0]
+
+
+def ranked_knobs(results: dict[Knobs, pd.DataFrame]) -> list[Knobs]:
+    """The knob points in order of :func:`objective`, best first (stable: grid order on ties);
+    ``results``: {knobs: fit-quantity table}."""
     if not results:
         raise ValueError("no calibration results")
-    return min(results, key=lambda kn: objective(results[kn]))
+    return sorted(results, key=lambda kn: objective(results[kn]))
 
 
 __all__ = ["Knobs", "sine_task_knobs", "comparison_task", "knob_grid", "apply_knobs",
@@ -335,7 +342,7 @@ __all__ = ["Knobs", "sine_task_knobs", "comparison_task", "knob_grid", "apply_kn
            "run_grid", "load_grid", "fitted_config",
            "Quantity", "fit_quantities", "measure_fit_quantities", "held_out_quantities",
            "log_residual", "objective",
-           "grid_table", "best_knobs"]
+           "grid_table", "best_knobs", "ranked_knobs"]
 
 
 def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
@@ -343,14 +350,20 @@ def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
     """The sine task another chapter trains on: (knobs, amplitudes, frequencies scaled by the
     knobs' frequency scale). ``mode='fitted'``: the calibration argmin of the sine chapter at
     ``profile`` (its grid loaded from the cache or the results store, or computed);
-    ``'manual'``: ``manual``. The sine components are the sine chapter's."""
+    ``'runner_up'``: the second-best knob point of that grid (the calibration-sensitivity
+    check); ``'manual'``: ``manual``. The sine components are the sine chapter's."""
     from modscale.infra.profiles import check_choice, get_config
 
-    check_choice("sc_task", mode, ("fitted", "manual"))
+    check_choice("sc_task", mode, ("fitted", "runner_up", "manual"))
     scfg = get_config("sine_regression", profile)
-    if mode == "fitted":
+    if mode in ("fitted", "runner_up"):
         grid, _ = run_grid(scfg, device=device, progress=False)
-        knobs = manual_knobs(fitted_config(scfg, grid))
+        if mode == "fitted":
+            knobs = manual_knobs(fitted_config(scfg, grid))
+        else:
+            ranked = ranked_knobs({kn: measure_fit_quantities(f, scfg)
+                                   for kn, f in grid.items()})
+            knobs = manual_knobs(apply_knobs(scfg, ranked[1]))
     else:
         knobs = manual
     return (knobs, tuple(float(a) for a in scfg.amplitudes),

@@ -16,9 +16,10 @@ ABLATION_METHODS = ("modular", "ours_literal")
 
 def ablation_specs(cfg, specs: list) -> list:
     """Stacks of the ablation: each :class:`~modscale.experiments.fig3a_readings.Fig3aSpec` of
-    ``specs`` (first seed chunk) at ``max(cfg.sc_m_values)`` with a method in :data:`ABLATION_METHODS`, with ``n_modules`` set to
-    ``factor * k`` for every factor of ``cfg.sc_ablation_factors`` (the factor
-    ``cfg.sc_modules_factor`` gives back the comparison's own stacks)."""
+    ``specs`` (first seed chunk) at ``max(cfg.sc_m_values)`` with a method in
+    :data:`ABLATION_METHODS`, with ``n_modules`` set to ``factor * k`` for every factor of
+    ``cfg.sc_ablation_factors`` (the factor ``cfg.sc_modules_factor`` gives back the
+    comparison's own stacks)."""
     m_hi = max(cfg.sc_m_values)
     base = [s for s in specs if s.m == m_hi and s.method in ABLATION_METHODS
             and s.seeds[0] == 0]  # the first seed chunk (fig3a_readings.primary)

@@ -214,5 +214,19 @@ def specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list[Fig3aSpec]:
             for chunk in seed_chunks(cfg, meth)]
 
 
+SENSITIVITY_METHODS = ("monolithic", "modular", "ours_literal")
+"""Methods of the calibration-sensitivity check (the Fig. 3a comparisons' ours and baselines)."""
+
+
+def sensitivity_specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list[Fig3aSpec]:
+    """The stacks of the calibration-sensitivity check: :func:`specs` at the largest m of
+    ``sc_m_values`` for :data:`SENSITIVITY_METHODS` only, on the task with ``knobs`` (the
+    runner-up calibration point), every seed of ``sc_seeds``."""
+    sub = dataclasses.replace(cfg, sc_m_values=(max(cfg.sc_m_values),),
+                              sc_methods=SENSITIVITY_METHODS)
+    return specs(sub, knobs, amplitudes, frequencies)
+
+
 __all__ = ["METHODS", "Fig3aSpec", "init_flops", "matched_iters", "run_stack", "specs",
+           "SENSITIVITY_METHODS", "sensitivity_specs",
            "seed_chunks", "primary", "merge_seed_chunks"]

@@ -139,9 +139,9 @@ def fig4_specs(mcfg, base: Fig3aSpec) -> list[ModularSpec]:
 def table2_specs(mcfg, fig3a_specs: list[Fig3aSpec]) -> tuple[list[Fig3aSpec],
                                                                 list[ModularSpec]]:
     """Table 2's stacks: (linear, nonlinear). The linear ones are the Algorithm 1 chapter's
-    Fig. 3a stacks (``fig3a_specs``, their first seed chunk) of the methods of :data:`METHODS` at every m of
-    ``mcfg.table2_m_values``; the nonlinear ones are the same with ``proj_hidden`` tanh units
-    per module projection."""
+    Fig. 3a stacks (``fig3a_specs``, their first seed chunk) of the methods of :data:`METHODS`
+    at every m of ``mcfg.table2_m_values``; the nonlinear ones are the same with
+    ``proj_hidden`` tanh units per module projection."""
     fig3a_specs = [s for s in fig3a_specs if s.seeds[0] == 0]  # first seed chunk
     ms = sorted({s.m for s in fig3a_specs})
     missing = [m for m in mcfg.table2_m_values if m not in ms]

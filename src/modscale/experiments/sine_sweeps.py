@@ -124,9 +124,16 @@ def grid_specs(cfg: Any) -> list[StackSpec]:
 
 
 def k_specs(cfg: Any) -> list[StackSpec]:
-    """Stacks of the k-sweep (``m = m_fixed``, ``n = n_fig2``)."""
+    """Stacks of the k-sweep (``m = m_fixed``, ``n = n_fig2``): the seeds of ``n_seeds`` (the
+    other sweeps' seeds) and, if ``k_seeds`` is larger, a second stack per architecture with
+    the seeds beyond them (networks are independent: the split changes no number)."""
+    common = _common(cfg)
+    first = common["seeds"]
+    extra = tuple(cfg.seed + s for s in range(cfg.n_seeds, getattr(cfg, "k_seeds", 0)))
+    chunks = [first] + ([extra] if extra else [])
     return [_specs(cfg, (cfg.m_fixed,), w, d, tuple(cfg.k_values), (cfg.n_fig2,),
-                   **_common(cfg)) for w in cfg.widths for d in cfg.depths]
+                   **{**common, "seeds": seeds})
+            for w in cfg.widths for d in cfg.depths for seeds in chunks]
 
 
 def variant_specs(cfg: Any, amplitudes: Sequence[float], frequencies: Sequence[float]

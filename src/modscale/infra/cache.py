@@ -406,6 +406,12 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
     return d
 
 
+def find(experiment: str, config: Any, device: Any = "cpu") -> Any | None:
+    """The stored result of ``config`` -- local cache, then the results store -- or None."""
+    hit = load(experiment, config, None, device)
+    return hit if hit is not None else load_published(experiment, config, device)
+
+
 def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
            root: Path | None = None, enabled: bool = True, device: Any = "cpu") -> Any:
     """Return the cached result of ``compute()`` for ``config`` computed on ``device`` (its type

@@ -66,6 +66,16 @@ def stack_samples_needed(n_values: Sequence[float], test: np.ndarray,
             "seed_min": float(np.min(per_seed)), "seed_max": float(np.max(per_seed))}
 
 
+def per_seed_samples_needed(n_values: Sequence[float], test: np.ndarray,
+                            threshold: float) -> np.ndarray:
+    """Samples to reach ``threshold`` on each seed's own curve: (seeds,) from test losses
+    (seeds, G) on the grid ``n_values``; ``inf`` where never reached."""
+    t = np.asarray(test, dtype=np.float64)
+    if t.ndim != 2 or t.shape[1] != len(n_values):
+        raise ValueError(f"test losses must have shape (seeds, {len(n_values)}), got {t.shape}")
+    return np.array([sample_complexity(n_values, row, threshold) for row in t])
+
+
 def slope_per_dim(ms: Sequence[float], ns: Sequence[float]) -> float:
     """Least-squares slope of ``log10 n`` against ``m`` over finite positive ``n`` (NaN if < 2)."""
     ms_, ns_ = np.asarray(ms, float), np.asarray(ns, float)
@@ -91,6 +101,15 @@ class Panel:
     sd: dict[str, np.ndarray | None] = field(default_factory=dict)
     x_rows: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
+
+
+def per_seed_curve(frame: pd.DataFrame, x_col: str, xs: Sequence, value: str = "test"
+                   ) -> np.ndarray:
+    """(seeds, len(xs)) of ``value`` averaged over every other row of each (seed, x) -- e.g.
+    the k-panel's test loss per seed, averaged over architectures (NaN where missing)."""
+    idx = frame.groupby(["seed", x_col])[value].mean()
+    seeds = sorted(frame["seed"].unique())
+    return np.array([[idx.get((s, x), np.nan) for x in xs] for s in seeds])
 
 
 def _seed_avg(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:

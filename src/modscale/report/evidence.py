@@ -37,6 +37,12 @@ import numpy as np
 EVIDENCE = ("held-out", "fitted", "by construction", "not tested")
 """Evidence classes, strongest first."""
 
+VERDICTS = ("reproduced", "partly", "consistent", "inconclusive", "not reproduced", "not tested")
+"""Allowed verdicts. ``reproduced`` / ``partly`` need held-out evidence; a passing fitted or
+by-construction claim is ``consistent``; ``inconclusive``: a comparative claim whose interval over
+seeds contains the minimum effect (or has too few seeds); ``not tested``: the claim could not be
+measured or compared."""
+
 MIN_SEEDS = 5
 """Seeds a comparative verdict needs before it can be *reproduced* (the paper's "up to five")."""
 
@@ -163,5 +169,5 @@ def cap_verdict(verdict: str, evidence: str) -> str:
     return verdict
 
 
-__all__ = ["EVIDENCE", "MIN_SEEDS", "CONFIDENCE", "Effect", "paired_ratio",
+__all__ = ["EVIDENCE", "VERDICTS", "MIN_SEEDS", "CONFIDENCE", "Effect", "paired_ratio",
            "paired_difference", "slope_effect", "censor", "judge", "cap_verdict"]

@@ -55,3 +55,15 @@ def export_table(df: Any, name: str, *, profile: str, device: Any = None,
     df.to_csv(path, index=False)
     _sidecar(path, profile=profile, device=device, wall_time_s=wall_time_s, extra=extra)
     return path
+
+
+def export_json(obj: Any, name: str, *, profile: str, device: Any = None) -> Path | None:
+    """Save ``obj`` (JSON-ready) as ``<dir>/<name>.json`` with the provenance inside
+    (``{"meta": ..., "data": obj}``)."""
+    d = export_dir()
+    if d is None:
+        return None
+    path = d / f"{name}.json"
+    path.write_text(json.dumps({"meta": {"profile": profile, **provenance(device)},
+                                "data": obj}, separators=(",", ":"), default=str))
+    return path

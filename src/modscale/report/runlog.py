@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from modscale.infra.provenance import provenance
+from modscale.report.evidence import VERDICTS
 
 
 def runlog_path() -> Path:
@@ -45,11 +46,11 @@ def read(path: Path | None = None) -> list[dict[str, Any]]:
     return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
 
 
-VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
 
 
 def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
-          why: str, profile: str, claim_id: str | None = None) -> None:
+          why: str, profile: str, claim_id: str | None = None, evidence: str = "held-out",
+          effect: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None) -> None:
     """Record the verdict on one claim of the paper (read by the reproduction summary page).
 
     ``item`` names the figure/table ("Fig. 2", "Table 1"); ``paper`` and ``reproduced`` are short
@@ -63,7 +64,8 @@ def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, v
     path.parent.mkdir(parents=True, exist_ok=True)
     row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
            "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
-           "claim_id": claim_id,
+           "claim_id": claim_id, "evidence": evidence, "effect": effect or {},
+           "inputs": inputs,
            "git_commit": provenance()["git_commit"]}
     with open(path, "a") as f:
         f.write(json.dumps(row, default=str) + "\n")

@@ -25,10 +25,19 @@ from typing import Any
 import numpy as np
 
 from modscale.report.analysis import slope_per_dim
+from modscale.report.evidence import (
+    EVIDENCE,
+    MIN_SEEDS,
+    VERDICTS,
+    Effect,
+    cap_verdict,
+    censor,
+    judge,
+    paired_difference,
+    paired_ratio,
+    slope_effect,
+)
 from modscale.report.paper_items import ITEMS, PaperItem
-
-VERDICTS = ("reproduced", "partly", "not reproduced", "not tested")
-"""Allowed verdicts (``not tested``: the claim could not be measured or compared)."""
 
 NOT_MEASURABLE = "not measurable at this profile"
 
@@ -43,12 +52,38 @@ class Verdict:
     paper: str
     criterion: str
     values: dict[str, Any] = field(default_factory=dict)
+    evidence: str = ""
+    effect: Effect | None = None
+    min_effect: float | None = None
+    inputs: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.claim_id not in ITEMS:
             raise ValueError(f"unknown claim id {self.claim_id!r}; known: {sorted(ITEMS)}")
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        if not self.evidence:  # the claim registry's class
+            object.__setattr__(self, "evidence", ITEMS[self.claim_id].evidence)
+        if self.evidence not in EVIDENCE:
+            raise ValueError(f"evidence must be one of {EVIDENCE}, got {self.evidence!r}")
+        # only held-out evidence can be reproduced (a fitted check that passes is consistent)
+        object.__setattr__(self, "verdict", cap_verdict(self.verdict, self.evidence))
+
+    @property
+    def seeds(self) -> int | None:
+        return self.effect.seeds if self.effect is not None else None
+
+    def summary_row(self) -> dict[str, Any]:
+        """The row of ``paper_figures/reproduction_summary.csv``: claim, evidence, verdict,
+        effect, null, ci_low, ci_high, seeds, min_effect (NaN / empty where not comparative)."""
+        e = self.effect
+        nan = float("nan")
+        return {"claim": self.claim_id, "item": self.item.item, "evidence": self.evidence,
+                "verdict": self.verdict, "effect": e.effect if e else nan,
+                "null": e.null if e else nan, "ci_low": e.ci_low if e else nan,
+                "ci_high": e.ci_high if e else nan, "seeds": e.seeds if e else None,
+                "min_effect": self.min_effect if self.min_effect is not None else nan,
+                "effect_kind": e.kind if e else ""}
 
     @property
     def item(self) -> PaperItem:
@@ -57,11 +92,41 @@ class Verdict:
     def as_row(self) -> dict[str, str]:
         """One table row for a chapter's verdict cell."""
         return {"paper item": self.item.item, "claim": self.item.claim, "paper": self.paper,
-                "this reproduction": self.measured, "verdict": self.verdict,
-                "criterion": self.criterion}
+                "this reproduction": self.measured, "evidence": self.evidence,
+                "verdict": self.verdict, "criterion": self.criterion}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _judged(fn):
+    """Record on the returned :class:`Verdict` the function and the arguments it was called
+    with (``inputs``: JSON-ready, :func:`modscale.infra.cache.encode`), so that a recorded
+    verdict can be re-derived from its inputs (:func:`rejudge`)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from modscale.infra.cache import encode
+
+        v = fn(*args, **kwargs)
+        try:
+            inputs = {"function": fn.__name__, "args": encode(list(args)),
+                      "kwargs": encode(dict(kwargs))}
+        except TypeError:  # an argument that cannot be stored: no inputs recorded
+            inputs = None
+        object.__setattr__(v, "inputs", inputs)
+        return v
+
+    return wrapper
+
+
+def rejudge(inputs: dict[str, Any]) -> Verdict:
+    """The verdict function of ``inputs`` (as recorded by a judged call) applied again."""
+    from modscale.infra.cache import decode
+
+    fn = globals()[inputs["function"]]
+    return fn(*decode(inputs["args"]), **decode(inputs["kwargs"]))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -119,6 +184,7 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
 # --------------------------------------------------------------------------- theory chapter
 
 
+@_judged
 def theorem1_closed_form(max_z_exact: float, max_rel_exact: float, n_exact: int,
                          max_rel_det: float, n_det: int, *, max_z: float = 4.0,
                          max_rel_det_allowed: float = 0.10) -> Verdict:
@@ -141,6 +207,7 @@ def theorem1_closed_form(max_z_exact: float, max_rel_exact: float, n_exact: int,
                    paper, crit, {"max_z_exact": max_z_exact, "max_rel_det": max_rel_det})
 
 
+@_judged
 def theory_double_descent(curves: Sequence[Mapping[str, Sequence[float]]], *, p_threshold: float,
                           n_threshold: float, n_of_p_sweep: int, p_of_n_sweep: int,
                           paper: str, factor: float = 2.0, max_gap: float = 0.05) -> Verdict:
@@ -181,6 +248,7 @@ def theory_double_descent(curves: Sequence[Mapping[str, Sequence[float]]], *, p_
                    {"peak_p": peak_p, "peak_n": peak_n, "max_gap": max(gaps)})
 
 
+@_judged
 def theory_m_vs_n(m_values: Sequence[int], n_required: np.ndarray, paper_log10_n: np.ndarray, *,
                   rmse_decades: float, paper_m: Sequence[int] = (2, 5, 9),
                   rate_band: tuple[float, float] = (2 / 3, 1.5)) -> Verdict:
@@ -229,6 +297,7 @@ def theory_m_vs_n(m_values: Sequence[int], n_required: np.ndarray, paper_log10_n
 # --------------------------------------------------------------------------- modular theory
 
 
+@_judged
 def theorem2_modular(m_values: Sequence[int], aligned_n: Sequence[float],
                      monolithic_n: Sequence[float], random_n: Sequence[float], *, k: int,
                      p_total: int, max_spread: float = 0.01) -> Verdict:
@@ -263,6 +332,7 @@ def theorem2_modular(m_values: Sequence[int], aligned_n: Sequence[float],
 # --------------------------------------------------------------------------- sine chapter
 
 
+@_judged
 def fig1_module(amplitudes: Sequence[float], frequencies: Sequence[float],
                 paper_amplitudes: Sequence[float], paper_frequencies: Sequence[float]) -> Verdict:
     """The task's module uses the amplitudes and frequencies fitted to the paper's Fig. 1."""
@@ -280,37 +350,66 @@ def fig1_module(amplitudes: Sequence[float], frequencies: Sequence[float],
                    {"match": bool(match)})
 
 
-def fig2_k_invariance(ks: Sequence[int], test: Sequence[float], *, paper: Mapping[str, Any],
-                      m: int, n: int, max_ratio: float = 1.5) -> Verdict:
-    """Test loss invariant in k: max/min of the mean test loss over k below ``max_ratio``.
+@_judged
+def fig2_k_invariance(ks: Sequence[int], test: np.ndarray, *, paper: Mapping[str, Any],
+                      m: int, n: int, max_change: float = 1.25) -> Verdict:
+    """Test loss invariant in k, as a trend test against seed noise: each seed's least-squares
+    slope of log test loss against k, averaged over seeds with its 95 % interval, expressed as
+    the factor by which the loss changes over the k range; invariance is *reproduced* if the
+    whole interval lies within [1/``max_change``, ``max_change``] (with >= 5 seeds), *not
+    reproduced* if it lies entirely outside, *inconclusive* otherwise.
 
-    ``paper``: ``paper_data.FIG2_K``.
+    ``test``: (seeds, len(ks)) test losses (mean over architectures). ``paper``:
+    ``paper_data.FIG2_K``.
     """
     lo, hi = paper["actual_test_range_k3_9"]
     p_spread = max(paper["actual_test_k2"], hi) / lo
     paper_txt = (f"test {paper['actual_test_k2']} at k = 2, {lo}-{hi} at k = 3..9 (max/min "
                  f"{p_spread:.2f}); theory flat at {paper['predicted_test']}")
-    crit = (f"reproduced if max/min of the mean test loss over k is < {max_ratio:g}, else not "
-            "reproduced; not tested with fewer than 2 k")
+    crit = (f"per seed: slope of log test loss against k, as the change factor over k = "
+            f"{min(ks)}-{max(ks)}; reproduced if its 95 % interval over seeds lies within "
+            f"[1/{max_change:g}, {max_change:g}] with >= 5 seeds, not reproduced if it lies "
+            "outside, inconclusive otherwise")
     t = np.asarray(test, float)
-    if len(_finite(t)) < 2:
-        return _not_measurable("fig2_k_invariance", "fewer than 2 k with a finite test loss",
-                               paper_txt, crit)
-    ratio = float(_finite(t).max() / _finite(t).min())
-    measured = (f"mean test {fmt_seq(t)} at k = {fmt_seq(ks, 'g')} (max/min "
-                f"{fmt(ratio, '.2f')}; m = {m}, n = {n})")
-    return Verdict("fig2_k_invariance", "reproduced" if ratio < max_ratio else "not reproduced",
-                   measured, paper_txt, crit,
-                   {"ratio": ratio, "last_over_first": float(t[-1] / t[0])})
+    if t.ndim != 2 or t.shape[1] != len(ks) or len(ks) < 2 or not np.all(np.isfinite(t)) \
+            or np.any(t <= 0):
+        return _not_measurable("fig2_k_invariance", "need (seeds, k) positive test losses at "
+                               ">= 2 k", paper_txt, crit)
+    span_k = float(max(ks) - min(ks))
+    sl = slope_effect(ks, np.log(t))
+    e = Effect(math.exp(sl.effect * span_k), math.exp(sl.ci_low * span_k)
+               if math.isfinite(sl.ci_low) else float("nan"),
+               math.exp(sl.ci_high * span_k) if math.isfinite(sl.ci_high) else float("nan"),
+               1.0, sl.seeds, "ratio")
+    inside = math.isfinite(e.ci_low) and 1 / max_change <= e.ci_low and e.ci_high <= max_change
+    outside = math.isfinite(e.ci_low) and (e.ci_low > max_change or e.ci_high < 1 / max_change)
+    if inside and e.seeds >= MIN_SEEDS:
+        verdict, why = "reproduced", "the interval lies within the tolerance"
+    elif outside:
+        verdict, why = "not reproduced", "the interval lies outside the tolerance (a trend)"
+    else:
+        verdict = "inconclusive"
+        why = ("fewer than 5 seeds" if inside else "no interval" if e.seeds < 2
+               else "the interval crosses the tolerance")
+    mean = t.mean(0)
+    measured = (f"mean test {fmt_seq(mean)} at k = {fmt_seq(ks, 'g')}; change over the k range "
+                f"{e.text('.2f')} (m = {m}, n = {n}); {why}")
+    return Verdict("fig2_k_invariance", verdict, measured, paper_txt, crit,
+                   {"ratio": float(mean.max() / mean.min()), "change": e.effect},
+                   effect=e, min_effect=max_change)
 
 
+@_judged
 def fig2_m_sublinear(ms: Sequence[int], test: Sequence[float], *, paper_m: Sequence[int],
-                     paper_test: Sequence[float], min_spearman: float = 0.8) -> Verdict:
-    """Test loss rises with m (Spearman or monotone) and sublinearly (upper-half slope smaller)."""
+                     paper_test: Sequence[float], min_spearman: float = 0.8,
+                     tolerance: float = 0.2) -> Verdict:
+    """Test loss rises with m (Spearman or monotone) and sublinearly: the upper-half slope is
+    below the lower-half one by more than ``tolerance`` (relative), so that two nearly equal
+    slopes do not count as a bend."""
     crit = (f"increases if Spearman(m, mean test loss) > {min_spearman:g} or the loss is "
             "monotone; sublinear if the linear-fit slope over the upper half of the m range is "
-            "below that over the lower half; reproduced if both, partly if it only increases; "
-            "not tested with fewer than 3 m")
+            f"at most {1 - tolerance:g}× that over the lower half; reproduced if both, partly if "
+            "it only increases; not tested with fewer than 3 m")
 
     def shape(mv, te):
         mv, te = np.asarray(mv, float), np.asarray(te, float)
@@ -328,7 +427,7 @@ def fig2_m_sublinear(ms: Sequence[int], test: Sequence[float], *, paper_m: Seque
                                paper_txt, crit)
     rho, s_lo, s_hi = shape(ms, t)
     up = bool((np.isfinite(rho) and rho > min_spearman) or np.all(np.diff(t) > 0))
-    sub = bool(s_hi < s_lo)
+    sub = bool(s_hi <= (1 - tolerance) * s_lo)
     measured = (f"test {fmt(t[0], '.3f')} → {fmt(t[-1], '.3f')} from m = {ms[0]} to {ms[-1]}; "
                 f"Spearman {fmt(rho, '.2f')}; slope {fmt(s_lo, '.3f')}/dim vs {fmt(s_hi, '.3f')}")
     verdict = "reproduced" if up and sub else "partly" if up else "not reproduced"
@@ -337,6 +436,7 @@ def fig2_m_sublinear(ms: Sequence[int], test: Sequence[float], *, paper_m: Seque
                     "sublinear": sub})
 
 
+@_judged
 def fig2_p_double_descent(p: Sequence[float], test: Sequence[float], *, n: int,
                           paper: Mapping[str, Any], factor: float = 2.0) -> Verdict:
     """A test-loss peak at an interior architecture whose p is within ``factor`` of n.
@@ -364,6 +464,7 @@ def fig2_p_double_descent(p: Sequence[float], test: Sequence[float], *, n: int,
                    {"peak_p": float(pv[i]), "near": near, "interior": interior})
 
 
+@_judged
 def fig2_n_convergence(ns: Sequence[int], test: Sequence[float], train: Sequence[float], *,
                        paper: Mapping[str, Any], min_fall: float = 2.0,
                        max_gap: float = 0.25) -> Verdict:
@@ -399,39 +500,48 @@ def _rms_log(a: Sequence[float], b: Sequence[float]) -> float:
     return float(np.sqrt(np.mean(np.log(a[ok] / b[ok]) ** 2))) if ok.any() else float("nan")
 
 
+@_judged
 def fig2_theory_fit(predicted_m: Sequence[float], measured_m: Sequence[float], *,
                     paper_predicted: Sequence[float], paper_measured: Sequence[float],
                     predicted_n_far: Sequence[float] = (), measured_n_far: Sequence[float] = (),
                     good: float = 1.5, fair: float = 3.0) -> Verdict:
-    """RMS log error of the fitted theory on the m-panel vs the paper's own (digitised) error."""
+    """The fitted theory predicts the measured test loss *on the panel it was not fitted on*:
+    Omega is fitted on the m-panel, so the verdict is the n-panel's RMS log error (n outside
+    [p/2, 2p]) against the paper's own m-panel error (digitised); the m-panel error is shown as
+    the fitted reference. With no n-panel point the claim is judged on the fitted panel, as
+    *fitted* evidence (at most *consistent*)."""
     paper_rms = _rms_log(paper_predicted, paper_measured)
-    crit = (f"reproduced if the m-panel RMS error in log test loss is at most {good:g}× the "
-            f"paper's own (from its digitised curves), partly if at most {fair:g}×; Ω is fitted "
-            "to this panel, the n-panel value (n outside [p/2, 2p], not fitted) is shown for "
-            "reference")
+    crit = (f"Ω is fitted on the m-panel; reproduced if the RMS error in log test loss on the "
+            f"n-panel (n outside [p/2, 2p], not fitted) is at most {good:g}× the paper's own "
+            f"m-panel error, partly if at most {fair:g}×, not reproduced otherwise")
     paper_txt = f"m-panel: RMS log(predicted/measured) {paper_rms:.2f}"
     rms = _rms_log(predicted_m, measured_m)
-    if not np.isfinite(rms):
-        return _not_measurable("fig2_theory_fit", "no finite m-panel point", paper_txt, crit)
     n_rms = _rms_log(predicted_n_far, measured_n_far)
-    n_txt = (f"{fmt(n_rms, '.2f')} (not fitted)" if np.isfinite(n_rms)
-             else "no n-panel point outside [p/2, 2p] at this profile")
-    verdict = ("reproduced" if rms <= good * paper_rms else "partly" if rms <= fair * paper_rms
-               else "not reproduced")
+    judged, evidence = (n_rms, "held-out") if np.isfinite(n_rms) else (rms, "fitted")
+    if not np.isfinite(judged):
+        return _not_measurable("fig2_theory_fit", "no finite panel point", paper_txt, crit)
+    verdict = ("reproduced" if judged <= good * paper_rms else "partly"
+               if judged <= fair * paper_rms else "not reproduced")
+    n_txt = (f"n-panel, n outside [p/2, 2p]: {fmt(n_rms, '.2f')} (not fitted; "
+             f"{fmt(n_rms / paper_rms, '.2f')}x the paper's)" if np.isfinite(n_rms)
+             else "no n-panel point outside [p/2, 2p] at this profile (judged on the fitted "
+                  "panel)")
     return Verdict("fig2_theory_fit", verdict,
-                   f"m-panel: {fmt(rms, '.2f')} (Ω fitted on it); n-panel, n outside [p/2, 2p]: "
-                   + n_txt, paper_txt, crit, {"rms": rms, "paper_rms": paper_rms,
-                                              "n_rms": n_rms})
+                   n_txt + f"; m-panel: {fmt(rms, '.2f')} (Ω fitted on it)", paper_txt, crit,
+                   {"rms": rms, "paper_rms": paper_rms, "n_rms": n_rms}, evidence=evidence)
 
 
+@_judged
 def fig2_held_out(quantities: Sequence[str], paper: Sequence[float],
                   measured: Sequence[float], *, fit_rms: float, within: float = 1.25,
-                  good_share: float = 0.75, fair_share: float = 0.4) -> Verdict:
-    """Share of the held-out numbers of the calibrated task within a factor ``within`` of the
-    paper's (``fit_rms``: the calibration's own RMS log residual, for the text)."""
-    crit = (f"reproduced if at least {100 * good_share:.0f} % of the held-out numbers are within "
-            f"a factor {within:g} of the paper's, partly if at least {100 * fair_share:.0f} %; "
-            "none of them was used to choose the task's knobs")
+                  good: float = 1.5, fair: float = 3.0) -> Verdict:
+    """The held-out numbers of the calibrated task are predicted about as well as the fitted
+    ones: their RMS log residual against the calibration's own (``fit_rms``, on the fitted
+    level numbers) -- reproduced if at most ``good`` times it, partly if at most ``fair`` times.
+    The share within a factor ``within`` of the paper is reported beside it."""
+    crit = (f"reproduced if the RMS log residual of the held-out numbers is at most {good:g}× "
+            f"that of the fitted ones, partly if at most {fair:g}×, not reproduced otherwise; "
+            "none of the held-out numbers was used to choose the task's knobs")
     paper_txt = f"{len(quantities)} numbers read off Fig. 2 and Fig. 3a"
     r = np.log(np.asarray(measured, float) / np.asarray(paper, float))
     ok = np.isfinite(r)
@@ -442,17 +552,20 @@ def fig2_held_out(quantities: Sequence[str], paper: Sequence[float],
     share = float(inside.mean())
     rms = float(np.sqrt(np.mean(r[ok] ** 2)))
     worst = int(np.argmax(np.where(ok, np.abs(r), -1)))
-    verdict = ("reproduced" if share >= good_share else "partly" if share >= fair_share
+    ratio = rms / fit_rms if fit_rms > 0 else float("inf")
+    verdict = ("reproduced" if ratio <= good else "partly" if ratio <= fair
                else "not reproduced")
-    measured_txt = (f"{int(inside.sum())} of {int(ok.sum())} within a factor {within:g} "
-                    f"({100 * share:.0f} %); RMS log residual {rms:.2f} held out vs "
-                    f"{fmt(fit_rms, '.2f')} fitted; worst: {quantities[worst]} "
+    measured_txt = (f"RMS log residual {rms:.2f} held out vs {fmt(fit_rms, '.2f')} fitted "
+                    f"({fmt(ratio, '.2f')}x); {int(inside.sum())} of {int(ok.sum())} within a "
+                    f"factor {within:g} ({100 * share:.0f} %); worst: {quantities[worst]} "
                     f"({fmt(np.exp(r[worst]), '.2f')}x the paper's)")
     return Verdict("fig2_held_out", verdict, measured_txt, paper_txt, crit,
-                   {"share": share, "rms": rms, "fit_rms": fit_rms, "n": int(ok.sum()),
+                   {"share": share, "rms": rms, "fit_rms": fit_rms, "ratio": ratio,
+                    "n": int(ok.sum()),
                     "within": int(inside.sum()), "worst": quantities[worst]})
 
 
+@_judged
 def fig3a_monolithic_slope(ms: Sequence[int], n_geo: Sequence[float], *, paper_m: Sequence[int],
                            paper_n: Sequence[float], paper_threshold: float, threshold: float,
                            reached: int, total: int, at_lower_bound: int,
@@ -490,62 +603,89 @@ def _n(n_at: Mapping[str, Mapping[int, float]], meth: str, m: int) -> float:
     return float(v) if v is not None and np.isfinite(v) else float("inf")
 
 
-def fig3a_ours_lowest(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int], *,
-                      paper: Mapping[str, Sequence[float]], threshold: float,
-                      baselines: Sequence[str] = ("monolithic", "modular")) -> Verdict:
-    """Ours strictly lowest at more than half of the m where any method reached the threshold.
+def _per_seed(per_seed: Mapping[str, Mapping[int, Sequence[float]]], meth: str, m: int,
+              n_max: float) -> np.ndarray:
+    return censor(np.asarray(per_seed[meth][m], float), n_max)
 
-    ``n_at[method][m]``: geometric mean over architectures of samples needed (inf: not reached).
-    ``paper``: ``paper_data.FIG3A``.
+
+def _geo_over_m(arrs: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-seed geometric mean over m of (seeds,) arrays."""
+    return np.exp(np.mean(np.log(np.vstack(arrs)), axis=0))
+
+
+def _paper_ratio(paper: Mapping[str, Sequence[float]], num: Sequence[str], den: str) -> float:
+    r = [min(paper[x][i] for x in num) / paper[den][i] for i in range(len(paper["m"]))]
+    return float(np.exp(np.mean(np.log(r))))
+
+
+def _fig3a_ratio(claim_id: str, per_seed, ms, *, num: Sequence[str], den: str, n_max: float,
+                 min_effect: float, paper_txt: str, crit: str, label: str) -> Verdict:
+    seeds = {len(per_seed[x][m]) for x in (*num, den) for m in ms}
+    if len(seeds) != 1:
+        return _not_measurable(claim_id, f"methods have different seed counts {sorted(seeds)}",
+                               paper_txt, crit)
+    by_m = {m: paired_ratio(np.min([_per_seed(per_seed, x, m, n_max) for x in num], axis=0),
+                            _per_seed(per_seed, den, m, n_max)) for m in ms}
+    e = paired_ratio(_geo_over_m([np.min([_per_seed(per_seed, x, m, n_max) for x in num],
+                                         axis=0) for m in ms]),
+                     _geo_over_m([_per_seed(per_seed, den, m, n_max) for m in ms]))
+    verdict, why = judge(e, min_effect=min_effect)
+    measured = (f"{label} = {e.text('.2f')} (geometric mean over m = {ms[0]}-{ms[-1]}; "
+                + "; ".join(f"m={m}: {by_m[m].text('.2f').split(',')[0]}" for m in ms)
+                + f"); {why}")
+    return Verdict(claim_id, verdict, measured, paper_txt, crit,
+                   {"effect": e.effect, "by_m": {m: by_m[m].effect for m in ms}},
+                   effect=e, min_effect=min_effect)
+
+
+@_judged
+def fig3a_ours_lowest(per_seed: Mapping[str, Mapping[int, Sequence[float]]], ms: Sequence[int],
+                      *, paper: Mapping[str, Sequence[float]], threshold: float, n_max: float,
+                      baselines: Sequence[str] = ("monolithic", "modular"),
+                      min_effect: float = 1.25) -> Verdict:
+    """Ours needs fewer samples than the best baseline: the paired ratio (best baseline / ours)
+    over seeds, its interval against ``min_effect`` (:func:`modscale.report.evidence.judge`).
+
+    ``per_seed[method][m]``: samples needed to reach ``threshold`` on each seed's own curve
+    (seed-aligned; ``inf`` = not reached on the grid, censored at ``n_max``, the grid's
+    largest n). ``paper``: ``paper_data.FIG3A``.
     """
     pm = list(paper["m"])
     p_wins = sum(all(paper["ours"][i] < paper[b][i] for b in baselines) for i in range(len(pm)))
-    paper_txt = f"ours lowest at {p_wins}/{len(pm)} m (m={pm[0]}..{pm[-1]})"
-    crit = (f"geometric mean over architectures of samples to test loss {threshold:g}; "
-            "reproduced if ours is strictly lowest (not reached counts as infinite) at more than "
-            "half of the m values where any method reached the threshold, partly if at some, "
-            "not reproduced if at none")
-    meths = ["ours", *baselines]
-    decided = [m for m in ms if any(np.isfinite(_n(n_at, x, m)) for x in meths)]
-    if not decided:
-        return _not_measurable("fig3a_ours_lowest", "no method reached the threshold at any m",
-                               paper_txt, crit)
-    wins = [m for m in decided if np.isfinite(_n(n_at, "ours", m))
-            and all(_n(n_at, "ours", m) < _n(n_at, b, m) for b in baselines)]
-    verdict = ("reproduced" if len(wins) > len(decided) / 2 else "partly" if wins
-               else "not reproduced")
-    measured = (f"ours lowest at {len(wins)}/{len(decided)} m where any method reached the "
-                "threshold: " + _n_table_text(n_at, meths, ms))
-    return Verdict("fig3a_ours_lowest", verdict, measured, paper_txt, crit,
-                   {"wins": len(wins), "decided": len(decided)})
+    paper_txt = (f"ours lowest at {p_wins}/{len(pm)} m; best baseline / ours "
+                 f"{_paper_ratio(paper, baselines, 'ours'):.1f}x (geometric mean over "
+                 f"m = {pm[0]}-{pm[-1]})")
+    crit = (f"per seed: samples to test loss {threshold:g} of the best of "
+            f"{', '.join(baselines)} divided by ours (paired: a seed fixes task and data), "
+            f"geometric mean over m; reproduced if the 95 % interval over seeds lies above "
+            f"{min_effect:g}x with >= 5 seeds, not reproduced if it lies below {min_effect:g}x, "
+            "inconclusive otherwise")
+    return _fig3a_ratio("fig3a_ours_lowest", per_seed, ms, num=baselines, den="ours",
+                        n_max=n_max, min_effect=min_effect, paper_txt=paper_txt, crit=crit,
+                        label="best baseline / ours")
 
 
-def fig3a_modular_worse(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int], *,
-                        paper: Mapping[str, Sequence[float]]) -> Verdict:
-    """The baseline modular network needs more samples than the monolithic one at most m."""
+@_judged
+def fig3a_modular_worse(per_seed: Mapping[str, Mapping[int, Sequence[float]]],
+                        ms: Sequence[int], *, paper: Mapping[str, Sequence[float]],
+                        threshold: float, n_max: float, min_effect: float = 1.25) -> Verdict:
+    """The baseline modular network needs more samples than the monolithic one: paired ratio
+    modular / monolithic over seeds against ``min_effect`` (inputs as :func:`fig3a_ours_lowest`).
+    """
     pm = list(paper["m"])
     worse = sum(paper["modular"][i] > paper["monolithic"][i] for i in range(len(pm)))
-    worst = sum(paper["modular"][i] > max(paper["monolithic"][i], paper["ours"][i])
-                for i in range(len(pm)))
-    paper_txt = (f"modular > monolithic at {worse}/{len(pm)} m; modular worst of three at "
-                 f"{worst}/{len(pm)} m")
-    crit = ("reproduced if the modular baseline needs more samples than the monolithic one at "
-            "more than half of the m values where at least one reached the threshold, partly if "
-            "at some, not reproduced if at none")
-    decided = [m for m in ms if np.isfinite(min(_n(n_at, "modular", m),
-                                                _n(n_at, "monolithic", m)))]
-    if not decided:
-        return _not_measurable("fig3a_modular_worse", "neither baseline reached the threshold",
-                               paper_txt, crit)
-    mod_worse = [m for m in decided if _n(n_at, "modular", m) > _n(n_at, "monolithic", m)]
-    verdict = ("reproduced" if len(mod_worse) > len(decided) / 2 else "partly" if mod_worse
-               else "not reproduced")
-    measured = (f"modular > monolithic at {len(mod_worse)}/{len(decided)} m where either reached "
-                "the threshold; " + _n_table_text(n_at, ["modular", "monolithic"], ms))
-    return Verdict("fig3a_modular_worse", verdict, measured, paper_txt, crit,
-                   {"worse": len(mod_worse), "decided": len(decided)})
+    paper_txt = (f"modular > monolithic at {worse}/{len(pm)} m; modular / monolithic "
+                 f"{_paper_ratio(paper, ['modular'], 'monolithic'):.1f}x (geometric mean)")
+    crit = (f"per seed: samples to test loss {threshold:g} of the modular baseline divided by "
+            f"the monolithic MLP's, geometric mean over m; reproduced if the 95 % interval over "
+            f"seeds lies above {min_effect:g}x with >= 5 seeds, not reproduced if below, "
+            "inconclusive otherwise")
+    return _fig3a_ratio("fig3a_modular_worse", per_seed, ms, num=["modular"], den="monolithic",
+                        n_max=n_max, min_effect=min_effect, paper_txt=paper_txt, crit=crit,
+                        label="modular / monolithic")
 
 
+@_judged
 def fig3a_ours_grows(ms: Sequence[int], n_ours: Sequence[float], *, paper_m: Sequence[int],
                      paper_ours: Sequence[float], min_slope: float = 0.05) -> Verdict:
     """The sample complexity of ours grows with m: slope >= ``min_slope`` decades/dim."""
@@ -565,51 +705,58 @@ def fig3a_ours_grows(ms: Sequence[int], n_ours: Sequence[float], *, paper_m: Seq
                    f"({reached} of {len(n_ours)} m reached)", paper_txt, crit, {"slope": s})
 
 
-def fig3a_compute_matched(n_ours: float, n_matched: float, n_modular: float, *, m: int,
-                          threshold: float, min_ratio: float = 1.25) -> Verdict:
-    """Compute-matched baseline needs >= ``min_ratio`` x the samples of ours."""
-    crit = (f"geometric mean over architectures of samples to test loss {threshold:g}; "
-            f"reproduced if the compute-matched baseline needs >= {min_ratio:g}x the samples of "
-            f"ours (or never reaches the threshold while ours does), partly if 1-{min_ratio:g}x, "
-            "not reproduced if <= 1x or ours never reaches it")
+@_judged
+def fig3a_compute_matched(ours: Sequence[float], matched: Sequence[float],
+                          modular: Sequence[float], *, m: int, threshold: float, n_max: float,
+                          min_effect: float = 1.25) -> Verdict:
+    """The advantage of ours survives a compute-matched baseline. Per seed (paired) at input
+    dimension ``m``: ours must first beat the plain modular baseline (ratio modular / ours),
+    then the better of the plain and the compute-matched baseline (ratio min(modular,
+    matched) / ours); each judged against ``min_effect`` (:func:`modscale.report.evidence.judge`).
+    Inputs: per-seed samples needed (``inf`` censored at ``n_max``)."""
+    crit = (f"per seed at m = {m}: samples to test loss {threshold:g}; ours must first beat the "
+            f"plain modular baseline by its interval (> {min_effect:g}x, >= 5 seeds), then the "
+            "better of the plain and the compute-matched baseline the same way; reproduced if "
+            "both, not reproduced if either interval lies below the minimum effect, "
+            "inconclusive otherwise")
     paper_txt = "not reported (reviewers asked for the initialiser's cost)"
-    # NaN (a geometric mean over no reached architecture) means "not reached"
-    n_ours, n_matched, n_modular = (float(x) if np.isfinite(x) else float("inf")
-                                    for x in (n_ours, n_matched, n_modular))
-    ours_ok, match_ok = np.isfinite(n_ours), np.isfinite(n_matched)
-    if not ours_ok and not match_ok:
-        return _not_measurable("fig3a_compute_matched", f"neither reached test loss "
-                               f"{threshold:g} at m = {m}", paper_txt, crit)
-    if not ours_ok:
-        verdict, ratio = "not reproduced", float("nan")
-    elif not match_ok:
-        verdict, ratio = "reproduced", float("inf")
+    o, mt, md = (censor(np.asarray(x, float), n_max) for x in (ours, matched, modular))
+    if not (len(o) == len(mt) == len(md)) or not len(o):
+        return _not_measurable("fig3a_compute_matched", "unequal seed counts", paper_txt, crit)
+    e_plain = paired_ratio(md, o)
+    e_best = paired_ratio(np.minimum(md, mt), o)
+    v_plain, why_plain = judge(e_plain, min_effect=min_effect)
+    v_best, why_best = judge(e_best, min_effect=min_effect)
+    if v_plain != "reproduced":
+        verdict = v_plain
+        why = f"ours does not first beat the plain baseline ({why_plain})"
     else:
-        ratio = float(n_matched / n_ours)
-        verdict = ("reproduced" if ratio >= min_ratio else "partly" if ratio > 1
-                   else "not reproduced")
-    ratio_txt = (f"matched/ours = {fmt(ratio, '.2f')}" if np.isfinite(ratio) else
-                 "ours not reached" if not ours_ok else "matched baseline not reached")
-    measured = (f"m={m}: samples ours {fmt(n_ours, '.0f')}, compute-matched modular "
-                f"{fmt(n_matched, '.0f')}, modular {fmt(n_modular, '.0f')} ({ratio_txt})")
-    return Verdict("fig3a_compute_matched", verdict, measured, paper_txt, crit, {"ratio": ratio})
+        verdict, why = v_best, why_best
+    measured = (f"m={m}: modular / ours = {e_plain.text('.2f')}; best of plain and "
+                f"compute-matched / ours = {e_best.text('.2f')}; {why}")
+    return Verdict("fig3a_compute_matched", verdict, measured, paper_txt, crit,
+                   {"plain": e_plain.effect, "best": e_best.effect}, effect=e_best,
+                   min_effect=min_effect)
 
 
+@_judged
 def fig4_alignment(ours: np.ndarray, random: np.ndarray, joint: np.ndarray | None, *,
                    paper: Mapping[str, Sequence[float]], chance: float, iterations: int,
-                   min_margin: float = 0.01, n_se: float = 2.0, scale: str = "") -> Verdict:
-    """Similarity of ours minus random projections (paired by seed) at init and after
+                   min_effect: float = 0.01, scale: str = "") -> Verdict:
+    """Similarity of ours minus random projections, paired by seed, at init and after
     ``iterations`` training iterations (the paper's last plotted iteration, or the end of a
-    shorter run). ``scale``: the regime measured in, appended to the measured text.
+    shorter run), each judged by its 95 % interval against ``min_effect``
+    (:func:`modscale.report.evidence.judge`): reproduced if both stages are, not reproduced if
+    either is ruled out, inconclusive otherwise. ``scale``: the regime measured in.
 
     ``ours``, ``random``, ``joint``: (2, seeds) similarity at (init, ``iterations``).
     ``paper``: ``paper_data.FIG4_SIMS``.
     """
     crit = (f"similarity score of the literal Algorithm 1 minus that of random projections on "
-            f"the same seeds; a stage passes if the mean difference exceeds max({n_se:g} s.e., "
-            f"{min_margin:g}) (with 1 seed: {min_margin:g}); reproduced if both stages (after "
-            f"init, after {iterations} training iterations) pass, partly if one, not reproduced "
-            "if none")
+            f"the same seeds, at init and after {iterations} training iterations; a stage is "
+            f"reproduced if the 95 % interval over seeds lies above {min_effect:g} (>= 5 "
+            f"seeds), ruled out if it lies below; the claim is reproduced if both stages are, "
+            "not reproduced if either is ruled out, inconclusive otherwise")
     paper_txt = (f"init: ours {paper['ours'][0]:.3f} vs baseline {paper['baseline'][0]:.3f}; "
                  f"iteration {paper['iteration'][-1]}: {paper['ours'][-1]:.3f} vs "
                  f"{paper['baseline'][-1]:.3f}")
@@ -617,25 +764,29 @@ def fig4_alignment(ours: np.ndarray, random: np.ndarray, joint: np.ndarray | Non
     if o.shape != r.shape or o.ndim != 2 or o.shape[0] != 2 or o.shape[1] == 0:
         return _not_measurable("fig4_alignment", "similarities must be (2, seeds) arrays",
                                paper_txt, crit)
-    parts, ok = [], []
+    parts, stages = [], []
     for stage, row in (("init", 0), (f"iteration {iterations}", 1)):
-        d = o[row] - r[row]
-        se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
-        margin = max(n_se * se, min_margin) if np.isfinite(se) else min_margin
-        ok.append(bool(d.mean() > margin))
-        j = (f" (joint objective {fmt(np.asarray(joint, float)[row].mean(), '.3f')})"
+        e = paired_difference(o[row], r[row])
+        stages.append((e, judge(e, min_effect=min_effect)[0]))
+        j = (f", joint objective {fmt(np.asarray(joint, float)[row].mean(), '.3f')}"
              if joint is not None else "")
         parts.append(f"{stage}: ours {fmt(o[row].mean(), '.3f')} vs random "
-                     f"{fmt(r[row].mean(), '.3f')}{j}")
-    verdict = "reproduced" if all(ok) else "partly" if any(ok) else "not reproduced"
-    measured = "; ".join(parts) + (f" (chance {fmt(chance, '.3f')}, {o.shape[1]} seed(s)"
+                     f"{fmt(r[row].mean(), '.3f')}{j} (ours - random {e.text('.3f')})")
+    outcomes = [v for _, v in stages]
+    verdict = ("reproduced" if all(v == "reproduced" for v in outcomes) else "not reproduced"
+               if "not reproduced" in outcomes else "inconclusive")
+    binding = min(stages, key=lambda ev: ev[0].ci_low if math.isfinite(ev[0].ci_low)
+                  else ev[0].effect)[0]
+    measured = "; ".join(parts) + (f" (chance {fmt(chance, '.3f')}"
                                    + (f"; {scale})" if scale else ")"))
     return Verdict("fig4_alignment", verdict, measured, paper_txt, crit,
                    {"ours_init": float(o[0].mean()), "random_init": float(r[0].mean()),
                     "ours_end": float(o[1].mean()), "random_end": float(r[1].mean()),
-                    "chance": chance, "init_pass": ok[0], "end_pass": ok[1]})
+                    "chance": chance, "init": outcomes[0], "end": outcomes[1]},
+                   effect=binding, min_effect=min_effect)
 
 
+@_judged
 def fig4_tsne(recovered: Mapping[str, float], *, k: int, n_learned: int, n_target: int,
               cos_threshold: float = 0.9, scale: str = "") -> Verdict:
     """Fraction of target directions recovered at init: ours - random >= 1/k. ``scale``: the
@@ -656,6 +807,7 @@ def fig4_tsne(recovered: Mapping[str, float], *, k: int, n_learned: int, n_targe
                    + (f" ({scale})" if scale else ""), paper_txt, crit, {"gain": float(gain)})
 
 
+@_judged
 def table2_nonlinear(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int], *,
                      threshold: float, scale: str = "") -> Verdict:
     """Always ``not tested`` (Table 2's content is unknown); reports what was measured.
@@ -676,17 +828,31 @@ def table2_nonlinear(n_at: Mapping[str, Mapping[int, float]], ms: Sequence[int],
 # --------------------------------------------------------------------------- CIFAR chapter
 
 
+def _best_baseline_gap(per_seed: Mapping[str, Sequence[float]]) -> Effect:
+    """Paired difference ours - the best baseline (per seed) over seeds."""
+    base = np.max([np.asarray(v, float) for m, v in per_seed.items() if m != "ours"], axis=0)
+    return paired_difference(np.asarray(per_seed["ours"], float), base)
+
+
+@_judged
 def fig3b_cifar(acc: Mapping[str, Sequence[float]], ks: Sequence[int], *,
                 paper: Mapping[str, Sequence[float]], paper_ks: Sequence[int],
+                per_seed_at_k_max: Mapping[str, Sequence[float]], min_effect: float = 0.01,
                 scale: str = "") -> Verdict:
-    """Ours best at the largest k and with the smallest accuracy drop from the smallest k.
+    """Ours best at the largest k (and with the smallest accuracy drop from the smallest k):
+    the paired difference ours - best baseline at the largest k over seeds, judged against
+    ``min_effect`` (accuracy fraction; :func:`modscale.report.evidence.judge`); *reproduced*
+    also needs ours' mean drop to be the smallest.
 
-    ``acc[method]``: mean accuracy (fraction) per k; ``paper[method]``: the paper's (fraction)
-    at ``paper_ks``; ``scale``: where the accuracies come from, appended to the measured text.
+    ``acc[method]``: mean accuracy (fraction) per k; ``per_seed_at_k_max[method]``: accuracy per
+    seed at the largest k (seed-aligned); ``paper[method]``: the paper's (fraction) at
+    ``paper_ks``; ``scale``: where the accuracies come from, appended to the measured text.
     """
-    crit = ("reproduced if ours is the most accurate method at the largest k and its accuracy "
-            "drop from the smallest to the largest k is the smallest of the methods; not "
-            "reproduced otherwise; not tested with fewer than 2 k")
+    crit = (f"per seed at the largest k: accuracy of ours minus the best baseline (paired: a "
+            f"seed fixes the training combinations); reproduced if the 95 % interval over "
+            f"seeds lies above {100 * min_effect:g} point(s) with >= 5 seeds and ours' mean "
+            "drop from the smallest k is the smallest, not reproduced if the interval lies "
+            "below, inconclusive otherwise")
     k_hi = max(ks) if len(ks) else None
     pk = list(paper_ks)
     pdrop = {m: paper[m][0] - paper[m][pk.index(k_hi)] if k_hi in pk else float("nan")
@@ -696,51 +862,59 @@ def fig3b_cifar(acc: Mapping[str, Sequence[float]], ks: Sequence[int], *,
     if len(ks) < 2 or "ours" not in acc or len(acc) < 2:
         return _not_measurable("fig3b_cifar", "fewer than 2 k or no baseline", paper_txt, crit)
     drop = {m: float(v[0] - v[-1]) for m, v in acc.items()}
-    best_hi = all(acc["ours"][-1] > acc[m][-1] for m in acc if m != "ours")
     least = all(drop["ours"] < drop[m] for m in acc if m != "ours")
-    verdict = "reproduced" if best_hi and least else "not reproduced"
+    e = _best_baseline_gap(per_seed_at_k_max)
+    verdict, why = judge(e, min_effect=min_effect)
+    if verdict == "reproduced" and not least:
+        verdict, why = "inconclusive", "ours is best at the largest k but its drop is not the least"
+    pts = Effect(100 * e.effect, 100 * e.ci_low, 100 * e.ci_high, 0.0, e.seeds, e.kind)
     measured = ", ".join(f"{m} {fmt(100 * drop[m], '.1f')}" for m in acc) + (
         f" points drop k={ks[0]}..{ks[-1]}; at k={ks[-1]}: "
         + ", ".join(f"{m} {fmt(100 * acc[m][-1], '.1f')} %" for m in acc)
-        + (f" ({scale})" if scale else ""))
+        + f"; ours - best baseline {pts.text('.2f')} points"
+        + (f" ({scale})" if scale else "") + f"; {why}")
     return Verdict("fig3b_cifar", verdict, measured, paper_txt, crit,
-                   {"drop": drop, "ours_best_at_k_max": best_hi, "ours_least_drop": least})
+                   {"drop": drop, "ours_least_drop": least}, effect=e, min_effect=min_effect)
 
 
-def table1_cifar(claim_id: str, acc: Mapping[str, float], se: Mapping[str, float], *,
-                 paper: Mapping[str, float], k: int, noise_std: float, n_seeds: int,
-                 n_se: float = 2.0, scale: str = "") -> Verdict:
-    """Ours the most accurate (by > ``n_se`` s.e.), baselines in the paper's order.
+@_judged
+def table1_cifar(claim_id: str, per_seed: Mapping[str, Sequence[float]], *,
+                 paper: Mapping[str, float], k: int, noise_std: float | None,
+                 min_effect: float = 1.0, scale: str = "") -> Verdict:
+    """Ours the most accurate: the paired difference ours - best baseline over seeds (percent
+    points), judged against ``min_effect`` points (:func:`modscale.report.evidence.judge`).
 
-    ``claim_id``: ``table1_ood`` or ``table1_noise``; ``acc``/``se`` in percent per method.
+    ``claim_id``: ``table1_ood`` or ``table1_noise``; ``per_seed[method]``: accuracy in percent
+    per seed (seed-aligned); ``noise_std``: the input noise of the noise row (``None`` for the
+    OOD row, whose split has no noise).
     """
     if claim_id not in ("table1_ood", "table1_noise"):
         raise ValueError(f"claim_id must be 'table1_ood' or 'table1_noise', got {claim_id!r}")
-    crit = (f"mean over seeds; reproduced if ours is the most accurate by more than {n_se:g} "
-            "s.e. of the difference to the runner-up and the baselines are in the paper's "
-            "order; partly if ours is the most accurate but not by that margin (or with 1 seed) "
-            "or the baselines' order differs; not reproduced if a baseline is more accurate")
+    crit = (f"per seed: accuracy of ours minus the best baseline (paired: a seed fixes the "
+            f"training combinations); reproduced if the 95 % interval over seeds lies above "
+            f"{min_effect:g} point(s) with >= 5 seeds, not reproduced if it lies below, "
+            "inconclusive otherwise")
     p_order = sorted(paper, key=paper.get, reverse=True)
-    paper_txt = ", ".join(f"{m} {paper[m]:.2f}" for m in p_order) + " %"
-    if "ours" not in acc or len(acc) < 2:
+    paper_txt = (", ".join(f"{m} {paper[m]:.2f}" for m in p_order) + " %; ours - best "
+                 f"baseline {paper['ours'] - max(v for m, v in paper.items() if m != 'ours'):+.2f}"
+                 " points")
+    if "ours" not in per_seed or len(per_seed) < 2:
         return _not_measurable(claim_id, "ours and at least one baseline are needed", paper_txt,
                                crit)
+    acc = {m: float(np.mean(v)) for m, v in per_seed.items()}
     order = sorted(acc, key=acc.get, reverse=True)
-    measured = (", ".join(f"{m} {fmt(acc[m], '.2f')} ± {fmt(se.get(m), '.2f')}" for m in order)
-                + f" % (k = {k}, noise std {noise_std:g}, {n_seeds} seed(s)"
-                + (f", {scale})" if scale else ")"))
-    if order[0] != "ours":
-        verdict = "not reproduced"
-    else:
-        runner = order[1]
-        sd = float(np.hypot(se.get("ours", np.nan), se.get(runner, np.nan)))
-        same = order == [m for m in p_order if m in acc]
-        clear = bool(np.isfinite(sd) and acc["ours"] - acc[runner] > n_se * sd)
-        verdict = "reproduced" if same and clear else "partly"
+    e = _best_baseline_gap(per_seed)
+    verdict, why = judge(e, min_effect=min_effect)
+    where = f"k = {k}" + (f", noise std {noise_std:g}" if noise_std is not None else
+                          ", held-out class tuples")
+    measured = (", ".join(f"{m} {fmt(acc[m], '.2f')}" for m in order)
+                + f" %; ours - best baseline {e.text('.2f')} points ({where}"
+                + (f", {scale})" if scale else ")") + f"; {why}")
     return Verdict(claim_id, verdict, measured, paper_txt, crit,
-                   {"best": order[0], "order": order})
+                   {"best": order[0], "order": order}, effect=e, min_effect=min_effect)
 
 
+@_judged
 def fig5_input(shape: Sequence[int], k: int, blocks_match: bool, labels_match: bool,
                classes: Sequence[str]) -> Verdict:
     """The drawn input is 32 x 32k x 3 and its blocks and labels are the source images'."""
@@ -755,29 +929,31 @@ def fig5_input(shape: Sequence[int], k: int, blocks_match: bool, labels_match: b
                    "image", crit)
 
 
-def fig12_selectivity(ours_final: float, baseline_final: float, ours_after_init: float, *,
-                      k: int, min_diff: float = 0.05) -> Verdict:
-    """Ours selective (largest per-image share >= halfway to 1), the baseline not."""
+@_judged
+def fig12_selectivity(ours_final: Sequence[float], baseline_final: Sequence[float],
+                      ours_after_init: float, *, k: int, min_effect: float = 0.05) -> Verdict:
+    """Ours' projections more selective to one component image than the baseline's: the paired
+    difference (per network/seed) of the mean largest per-image share of a projection's
+    squared norm, judged against ``min_effect`` (:func:`modscale.report.evidence.judge`)."""
     half = (1 + 1 / k) / 2
-    crit = (f"a projection counts as selective if its mean largest share is >= {half:.3f} "
-            f"(halfway between 1/k and 1); reproduced if ours is selective and the baseline is "
-            f"not, partly if ours exceeds the baseline by >= {min_diff:g} without that, not "
-            "reproduced otherwise")
+    crit = (f"per seed: mean largest per-image share of ours minus the baseline's (paired); "
+            f"reproduced if the 95 % interval over seeds lies above {min_effect:g} with >= 5 "
+            f"seeds, not reproduced if below, inconclusive otherwise (a projection selective to "
+            f"one image would have a share near 1; halfway is {half:.3f})")
     paper_txt = "ours visibly sensitive to one component image, baseline not (qualitative)"
-    if not (np.isfinite(ours_final) and np.isfinite(baseline_final)):
+    o, b = np.asarray(ours_final, float), np.asarray(baseline_final, float)
+    if o.shape != b.shape or not len(o) or not (np.all(np.isfinite(o))
+                                                and np.all(np.isfinite(b))):
         return _not_measurable("fig12_selectivity", "projection shares not computed", paper_txt,
                                crit)
-    if ours_final >= half > baseline_final:
-        verdict = "reproduced"
-    elif ours_final - baseline_final >= min_diff:
-        verdict = "partly"
-    else:
-        verdict = "not reproduced"
+    e = paired_difference(o, b)
+    verdict, why = judge(e, min_effect=min_effect)
     measured = (f"k = {k}: mean largest per-image share of a projection's squared norm after "
-                f"training: ours {fmt(ours_final, '.3f')} (after Algorithm 1 "
-                f"{fmt(ours_after_init, '.3f')}), baseline {fmt(baseline_final, '.3f')}; uniform "
-                f"1/k = {1 / k:.3f}")
-    return Verdict("fig12_selectivity", verdict, measured, paper_txt, crit)
+                f"training: ours {fmt(o.mean(), '.3f')} (after Algorithm 1 "
+                f"{fmt(ours_after_init, '.3f')}), baseline {fmt(b.mean(), '.3f')}; uniform "
+                f"1/k = {1 / k:.3f}; ours - baseline {e.text('.3f')}; {why}")
+    return Verdict("fig12_selectivity", verdict, measured, paper_txt, crit, effect=e,
+                   min_effect=min_effect)
 
 
 # --------------------------------------------------------------------------- recording
@@ -789,10 +965,12 @@ def record(v: Verdict, *, profile: str) -> None:
 
     it = v.item
     runlog.claim(it.chapter, it.item, it.claim, paper=v.paper, reproduced=v.measured,
-                 verdict=v.verdict, why=v.criterion, profile=profile, claim_id=v.claim_id)
+                 verdict=v.verdict, why=v.criterion, profile=profile, claim_id=v.claim_id,
+                 evidence=v.evidence, effect=v.summary_row(), inputs=v.inputs)
 
 
 VERDICT_COLOURS = {"reproduced": "#d4edda", "partly": "#fff3cd", "not reproduced": "#f8d7da",
+                   "consistent": "#dbe9f6", "inconclusive": "#f1e3f7",
                    "not tested": "#e2e3e5", "not run": "#e2e3e5"}
 
 
@@ -811,10 +989,12 @@ def table(verdicts: Sequence[Verdict]):
             .set_properties(**{"text-align": "left", "vertical-align": "top",
                                "font-size": "0.85em"})
             # short columns keep their words whole when the long ones are wrapped
-            .set_properties(subset=["paper item", "verdict"], **{"min-width": "7.5em"}))
+            .set_properties(subset=["paper item", "verdict", "evidence"],
+                            **{"min-width": "7.5em"}))
 
 
-__all__ = ["VERDICTS", "NOT_MEASURABLE", "Verdict", "fmt", "fmt_seq", "span", "slope_per_dim",
+__all__ = ["VERDICTS", "NOT_MEASURABLE", "Verdict", "rejudge", "fmt", "fmt_seq", "span",
+           "slope_per_dim",
            "spearman", "record", "frame", "table", "VERDICT_COLOURS", "theorem1_closed_form",
            "theory_double_descent",
            "theory_m_vs_n", "theorem2_modular", "fig1_module", "fig2_k_invariance",

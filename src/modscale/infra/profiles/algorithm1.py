@@ -79,8 +79,12 @@ class Algorithm1Params:
                                        "ours_literal; must include sc_modules_factor)", min=1,
                                        max=10)
     sc_task: str = field("fitted", help="task knobs: the sine chapter's calibration argmin "
-                         "(fitted) or sc_noise_var / sc_target_var / sc_freq_scale (manual)",
-                         choices=("fitted", "manual"))
+                         "(fitted), its second-best point (runner_up) or sc_noise_var / "
+                         "sc_target_var / sc_freq_scale (manual)",
+                         choices=("fitted", "runner_up", "manual"))
+    sc_sensitivity: bool = field(False, help="also run the Fig. 3a comparison at the largest m "
+                                             "on the runner-up calibration point (calibration "
+                                             "sensitivity)")
     sc_noise_var: float = field(0.8, help="label-noise variance if sc_task is manual", min=0.0)
     sc_target_var: float = field(4.0, help="clean target variance if sc_task is manual",
                                  min=0.0)
@@ -125,9 +129,10 @@ register("algorithm1", Algorithm1Params, {
     # greedy_fixed costs as much as greedy_residual (K sequential fits per n) and recovers the
     # modules as well (readings table); the paper profile runs it too
     "book": {"sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
-                            "ours_greedy_residual", "ours_joint"), "sc_seeds": 5},
+                            "ours_greedy_residual", "ours_joint"), "sc_seeds": 5,
+             "sc_sensitivity": True},
     "paper": {"n_tasks": 10, "steps": 1000, "m_values": (5, 9, 15, 30),
-              "sc_few_seed_methods": (),
+              "sc_few_seed_methods": (), "sc_sensitivity": True,
               "sc_m_values": (2, 3, 4, 5, 6, 7, 8, 9), "sc_seeds": 5, "sc_n_points": 10,
               "sc_n_test": 10_000},
 })

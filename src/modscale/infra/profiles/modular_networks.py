@@ -57,6 +57,8 @@ class ModularParams:
     align_record_every: int = field(50, help="Fig. 4: record the similarity every ... iters",
                                     min=1)
     align_seeds: int = field(1, help="Fig. 4: seeds", min=1, max=20)
+    align_sensitivity: bool = field(False, help="Fig. 4: also run on the runner-up calibration "
+                                                "point of the sine chapter (sensitivity)")
     # --- Table 2: nonlinear projections ---
     table2_m_values: tuple = field((9,), help="Table 2: input dimensions (each one of the "
                                    "Algorithm 1 chapter's 'sc_m_values')", min=2, max=64)
@@ -91,7 +93,8 @@ register("modular_networks", ModularParams, {
     "book": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32), "n_min": 32, "n_max": 8192,
         "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100,
-        "align_n": 2000, "align_seeds": 5, "table2_m_values": (3, 6, 9), "ablation_m": 9,
+        "align_n": 2000, "align_seeds": 5, "align_sensitivity": True,
+        "table2_m_values": (3, 6, 9), "ablation_m": 9,
         "ablation_n": (128, 512),
     },
     "paper": {

@@ -33,6 +33,9 @@ THEORY_FITS = ("omega", "c_omega")
 class SineConfig:
     seed: int = field(0, help="base seed (tasks, data, initialisations)", min=0)
     n_seeds: int = field(5, help="seeds (task + data + init) per setting", min=1)
+    k_seeds: int = field(5, help="seeds of the k-sweep (Fig. 2 k-panel, judged by a trend test "
+                                 "against seed noise); seeds beyond n_seeds train as stacks of "
+                                 "their own", min=1)
     m_values: tuple = field((2, 3, 4, 5, 6, 7, 8, 9), help="input dimensions m (Fig. 2 m axis, "
                                                              "Fig. 3a x axis)", min=1)
     k_values: tuple = field((2, 3, 4, 5, 6, 7, 8, 9), help="numbers of modules k (Fig. 2 k axis)",
@@ -137,10 +140,11 @@ class SineConfig:
 
 
 register("sine_regression", SineConfig, {
-    "smoke": {"n_seeds": 2, "m_values": (2, 5, 9), "k_values": (2, 4, 9), "widths": (8, 32),
+    "smoke": {"n_seeds": 2, "k_seeds": 2, "m_values": (2, 5, 9), "k_values": (2, 4, 9),
+              "widths": (8, 32),
               "depths": (3,), "n_points": 4, "n_test": 500, "iters": 150,
               "train_eval_rows": 2000, "cal_noise_vars": (0.0, 0.8), "cal_freq_scales": (1.0,),
               "cal_target_vars": (3.0,), "sc_widths": (8, 32)},
-    "book": {"n_seeds": 2, "n_points": 7, "n_test": 2000, "sc_widths": (8, 32)},
+    "book": {"n_seeds": 2, "k_seeds": 5, "n_points": 7, "n_test": 2000, "sc_widths": (8, 32)},
     "paper": {},
 })
