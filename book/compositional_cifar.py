@@ -103,13 +103,13 @@ from myst_nb import glue
 from modscale.experiments import cifar_runs as cr
 from modscale.experiments import cifar_scale as cs
 from modscale.infra import cache
-from modscale.infra.device import resolve_device
+from modscale.infra.device import resolve_device, resolve_precision
 from modscale.infra.progress import progress_bar
 from modscale.paper_data import FIG3B, TABLE1
 from modscale.report import cifar_tables as csr
 from modscale.report import runlog, verdicts
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_verdicts, show
+from modscale.report.notebook import glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
 from modscale.tasks.cifar import CLASSES
 from modscale.tasks.compositional import (
@@ -150,6 +150,8 @@ glue("cifar_device", str(dev), display=False)
 
 # %% tags=["hide-input"]
 data = cr.load_data(cfg, dev)
+glue_text("cifar_amp_resolved", resolve_precision(cfg.amp, dev))
+glue_text("cifar_scale_amp_resolved", resolve_precision(cfg.scale_amp, dev))
 glue("cifar_source_kind", "JPEG-compressed" if data.is_jpeg else "original (lossless)",
      display=False)
 glue("cifar_source", data.source.split("/")[-1], display=False)
@@ -278,8 +280,11 @@ print("OOD test samples that are held-out tuples:",
 # averaged over the k positions (SPEC §5.3: an "all k correct" metric would be far below the
 # paper's values). Adam {cite}`kingma2014adam`, batch {glue:text}`cifar_batch`,
 # `epochs` = {glue:text}`cifar_epochs` over `n_train` = {glue:text}`cifar_n_train` combinations
-# ($10^6$ in the paper); matmul precision `amp` (default `auto`: bf16 autocast on a GPU, fp32 on
-# a CPU; `bf16` also on a CPU, measured by `python -m modscale.experiments.cifar_bench`). The learning rate of each method is the best of
+# ($10^6$ in the paper); matmul precision `amp` (default `auto`: bf16 autocast where this
+# device's bf16 matmuls are faster than fp32, `modscale.infra.device.resolve_precision`; in this
+# build it resolved to **{glue:text}`cifar_amp_resolved`**; the speed and the agreement with fp32
+# are measured by `python -m modscale.experiments.cifar_bench`). The learning rate of each method
+# is the best of
 # `lr_grid` on the validation set at k = `sweep_k` (below).
 # ```
 
@@ -701,8 +706,8 @@ show(ep_table, index=True)
 # notes: 5k) are chosen because of their cost. The projections alone take $K \times 3072k \times b$
 # multiply-adds per combination, which with the paper's b and K (5k) is 40 times the
 # cost here. Other settings: batch {glue:text}`cifar_scale_batch` (unknown in the paper),
-# bf16 autocast with fp32 weights and Adam (`scale_amp`; `python -m modscale.experiments.cifar_bench`
-# measures the speed and the agreement with fp32), and a test and OOD set of
+# matmul precision {glue:text}`cifar_scale_amp_resolved` (`scale_amp` = `auto`, resolved by
+# the hardware; bf16 autocast keeps fp32 weights and Adam), and a test and OOD set of
 # {glue:text}`cifar_scale_ntest` combinations (as in the paper). Each method's learning rate is the best of
 # `lr_grid` on the validation set at k = {glue:text}`cifar_scale_sweep_k` after one epoch over
 # {glue:text}`cifar_scale_sweep_n` combinations. These are all parameters (`scale_*`). A stored
@@ -892,7 +897,7 @@ export_table(study[list(csr.SCALE_COLUMNS) + ["lr", "params", "train_time_s", "i
                  ["k", "module_dim", "n_train", "method", "seed"]),
              "cifar_scale", profile=profile, device=dev,
              extra={"scale_n_seeds": cfg.scale_n_seeds, "batch_size": cfg.scale_batch_size,
-                    "amp": cfg.scale_amp, "lrs": scale_lrs})
+                    "amp": resolve_precision(cfg.scale_amp, dev), "lrs": scale_lrs})
 figsc, axes = plt.subplots(1, len(cfg.scale_study_ks),
                            figsize=(4.6 * len(cfg.scale_study_ks) + 1.8, 3.6),
                            squeeze=False, sharey=True, constrained_layout=True)

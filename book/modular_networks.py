@@ -777,11 +777,12 @@ verdicts.table(v_mod)
 # %% tags=["hide-input"]
 if cfg.align_sensitivity:
     ru_task = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
-    ru_align = modular_calibrated.fig4_specs(cfg, fig3a_readings.specs(acfg, *ru_task)[0])
+    ru_align = [s for s in modular_calibrated.fig4_specs(
+        cfg, fig3a_readings.specs(acfg, *ru_task)[0]) if s.method != "ours_joint"]  # cost
     ru_runs = cached_map("modular_calibrated", ru_align, modular_calibrated.run_stack)
     ru_by = {CAL[s.method]: r for s, r in zip(ru_align, ru_runs, strict=True)}
     ru_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]] for meth, r in ru_by.items()}
-    v_ru = verdicts.fig4_alignment(ru_ps["ours"], ru_ps["modular"], ru_ps["ours_joint"],
+    v_ru = verdicts.fig4_alignment(ru_ps["ours"], ru_ps["modular"], None,
                                    paper=paper_data.FIG4_SIMS, chance=chance,
                                    iterations=paper_end, min_effect=0.01,
                                    scale=cal_scale + ", runner-up calibration point")
