@@ -24,9 +24,12 @@
 # registry, `modscale.report.paper_items`; a claim whose chapter did not run in this build is listed as
 # *not run*.
 #
-# Verdicts: **reproduced** (the measured result supports the claim by the stated criterion),
+# Verdicts: **reproduced** (held-out evidence supports the claim by the stated criterion),
 # **partly** (the direction holds but not the size, or only part of the claim was testable),
-# **not reproduced** (the measurement contradicts the claim), **not tested**.
+# **consistent** (a fitted or by-construction check passes: no independent evidence),
+# **inconclusive** (a comparison whose interval over seeds contains the minimum effect, or has
+# fewer than 5 seeds), **not reproduced** (the measurement contradicts the claim, or rules out
+# the minimum effect), **not tested**.
 
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
@@ -98,8 +101,12 @@ by_class = by_class[[v for v in (*verdicts.VERDICTS, "not run") if v in by_class
 held = summary[summary["evidence"] == "held-out"]
 glue("summary_n_held_out", len(held), display=False)
 glue("summary_n_held_reproduced", int((held["verdict"] == "reproduced").sum()), display=False)
+def _claims(n: int) -> str:
+    return f"{n} claim" + ("s" if n != 1 else "")
+
+
 glue("summary_class_sentence", Text("; ".join(
-    f"{ev}: {int((summary['evidence'] == ev).sum())} claims ("
+    f"{ev}: {_claims(int((summary['evidence'] == ev).sum()))} ("
     + ", ".join(f"{int(n)} {v}" for v, n in by_class.loc[ev].items() if n) + ")"
     for ev in by_class.index)), display=False)
 # paper_figures/reproduction_summary.csv: one row per claim, its class, verdict and effect.

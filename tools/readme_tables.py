@@ -36,7 +36,7 @@ def _effect(r) -> str:
 
 
 def table(folder: Path) -> str:
-    df = pd.read_csv(folder / "reproduction_summary.csv").fillna("")
+    df = pd.read_csv(folder / "reproduction_summary.csv", dtype=str, keep_default_na=False)
     meta = json.loads((folder / "reproduction_summary.json").read_text())
     if "claim" in df.columns and "evidence" in df.columns:  # one row per claim id
         by_id = {r["claim"]: r for _, r in df.iterrows()}
@@ -56,7 +56,8 @@ def table(folder: Path) -> str:
             out.append("| " + " | ".join(cells) + " |")
         ev = pd.DataFrame(rows)
         out += [""] + [
-            f"{cls}: {int((ev['evidence'] == cls).sum())} claims, " + ", ".join(
+            f"{cls}: {int((ev['evidence'] == cls).sum())} claim"
+            + ("s" if int((ev['evidence'] == cls).sum()) != 1 else "") + ", " + ", ".join(
                 f"{int(n)} {v}" for v, n in ev[ev["evidence"] == cls]["verdict"]
                 .value_counts().items()) + "."
             for cls in ("held-out", "fitted", "by construction", "not tested")

@@ -631,7 +631,7 @@ def _fig3a_ratio(claim_id: str, per_seed, ms, *, num: Sequence[str], den: str, n
                      _geo_over_m([_per_seed(per_seed, den, m, n_max) for m in ms]))
     verdict, why = judge(e, min_effect=min_effect)
     measured = (f"{label} = {e.text('.2f')} (geometric mean over m = {ms[0]}-{ms[-1]}; "
-                + "; ".join(f"m={m}: {by_m[m].text('.2f').split(',')[0]}" for m in ms)
+                + "; ".join(f"m={m}: {by_m[m].text('.2f').rsplit(', ', 1)[0]}" for m in ms)
                 + f"); {why}")
     return Verdict(claim_id, verdict, measured, paper_txt, crit,
                    {"effect": e.effect, "by_m": {m: by_m[m].effect for m in ms}},
