@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from modscale.infra.profiles import check_choice, config_hash
-from modscale.models.batched_mlp import BatchedMLP
-from modscale.models.modular_net import BatchedModularNet, LinearProjection
+from modscale.infra.profiles import ConfigError, check_choice, config_hash, extension_field
+from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
+from modscale.models.modular_net import PROJ_INITS, BatchedModularNet, LinearProjection
 from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.alg1 import READINGS, init_projections_
 from modscale.training.alignment import similarity_score
@@ -68,15 +68,97 @@ class Fig3aSpec:
     init_batch: int
     init_lr: float
     init_ridge: float
+    # --- the modular network's regime (reconstruction choices; defaults: the stored runs) ---
+    module_size: str = extension_field(
+        "same", "module MLP size: 'same' width as the monolithic MLP, or 'matched' (the K "
+        "modules with their projections carry about the monolithic MLP's parameters)")
+    net_b: int = extension_field(0, "module input dimension of the network (0: the task's b)")
+    proj_init: str = extension_field("gaussian", "projection directions: 'gaussian' or "
+                                     "'orthonormal' (modscale.models.modular_net.PROJ_INITS)")
+    proj_scale: float = extension_field(1.0, "column norm of the projections at "
+                                        "initialisation")
+    proj_normalize: bool = extension_field(False, "weight-normalised projections (only their "
+                                           "directions are learned)")
+    proj_lr_scale: float = extension_field(1.0, "the projections' learning rate / lr")
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
+        check_regime(self)
+
+
+def check_regime(self) -> None:
+    """Validate the regime fields of a :class:`Fig3aSpec` (or a subclass)."""
+    check_choice("module_size", self.module_size, MODULE_SIZES)
+    check_choice("proj_init", self.proj_init, PROJ_INITS)
+    for name in ("proj_scale", "proj_lr_scale"):
+        if not getattr(self, name) > 0:
+            raise ConfigError(f"parameter {name!r} must be > 0, got {getattr(self, name)!r}")
+    if self.net_b < 0 or self.net_b > self.m:
+        raise ConfigError(f"parameter 'net_b' must be in 0..m={self.m}, got {self.net_b}")
+    if self.method == "monolithic" and regime_of(self) != {}:
+        raise ConfigError(f"the monolithic MLP has no modules: regime parameters "
+                          f"{sorted(regime_of(self))} must stay at their defaults")
+
+
+MODULE_SIZES = ("same", "matched")
+REGIME_FIELDS = ("module_size", "net_b", "proj_init", "proj_scale", "proj_normalize",
+                 "proj_lr_scale")
+"""The fields of :class:`Fig3aSpec` that set the modular network's regime (with ``n_modules``)."""
+
+
+def regime_of(spec) -> dict:
+    """The regime fields of ``spec`` that differ from their defaults (``{}``: today's regime)."""
+    defaults = {f.name: f.default for f in dataclasses.fields(Fig3aSpec)
+                if f.name in REGIME_FIELDS}
+    return {k: getattr(spec, k) for k in REGIME_FIELDS if getattr(spec, k) != defaults[k]}
+
+
+def network_b(spec) -> int:
+    """The network's module input dimension (``net_b``, or the task's ``b``)."""
+    return spec.net_b or spec.b
+
+
+def module_width(spec) -> int:
+    """Hidden width of each module MLP: ``width`` (``module_size = 'same'``), or the width
+    whose K modules, projections included, come closest to the monolithic MLP's parameter count
+    (``'matched'``; ties: the smaller width; at least 1)."""
+    if spec.module_size == "same":
+        return spec.width
+    target = mlp_param_count(spec.m, spec.width, spec.depth, 1)
+    b = network_b(spec)
+
+    def total(w: int) -> int:
+        return spec.n_modules * (spec.m * b + mlp_param_count(b, w, spec.depth, 1))
+
+    return min(range(1, spec.width + 1), key=lambda w: (abs(total(w) - target), w))
+
+
+def modular_params(spec) -> int:
+    """Parameters of one modular network of ``spec`` (projections and module MLPs)."""
+    b = network_b(spec)
+    return spec.n_modules * (spec.m * b + mlp_param_count(b, module_width(spec), spec.depth, 1))
+
+
+def modular_net(spec, n_models: int, generator: torch.Generator, device, **kw
+                ) -> BatchedModularNet:
+    """``n_models`` modular networks of ``spec``'s architecture and regime (``kw``: e.g.
+    ``projection``, ``proj_hidden``); drawn from ``generator``."""
+    return BatchedModularNet(n_models, spec.m, spec.n_modules, network_b(spec),
+                             module_width(spec), spec.depth, 1, proj_init=spec.proj_init,
+                             proj_scale=spec.proj_scale, proj_normalize=spec.proj_normalize,
+                             generator=generator, device=device, **kw)
+
+
+def train_options(spec) -> dict:
+    """Extra :func:`~modscale.training.trainer.train_batched` arguments of ``spec``'s regime."""
+    return ({"param_lr": {"projection.": spec.proj_lr_scale}} if spec.proj_lr_scale != 1.0
+            else {})
 
 
 def init_flops(spec: Fig3aSpec, reading: str) -> float:
     """Estimated FLOPs of one network's initialisation by ``reading`` (as
     :func:`~modscale.training.alg1.init_projections_` counts them), at a full kernel mini-batch."""
-    args = (1, spec.n_modules, spec.m, spec.b, 1, spec.init_batch)
+    args = (1, spec.n_modules, spec.m, network_b(spec), 1, spec.init_batch)
     if reading == "literal":
         return kernel_init_flops(*args, spec.init_steps)
     if reading == "joint":
@@ -86,10 +168,8 @@ def init_flops(spec: Fig3aSpec, reading: str) -> float:
 
 def matched_iters(spec: Fig3aSpec) -> int:
     """Extra training iterations with the FLOPs of the most expensive reading."""
-    params = BatchedModularNet(1, spec.m, spec.n_modules, spec.b, spec.width, spec.depth,
-                               1).params_per_model
-    return matched_extra_iters(max(init_flops(spec, r) for r in READINGS), params, 1,
-                               spec.batch_size)
+    return matched_extra_iters(max(init_flops(spec, r) for r in READINGS), modular_params(spec),
+                               1, spec.batch_size)
 
 
 def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
@@ -108,7 +188,7 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
     yte_clean = torch.stack([t(x.double()).to(xte.dtype) for t, x in zip(tasks, xte,
                                                                           strict=True)])
     shape = (len(spec.seeds), len(spec.n_values))
-    seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    seed = int(config_hash(spec), 16) % (2 ** 62)
     gen = torch.Generator(device=dev).manual_seed(seed)
     out: dict = {"iters": spec.iters, "init_time_s": 0.0, "init_flops": 0.0}
     iters = spec.iters
@@ -116,15 +196,16 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
         net: torch.nn.Module = BatchedMLP(len(keys), spec.m, spec.width, spec.depth, 1,
                                           generator=gen, device=dev)
     else:
-        net = BatchedModularNet(len(keys), spec.m, spec.n_modules, spec.b, spec.width,
-                                spec.depth, 1, generator=gen, device=dev)
+        net = modular_net(spec, len(keys), gen, dev)
         targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
         if spec.method.startswith("ours_"):
             reading = spec.method.removeprefix("ours_")
             cpu_gen = torch.Generator().manual_seed(seed + 1)
             for n in spec.n_values:  # each group of networks with n rows, on its own rows
                 idx = torch.tensor([j for j, (_, nn_) in enumerate(keys) if nn_ == n])
-                proj = LinearProjection(len(idx), spec.n_modules, spec.m, spec.b, device=dev)
+                proj = LinearProjection(len(idx), spec.n_modules, spec.m, network_b(spec),
+                                        scale=spec.proj_scale,
+                                        normalize=spec.proj_normalize, device=dev)
                 with torch.no_grad():
                     proj.weight.copy_(net.projection.weight[idx])
                 r = init_projections_(proj, xtr[idx, :n], ytr[idx, :n], reading=reading,
@@ -141,7 +222,7 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
             shape)
     res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=iters, lr=spec.lr,
                         batch_size=spec.batch_size, generator=gen, progress=progress,
-                        desc=f"{spec.method} m={spec.m}")
+                        desc=f"{spec.method} m={spec.m}", **train_options(spec))
     out.update(iters=iters, train=res.train_loss.numpy().reshape(shape),
                test=res.test_loss.numpy().reshape(shape),
                test_clean=evaluate_mse(net, xte, yte_clean).cpu().numpy().reshape(shape),
@@ -227,6 +308,8 @@ def sensitivity_specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list
     return specs(sub, knobs, amplitudes, frequencies)
 
 
-__all__ = ["METHODS", "Fig3aSpec", "init_flops", "matched_iters", "run_stack", "specs",
+__all__ = ["METHODS", "Fig3aSpec", "MODULE_SIZES", "REGIME_FIELDS", "regime_of", "network_b",
+           "module_width", "modular_params", "modular_net", "train_options", "check_regime",
+           "init_flops", "matched_iters", "run_stack", "specs",
            "SENSITIVITY_METHODS", "sensitivity_specs",
            "seed_chunks", "primary", "merge_seed_chunks"]

@@ -8,9 +8,13 @@ on one CPU thread in fp32, deterministic, covering every method and precision br
 ``tests/golden/<experiment>.json``:
 
 - same torch version and CPU capability (``torch.backends.cpu.get_cpu_capability()``) as the
-  machine that wrote the copy: the payload must be **bit-identical**;
-- otherwise (another instruction set sums in another order): every number within
-  :data:`RTOL` (relative), and the report says the comparison was not bitwise.
+  machine that wrote the copy: the payload must be **bit-identical**. Besides the reference copy
+  ``tests/golden/<experiment>.json``, a copy per further machine kind may be committed
+  (``tests/golden/<capability>-torch<version>/<experiment>.json``, written with
+  ``--write --this-machine``): on such a machine the comparison is bitwise against it;
+- otherwise (another instruction set sums in another order, and training amplifies it): every
+  number within :data:`RTOL` (relative, with :data:`ATOL` for numbers near 0) of the reference
+  copy, and the report says the comparison was not bitwise.
 
 A change that alters the numbers fails until its experiment's ``version`` is bumped and the
 copies are regenerated on purpose (``python -m modscale.experiments.goldens --write NAME``); a
@@ -36,8 +40,12 @@ import torch
 from modscale.infra import cache, registry
 
 GOLDEN_DIR = Path(__file__).resolve().parents[3] / "tests" / "golden"
-RTOL = 1e-4
-"""Relative tolerance of a golden comparison across instruction sets (bitwise otherwise)."""
+RTOL = 5e-3
+"""Relative tolerance of a golden comparison across instruction sets (bitwise otherwise).
+Measured: AMX (Sapphire Rapids) copies recomputed on an AVX2 EPYC differ by up to 1.2e-3 (the
+directions after 20 Algorithm 1 steps); a 1 % change of a learning rate moves them by more."""
+ATOL = 1e-6
+"""Absolute tolerance added to :data:`RTOL` * |reference| (numbers that are 0 up to rounding)."""
 
 
 def _sine_configs() -> list[Any]:
@@ -258,16 +266,25 @@ def machine() -> dict[str, str]:
     return {"torch": torch.__version__, "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
-def golden_path(experiment: str) -> Path:
-    return GOLDEN_DIR / f"{SHARED.get(experiment, experiment)}.json"
+def machine_dir() -> Path:
+    """Folder of this machine kind's own golden copies."""
+    m = machine()
+    return GOLDEN_DIR / f"{m['cpu_capability']}-torch{m['torch']}".replace("+", "_")
 
 
-def write(experiment: str) -> Path:
-    """Recompute and store the golden copy of ``experiment`` (on purpose only)."""
+def golden_path(experiment: str, this_machine: bool = False) -> Path:
+    """The reference copy of ``experiment`` (or, ``this_machine``, this machine kind's copy)."""
+    name = f"{SHARED.get(experiment, experiment)}.json"
+    return (machine_dir() if this_machine else GOLDEN_DIR) / name
+
+
+def write(experiment: str, this_machine: bool = False) -> Path:
+    """Recompute and store the golden copy of ``experiment`` (on purpose only): the reference
+    copy, or with ``this_machine`` the copy of this machine kind (a bitwise check here)."""
     configs = golden_configs(experiment)
     entries = [{"config": cache._as_mapping(c), "payload": canonical(compute(experiment, c))}
                for c in configs]
-    path = golden_path(experiment)
+    path = golden_path(experiment, this_machine)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"experiment": SHARED.get(experiment, experiment),
                                 "version": registry.get(experiment).version, **machine(),
@@ -292,6 +309,10 @@ def check(experiment: str) -> GoldenReport:
     """Recompute the golden configurations of ``experiment`` and compare with the copy."""
     t0 = time.perf_counter()
     path = golden_path(experiment)
+    own = golden_path(experiment, this_machine=True)
+    if own.exists() and json.loads(own.read_text()).get("version") == \
+            registry.get(experiment).version:
+        path = own
     if not path.exists():
         return GoldenReport(experiment, False, False, float("nan"),
                             f"no golden copy {path.name}: run python -m "
@@ -316,7 +337,7 @@ def check(experiment: str) -> GoldenReport:
         if a.shape != b.shape:
             ok, why = False, f"payload structure changed ({a.size} -> {b.size} numbers)"
             break
-        rel = np.abs(a - b) / np.maximum(np.abs(a), 1e-12)
+        rel = np.maximum(np.abs(a - b) - ATOL, 0.0) / np.maximum(np.abs(a), 1e-12)
         rel = np.where(np.isnan(a) & np.isnan(b), 0.0, rel)
         max_rel = max(max_rel, float(np.nanmax(rel, initial=0.0)))
         if bitwise and not same:
@@ -326,7 +347,7 @@ def check(experiment: str) -> GoldenReport:
     if not ok:
         why += (f": if the change of {experiment}'s numbers is intended, bump its version in "
                 "modscale.infra.registry and regenerate the golden copy")
-    mode = "bit-identical" if bitwise else (
+    mode = f"bit-identical to {path.relative_to(GOLDEN_DIR)}" if bitwise else (
         f"within {RTOL:g} (copy from {stored.get('cpu_capability')}, torch "
         f"{stored.get('torch')}; here {machine()['cpu_capability']}, torch {machine()['torch']})")
     return GoldenReport(experiment, ok, bitwise, max_rel, why or mode,
@@ -338,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Check (default) or write golden copies.")
     ap.add_argument("experiments", nargs="*", help=f"default: all of {', '.join(GOLDENS)}")
     ap.add_argument("--write", action="store_true", help="recompute and store the copies")
+    ap.add_argument("--this-machine", action="store_true",
+                    help="with --write: store this machine kind's own copies (checked bitwise "
+                         "here) instead of the reference copies")
     args = ap.parse_args(argv)
     names = args.experiments or [e for e in GOLDENS if e not in SHARED]
     bad = [n for n in names if n not in GOLDENS]
@@ -347,7 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         if args.write:
             t0 = time.perf_counter()
-            print(f"{name}: wrote {write(name)} ({time.perf_counter() - t0:.1f} s)")
+            print(f"{name}: wrote {write(name, args.this_machine)} "
+                  f"({time.perf_counter() - t0:.1f} s)")
             continue
         r = check(name)
         status |= not r.ok

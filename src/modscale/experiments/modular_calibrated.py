@@ -33,9 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from modscale.experiments.fig3a_readings import Fig3aSpec
+from modscale.experiments.fig3a_readings import (
+    Fig3aSpec,
+    check_regime,
+    modular_net,
+    train_options,
+)
 from modscale.infra.profiles import ConfigError, check_choice, config_hash
-from modscale.models.modular_net import PROJECTIONS, BatchedModularNet
+from modscale.models.modular_net import PROJECTIONS
 from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.alignment import SimilarityRecorder, similarity_score
 from modscale.training.kernel_init import kernel_init_
@@ -56,6 +61,7 @@ class ModularSpec(Fig3aSpec):
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
+        check_regime(self)
         check_choice("projection", self.projection, PROJECTIONS)
         if self.record_every < 0:
             raise ConfigError(f"parameter 'record_every' must be >= 0, got {self.record_every}")
@@ -85,11 +91,10 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
     yte_clean = torch.stack([t(x.double()).to(xte.dtype)
                              for t, x in zip(tasks, xte, strict=True)])
     shape = (len(spec.seeds), len(spec.n_values))
-    seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    seed = int(config_hash(spec), 16) % (2 ** 62)
     gen = torch.Generator(device=dev).manual_seed(seed)
-    net = BatchedModularNet(len(keys), spec.m, spec.n_modules, spec.b, spec.width, spec.depth,
-                            1, projection=spec.projection, proj_hidden=spec.proj_hidden,
-                            generator=gen, device=dev)
+    net = modular_net(spec, len(keys), gen, dev, projection=spec.projection,
+                      proj_hidden=spec.proj_hidden)
     targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
     out: dict = {"iters": spec.iters, "init_time_s": 0.0, "init_flops": 0.0}
     if spec.method in OBJECTIVES:
@@ -104,7 +109,8 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
            if spec.record_every else None)
     res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=spec.iters, lr=spec.lr,
                         batch_size=spec.batch_size, generator=gen, batch_indices=rec,
-                        progress=progress, desc=f"{spec.method} m={spec.m}")
+                        progress=progress, desc=f"{spec.method} m={spec.m}",
+                        **train_options(spec))
     dirs_final = net.directions().detach().cpu().clone()
     out.update(train=res.train_loss.numpy().reshape(shape),
                test=res.test_loss.numpy().reshape(shape),

@@ -173,7 +173,7 @@ def run_stack(spec: StackSpec, device: torch.device | str = "cpu",
     xtr, ytr = (torch.cat([torch.nn.functional.pad(p[i], (0, 0, 0, n_max - p[i].shape[1]))
                            for p in parts]).to(dev) for i in (0, 1))
     xte, yte, yte_clean, nt = (torch.cat([p[i] for p in parts]).to(dev) for i in (2, 3, 4, 5))
-    init_seed = int(config_hash(dataclasses.asdict(spec)), 16) % (2 ** 62)
+    init_seed = int(config_hash(spec), 16) % (2 ** 62)
     gen = torch.Generator(device=dev).manual_seed(init_seed)
     model = BatchedMLP(len(keys), m_max, spec.width, spec.depth, generator=gen, device=dev,
                        in_dims=[key[0] for key in keys])

@@ -30,37 +30,83 @@ from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
 PROJECTIONS = ("linear", "nonlinear")
 
 
+PROJ_INITS = ("gaussian", "orthonormal")
+"""How linear projections are drawn: i.i.d. Gaussian columns, or orthonormal columns (per
+network, in blocks of as many whole modules as fit in the input dimension)."""
+
+
 def _unit_columns(shape: tuple[int, ...], generator: torch.Generator | None, device, dtype
                   ) -> torch.Tensor:
     u = torch.randn(shape, generator=generator, device=device, dtype=dtype)
     return u / u.norm(dim=-2, keepdim=True).clamp_min(1e-12)
 
 
+def orthonormal_columns(shape: tuple[int, ...], generator: torch.Generator | None = None,
+                        device=None, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Projections (M, K, m, b) whose columns are orthonormal within every block of
+    ``floor(m / b)`` consecutive modules of a network (all K*b columns if K*b <= m): the Q
+    factor of a Gaussian matrix, its signs fixed by the diagonal of R (Haar-distributed)."""
+    n_models, n_modules, m, b = shape
+    g = torch.randn(shape, generator=generator, device=device, dtype=torch.float64)
+    per_block = max(1, m // b)
+    out = torch.empty_like(g)
+    for start in range(0, n_modules, per_block):
+        blk = g[:, start:start + per_block]  # (M, k', m, b)
+        kk = blk.shape[1]
+        a = blk.permute(0, 2, 1, 3).reshape(n_models, m, kk * b)
+        q, r = torch.linalg.qr(a)
+        sign = torch.where(torch.diagonal(r, dim1=-2, dim2=-1) < 0, -1.0, 1.0)
+        q = q * sign.to(q)[:, None, :]
+        out[:, start:start + kk] = q.reshape(n_models, m, kk, b).permute(0, 2, 1, 3)
+    return out.to(dtype)
+
+
 class LinearProjection(nn.Module):
     """``M x K`` linear projections ``U`` (M, K, in_dim, b): (M, B, in_dim) -> (M, K, B, b).
 
-    Initialised with i.i.d. Gaussian columns scaled to unit norm, so that for x ~ N(0, I) every
-    module input coordinate is N(0, 1).
+    Initialised (``init``, :data:`PROJ_INITS`) with i.i.d. Gaussian columns or orthonormal
+    columns, scaled to norm ``scale`` (default 1: for x ~ N(0, I) every module input coordinate
+    is N(0, 1)). ``normalize``: the forward pass uses ``scale * U / ||U||`` column-wise (weight
+    normalisation: only the directions are learned); otherwise the columns are free parameters
+    after initialisation. The defaults are the book's original projections, drawn bit for bit.
     """
 
     def __init__(self, n_models: int, n_modules: int, in_dim: int, bottleneck: int, *,
+                 init: str = "gaussian", scale: float = 1.0, normalize: bool = False,
                  generator: torch.Generator | None = None, device=None,
                  dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
-        self.weight = nn.Parameter(_unit_columns((n_models, n_modules, in_dim, bottleneck),
-                                                 generator, device, dtype))
+        if init not in PROJ_INITS:
+            raise ConfigError(f"parameter 'proj_init': {init!r} is not allowed; allowed "
+                              f"values: {', '.join(map(repr, PROJ_INITS))}")
+        if not scale > 0:
+            raise ConfigError(f"parameter 'proj_scale' must be > 0, got {scale!r}")
+        shape = (n_models, n_modules, in_dim, bottleneck)
+        w = (_unit_columns(shape, generator, device, dtype) if init == "gaussian"
+             else orthonormal_columns(shape, generator, device, dtype))
+        self.scale, self.normalize = float(scale), bool(normalize)
+        self.weight = nn.Parameter(w if self.scale == 1.0 else w * self.scale)
+
+    def effective_weight(self) -> torch.Tensor:
+        """The projections the forward pass applies (M, K, in_dim, b)."""
+        if not self.normalize:
+            return self.weight
+        w = self.weight / self.weight.norm(dim=-2, keepdim=True).clamp_min(1e-12)
+        return w if self.scale == 1.0 else w * self.scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.einsum("mbi,mkio->mkbo", x, self.weight)
+        return torch.einsum("mbi,mkio->mkbo", x, self.effective_weight())
 
     def directions(self) -> torch.Tensor:
-        """The projection directions (M, K, in_dim, b) (the weights themselves)."""
-        return self.weight.detach()
+        """The projection directions (M, K, in_dim, b) (the applied weights)."""
+        return self.effective_weight().detach()
 
     @torch.no_grad()
     def renormalize_(self) -> None:
-        """Scale every column to unit norm (in place)."""
+        """Scale every column to norm ``scale`` (unit by default; in place)."""
         self.weight.div_(self.weight.norm(dim=-2, keepdim=True).clamp_min(1e-12))
+        if self.scale != 1.0:
+            self.weight.mul_(self.scale)
 
     def n_params(self) -> int:
         return self.weight.shape[2] * self.weight.shape[3]
@@ -113,13 +159,16 @@ class BatchedModularNet(nn.Module):
 
     Parameters: ``in_dim`` input dimension m; ``n_modules`` K; ``bottleneck`` b (module input
     dimension); ``width``/``depth`` of each module MLP (``depth`` linear layers); ``out_dim``;
-    ``projection`` "linear" or "nonlinear" (``proj_hidden`` units, Table 2 variant).
+    ``projection`` "linear" or "nonlinear" (``proj_hidden`` units, Table 2 variant);
+    ``proj_init``, ``proj_scale``, ``proj_normalize``: the linear projections' initialisation
+    and parametrisation (:class:`LinearProjection`).
     """
 
     def __init__(self, n_models: int, in_dim: int, n_modules: int, bottleneck: int, width: int,
                  depth: int, out_dim: int = 1, *, projection: str = "linear",
-                 proj_hidden: int = 8, generator: torch.Generator | None = None, device=None,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 proj_hidden: int = 8, proj_init: str = "gaussian", proj_scale: float = 1.0,
+                 proj_normalize: bool = False, generator: torch.Generator | None = None,
+                 device=None, dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         for name, v in (("n_models", n_models), ("in_dim", in_dim), ("n_modules", n_modules),
                         ("bottleneck", bottleneck), ("width", width), ("depth", depth),
@@ -134,9 +183,13 @@ class BatchedModularNet(nn.Module):
         self.projection_kind = projection
         kw = {"generator": generator, "device": device, "dtype": dtype}
         if projection == "linear":
-            self.projection: nn.Module = LinearProjection(n_models, n_modules, in_dim,
-                                                          bottleneck, **kw)
+            self.projection: nn.Module = LinearProjection(
+                n_models, n_modules, in_dim, bottleneck, init=proj_init, scale=proj_scale,
+                normalize=proj_normalize, **kw)
         else:
+            if (proj_init, proj_scale, proj_normalize) != ("gaussian", 1.0, False):
+                raise ConfigError("parameters 'proj_init', 'proj_scale', 'proj_normalize' "
+                                  "apply to projection='linear' only")
             self.projection = NonlinearProjection(n_models, n_modules, in_dim, bottleneck,
                                                   proj_hidden, **kw)
         self.module_nets = BatchedMLP(n_models * n_modules, bottleneck, width, depth, out_dim,
@@ -179,4 +232,5 @@ class BatchedModularNet(nn.Module):
         w.copy_(u.to(w))
 
 
-__all__ = ["PROJECTIONS", "LinearProjection", "NonlinearProjection", "BatchedModularNet"]
+__all__ = ["PROJECTIONS", "PROJ_INITS", "orthonormal_columns", "LinearProjection",
+           "NonlinearProjection", "BatchedModularNet"]

@@ -29,14 +29,16 @@ def _orthonormal(u: torch.Tensor) -> torch.Tensor:
 def pairwise_similarity(learned: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """s(U_i, U_hat_j) for all pairs.
 
-    ``learned`` (..., K, m, b), ``target`` (k, m, b) or (..., k, m, b) -> (..., k, K).
+    ``learned`` (..., K, m, b), ``target`` (k, m, b') or (..., k, m, b') -> (..., k, K). Where
+    b != b' the sum of squared cosines is divided by min(b, b') (1: the smaller subspace lies in
+    the larger one).
     """
-    if learned.shape[-2:] != target.shape[-2:]:
+    if learned.shape[-2] != target.shape[-2]:
         raise ValueError(f"learned projections {tuple(learned.shape)} and targets "
-                         f"{tuple(target.shape)} must agree in the last two dims (m, b)")
+                         f"{tuple(target.shape)} must agree in the input dimension m")
     ql = _orthonormal(learned.double())
     qt = _orthonormal(target.double())
-    b = learned.shape[-1]
+    b = min(learned.shape[-1], target.shape[-1])  # subspaces of different b: the smaller one
     # (..., k, 1, m, b)^T @ (..., 1, K, m, b) -> (..., k, K, b, b)
     prod = qt.unsqueeze(-3).transpose(-1, -2) @ ql.unsqueeze(-4)
     return (prod.pow(2).sum((-1, -2)) / b).sqrt().to(learned.dtype)

@@ -35,8 +35,12 @@ import torch
 from torch import nn
 
 from modscale.infra.device import PRECISIONS
-from modscale.infra.profiles import ConfigError
+from modscale.infra.profiles import ConfigError, check_choice
 from modscale.infra.progress import progress_bar
+
+ADAM_IMPLS: dict[str, dict] = {"default": {}, "foreach": {"foreach": True},
+                               "fused": {"fused": True}}
+"""Adam implementations of :func:`train_batched` -> the keyword arguments that select them."""
 
 
 def check_precision(precision: str) -> None:
@@ -131,6 +135,34 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def make_adam(model: nn.Module, lr: float, param_lr: dict[str, float] | None = None,
+              **kwargs) -> torch.optim.Adam:
+    """Adam over ``model``'s parameters at learning rate ``lr``; ``param_lr`` maps a parameter
+    name prefix (e.g. ``"projection."``) to a multiplier of ``lr`` for the parameters whose
+    names start with it (first match; one parameter group per multiplier). ``None`` or ``{}``:
+    one group, exactly ``Adam(model.parameters(), lr)``. A prefix that matches no parameter is
+    an error. ``kwargs`` go to Adam (e.g. ``foreach``, ``fused``)."""
+    if not param_lr:
+        return torch.optim.Adam(model.parameters(), lr=lr, **kwargs)
+    groups: dict[float, list] = {}
+    used: set[str] = set()
+    for name, p in model.named_parameters():
+        mult = 1.0
+        for prefix, v in param_lr.items():
+            if name.startswith(prefix):
+                mult, _ = float(v), used.add(prefix)
+                break
+        groups.setdefault(mult, []).append(p)
+    unknown = sorted(set(param_lr) - used)
+    if unknown:
+        raise ConfigError(f"parameter 'param_lr': prefixes {unknown} match no parameter; "
+                          f"parameters: {', '.join(n for n, _ in model.named_parameters())}")
+    for v in param_lr.values():
+        _check_positive("param_lr multiplier", v)
+    return torch.optim.Adam([{"params": ps, "lr": lr * mult} for mult, ps in groups.items()],
+                            lr=lr, **kwargs)
+
+
 def _eval_points(iters: int, eval_every: int | None) -> list[int]:
     if eval_every is None:
         return [iters]
@@ -146,7 +178,8 @@ def train_batched(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor
                   batch_indices: Iterable[torch.Tensor] | None = None,
                   record_steps: bool = False, progress: bool = False,
                   train_eval_rows: int | None = None, desc: str = "train",
-                  precision: str = "fp32") -> TrainResult:
+                  precision: str = "fp32", param_lr: dict[str, float] | None = None,
+                  adam_impl: str = "default") -> TrainResult:
     """Train the ``M`` stacked models of ``model`` with Adam on the sum of their MSEs.
 
     Shapes: ``x_train`` (M, n_max, in), ``y_train`` (M, n_max, out), ``x_test`` (M, n_test, in),
@@ -155,8 +188,12 @@ def train_batched(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor
     them (used to compare with :func:`train_one`). Evaluates full train/test MSE every
     ``eval_every`` iterations (and at the end); ``train_eval_rows`` caps the training rows used
     for that evaluation (the first rows: an i.i.d. subsample; None = all). ``precision``: one
-    of :data:`PRECISIONS` (see the module docstring).
+    of :data:`PRECISIONS` (see the module docstring). ``param_lr``: learning-rate multipliers
+    by parameter-name prefix (:func:`make_adam`). ``adam_impl``: one of :data:`ADAM_IMPLS`
+    (``default``: PyTorch's choice for the device; ``foreach``, ``fused``: the multi-tensor and
+    fused kernels, the same update up to rounding).
     """
+    check_choice("adam_impl", adam_impl, tuple(ADAM_IMPLS))
     check_precision(precision)
     _check_positive("iters", iters)
     _check_positive("lr", lr)
@@ -182,7 +219,7 @@ def train_batched(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor
     idx_iter: Iterator[torch.Tensor] | None = (iter(batch_indices) if batch_indices is not None
                                                else None)
 
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = make_adam(model, lr, param_lr, **ADAM_IMPLS[adam_impl])
     evals = _eval_points(iters, eval_every)
     tr_hist, te_hist, steps = [], [], []
     t0 = time.perf_counter()
@@ -282,5 +319,6 @@ def train_one(module: nn.Module, x: torch.Tensor, y: torch.Tensor, x_test: torch
                        step_loss=torch.stack(steps).cpu() if record_steps else None)
 
 
-__all__ = ["PRECISIONS", "check_precision", "TrainResult", "batch_rows", "sample_batch_indices",
+__all__ = ["PRECISIONS", "ADAM_IMPLS", "make_adam", "check_precision", "TrainResult", "batch_rows",
+           "sample_batch_indices",
            "batch_weights", "evaluate_mse", "train_batched", "train_one"]

@@ -243,9 +243,25 @@ def describe(chapter: str) -> list[dict[str, Any]]:
             for f in dataclasses.fields(cls)]
 
 
+OMIT_AT_DEFAULT = "omit_at_default"
+"""Metadata flag of a spec field added after results were stored: at its default value (the one
+that reproduces the stored numbers) the field is left out of the canonical form, so adding a knob
+changes no key and no derived seed (:func:`extension_field`)."""
+
+
+def extension_field(default: Any, help: str = "") -> Any:
+    """A dataclass field whose default reproduces what was computed before it existed: left out
+    of :func:`config_dict` (hence of every cache key and :func:`config_hash`) at that default."""
+    return dataclasses.field(default=default, metadata={OMIT_AT_DEFAULT: True, "help": help})
+
+
 def config_dict(cfg: Any) -> dict[str, Any]:
-    """A JSON-friendly dict of a config dataclass."""
-    return json.loads(json.dumps(dataclasses.asdict(cfg), default=list))
+    """A JSON-friendly dict of a config dataclass (extension fields at their default omitted)."""
+    out = json.loads(json.dumps(dataclasses.asdict(cfg), default=list))
+    for f in dataclasses.fields(cfg):
+        if f.metadata.get(OMIT_AT_DEFAULT) and getattr(cfg, f.name) == f.default:
+            out.pop(f.name, None)
+    return out
 
 
 def config_hash(obj: Any) -> str:
@@ -258,4 +274,5 @@ def config_hash(obj: Any) -> str:
 
 __all__ = ["PROFILE_NAMES", "ConfigError", "check_choice", "field", "register", "chapters",
            "get_config", "resolve_params", "notebook_config", "parameters_cell",
-           "NOTEBOOK_PARAMETERS", "describe", "config_dict", "config_hash"]
+           "NOTEBOOK_PARAMETERS", "describe", "config_dict", "config_hash", "OMIT_AT_DEFAULT",
+           "extension_field"]
