@@ -5,6 +5,9 @@
     python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
     python tools/precompute.py fig3a_readings --profile book [--shard 0/2]
     python tools/precompute.py modular_calibrated --profile book [--shard 0/2]
+    python tools/precompute.py modular_regime --profile book [--shard 0/2]
+    python tools/precompute.py fig3a_grid --profile book [--shard 0/2]  (after modular_regime;
+        today's regime only until the regime study is complete)
 
 Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
 only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import torch
 
 PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
-         "modular_calibrated")
+         "modular_calibrated", "modular_regime", "fig3a_grid")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -123,6 +127,29 @@ def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
             + [("modular_calibrated", s) for s in sens])
 
 
+def regime_study(profile: str) -> list:
+    """(setting, stack) of the modular chapter's regime study."""
+    from modscale.experiments import modular_regime
+    from modscale.infra.profiles import get_config
+
+    return modular_regime.study_specs(get_config("modular_networks", profile),
+                                      fig3a_comparison(profile)[0])
+
+
+def grid(profile: str) -> list:
+    """(regime, stack) of the modular chapter's Fig. 3a grid: today's regime, and the selected
+    one once the regime study is complete (:func:`modscale.experiments.modular_regime.regimes`)."""
+    from modscale.experiments import modular_regime
+    from modscale.infra.profiles import get_config
+
+    mcfg = get_config("modular_networks", profile)
+    base = fig3a_comparison(profile)[0]
+    regimes = modular_regime.regimes(mcfg, base, regime_study(profile))
+    if len(regimes) == 1:
+        print("[fig3a_grid] the regime study is not complete: today's regime only", flush=True)
+    return modular_regime.grid_specs(mcfg, base, regimes)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("part", choices=PARTS)
@@ -149,6 +176,22 @@ def main(argv: list[str] | None = None) -> int:
             cached(exp, spec, lambda exp=exp, spec=spec: run[exp](spec))
             print(f"[modular_calibrated {i}/{n}] {j}/{len(mine)} {exp} {spec.method} "
                   f"m={spec.m} {getattr(spec, 'projection', 'linear')}", flush=True)
+        return 0
+    if args.part in ("modular_regime", "fig3a_grid"):
+        from modscale.experiments import fig3a_readings, modular_calibrated
+        from modscale.infra.cache import cached
+
+        exp, run = (("modular_calibrated", modular_calibrated.run_stack)
+                    if args.part == "modular_regime"
+                    else ("fig3a_readings", fig3a_readings.run_stack))
+        todo = regime_study(args.profile) if args.part == "modular_regime" else grid(args.profile)
+        mine = [t for j, t in enumerate(todo) if j % n == i]
+        for j, (name, spec) in enumerate(mine, 1):
+            t0 = time.perf_counter()
+            cached(exp, spec, lambda spec=spec: run(spec))
+            print(f"[{args.part} {i}/{n}] {j}/{len(mine)} {name}: {spec.method} m={spec.m} "
+                  f"w={spec.width} d={spec.depth} ({time.perf_counter() - t0:.0f} s)",
+                  flush=True)
         return 0
     if args.part == "fig3a_readings":
         from modscale.experiments import fig3a_readings

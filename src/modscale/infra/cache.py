@@ -17,6 +17,15 @@ exactly that experiment. The hash of the code of the modules an experiment depen
 each entry's provenance (``code_version``) as an advisory *code changed since stored* flag
 (:func:`store_status`, ``python -m modscale.infra.cache keys``).
 
+**Precision of a drawn result.** ``auto`` resolves to the precision that trains fastest *here*
+(bf16 with AMX, fp32 on an AVX2-only CPU), yet the committed results were computed on some other
+machine. So that a reader's machine draws them rather than recomputing hours in another
+precision, a lookup that misses at the configuration's precision is answered by a stored result
+of the *other* precision (fp32 <-> bf16) of the same configuration, and that result's key and
+provenance keep saying what it was computed in. New results are computed in the configuration's
+own precision. ``$MODSCALE_AUTO_PRECISION`` set (``fp32`` / ``bf16``) or
+``$MODSCALE_EXACT_PRECISION=1`` turns this off: only the exact precision is drawn.
+
 The cache directory is ``$MODSCALE_CACHE_DIR`` or ``<repo>/.cache/modscale``.
 
 **The committed results store.** Results are computed once and committed:
@@ -407,19 +416,51 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
 
 
 def find(experiment: str, config: Any, device: Any = "cpu") -> Any | None:
-    """The stored result of ``config`` -- local cache, then the results store -- or None."""
-    hit = load(experiment, config, None, device)
-    return hit if hit is not None else load_published(experiment, config, device)
+    """The stored result of ``config`` -- local cache, then the results store, then (where
+    :func:`precision_fallback` allows) the same at the other precision -- or None."""
+    hit = _lookup(experiment, config, None, device)
+    if hit is None and precision_fallback() and (alt := other_precision(config)) is not None:
+        hit = _lookup(experiment, alt, None, device)
+    return hit
+
+
+def other_precision(config: Any) -> Any | None:
+    """``config`` with its training precision (a top-level field of :data:`PRECISION_FIELDS`)
+    swapped fp32 <-> bf16, or None if it has none (see "Precision of a drawn result")."""
+    import dataclasses
+
+    mapping = _as_mapping(config)
+    names = [f for f in PRECISION_FIELDS if mapping.get(f) in ("fp32", "bf16")]
+    if not names:
+        return None
+    swap = {f: "bf16" if mapping[f] == "fp32" else "fp32" for f in names}
+    if dataclasses.is_dataclass(config):
+        return dataclasses.replace(config, **swap)
+    return {**config, **swap}
+
+
+def precision_fallback() -> bool:
+    """Whether a lookup may draw a result stored at the other precision."""
+    return not os.environ.get("MODSCALE_AUTO_PRECISION") and \
+        os.environ.get("MODSCALE_EXACT_PRECISION", "") in ("", "0")
+
+
+def _lookup(experiment: str, config: Any, root: Path | None, device: Any) -> Any | None:
+    hit = load(experiment, config, root, device)
+    if hit is None and root is None:
+        hit = load_published(experiment, config, device)
+    return hit
 
 
 def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
            root: Path | None = None, enabled: bool = True, device: Any = "cpu") -> Any:
     """Return the cached result of ``compute()`` for ``config`` computed on ``device`` (its type
-    is part of the key), computing and storing it if needed."""
+    is part of the key), computing and storing it if needed; a result stored at the other
+    precision answers a miss (:func:`precision_fallback`)."""
     if enabled:
-        hit = load(experiment, config, root, device)
-        if hit is None and root is None:
-            hit = load_published(experiment, config, device)
+        hit = _lookup(experiment, config, root, device)
+        if hit is None and precision_fallback() and (alt := other_precision(config)) is not None:
+            hit = _lookup(experiment, alt, root, device)
         if hit is not None:
             return hit
     t0 = time.perf_counter()

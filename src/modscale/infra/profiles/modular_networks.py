@@ -59,6 +59,23 @@ class ModularParams:
     align_seeds: int = field(1, help="Fig. 4: seeds", min=1, max=20)
     align_sensitivity: bool = field(False, help="Fig. 4: also run on the runner-up calibration "
                                                 "point of the sine chapter (sensitivity)")
+    # --- the modular baseline's regime (Fig. 4 fit) and Fig. 3a over architectures ---
+    regime_iters: int = field(1000, help="regime study: training iterations (the paper's "
+                              "Fig. 4 spans 0-1,000)", min=1)
+    regime_seeds: int = field(3, help="regime study: seeds per setting", min=1, max=20)
+    regime_settings: tuple = field(("all",), help="regime study: settings run ('all' or names "
+                                   "of modscale.experiments.modular_regime.settings)")
+    grid_regime: str = field("selected", help="Fig. 3a grid: the second regime ('selected': "
+                             "the study's best fit, or a setting name); the first is today's")
+    grid_widths: tuple = field((8,), help="Fig. 3a grid: widths (monolithic MLP and each "
+                               "module MLP)", min=1, max=1024)
+    grid_depths: tuple = field((3,), help="Fig. 3a grid: depths", min=2, max=10)
+    grid_m_values: tuple = field((2, 3, 5, 6, 9), help="Fig. 3a grid: input dimensions",
+                                 min=2, max=64)
+    grid_methods: tuple = field(("monolithic", "modular", "ours_literal"),
+                                help="Fig. 3a grid: methods",
+                                choices=("monolithic", "modular", "ours_literal", "ours_joint"))
+    grid_seeds: int = field(3, help="Fig. 3a grid: seeds per stack", min=1, max=20)
     # --- Table 2: nonlinear projections ---
     table2_m_values: tuple = field((9,), help="Table 2: input dimensions (each one of the "
                                    "Algorithm 1 chapter's 'sc_m_values')", min=2, max=64)
@@ -89,7 +106,10 @@ class ModularParams:
 register("modular_networks", ModularParams, {
     "smoke": {"widths": (8,), "iters": 100, "n_test": 500, "init_steps": 20,
               "align_iters": 60, "align_n": 300, "align_record_every": 20,
-              "ablation_factors": (1, 2), "table2_m_values": (3,)},
+              "ablation_factors": (1, 2), "table2_m_values": (3,),
+              "regime_iters": 40, "regime_seeds": 2,
+              "regime_settings": ("today", "projection lr x0.1"), "grid_m_values": (3,),
+              "grid_seeds": 2},
     "book": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32), "n_min": 32, "n_max": 8192,
         "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100,
@@ -100,7 +120,10 @@ register("modular_networks", ModularParams, {
     "paper": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32, 128), "depths": (3, 5, 7),
         "n_min": 32, "n_max": 100_000, "n_points": 14, "n_seeds": 5, "iters": 10_000,
-        "init_steps": 500, "init_batch_size": 256, "align_n": 10_000,
+        "init_steps": 500, "init_batch_size": 256, "align_n": 10_000, "regime_seeds": 5,
+        "grid_widths": (8, 32, 128), "grid_depths": (3, 5, 7),
+        "grid_m_values": tuple(range(2, 10)), "grid_seeds": 5,
+        "grid_methods": ("monolithic", "modular", "ours_literal", "ours_joint"),
         "align_seeds": 5, "table2_m_values": (3, 5, 7, 9), "ablation_m": 9,
         "ablation_n": (128, 512, 2048), "n_test": 10_000,
     },
