@@ -405,7 +405,8 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
                 "code_version": experiment_code_version(experiment),
                 "code_modules": list(dependencies(registry.get(experiment).roots)),
                 "wall_time_s": wall_time_s,
-                "sha256": file_digest(tmp / "result.pt"), **provenance(), **(extra or {})}
+                "sha256": file_digest(tmp / "result.pt"), **provenance(device),
+                **(extra or {})}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         if d.exists():
             shutil.rmtree(d)

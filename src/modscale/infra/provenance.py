@@ -37,7 +37,9 @@ def device_name(device: Any = None) -> str:
 def versions() -> dict[str, str]:
     import importlib.metadata as md
 
-    out = {"python": platform.python_version()}
+    import torch
+
+    out = {"python": platform.python_version(), "cuda": torch.version.cuda or "none"}
     for pkg in ("modscale", "torch", "numpy", "scipy", "matplotlib", "scikit-learn", "pandas",
                 "jupyter-book", "myst-nb", "papermill", "nbval"):
         try:

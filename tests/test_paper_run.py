@@ -1,0 +1,36 @@
+"""tools/paper_run.py: the dry run computes every part at tiny size into a store and checks its
+entries; a budget stops it cleanly; a second run resumes (skips what is stored)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOOL = [sys.executable, str(REPO / "tools" / "paper_run.py")]
+
+
+def _run(*args, timeout=240):
+    return subprocess.run([*TOOL, *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=REPO)
+
+
+def test_bad_parts_are_refused_before_any_work():
+    r = _run("--parts", "cifar,nope")
+    assert r.returncode != 0 and "allowed: cifar, fig3a_grid, sine" in r.stderr
+
+
+def test_dry_run_budget_and_resume(tmp_path):
+    store = tmp_path / "results"
+    first = _run("--dry-run", "--budget-s", "0.01", "--results-dir", str(store))
+    assert "budget:" in first.stdout and "stopping before job 2/" in first.stdout, first.stdout
+    second = _run("--dry-run", "--results-dir", str(store))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "1/9 stored" in second.stdout
+    assert "dry run: 9 jobs, 0 problems" in second.stdout
+    entries = sorted(store.rglob("*.json"))
+    parts = {p.parent.name for p in entries}
+    assert {"cifar_scale", "fig3a_readings", "sine_grid"} <= parts
+    meta = json.loads(entries[0].read_text())["meta"]
+    assert {"device", "versions", "wall_time_s", "config"} <= set(meta)
+    assert "cuda" in meta["versions"] and "torch" in meta["versions"]

@@ -1,0 +1,317 @@
+"""The paper-scale results in one command, in priority order, sized to a device lease.
+
+    python tools/paper_run.py --device cuda --budget-s 480 --results-dir $OUT/results
+    python tools/paper_run.py --dry-run            (every part at tiny size, checked; < 1 min)
+    python tools/paper_run.py --list               (the jobs and their order, nothing run)
+
+Parts, most valuable first, so that whatever a lease finishes is useful:
+
+1. ``cifar``: Compositional CIFAR-10 Fig. 3b, Table 1 and Fig. 12 at module dimension b = 512
+   with 10^6 training combinations (one epoch), 5 seeds, the three methods, k = 1, 2, 4, 8 first,
+   then the other k; then K = 5k modules at Table 1's k. Architecture and learning-rate sweep
+   are the chapter's scale runs (:mod:`modscale.experiments.cifar_scale`), so the book draws
+   these runs beside the CPU ones.
+2. ``fig3a_grid``: Fig. 3a over the paper's architecture grid (widths {8, 32, 128} x depths
+   {3, 5, 7}, m = 2..9, 5 seeds, monolithic / modular / ours literal / ours joint) on the
+   calibrated sine task, in today's regime and in the regime the modular chapter's study
+   selects (:mod:`modscale.experiments.modular_regime`).
+3. ``sine``: the sine chapter's Fig. 2 sweeps at the ``paper`` profile, on the task knobs the
+   book profile's calibration fitted.
+
+Every finished job is written into the results store through the experiment registry (the same
+keys the chapters look up), with provenance: device name, torch and CUDA versions, precision (in
+the key), wall time. A job already stored is skipped, so an interrupted run resumes. Before each
+job the command checks the budget: it stops cleanly when the time spent plus the longest job
+so far would pass ``--budget-s``. Progress is plain text. Needs only torch, numpy, pandas and
+this package (no papermill or Jupyter); CIFAR-10 is decoded once with Pillow, or read from a
+decoded copy in the cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PARTS = ("cifar", "fig3a_grid", "sine")
+
+
+@dataclass
+class Job:
+    """One stored result to compute: ``experiment`` and its ``config`` (the store key), the
+    ``compute`` function, a one-line ``label``."""
+
+    part: str
+    experiment: str
+    config: Any
+    compute: Callable[[], Any]
+    label: str
+
+
+def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    from modscale.experiments import cifar_scale
+    from modscale.experiments.cifar_runs import load_data
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("compositional_cifar", "smoke" if dry else profile)
+    ks_first = (1, 2, 4, 8)
+    ks = tuple(k for k in ks_first + tuple(range(1, 9)) if k in cfg.ks)
+    ks = tuple(dict.fromkeys(ks))
+    if dry:  # tiny: one k, a few hundred combinations
+        cfg = dataclasses.replace(cfg, scale_n_train=300, scale_n_test=100, n_val=100,
+                                  init_steps=2, init_pool=64, init_batch=32, lr_grid=(1e-3,))
+        ks = cfg.scale_ks[:1]
+    paper = dataclasses.replace(
+        cfg, scale_ks=ks, scale_study_ks=(), scale_study_n_trains=(),
+        scale_module_dims=(cfg.scale_module_dims[-1],) if dry else (512,),
+        scale_n_seeds=cfg.scale_n_seeds if dry else 5,
+        scale_n_train=cfg.scale_n_train if dry else 1_000_000)
+    k5 = dataclasses.replace(paper, modules_per_image=5, scale_ks=(paper.table_k,)
+                             if paper.table_k in paper.scale_ks else paper.scale_ks[:1])
+    state: dict = {}
+
+    def data():
+        if "data" not in state:
+            state["data"] = load_data(paper, device)
+        return state["data"]
+
+    def lrs():
+        if "lrs" not in state:
+            sweep = ([cifar_scale.scale_run(data(), s, progress=False)
+                      for s in cifar_scale.sweep_specs(paper, device)]
+                     if len(paper.lr_grid) > 1 else [])
+            state["lrs"] = cifar_scale.scale_lrs(sweep, paper)
+        return state["lrs"]
+
+    # the learning-rate sweep is part of the first job (cached like every run)
+    jobs = []
+    for variant, c in (("K = 2k", paper), ("K = 5k", k5)):
+        for k in c.scale_ks:
+            for method in c.methods:
+                if variant == "K = 5k" and method == "monolithic":
+                    continue
+
+                def make(c=c, k=k, method=method):
+                    spec = next(s for s in cifar_scale.main_specs(c, lrs(), device)
+                                if s["k"] == k and s["method"] == method
+                                and s["n_train"] == c.scale_n_train)
+                    return spec
+
+                jobs.append(Job("cifar", cifar_scale.EXPERIMENT, make,
+                                lambda make=make: cifar_scale.compute_scale_run(
+                                    data(), make(), progress=True),
+                                f"cifar {method} k={k} {variant} b="
+                                f"{c.scale_module_dims[0]} n={c.scale_n_train:,}"))
+    state["key_extra"] = lambda: {"data": data().arrays_sha256,
+                                  "device": data().train.device.type}
+    for j in jobs:
+        j.config = _CifarKey(j.config, state)
+    return jobs
+
+
+class _CifarKey:
+    """A CIFAR scale run's key, built lazily (it needs the data checksum and learning rates)."""
+
+    def __init__(self, make: Callable[[], dict], state: dict) -> None:
+        self.make, self.state = make, state
+
+    def resolve(self) -> dict:
+        return {**self.make(), **self.state["key_extra"]()}
+
+
+def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    from modscale.experiments import calibration, fig3a_readings, modular_regime
+    from modscale.infra.profiles import get_config
+
+    base_profile = "smoke" if dry else "book"
+    acfg = get_config("algorithm1", base_profile)
+    base = fig3a_readings.specs(acfg, *calibration.comparison_task(base_profile, acfg))[0]
+    mcfg = get_config("modular_networks", "smoke" if dry else profile)
+    study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
+    regimes = modular_regime.regimes(mcfg, base, study)
+    out = []
+    grid = modular_regime.grid_specs(mcfg, base, regimes)
+    if dry:  # tiny stacks, one per method
+        grid = [(r, dataclasses.replace(s, iters=10, n_values=s.n_values[:2], n_test=64,
+                                        init_steps=2)) for r, s in grid]
+    for regime, spec in grid:
+        out.append(Job("fig3a_grid", "fig3a_readings", spec,
+                       lambda spec=spec: fig3a_readings.run_stack(spec, device),
+                       f"fig3a {regime}: {spec.method} w={spec.width} d={spec.depth} "
+                       f"m={spec.m} seeds={len(spec.seeds)}"))
+    return out
+
+
+def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    from modscale.experiments import calibration
+    from modscale.experiments.sine_sweeps import grid_specs, k_specs, run_stack
+    from modscale.infra.profiles import get_config
+
+    book = get_config("sine_regression", "smoke" if dry else "book")
+    if dry:  # the smoke config's own knobs (no calibration grid)
+        knobs = calibration.manual_knobs(calibration.apply_knobs(
+            book, calibration.Knobs(book.noise_var, book.freq_scale, book.output_scale ** 2)))
+    else:
+        results = calibration.load_grid(book)
+        if results is None:
+            raise SystemExit("sine: the book profile's calibration grid is not stored; run "
+                             "tools/precompute.py sine_calibration --profile book first")
+        knobs = calibration.manual_knobs(calibration.fitted_config(book, results))
+    cfg = calibration.apply_knobs(get_config("sine_regression", "smoke" if dry else profile),
+                                  knobs)
+    if hasattr(cfg, "device"):
+        cfg = dataclasses.replace(cfg, device=device.type)
+    stacks = [(exp, s) for exp, specs in (("sine_grid", grid_specs(cfg)),
+                                          ("sine_k", k_specs(cfg))) for s in specs]
+    if dry:
+        stacks = [(exp, dataclasses.replace(s, iters=10, n_values=s.n_values[:2]))
+                  for exp, s in stacks[:1]]
+    return [Job("sine", exp, s, lambda s=s: run_stack(s, device),
+                f"sine {exp} w={s.width} d={s.depth} models={s.n_models}")
+            for exp, s in stacks]
+
+
+BUILDERS = {"cifar": _cifar_jobs, "fig3a_grid": _fig3a_grid_jobs, "sine": _sine_jobs}
+
+
+def jobs_of(parts: list[str], profile: str, device: Any, dry: bool) -> list[Job]:
+    return [j for p in parts for j in BUILDERS[p](profile, device, dry)]
+
+
+def _key(job: Job) -> Any:
+    return job.config.resolve() if isinstance(job.config, _CifarKey) else job.config
+
+
+def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
+    """Compute every job not yet stored, in order, within ``budget_s``; returns a summary."""
+    from modscale.infra import cache
+
+    t_start = time.perf_counter()
+    longest, done, skipped, stopped = 0.0, [], 0, False
+    for i, job in enumerate(jobs, 1):
+        spent = time.perf_counter() - t_start
+        if spent + longest > budget_s:
+            log(f"[paper_run] budget: {spent:.0f} s spent, the longest job took {longest:.0f} s, "
+                f"--budget-s {budget_s:.0f}: stopping before job {i}/{len(jobs)}")
+            stopped = True
+            break
+        key = _key(job)
+        if cache.find(job.experiment, key, device) is not None:
+            skipped += 1
+            log(f"[paper_run] {i}/{len(jobs)} stored: {job.label}")
+            continue
+        t0 = time.perf_counter()
+        log(f"[paper_run] {i}/{len(jobs)} start: {job.label}")
+        cache.cached(job.experiment, key, job.compute, device=device)
+        cache.publish(job.experiment)
+        dt = time.perf_counter() - t0
+        longest = max(longest, dt)
+        done.append({"label": job.label, "experiment": job.experiment, "wall_time_s": dt})
+        log(f"[paper_run] {i}/{len(jobs)} done in {dt:.1f} s: {job.label}")
+    return {"computed": done, "skipped": skipped, "stopped_by_budget": stopped,
+            "remaining": len(jobs) - len(done) - skipped,
+            "wall_time_s": time.perf_counter() - t_start}
+
+
+def check_entries(jobs: list[Job], device: Any) -> list[str]:
+    """Problems with the store entries of ``jobs`` (missing, or provenance incomplete)."""
+    from modscale.infra import cache
+
+    problems = []
+    for job in jobs:
+        key = _key(job)
+        stem = cache.entry_key(job.experiment, key, device)
+        path = cache.results_dir() / job.experiment / f"{stem}.json"
+        if not path.exists():
+            problems.append(f"{job.label}: no store entry {path.name}")
+            continue
+        meta = json.loads(path.read_text())["meta"]
+        for field in ("device", "versions", "wall_time_s", "config", "git_commit"):
+            if field not in meta:
+                problems.append(f"{job.label}: provenance lacks {field!r}")
+        if "torch" not in meta.get("versions", {}):
+            problems.append(f"{job.label}: provenance lacks the torch version")
+        if "cuda" not in meta.get("versions", {}):
+            problems.append(f"{job.label}: provenance lacks the CUDA version (or 'none')")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parts", default=",".join(PARTS),
+                    help=f"comma-separated, in priority order; allowed: {', '.join(PARTS)}")
+    ap.add_argument("--profile", default="paper", help="profile of the paper-scale settings")
+    ap.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    ap.add_argument("--budget-s", type=float, default=float("inf"),
+                    help="stop cleanly before a job that could pass this many seconds")
+    ap.add_argument("--results-dir", default="", help="results store to write (default: "
+                    "$MODSCALE_RESULTS_DIR or results/)")
+    ap.add_argument("--dry-run", action="store_true", help="every part at tiny size into a "
+                    "temporary store, then check the entries (the test)")
+    ap.add_argument("--list", action="store_true", help="print the jobs, run nothing")
+    args = ap.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    bad = [p for p in parts if p not in PARTS]
+    if bad or not parts:
+        ap.error(f"--parts: {bad or parts} not allowed; allowed: {', '.join(PARTS)}")
+    if args.budget_s <= 0:
+        ap.error("--budget-s must be > 0")
+    if args.results_dir:
+        os.environ["MODSCALE_RESULTS_DIR"] = str(Path(args.results_dir).resolve())
+    tmp = None
+    if args.dry_run:  # a temporary store, or --results-dir (then its sibling cache/)
+        tmp = (str(Path(args.results_dir).resolve().parent) if args.results_dir
+               else tempfile.mkdtemp(prefix="paper_run_dry_"))
+        os.environ["MODSCALE_RESULTS_DIR"] = str(Path(args.results_dir).resolve()
+                                                 if args.results_dir else Path(tmp) / "results")
+    import torch
+
+    from modscale.infra.device import resolve_device
+
+    device = resolve_device(args.device)
+    if args.dry_run:  # a fresh local cache too, so that every job really runs
+        from modscale.infra import cache
+
+        real_cache = cache.cache_dir()
+        os.environ["MODSCALE_CACHE_DIR"] = str(Path(tmp) / "cache")
+        _share_cifar_decode(real_cache, cache.cache_dir())
+    print(f"[paper_run] device {device} ({torch.__version__}, CUDA {torch.version.cuda}); "
+          f"parts {', '.join(parts)}; budget {args.budget_s:g} s", flush=True)
+    jobs = jobs_of(parts, args.profile, device, args.dry_run)
+    if args.list:
+        for i, j in enumerate(jobs, 1):
+            print(f"{i:4d}  {j.part:10s} {j.label}")
+        return 0
+    summary = run(jobs, budget_s=args.budget_s, device=device,
+                  log=lambda s: print(s, flush=True))
+    print(f"[paper_run] computed {len(summary['computed'])}, already stored "
+          f"{summary['skipped']}, remaining {summary['remaining']} "
+          f"({summary['wall_time_s']:.0f} s)", flush=True)
+    if args.dry_run:
+        problems = check_entries(jobs, device)
+        for p in problems:
+            print(f"[paper_run] dry run: {p}", flush=True)
+        print(f"[paper_run] dry run: {len(jobs)} jobs, {len(problems)} problems", flush=True)
+        return 1 if problems else 0
+    return 0
+
+
+def _share_cifar_decode(src_cache: Path, dst_cache: Path) -> None:
+    """Link the decoded CIFAR-10 arrays of the real cache into the dry run's (decoding is data
+    preparation, not a result)."""
+    src = src_cache / "cifar10"
+    if src.exists() and not (dst_cache / "cifar10").exists():
+        dst_cache.mkdir(parents=True, exist_ok=True)
+        (dst_cache / "cifar10").symlink_to(src, target_is_directory=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
