@@ -71,6 +71,15 @@ align_iters: int = None  # Fig. 4: training iterations (Adam; the paper's protoc
 align_record_every: int = None  # Fig. 4: record the similarity every ... iters [smoke: 20; book: 50]
 align_seeds: int = None  # Fig. 4: seeds [smoke: 1; book: 5]
 align_sensitivity: bool = None  # Fig. 4: also run on the runner-up calibration point of the sine chapter (sensitivity) [smoke: False; book: True]
+regime_iters: int = None  # regime study: training iterations (the paper's Fig. 4 spans 0-1,000) [smoke: 40; book: 1000]
+regime_seeds: int = None  # regime study: seeds per setting [smoke: 2; book: 3]
+regime_settings: tuple = None  # regime study: settings run ('all' or names of modscale.experiments.modular_regime.settings) [smoke: ('today', 'projection lr x0.1'); book: ('all',)]
+grid_regime: str = None  # Fig. 3a grid: the second regime ('selected': the study's best fit, or a setting name); the first is today's [smoke: 'selected'; book: 'selected']
+grid_widths: tuple = None  # Fig. 3a grid: widths (monolithic MLP and each module MLP) [smoke: (8,); book: (8,)]
+grid_depths: tuple = None  # Fig. 3a grid: depths [smoke: (3,); book: (3,)]
+grid_m_values: tuple = None  # Fig. 3a grid: input dimensions [smoke: (3,); book: (2, 3, 5, 6, 9)]
+grid_methods: tuple = None  # Fig. 3a grid: methods [smoke: ('monolithic', 'modular', 'ours_literal'); book: ('monolithic', 'modular', 'ours_literal')]
+grid_seeds: int = None  # Fig. 3a grid: seeds per stack [smoke: 2; book: 3]
 table2_m_values: tuple = None  # Table 2: input dimensions (each one of the Algorithm 1 chapter's 'sc_m_values') [smoke: (3,); book: (3, 6, 9)]
 proj_hidden: int = None  # Table 2: hidden units of the nonlinear projection [smoke: 8; book: 8]
 ablation_m: int = None  # ablations: input dimension [smoke: 6; book: 9]
@@ -95,11 +104,12 @@ import torch
 from myst_nb import glue
 
 from modscale import paper_data
-from modscale.experiments import calibration, fig3a_readings, modular_calibrated
+from modscale.experiments import calibration, fig3a_readings, modular_calibrated, modular_regime
 from modscale.experiments.modular_sweep import run_stack_from_config, stack_config
 from modscale.infra.cache import cached, cached_map
 from modscale.infra.device import resolve_device
 from modscale.infra.profiles import get_config
+from modscale.report import regime as regime_report
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
     aggregate_sample_complexity,
@@ -124,6 +134,8 @@ LABELS = {"monolithic": "baseline monolithic", "modular": "baseline modular",
           "ours": "ours (Alg. 1, per-module objective)",
           "ours_joint": "ours (joint objective)",
           "modular_matched": "baseline modular, compute-matched"}
+GRID_COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
+               "ours_literal": PALETTE["ours"], "ours_joint": "#2E7D32"}
 COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
           "ours": PALETTE["ours"], "ours_joint": "#2E7D32", "modular_matched": "#937860"}
 glue("mod_profile", profile, display=False)
@@ -546,6 +558,234 @@ plt.close(fig_t)
 # 26 degrees), and t-SNE draws such a pair as neighbours rather than on top of each other.
 # ```
 #
+# ## The modular baseline's regime
+#
+# In the paper's Fig. 3a the random-projection modular network needs *more* samples than the
+# monolithic MLP, and in its Fig. 4 its projections barely align during training (similarity
+# 0.537 at iteration 0, 0.578 at 1,000). Here, in the set-up above, the baseline aligns to
+# {glue:text}`reg_today_1000` by iteration {glue:text}`reg_end`. The two baselines live in different regimes,
+# and the set-up that decides the regime is not the paper's text:
+#
+# ```{admonition} Reproduction note: the modular network's reconstruction choices
+# :class: note
+# Each is a parameter of {py:class}`~modscale.experiments.fig3a_readings.Fig3aSpec` (its
+# *regime fields*; today's values reproduce every stored result):
+# - the size of each module MLP, `module_size`: `same` (as wide and deep as the monolithic MLP;
+#   today) or `matched` (the K modules with their projections carry about the monolithic
+#   MLP's parameters; {py:func}`~modscale.experiments.fig3a_readings.module_width`);
+# - the number of modules `n_modules` (today K = 2k), and the module input dimension `net_b`
+#   (today b = 1, the task's);
+# - the projections' initialisation `proj_init` (`gaussian`, today, or `orthonormal`), their
+#   column norm `proj_scale` (today 1), whether they are weight-normalised, `proj_normalize`
+#   (today free), and their learning rate relative to the rest, `proj_lr_scale` (today 1);
+# - the Fig. 4 task: `align_n`, `align_m`.
+# ```
+#
+# **The study.** The Fig. 4 stacks run in every setting of
+# {py:func}`modscale.experiments.modular_regime.settings` (one knob at a time from today's regime,
+# and two pairs; {glue:text}`reg_n_settings` settings, {glue:text}`reg_seeds` seeds,
+# {glue:text}`reg_iters` iterations). The regime is **fitted only on the paper's two named level
+# numbers**, the baseline's similarity at iterations 0 and 1,000; the setting with the smallest
+# root-mean-square residual is *selected*. Everything else is **held out**: the baseline's
+# intermediate points, the whole curve of the kernel initialiser, and the Fig. 3a claims on
+# the architecture grid below.
+
+
+# %% tags=["hide-input"]
+study = modular_regime.study_specs(cfg, cal_fig3a[0])
+t0 = time.perf_counter()
+study_runs = cached_map("modular_calibrated", [s for _, s in study], modular_calibrated.run_stack)
+wall_regime = time.perf_counter() - t0
+runlog.record("modular_networks", "regime study", profile=profile,
+              models_trained=sum(len(s.seeds) for _, s in study), wall_time_s=wall_regime,
+              seeds=cfg.regime_seeds, device=dev)
+traj = modular_regime.trajectories(study, study_runs)
+fit = modular_regime.fit_residuals(traj)
+selected = str(fit.setting.iloc[0])
+reg_table = modular_regime.regime_table(traj, selected)
+today_table = modular_regime.regime_table(traj, "today")
+export_table(reg_table, "modular_regime", profile=profile, device=dev, wall_time_s=wall_regime)
+chance_of = {name: chance_similarity(s.m, s.n_modules, s.k, n_trials=2000, seed=cfg.seed)
+             for name, s in study if s.method == "modular"}
+
+
+def held_out_rms(table, curve):
+    sel = table[(table.role == "held-out") & table.quantity.str.contains(curve)]
+    return float(np.sqrt(np.mean((sel.measured - sel.paper) ** 2))) if len(sel) else float("nan")
+
+
+fig_reg, axes = plt.subplots(1, 2, figsize=(11, 4.0), constrained_layout=True)
+its = paper_data.FIG4_SIMS["iteration"]
+for ax, method, curve in ((axes[0], "modular", "baseline"), (axes[1], "ours_literal", "ours")):
+    for name in dict.fromkeys(traj.setting):
+        mean = (traj[(traj.setting == name) & (traj.method == method)]
+                .groupby("iteration").similarity.mean())
+        style = ({"color": PALETTE["ours"], "lw": 2.5, "label": f"selected: {name}"}
+                 if name == selected else
+                 {"color": PALETTE["modular"], "lw": 2, "label": "today's regime"}
+                 if name == "today" else {"color": "0.75", "lw": 0.8})
+        ax.plot(mean.index, mean.to_numpy(), **style)
+    ax.plot(its, paper_data.FIG4_SIMS[curve], ls="--", marker="o", color=PALETTE["paper"],
+            label=f"paper: {curve}")
+    ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0.4, 1.02),
+           title=("baseline (fitted at iterations 0 and 1,000)" if curve == "baseline"
+                  else "kernel initialiser (held out)"))
+    ax.legend(fontsize=7)
+glue("fig_modular_regime", fig_reg, display=False)
+export_figure(fig_reg, "modular_regime", profile=profile, device=dev, wall_time_s=wall_regime)
+plt.close(fig_reg)
+
+sel_row = fit.iloc[0]
+today_row = fit[fit.setting == "today"].iloc[0]
+for key, val in {"reg_selected": selected, "reg_n_settings": str(fit.setting.nunique()),
+                 "reg_seeds": str(cfg.regime_seeds), "reg_iters": f"{cfg.regime_iters:,}",
+                 "reg_sel_0": f"{sel_row.sim_0:.3f}", "reg_sel_1000": f"{sel_row.sim_1000:.3f}",
+                 "reg_sel_rms": f"{sel_row.fit_rms:.3f}",
+                 "reg_today_0": f"{today_row.sim_0:.3f}",
+                 "reg_today_1000": f"{today_row.sim_1000:.3f}",
+                 "reg_today_rms": f"{today_row.fit_rms:.3f}",
+                 "reg_sel_chance": f"{chance_of[selected]:.3f}",
+                 "reg_sel_heldout_base": f"{held_out_rms(reg_table, 'baseline'):.3f}",
+                 "reg_sel_heldout_ours": f"{held_out_rms(reg_table, 'ours'):.3f}",
+                 "reg_today_heldout_ours": f"{held_out_rms(today_table, 'ours'):.3f}",
+                 "reg_wall": f"{wall_regime:.0f}",
+                 "reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
+    glue_text(key, val)
+show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
+    "sim_0": "baseline at 0", "sd_0": "seed sd (0)", "sim_1000": "baseline at 1,000",
+    "sd_1000": "seed sd (1,000)", "fit_rms": "fit RMS residual"}).round(3))
+
+
+# %% [markdown]
+# ```{glue:figure} fig_modular_regime
+# :name: fig-mod-regime
+# :alt: Similarity over the first 1,000 training iterations for every regime setting, the selected one and today's highlighted, with the paper's curves
+# The regime study: seed-mean similarity over the first iterations for every setting (grey),
+# today's regime (blue) and the selected one (green), with the paper's Fig. 4 (red, dashed).
+# Left: the random-projection baseline, fitted at iterations 0 and 1,000 only; right: the
+# kernel initialiser (literal reading), held out.
+# ```
+#
+# The setting closest to the paper's baseline is **{glue:text}`reg_selected`**: similarity
+# {glue:text}`reg_sel_0` at iteration 0 and {glue:text}`reg_sel_1000` at 1,000 (paper: 0.537
+# and 0.578; fit RMS residual {glue:text}`reg_sel_rms`, chance {glue:text}`reg_sel_chance`),
+# against {glue:text}`reg_today_0` and {glue:text}`reg_today_1000` in today's regime (RMS
+# {glue:text}`reg_today_rms`). Held out, the baseline's intermediate points miss the paper's by
+# {glue:text}`reg_sel_heldout_base` (RMS), and the kernel initialiser's curve by
+# {glue:text}`reg_sel_heldout_ours` (today's regime: {glue:text}`reg_today_heldout_ours`). The
+# table lists every setting, best fit first; `paper_figures/modular_regime.csv` holds the
+# selected setting's fitted and held-out quantities. The study took {glue:text}`reg_wall` s to
+# draw or compute here.
+#
+# (fig3a-grid)=
+# ### Fig. 3a over architectures, in both regimes
+#
+# Fig. 3a again, on the calibrated task at the paper's protocol, for every architecture of
+# `grid_widths` x `grid_depths` ({glue:text}`grid_archs`), m in {glue:text}`grid_ms`,
+# {glue:text}`grid_seeds` seeds, in today's regime and in the selected one. Thin lines: one
+# architecture (geometric mean over seeds); thick: the aggregate (per seed, the geometric mean
+# over architectures; then over seeds). Where a seed never reaches the threshold on the grid its
+# value is censored at the grid's largest n.
+#
+# ```{admonition} What is cut against the paper's grid, and why
+# :class: warning
+# The paper draws every width of {8, 32, 128} x depth of {3, 5, 7} at every m = 2-9. Measured
+# on this book's 2-core CPU at the paper's protocol (10,000 Adam iterations), one stack of
+# 3 seeds x 7 training-set sizes costs about 40 s (monolithic, width 8), 140-170 s (modular,
+# width 8) and 310 s (modular, width 32), and the literal Algorithm 1 adds about 110 s; the
+# full grid would take days. This profile runs {glue:text}`grid_archs`, m in
+# {glue:text}`grid_ms` and {glue:text}`grid_seeds` seeds; the `paper` profile runs the full
+# grid ({doc}`reproducibility`, `tools/paper_run.py`).
+# ```
+
+
+# %% tags=["hide-input"]
+regimes = modular_regime.regimes(cfg, cal_fig3a[0], study)
+grid = modular_regime.grid_specs(cfg, cal_fig3a[0], regimes)
+t0 = time.perf_counter()
+grid_runs = cached_map("fig3a_readings", [s for _, s in grid], fig3a_readings.run_stack)
+wall_grid = time.perf_counter() - t0
+runlog.record("modular_networks", "Fig. 3a grid", profile=profile,
+              models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in grid),
+              wall_time_s=wall_grid, seeds=cfg.grid_seeds, device=dev)
+grid_n_max = float(max(cal_fig3a[0].n_values))
+sn = regime_report.with_monolithic(
+    regime_report.samples_needed(modular_regime.grid_frame(grid, grid_runs), acfg.sc_threshold),
+    list(regimes))
+export_table(sn, "fig3a_grid", profile=profile, device=dev, wall_time_s=wall_grid)
+grid_agg = regime_report.aggregate_table(sn, grid_n_max)
+
+fig_grid, axes = plt.subplots(1, len(regimes), figsize=(5.5 * len(regimes), 4.0),
+                              constrained_layout=True, squeeze=False)
+for ax, regime in zip(axes[0], regimes, strict=True):
+    sub = sn[sn.regime == regime].copy()
+    sub["censored_n"] = np.minimum(sub.samples_needed, grid_n_max)
+    for (method, _w, _d), g in sub.groupby(["method", "width", "depth"]):
+        arch = g.groupby("m").censored_n.apply(lambda v: float(np.exp(np.log(v).mean())))
+        ax.plot(arch.index, arch.to_numpy(), color=GRID_COLORS[method], lw=0.8, alpha=0.5)
+    for method, g in grid_agg[grid_agg.regime == regime].groupby("method", sort=False):
+        ax.plot(g.m, g.samples_needed, color=GRID_COLORS[method], lw=2.5, marker="o",
+                label=regime_report.GRID_LABELS[method])
+        ax.fill_between(g.m, g.ci_low, g.ci_high, color=GRID_COLORS[method], alpha=0.15)
+    for method, key in (("monolithic", "monolithic"), ("modular", "modular"),
+                        ("ours_literal", "ours")):
+        ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[key], ls="--", lw=1.2,
+                color=GRID_COLORS[method], alpha=0.8)
+    ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
+           title=f"regime: {regime}")
+    ax.legend(fontsize=7, title="solid: this book; dashed: paper", title_fontsize=7)
+glue("fig_fig3a_grid", fig_grid, display=False)
+export_figure(fig_grid, "fig3a_grid", profile=profile, device=dev, wall_time_s=wall_grid)
+plt.close(fig_grid)
+widths_depths = ", ".join(f"width {w} x depth {d}" for w in cfg.grid_widths
+                          for d in cfg.grid_depths)
+glue_text("grid_archs", widths_depths)
+glue_text("grid_ms", ", ".join(map(str, cfg.grid_m_values)))
+glue_text("grid_seeds", str(cfg.grid_seeds))
+glue_text("grid_wall", f"{wall_grid:.0f}")
+show(grid_agg.assign(**{c: grid_agg[c].map(lambda v: verdicts.fmt(v, ".0f"))
+                        for c in ("samples_needed", "ci_low", "ci_high", "paper")}))
+
+
+# %% [markdown]
+# ```{glue:figure} fig_fig3a_grid
+# :name: fig-mod-fig3a-grid
+# :alt: Samples needed against input dimension for each method, thin lines per architecture and a thick aggregate, one panel per regime, with the paper's curves dashed
+# Fig. 3a over the architecture grid on the calibrated task at the paper's protocol, one panel
+# per regime: thin lines per architecture, thick lines the aggregate with its 95 % interval over
+# seeds (shaded); dashed: the paper's aggregate (digitised).
+# ```
+#
+# **Verdicts in both regimes.** The Fig. 3a claims and Fig. 4 through the same verdict functions
+# as in {ref}`alg1-sample-complexity` (minimum effect 1.25x for sample ratios, 0.01 for
+# similarities; reproduced needs a 95 % interval beyond it with at least 5 seeds). The Fig. 4
+# row of the selected regime is judged on the runs its baseline was fitted on; only the
+# difference *ours minus baseline* is judged, and the ours curve was not fitted. These rows
+# complement the chapter verdicts below and do not replace them.
+
+
+# %% tags=["hide-input"]
+regime_rows = []
+for regime in regimes:
+    setting = "today" if regime == "today" else regime
+    scale = (f"regime {regime}; {widths_depths}; m = {', '.join(map(str, cfg.grid_m_values))}; "
+             f"{cfg.grid_seeds} seeds; profile {profile}")
+    vs = regime_report.fig3a_verdicts(sn, regime, threshold=acfg.sc_threshold,
+                                      n_max=grid_n_max, min_effect=1.25)
+    if setting in set(traj.setting):
+        vs.append(regime_report.fig4_verdict(
+            traj, setting, chance=chance_of[setting],
+            scale=f"regime {regime}, {cfg.regime_seeds} seeds, profile {profile}"))
+    for v in vs:
+        row = v.as_row()
+        regime_rows.append({"regime": regime, **row})
+        glue_text(f"reg_v_{'today' if regime == 'today' else 'sel'}_{v.claim_id}", v.verdict)
+regime_verdicts = pd.DataFrame(regime_rows)
+show(regime_verdicts[["regime", "paper item", "claim", "paper", "this reproduction",
+                      "evidence", "verdict"]])
+
+
+# %% [markdown]
 # ## Nonlinear module projections (in place of Table 2)
 #
 # The content of the paper's Table 2 is not recovered (SPEC §5.4); a reviewer says the method

@@ -70,7 +70,7 @@ class ModularParams:
     grid_widths: tuple = field((8,), help="Fig. 3a grid: widths (monolithic MLP and each "
                                "module MLP)", min=1, max=1024)
     grid_depths: tuple = field((3,), help="Fig. 3a grid: depths", min=2, max=10)
-    grid_m_values: tuple = field((2, 3, 5, 6, 9), help="Fig. 3a grid: input dimensions",
+    grid_m_values: tuple = field((2, 3, 6, 9), help="Fig. 3a grid: input dimensions",
                                  min=2, max=64)
     grid_methods: tuple = field(("monolithic", "modular", "ours_literal"),
                                 help="Fig. 3a grid: methods",
