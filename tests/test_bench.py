@@ -67,3 +67,15 @@ def test_auto_precision_reported():
                       device="cpu", loop_models=1, precision="auto")
     assert r["auto_precision"] in ("fp32", "bf16")
     assert ("bf16_speedup_over_fp32" in r) == (r["auto_precision"] == "bf16")
+
+
+def test_modular_benchmark_smoke():
+    from modscale.training.bench import format_modular_report, run_modular_benchmark
+
+    r = run_modular_benchmark(networks=3, in_dim=4, n_modules=2, width=4, depth=2, iters=3,
+                              batch=8, n_train=32, loop_networks=1, device="cpu")
+    assert set(r["runs"]) == {"default", "foreach", "fused"}
+    for v in r["runs"].values():
+        assert v["network_iters_per_s"] > 0 and v["fraction_of_fp32_peak"] > 0
+    assert r["runs"]["default"]["loss_diff_vs_default"] == 0.0
+    assert "plain loop" in format_modular_report(r)

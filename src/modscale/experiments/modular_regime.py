@@ -240,6 +240,7 @@ def grid_frame(grid: list[tuple[str, Fig3aSpec]], runs: list[dict]) -> pd.DataFr
 
 
 __all__ = ["STUDY_METHODS", "FIT_ITERATIONS", "settings", "study_specs", "trajectories",
-           "measured_iteration", "fit_residuals", "selected_setting", "regime_table", "regime_changes", "study_results",
+           "measured_iteration", "fit_residuals", "selected_setting", "regime_table",
+           "regime_changes", "study_results",
            "regimes", "grid_specs",
            "grid_frame", "regime_of"]

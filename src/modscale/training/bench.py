@@ -175,6 +175,99 @@ def run_benchmark(models: int = 256, iters: int = 200, width: int = 32, depth: i
     return out
 
 
+def modular_step_flops(in_dim: int, n_modules: int, b: int, width: int, depth: int,
+                       batch: int) -> float:
+    """FLOPs of one training step of one modular network: its K projections and module MLPs
+    (forward 2x, backward 4x, as :func:`step_flops`)."""
+    return n_modules * (6.0 * batch * in_dim * b + step_flops(b, width, depth, batch))
+
+
+def run_modular_benchmark(networks: int = 21, in_dim: int = 9, n_modules: int = 8,
+                          width: int = 8, depth: int = 3, iters: int = 200, batch: int = 256,
+                          n_train: int = 4096, loop_networks: int = 2, device: str = "auto",
+                          impls: tuple[str, ...] = ("default", "foreach", "fused"),
+                          compiled: bool = False, seed: int = 0) -> dict[str, Any]:
+    """The Fig. 3a stacks' trainer in one run: ``networks`` modular networks (K = ``n_modules``
+    module MLPs of ``width`` x ``depth`` on b = 1 projections of ``in_dim`` inputs) trained
+    together with every Adam implementation of ``impls`` (and, ``compiled``, a
+    ``torch.compile``-d model), against the plain loop (``loop_networks`` networks one at a
+    time), with the fraction of this machine's measured fp32 matmul rate and the agreement of
+    the final test losses with the default run (mean absolute difference against their spread
+    over the networks). Returns the numbers."""
+    from modscale.models.modular_net import BatchedModularNet
+    from modscale.training.trainer import ADAM_IMPLS
+
+    for name in impls:
+        if name not in ADAM_IMPLS:
+            raise ValueError(f"impls: {name!r} not allowed; allowed: {', '.join(ADAM_IMPLS)}")
+    dev = resolve_device(device)
+    g = torch.Generator(device=dev).manual_seed(seed)
+    x = torch.randn(networks, n_train, in_dim, generator=g, device=dev)
+    w = torch.randn(networks, in_dim, 1, generator=g, device=dev)
+    y = torch.sin(x @ w)
+    xt, yt = x[:, :512], y[:, :512]
+
+    def net_of(n_models: int) -> BatchedModularNet:
+        return BatchedModularNet(n_models, in_dim, n_modules, 1, width, depth, 1,
+                                 generator=torch.Generator(device=dev).manual_seed(seed),
+                                 device=dev)
+
+    flops = modular_step_flops(in_dim, n_modules, 1, width, depth, batch)
+    fp32_peak = measured_matmul_tflops(dev, torch.float32)
+    runs: dict[str, Any] = {}
+    variants = [(impl, False) for impl in impls] + ([("default", True)] if compiled else [])
+    for impl, comp in variants:
+        net = net_of(networks)
+        model = torch.compile(net) if comp else net
+        t0 = time.perf_counter()
+        if comp:  # compile outside the timed run
+            train_batched(model, x, y, xt, yt, iters=2, batch_size=batch, adam_impl=impl)
+        compile_s = time.perf_counter() - t0
+        r = train_batched(model, x, y, xt, yt, iters=iters, batch_size=batch,
+                          generator=torch.Generator(device=dev).manual_seed(seed + 1),
+                          adam_impl=impl)
+        rate = networks * iters / r.wall_time_s
+        runs[f"{impl}{' compiled' if comp else ''}"] = {
+            "network_iters_per_s": rate, "ms_per_iter": 1e3 * r.wall_time_s / iters,
+            "tflops": rate * flops / 1e12, "fraction_of_fp32_peak": rate * flops / 1e12
+            / fp32_peak, "test_loss": r.test_loss.tolist(), "compile_s": compile_s}
+    loop_t = 0.0
+    for j in range(loop_networks):
+        single = net_of(1)
+        r1 = train_batched(single, x[j:j + 1], y[j:j + 1], xt[j:j + 1], yt[j:j + 1],
+                           iters=iters, batch_size=batch,
+                           generator=torch.Generator(device=dev).manual_seed(seed + 1))
+        loop_t += r1.wall_time_s
+    loop_rate = loop_networks * iters / loop_t
+    ref = torch.tensor(runs["default"]["test_loss"])
+    for v in runs.values():
+        v["speedup_vs_loop"] = v["network_iters_per_s"] / loop_rate
+        diff = float((torch.tensor(v["test_loss"]) - ref).abs().mean())
+        v["loss_diff_vs_default"] = diff
+        v["agrees_within_spread"] = bool(diff <= float(ref.std()))
+    return {"device": provenance(dev)["device"], "networks": networks, "in_dim": in_dim,
+            "n_modules": n_modules, "width": width, "depth": depth, "iters": iters,
+            "batch": batch, "loop_network_iters_per_s": loop_rate,
+            "fp32_peak_tflops": fp32_peak, "step_flops": flops, "runs": runs}
+
+
+def format_modular_report(r: dict[str, Any]) -> str:
+    """Plain-text report of :func:`run_modular_benchmark`."""
+    lines = [f"modular stacks on {r['device']}: {r['networks']} networks x K={r['n_modules']} "
+             f"modules (width {r['width']}, depth {r['depth']}, m={r['in_dim']}), "
+             f"{r['iters']} iterations, batch {r['batch']}; measured fp32 matmul "
+             f"{1e3 * r['fp32_peak_tflops']:.1f} GFLOP/s",
+             f"  plain loop: {r['loop_network_iters_per_s']:.1f} network-iterations/s"]
+    for name, v in r["runs"].items():
+        lines.append(f"  {name:18s} {v['network_iters_per_s']:8.1f} network-it/s "
+                     f"({v['ms_per_iter']:.1f} ms/iter), {v['speedup_vs_loop']:.1f}x the loop, "
+                     f"{100 * v['fraction_of_fp32_peak']:.2f} % of fp32 peak, loss diff "
+                     f"{v['loss_diff_vs_default']:.2g} "
+                     f"({'within' if v['agrees_within_spread'] else 'OUTSIDE'} the seed spread)"
+                     + (f", compile {v['compile_s']:.0f} s" if v["compile_s"] > 1 else ""))
+    return "\n".join(lines)
+
+
 def format_report(r: dict[str, Any]) -> str:
     """Human-readable summary of :func:`run_benchmark`'s result."""
     lines = [
@@ -228,8 +321,21 @@ def main(argv: list[str] | None = None) -> int:
                    help="both: also time the batched trainer with bf16 autocast; auto: only "
                         "where bf16 matmuls are faster than fp32 on this device")
     p.add_argument("--json", type=Path, default=None, help="write the numbers to this file")
+    p.add_argument("--modular", action="store_true", help="benchmark the Fig. 3a modular "
+                   "stacks instead (Adam implementations, torch.compile, the plain loop)")
+    p.add_argument("--compiled", action="store_true", help="with --modular: also time a "
+                   "torch.compile-d model")
     a = p.parse_args(argv)
     t0 = time.perf_counter()
+    if a.modular:
+        r = run_modular_benchmark(iters=a.iters, device=a.device, compiled=a.compiled,
+                                  seed=a.seed)
+        r["total_wall_s"] = time.perf_counter() - t0
+        print(format_modular_report(r))
+        if a.json is not None:
+            a.json.parent.mkdir(parents=True, exist_ok=True)
+            a.json.write_text(json.dumps(r, indent=2, default=str))
+        return 0
     r = run_benchmark(models=a.models, iters=a.iters, width=a.width, depth=a.depth,
                       in_dim=a.in_dim, batch=a.batch, n_train=a.n_train, device=a.device,
                       loop_models=a.loop_models, peak=a.peak_tflops, seed=a.seed,
