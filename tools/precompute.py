@@ -156,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="book")
     ap.add_argument("--shard", default="0/1", help="i/N: every N-th spec from i")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
+    ap.add_argument("--regime", default="", help="fig3a_grid: only the stacks of this regime "
+                    "('today' or the selected setting's name; default: every regime)")
     args = ap.parse_args(argv)
     i, n = (int(v) for v in args.shard.split("/"))
     if not 0 <= i < n:
@@ -185,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
                     if args.part == "modular_regime"
                     else ("fig3a_readings", fig3a_readings.run_stack))
         todo = regime_study(args.profile) if args.part == "modular_regime" else grid(args.profile)
+        if args.regime:
+            todo = [t for t in todo if t[0] == args.regime]
         mine = [t for j, t in enumerate(todo) if j % n == i]
         for j, (name, spec) in enumerate(mine, 1):
             t0 = time.perf_counter()
