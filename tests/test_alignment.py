@@ -60,5 +60,14 @@ def test_sign_canonical_and_tsne_shapes():
 
 
 def test_shape_mismatch():
-    with pytest.raises(ValueError, match="last two dims"):
+    with pytest.raises(ValueError, match="input dimension m"):
         similarity_score(torch.randn(2, 5, 1), torch.randn(2, 4, 1))
+
+
+def test_subspaces_of_different_b_compare_the_smaller_one():
+    q, _ = torch.linalg.qr(torch.randn(6, 6, dtype=torch.float64))
+    target = q[:, :1].reshape(1, 6, 1)  # one direction
+    inside = q[:, :2].reshape(1, 1, 6, 2)  # a plane containing it
+    outside = q[:, 2:4].reshape(1, 1, 6, 2)  # a plane orthogonal to it
+    assert float(similarity_score(inside, target)) == pytest.approx(1.0)
+    assert float(similarity_score(outside, target)) == pytest.approx(0.0, abs=1e-12)
