@@ -219,10 +219,10 @@ def run_modular_benchmark(networks: int = 21, in_dim: int = 9, n_modules: int = 
     for impl, comp in variants:
         net = net_of(networks)
         model = torch.compile(net) if comp else net
-        t0 = time.perf_counter()
-        if comp:  # compile outside the timed run
-            train_batched(model, x, y, xt, yt, iters=2, batch_size=batch, adam_impl=impl)
+        t0 = time.perf_counter()  # warm-up (and compilation) outside the timed run
+        train_batched(model, x, y, xt, yt, iters=2, batch_size=batch, adam_impl=impl)
         compile_s = time.perf_counter() - t0
+        net.load_state_dict(net_of(networks).state_dict())  # the same start for every variant
         r = train_batched(model, x, y, xt, yt, iters=iters, batch_size=batch,
                           generator=torch.Generator(device=dev).manual_seed(seed + 1),
                           adam_impl=impl)
@@ -233,6 +233,9 @@ def run_modular_benchmark(networks: int = 21, in_dim: int = 9, n_modules: int = 
             / fp32_peak, "test_loss": r.test_loss.tolist(), "compile_s": compile_s}
     loop_t = 0.0
     for j in range(loop_networks):
+        single = net_of(1)
+        train_batched(single, x[j:j + 1], y[j:j + 1], xt[j:j + 1], yt[j:j + 1], iters=2,
+                      batch_size=batch)  # warm-up
         single = net_of(1)
         r1 = train_batched(single, x[j:j + 1], y[j:j + 1], xt[j:j + 1], yt[j:j + 1],
                            iters=iters, batch_size=batch,
