@@ -771,6 +771,7 @@ for regime in regimes:
     scale = (f"regime {regime}; {widths_depths}; m = {', '.join(map(str, cfg.grid_m_values))}; "
              f"{cfg.grid_seeds} seeds; profile {profile}")
     vs = regime_report.fig3a_verdicts(sn, regime, threshold=acfg.sc_threshold,
+                                      n_min=float(min(cal_fig3a[0].n_values)),
                                       n_max=grid_n_max, min_effect=1.25)
     if setting in set(traj.setting):
         vs.append(regime_report.fig4_verdict(

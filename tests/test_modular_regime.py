@@ -165,3 +165,40 @@ def test_study_and_grid_specs_of_the_smoke_profile():
     k5 = mr.regime_changes(mcfg, "K = 5k", base)
     assert k5 == {"n_modules": 5 * base.k}
     assert get_config("modular_networks", "book").grid_seeds >= 3
+
+
+def _synthetic_grid():
+    """Two architectures, 3 seeds, test loss = c / n per method (samples needed = c / 1.5)."""
+    rows = []
+    scale = {"monolithic": 3000.0, "modular": 6000.0, "ours_literal": 1500.0}
+    for method, c in scale.items():
+        for w in (8, 32):
+            for m in (2, 3):
+                for seed in range(3):
+                    for n in (100, 1000, 10000):
+                        rows.append({"regime": "today", "method": method, "width": w,
+                                     "depth": 3, "m": m, "seed": seed, "n": n,
+                                     "test": c * (1 + 0.1 * seed) * (2 if w == 32 else 1) / n,
+                                     "sim_final": float("nan")})
+    return pd.DataFrame(rows)
+
+
+def test_grid_aggregate_is_the_geometric_mean_over_architectures_per_seed():
+    from modscale.report import regime as rr
+
+    sn = rr.samples_needed(_synthetic_grid(), threshold=1.5)
+    assert set(sn.columns) >= {"method", "width", "depth", "m", "seed", "samples_needed"}
+    ps = rr.per_seed_aggregate(sn, "today", n_max=10000)
+    one = sn[(sn.method == "modular") & (sn.m == 2) & (sn.seed == 0)].samples_needed
+    assert ps["modular"][2][0] == pytest.approx(float(np.exp(np.log(one).mean())))
+    agg = rr.aggregate_table(sn, n_max=10000)
+    row = agg[(agg.method == "modular") & (agg.m == 2)].iloc[0]
+    assert row.ci_low < row.samples_needed < row.ci_high and row.seeds == 3
+    assert row.architectures == 2 and row.censored == 0
+    vs = rr.fig3a_verdicts(sn, "today", threshold=1.5, n_min=100, n_max=10000,
+                           min_effect=1.25)
+    ids = [v.claim_id for v in vs]
+    assert ids == ["fig3a_ours_lowest", "fig3a_modular_worse", "fig3a_ours_grows",
+                   "fig3a_monolithic"]
+    # 3 seeds: never "reproduced", however large the effect
+    assert vs[0].verdict == "inconclusive" and vs[0].effect.ci_low > 1.25
