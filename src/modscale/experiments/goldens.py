@@ -71,7 +71,13 @@ def _fig3a_base() -> Any:
 def _fig3a_configs() -> list[Any]:
     from modscale.experiments.fig3a_readings import METHODS
 
-    return [dataclasses.replace(_fig3a_base(), method=m) for m in METHODS]
+    base = _fig3a_base()
+    return [dataclasses.replace(base, method=m) for m in METHODS] + [
+        # the regime fields' code paths (modscale.experiments.modular_regime)
+        dataclasses.replace(base, method="modular", module_size="matched", net_b=2,
+                            proj_init="orthonormal", proj_scale=2.0, proj_lr_scale=0.1),
+        dataclasses.replace(base, method="ours_literal", proj_normalize=True,
+                            proj_lr_scale=0.01)]
 
 
 def _modular_calibrated_configs() -> list[Any]:
