@@ -563,7 +563,7 @@ plt.close(fig_t)
 # In the paper's Fig. 3a the random-projection modular network needs *more* samples than the
 # monolithic MLP, and in its Fig. 4 its projections barely align during training (similarity
 # 0.537 at iteration 0, 0.578 at 1,000). Here, in the set-up above, the baseline aligns to
-# {glue:text}`reg_today_1000` by iteration {glue:text}`reg_end`. The two baselines live in different regimes,
+# {glue:text}`mod_reg_today_1000` by iteration {glue:text}`mod_reg_end`. The two baselines live in different regimes,
 # and the set-up that decides the regime is not the paper's text:
 #
 # ```{admonition} Reproduction note: the modular network's reconstruction choices
@@ -583,8 +583,8 @@ plt.close(fig_t)
 #
 # **The study.** The Fig. 4 stacks run in every setting of
 # {py:func}`modscale.experiments.modular_regime.settings` (one knob at a time from today's regime,
-# and two pairs; {glue:text}`reg_n_settings` settings, {glue:text}`reg_seeds` seeds,
-# {glue:text}`reg_iters` iterations). The regime is **fitted only on the paper's two named level
+# and two pairs; {glue:text}`mod_reg_n_settings` settings, {glue:text}`mod_reg_seeds` seeds,
+# {glue:text}`mod_reg_iters` iterations). The regime is **fitted only on the paper's two named level
 # numbers**, the baseline's similarity at iterations 0 and 1,000; the setting with the smallest
 # root-mean-square residual is *selected*. Everything else is **held out**: the baseline's
 # intermediate points, the whole curve of the kernel initialiser, and the Fig. 3a claims on
@@ -637,19 +637,19 @@ plt.close(fig_reg)
 
 sel_row = fit.iloc[0]
 today_row = fit[fit.setting == "today"].iloc[0]
-for key, val in {"reg_selected": selected, "reg_n_settings": str(fit.setting.nunique()),
-                 "reg_seeds": str(cfg.regime_seeds), "reg_iters": f"{cfg.regime_iters:,}",
-                 "reg_sel_0": f"{sel_row.sim_0:.3f}", "reg_sel_1000": f"{sel_row.sim_1000:.3f}",
-                 "reg_sel_rms": f"{sel_row.fit_rms:.3f}",
-                 "reg_today_0": f"{today_row.sim_0:.3f}",
-                 "reg_today_1000": f"{today_row.sim_1000:.3f}",
-                 "reg_today_rms": f"{today_row.fit_rms:.3f}",
-                 "reg_sel_chance": f"{chance_of[selected]:.3f}",
-                 "reg_sel_heldout_base": f"{held_out_rms(reg_table, 'baseline'):.3f}",
-                 "reg_sel_heldout_ours": f"{held_out_rms(reg_table, 'ours'):.3f}",
-                 "reg_today_heldout_ours": f"{held_out_rms(today_table, 'ours'):.3f}",
-                 "reg_wall": f"{wall_regime:.0f}",
-                 "reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
+for key, val in {"mod_reg_selected": selected, "mod_reg_n_settings": str(fit.setting.nunique()),
+                 "mod_reg_seeds": str(cfg.regime_seeds), "mod_reg_iters": f"{cfg.regime_iters:,}",
+                 "mod_reg_sel_0": f"{sel_row.sim_0:.3f}", "mod_reg_sel_1000": f"{sel_row.sim_1000:.3f}",
+                 "mod_reg_sel_rms": f"{sel_row.fit_rms:.3f}",
+                 "mod_reg_today_0": f"{today_row.sim_0:.3f}",
+                 "mod_reg_today_1000": f"{today_row.sim_1000:.3f}",
+                 "mod_reg_today_rms": f"{today_row.fit_rms:.3f}",
+                 "mod_reg_sel_chance": f"{chance_of[selected]:.3f}",
+                 "mod_reg_sel_heldout_base": f"{held_out_rms(reg_table, 'baseline'):.3f}",
+                 "mod_reg_sel_heldout_ours": f"{held_out_rms(reg_table, 'ours'):.3f}",
+                 "mod_reg_today_heldout_ours": f"{held_out_rms(today_table, 'ours'):.3f}",
+                 "mod_reg_wall": f"{wall_regime:.0f}",
+                 "mod_reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
     glue_text(key, val)
 show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
     "sim_0": "baseline at 0", "sd_0": "seed sd (0)", "sim_1000": "baseline at 1,000",
@@ -666,23 +666,23 @@ show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
 # kernel initialiser (literal reading), held out.
 # ```
 #
-# The setting closest to the paper's baseline is **{glue:text}`reg_selected`**: similarity
-# {glue:text}`reg_sel_0` at iteration 0 and {glue:text}`reg_sel_1000` at 1,000 (paper: 0.537
-# and 0.578; fit RMS residual {glue:text}`reg_sel_rms`, chance {glue:text}`reg_sel_chance`),
-# against {glue:text}`reg_today_0` and {glue:text}`reg_today_1000` in today's regime (RMS
-# {glue:text}`reg_today_rms`). Held out, the baseline's intermediate points miss the paper's by
-# {glue:text}`reg_sel_heldout_base` (RMS), and the kernel initialiser's curve by
-# {glue:text}`reg_sel_heldout_ours` (today's regime: {glue:text}`reg_today_heldout_ours`). The
+# The setting closest to the paper's baseline is **{glue:text}`mod_reg_selected`**: similarity
+# {glue:text}`mod_reg_sel_0` at iteration 0 and {glue:text}`mod_reg_sel_1000` at 1,000 (paper: 0.537
+# and 0.578; fit RMS residual {glue:text}`mod_reg_sel_rms`, chance {glue:text}`mod_reg_sel_chance`),
+# against {glue:text}`mod_reg_today_0` and {glue:text}`mod_reg_today_1000` in today's regime (RMS
+# {glue:text}`mod_reg_today_rms`). Held out, the baseline's intermediate points miss the paper's by
+# {glue:text}`mod_reg_sel_heldout_base` (RMS), and the kernel initialiser's curve by
+# {glue:text}`mod_reg_sel_heldout_ours` (today's regime: {glue:text}`mod_reg_today_heldout_ours`). The
 # table lists every setting, best fit first; `paper_figures/modular_regime.csv` holds the
-# selected setting's fitted and held-out quantities. The study took {glue:text}`reg_wall` s to
+# selected setting's fitted and held-out quantities. The study took {glue:text}`mod_reg_wall` s to
 # draw or compute here.
 #
 # (fig3a-grid)=
 # ### Fig. 3a over architectures, in both regimes
 #
 # Fig. 3a again, on the calibrated task at the paper's protocol, for every architecture of
-# `grid_widths` x `grid_depths` ({glue:text}`grid_archs`), m in {glue:text}`grid_ms`,
-# {glue:text}`grid_seeds` seeds, in today's regime and in the selected one. Thin lines: one
+# `grid_widths` x `grid_depths` ({glue:text}`mod_grid_archs`), m in {glue:text}`mod_grid_ms`,
+# {glue:text}`mod_grid_seeds` seeds, in today's regime and in the selected one. Thin lines: one
 # architecture (geometric mean over seeds); thick: the aggregate (per seed, the geometric mean
 # over architectures; then over seeds). Where a seed never reaches the threshold on the grid its
 # value is censored at the grid's largest n.
@@ -691,12 +691,12 @@ show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
 # :class: warning
 # The paper draws every width of {8, 32, 128} x depth of {3, 5, 7} at every m = 2-9, and this
 # book's reading of its methods adds the joint objective. At the paper's protocol (10,000 Adam
-# iterations) one stack of this grid ({glue:text}`grid_seeds` seeds x
-# {glue:text}`grid_n_points` training-set sizes) took, as stored: {glue:text}`grid_costs`.
+# iterations) one stack of this grid ({glue:text}`mod_grid_seeds` seeds x
+# {glue:text}`mod_grid_n_points` training-set sizes) took, as stored: {glue:text}`mod_grid_costs`.
 # Wider and deeper modules cost more per step, so the full grid of 9 architectures at 8 m is
 # far beyond this book's budget on a CPU. This profile runs
-# {glue:text}`grid_archs`, m in {glue:text}`grid_ms`, {glue:text}`grid_seeds` seeds and the
-# methods {glue:text}`grid_methods` (the joint reading is judged in {ref}`alg1-sample-complexity`);
+# {glue:text}`mod_grid_archs`, m in {glue:text}`mod_grid_ms`, {glue:text}`mod_grid_seeds` seeds and the
+# methods {glue:text}`mod_grid_methods` (the joint reading is judged in {ref}`alg1-sample-complexity`);
 # the `paper` profile runs the full grid ({doc}`reproducibility`, `tools/paper_run.py`).
 # ```
 
@@ -741,16 +741,16 @@ export_figure(fig_grid, "fig3a_grid", profile=profile, device=dev, wall_time_s=w
 plt.close(fig_grid)
 widths_depths = ", ".join(f"width {w} x depth {d}" for w in cfg.grid_widths
                           for d in cfg.grid_depths)
-glue_text("grid_archs", widths_depths)
-glue_text("grid_ms", ", ".join(map(str, cfg.grid_m_values)))
-glue_text("grid_seeds", str(cfg.grid_seeds))
-glue_text("grid_wall", f"{wall_grid:.0f}")
-glue_text("grid_n_points", str(len(cal_fig3a[0].n_values)))
-glue_text("grid_methods", ", ".join(cfg.grid_methods))
+glue_text("mod_grid_archs", widths_depths)
+glue_text("mod_grid_ms", ", ".join(map(str, cfg.grid_m_values)))
+glue_text("mod_grid_seeds", str(cfg.grid_seeds))
+glue_text("mod_grid_wall", f"{wall_grid:.0f}")
+glue_text("mod_grid_n_points", str(len(cal_fig3a[0].n_values)))
+glue_text("mod_grid_methods", ", ".join(cfg.grid_methods))
 cost_rows = pd.DataFrame([{"method": s_.method, "regime": r_, "train": run_["train_time_s"],
                            "init": run_["init_time_s"]} for (r_, s_), run_ in
                           zip(grid, grid_runs, strict=True)])
-glue_text("grid_costs", "; ".join(
+glue_text("mod_grid_costs", "; ".join(
     f"{regime_report.GRID_LABELS[meth]} {g.train.median():.0f} s of training"
     + (f" after {g.init.median():.0f} s of Algorithm 1" if g.init.median() > 0 else "")
     for meth, g in cost_rows.groupby("method", sort=False)) + " (medians over m and regimes)")
@@ -791,10 +791,10 @@ for regime in regimes:
     for v in vs:
         row = v.as_row()
         regime_rows.append({"regime": regime, "claim_id": v.claim_id, **row})
-        glue_text(f"reg_v_{'today' if regime == 'today' else 'sel'}_{v.claim_id}", v.verdict)
+        glue_text(f"mod_reg_v_{'today' if regime == 'today' else 'sel'}_{v.claim_id}", v.verdict)
 if len(regimes) == 1:  # the study selected today's settings: one regime
     for row in regime_rows:
-        glue_text(f"reg_v_sel_{row['claim_id']}",
+        glue_text(f"mod_reg_v_sel_{row['claim_id']}",
                   f"{row['verdict']} (the selected regime is today's)")
 regime_verdicts = pd.DataFrame(regime_rows)
 show(regime_verdicts[["regime", "paper item", "claim", "paper", "this reproduction",
@@ -959,13 +959,13 @@ show(cm_tab)
 #   Algorithm 1 {glue:text}`mod_sim0_ours`, joint objective {glue:text}`mod_sim0_ours_joint`,
 #   random {glue:text}`mod_sim0_modular`, chance {glue:text}`mod_chance`); t-SNE
 #   **{glue:text}`mod_fig4_tsne_verdict`** ({glue:text}`mod_fig4_tsne_measured`).
-# - The modular baseline's regime: the study selects **{glue:text}`reg_selected`** (Fig. 4
-#   baseline {glue:text}`reg_sel_0` -> {glue:text}`reg_sel_1000`, paper 0.537 -> 0.578). Fig. 4,
+# - The modular baseline's regime: the study selects **{glue:text}`mod_reg_selected`** (Fig. 4
+#   baseline {glue:text}`mod_reg_sel_0` -> {glue:text}`mod_reg_sel_1000`, paper 0.537 -> 0.578). Fig. 4,
 #   the t-SNE figure and Table 2 above are in today's regime; {ref}`fig3a-grid` shows Fig. 3a in
-#   both, where ours is lowest: {glue:text}`reg_v_today_fig3a_ours_lowest` (today's) and
-#   {glue:text}`reg_v_sel_fig3a_ours_lowest` (selected); the modular baseline is worse than
-#   the monolithic MLP: {glue:text}`reg_v_today_fig3a_modular_worse` and
-#   {glue:text}`reg_v_sel_fig3a_modular_worse`.
+#   both, where ours is lowest: {glue:text}`mod_reg_v_today_fig3a_ours_lowest` (today's) and
+#   {glue:text}`mod_reg_v_sel_fig3a_ours_lowest` (selected); the modular baseline is worse than
+#   the monolithic MLP: {glue:text}`mod_reg_v_today_fig3a_modular_worse` and
+#   {glue:text}`mod_reg_v_sel_fig3a_modular_worse`.
 # - Fig. 4, the t-SNE figure and the nonlinear projections run on the calibrated task at the
 #   paper's protocol ({glue:text}`mod_cal_iters` iterations); Fig. 3a and the two ablations on
 #   this page on the uncalibrated task at {glue:text}`mod_iters` iterations (Fig. 3a in the
