@@ -45,7 +45,8 @@ RTOL = 5e-3
 Measured: AMX (Sapphire Rapids) copies recomputed on an AVX2 EPYC differ by up to 1.2e-3 (the
 directions after 20 Algorithm 1 steps); a 1 % change of a learning rate moves them by more."""
 ATOL = 1e-6
-"""Absolute tolerance added to :data:`RTOL` * |reference| (numbers that are 0 up to rounding)."""
+"""Absolute tolerance added to :data:`RTOL` times the reference value's magnitude (numbers that
+are 0 up to rounding)."""
 
 
 def _sine_configs() -> list[Any]:

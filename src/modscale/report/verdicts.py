@@ -983,19 +983,26 @@ def frame(verdicts: Sequence[Verdict]):
 
 def table(verdicts: Sequence[Verdict]):
     """The verdicts as a styled table (full texts, no truncation; verdict cells coloured)."""
-    return (frame(verdicts).style.hide(axis="index")
+    return styled(frame(verdicts))
+
+
+def styled(df, short: Sequence[str] = ()):
+    """A verdict frame (columns of :meth:`Verdict.as_row`, plus any ``short`` ones such as a
+    regime) styled as :func:`table`: verdict cells coloured, short columns kept whole."""
+    return (df.style.hide(axis="index")
             .map(lambda v: f"background-color: {VERDICT_COLOURS.get(v, 'white')}",
                  subset=["verdict"])
             .set_properties(**{"text-align": "left", "vertical-align": "top",
                                "font-size": "0.85em"})
             # short columns keep their words whole when the long ones are wrapped
-            .set_properties(subset=["paper item", "verdict", "evidence"],
+            .set_properties(subset=["paper item", "verdict", "evidence", *short],
                             **{"min-width": "7.5em"}))
 
 
 __all__ = ["VERDICTS", "NOT_MEASURABLE", "Verdict", "rejudge", "fmt", "fmt_seq", "span",
            "slope_per_dim",
-           "spearman", "record", "frame", "table", "VERDICT_COLOURS", "theorem1_closed_form",
+           "spearman", "record", "frame", "table", "styled", "VERDICT_COLOURS",
+           "theorem1_closed_form",
            "theory_double_descent",
            "theory_m_vs_n", "theorem2_modular", "fig1_module", "fig2_k_invariance",
            "fig2_m_sublinear", "fig2_p_double_descent", "fig2_n_convergence", "fig2_theory_fit",
