@@ -18,6 +18,28 @@ Parts, most valuable first, so that whatever a lease finishes is useful:
 3. ``sine``: the sine chapter's Fig. 2 sweeps at the ``paper`` profile, on the task knobs the
    book profile's calibration fitted.
 
+**On a lent GPU** (one H200, Python 3.12, torch with CUDA, numpy and pandas; no internet, no
+Pillow, tqdm or Jupyter). Prepare on the CPU, once, in the repository root (``data/`` and
+``.whl/`` are git-ignored; together about 23 MB of the 64 MiB a call may carry)::
+
+    mkdir -p data && cp ../shared/data/cifar10-jpeg.tar.xz data/
+    python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+        --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+        -d .whl pillow==13.0.0
+
+then one device call with ``carry = ["data", ".whl"]`` and this command (timeout 600 s;
+results come back under ``$OUT``)::
+
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl &&
+    export PYTHONPATH=/tmp/site:src PYTHONUNBUFFERED=1 &&
+    python3 tools/paper_run.py --device cuda --budget-s 480 --results-dir $OUT/results
+        2>&1 | tee $OUT/paper_run.log
+
+Copy ``$OUT/results/*`` into ``results/``, commit, and rebuild the book. Without tqdm the
+progress is printed as plain ``desc: i/total`` lines; everything else needs only torch, numpy
+and pandas (checked: ``--dry-run`` passes with scipy, scikit-learn, matplotlib, tqdm and Pillow
+hidden, given a decoded CIFAR-10 cache).
+
 Every finished job is written into the results store through the experiment registry (the same
 keys the chapters look up), with provenance: device name, torch and CUDA versions, precision (in
 the key), wall time. A job already stored is skipped, so an interrupted run resumes. Before each
