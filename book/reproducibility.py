@@ -173,8 +173,7 @@ glue("repro_probe_speedup", f"{prec['speedup']:.2f}", display=False)
 # {ref}`fig3a-grid` (21 modular networks of K = 8 modules of width 8, depth 3, m = 9, batch 256),
 # with each Adam implementation of {py:data}`modscale.training.trainer.ADAM_IMPLS` and the plain
 # loop, in one run (`python -m modscale.training.bench --modular --compiled` adds a
-# `torch.compile`-d model; measured on the AVX2 EPYC: 1.25x faster per iteration after about
-# 60 s of compilation per input dimension, so not used for stacks of a few minutes):
+# `torch.compile`-d model, whose compilation recurs for every input dimension):
 
 # %% tags=["hide-input"]
 mbench = run_modular_benchmark(iters=cfg.bench_modular_iters, device=str(dev), seed=cfg.seed)
@@ -195,7 +194,7 @@ for exp_name in sorted(registry.EXPERIMENTS):
     if n_gpu:
         gpu_entries[exp_name] = n_gpu
 glue("repro_gpu_entries", (", ".join(f"{k}: {v}" for k, v in gpu_entries.items())
-                           or "none (no GPU has run `tools/paper_run.py` for this store yet)"),
+                           or "none (no GPU has run tools/paper_run.py for this store yet)"),
      display=False)
 
 # %% [markdown]
@@ -225,8 +224,11 @@ glue("repro_gpu_entries", (", ".join(f"{k}: {v}" for k, v in gpu_entries.items()
 # matmuls at least 1.2x as fast as fp32 on this device (the table above,
 # `modscale.infra.device.resolve_precision`): here the probe measured bf16 at
 # {glue:text}`repro_probe_speedup`x the fp32 rate, so `auto` resolves to
-# **{glue:text}`repro_auto_precision`**. The resolved precision is part of every result's key,
-# so a bf16 result is never drawn for an fp32 request or the other way round.
+# **{glue:text}`repro_auto_precision`**. The resolved precision is part of every result's key.
+# A lookup that misses at this machine's precision is answered by a stored result of the same
+# configuration at the other precision (the committed results were computed on other machines),
+# whose key and provenance keep saying what it was computed in; new results are computed here
+# in this machine's precision (`MODSCALE_EXACT_PRECISION=1` draws only the exact one).
 # {glue:text}`repro_bf16_text` Reproduce it with `make bench` or
 # `python -m modscale.training.bench --models 256 --iters 100`.
 #
