@@ -92,7 +92,7 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                                   init_steps=2, init_pool=64, init_batch=32, lr_grid=(1e-3,))
         ks = cfg.scale_ks[:1]
     paper = dataclasses.replace(
-        cfg, scale_ks=ks, scale_study_ks=(), scale_study_n_trains=(),
+        cfg, modules_per_image=2, scale_ks=ks, scale_study_ks=(), scale_study_n_trains=(),
         scale_module_dims=(cfg.scale_module_dims[-1],) if dry else (512,),
         scale_n_seeds=cfg.scale_n_seeds if dry else 5,
         scale_n_train=cfg.scale_n_train if dry else 1_000_000)
