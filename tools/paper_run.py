@@ -68,8 +68,9 @@ PARTS = ("cifar", "fig3a_grid", "sine")
 
 @dataclass
 class Job:
-    """One stored result to compute: ``experiment`` and its ``config`` (the store key), the
-    ``compute`` function, a one-line ``label``."""
+    """One stored result to compute: ``experiment`` and its ``config`` (the store key, or a
+    function building it when it needs loaded data), the ``compute`` function, a one-line
+    ``label``."""
 
     part: str
     experiment: str
@@ -121,32 +122,19 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                 if variant == "K = 5k" and method == "monolithic":
                     continue
 
-                def make(c=c, k=k, method=method):
-                    spec = next(s for s in cifar_scale.main_specs(c, lrs(), device)
+                def spec_of(c=c, k=k, method=method) -> dict:
+                    return next(s for s in cifar_scale.main_specs(c, lrs(), device)
                                 if s["k"] == k and s["method"] == method
                                 and s["n_train"] == c.scale_n_train)
-                    return spec
 
-                jobs.append(Job("cifar", cifar_scale.EXPERIMENT, make,
-                                lambda make=make: cifar_scale.compute_scale_run(
-                                    data(), make(), progress=True),
+                jobs.append(Job("cifar", cifar_scale.EXPERIMENT,
+                                lambda spec_of=spec_of: cifar_scale.scale_key(data(),
+                                                                              spec_of()),
+                                lambda spec_of=spec_of: cifar_scale.compute_scale_run(
+                                    data(), spec_of(), progress=True),
                                 f"cifar {method} k={k} {variant} b="
                                 f"{c.scale_module_dims[0]} n={c.scale_n_train:,}"))
-    state["key_extra"] = lambda: {"data": data().arrays_sha256,
-                                  "device": data().train.device.type}
-    for j in jobs:
-        j.config = _CifarKey(j.config, state)
     return jobs
-
-
-class _CifarKey:
-    """A CIFAR scale run's key, built lazily (it needs the data checksum and learning rates)."""
-
-    def __init__(self, make: Callable[[], dict], state: dict) -> None:
-        self.make, self.state = make, state
-
-    def resolve(self) -> dict:
-        return {**self.make(), **self.state["key_extra"]()}
 
 
 def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
@@ -209,7 +197,7 @@ def jobs_of(parts: list[str], profile: str, device: Any, dry: bool) -> list[Job]
 
 
 def _key(job: Job) -> Any:
-    return job.config.resolve() if isinstance(job.config, _CifarKey) else job.config
+    return job.config() if callable(job.config) else job.config
 
 
 def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:

@@ -167,63 +167,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.part == "cifar_scale":
         return precompute_cifar_scale(args.profile)
     if args.part == "modular_calibrated":
-        from modscale.experiments import fig3a_readings, modular_calibrated
-        from modscale.infra.cache import cached
-
-        run = {"fig3a_readings": fig3a_readings.run_stack,
-               "modular_calibrated": modular_calibrated.run_stack}
-        todo = modular_calibrated_specs(args.profile)
-        mine = [t for j, t in enumerate(todo) if j % n == i]
-        for j, (exp, spec) in enumerate(mine, 1):
-            cached(exp, spec, lambda exp=exp, spec=spec: run[exp](spec))
-            print(f"[modular_calibrated {i}/{n}] {j}/{len(mine)} {exp} {spec.method} "
-                  f"m={spec.m} {getattr(spec, 'projection', 'linear')}", flush=True)
-        return 0
-    if args.part in ("modular_regime", "fig3a_grid"):
-        from modscale.experiments import fig3a_readings, modular_calibrated
-        from modscale.infra.cache import cached
-
-        exp, run = (("modular_calibrated", modular_calibrated.run_stack)
-                    if args.part == "modular_regime"
-                    else ("fig3a_readings", fig3a_readings.run_stack))
+        items = [(exp, f"{exp} {spec.method} m={spec.m} "
+                       f"{getattr(spec, 'projection', 'linear')}", spec)
+                 for exp, spec in modular_calibrated_specs(args.profile)]
+    elif args.part in ("modular_regime", "fig3a_grid"):
+        exp = "modular_calibrated" if args.part == "modular_regime" else "fig3a_readings"
         todo = regime_study(args.profile) if args.part == "modular_regime" else grid(args.profile)
-        if args.regime:
-            todo = [t for t in todo if t[0] == args.regime]
-        mine = [t for j, t in enumerate(todo) if j % n == i]
-        for j, (name, spec) in enumerate(mine, 1):
-            t0 = time.perf_counter()
-            cached(exp, spec, lambda spec=spec: run(spec))
-            print(f"[{args.part} {i}/{n}] {j}/{len(mine)} {name}: {spec.method} m={spec.m} "
-                  f"w={spec.width} d={spec.depth} ({time.perf_counter() - t0:.0f} s)",
-                  flush=True)
-        return 0
-    if args.part == "fig3a_readings":
-        from modscale.experiments import fig3a_readings
-        from modscale.infra.cache import cached
+        items = [(exp, f"{name}: {spec.method} m={spec.m} w={spec.width} d={spec.depth}", spec)
+                 for name, spec in todo if not args.regime or name == args.regime]
+    elif args.part == "fig3a_readings":
         from modscale.infra.profiles import get_config
 
         todo = fig3a_specs(args.profile) + [s for s in sensitivity_specs(args.profile)
                                             if get_config("algorithm1", args.profile)
                                             .sc_sensitivity]
-        mine = [s for j, s in enumerate(todo) if j % n == i]
-        for j, spec in enumerate(mine, 1):
-            cached("fig3a_readings", spec, lambda spec=spec: fig3a_readings.run_stack(spec))
-            print(f"[fig3a_readings {i}/{n}] {j}/{len(mine)} {spec.method} m={spec.m}",
-                  flush=True)
-        return 0
-    from modscale.experiments.sine_sweeps import run_stack
+        items = [("fig3a_readings", f"{spec.method} m={spec.m}", spec) for spec in todo]
+    else:  # the sine parts: largest stacks first within the shard so shards finish together
+        todo = sorted(specs_of(args.part, args.profile),
+                      key=lambda t: -t[1].n_models * t[1].params)
+        items = [(exp, f"{exp} w={spec.width} d={spec.depth} models={spec.n_models}", spec)
+                 for exp, spec in todo]
+    return compute_shard(args.part, items, i, n)
+
+
+def compute_shard(part: str, items: list[tuple[str, str, object]], i: int, n: int) -> int:
+    """Compute (or find stored) every ``i``-th of ``n`` of ``items`` (experiment, label, spec)
+    with the experiment's registered run function, printing one plain-text line per item."""
+    from modscale.infra import registry
     from modscale.infra.cache import cached
 
-    todo = specs_of(args.part, args.profile)
-    # largest stacks first within the shard so shards finish together
-    mine = [t for j, t in enumerate(sorted(todo, key=lambda t: -t[1].n_models * t[1].params))
-            if j % n == i]
-    for j, (exp, spec) in enumerate(mine, 1):
-        cached(exp, spec, lambda spec=spec: run_stack(spec))
-        print(f"[{args.part} {i}/{n}] {j}/{len(mine)} {exp} w={spec.width} d={spec.depth} "
-              f"models={spec.n_models}", flush=True)
+    mine = [t for j, t in enumerate(items) if j % n == i]
+    for j, (exp, label, spec) in enumerate(mine, 1):
+        run, _ = registry.resolve(exp)
+        t0 = time.perf_counter()
+        cached(exp, spec, lambda run=run, spec=spec: run(spec))
+        print(f"[{part} {i}/{n}] {j}/{len(mine)} {label} ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -91,11 +91,17 @@ def compute_scale_run(data: CifarData, spec: dict, *, progress: bool = True) -> 
     return compact(compute_run(data, spec, progress=progress))
 
 
+def scale_key(data: CifarData, spec: dict) -> dict:
+    """The store key of the scale run ``spec`` on ``data``: the spec, the data checksum and the
+    device type."""
+    return {**spec, "data": data.arrays_sha256, "device": data.train.device.type}
+
+
 def scale_run(data: CifarData, spec: dict, *, progress: bool = True) -> dict:
     """:func:`compute_scale_run`, cached (and stored) per ``spec``, the data checksum and the
     device type."""
-    key = {**spec, "data": data.arrays_sha256, "device": data.train.device.type}
-    return cached(EXPERIMENT, key, lambda: compute_scale_run(data, spec, progress=progress),
+    return cached(EXPERIMENT, scale_key(data, spec),
+                  lambda: compute_scale_run(data, spec, progress=progress),
                   device=data.train.device)
 
 
@@ -125,4 +131,4 @@ def all_runs(data: CifarData, cfg, *, progress: bool = True) -> tuple[list[dict]
 
 
 __all__ = ["EXPERIMENT", "scale_config", "sweep_specs", "main_specs", "compact",
-           "compute_scale_run", "scale_run", "scale_lrs", "all_runs"]
+           "compute_scale_run", "scale_key", "scale_run", "scale_lrs", "all_runs"]

@@ -95,9 +95,10 @@ def check_regime(self) -> None:
             raise ConfigError(f"parameter {name!r} must be > 0, got {getattr(self, name)!r}")
     if self.net_b < 0 or self.net_b > self.m:
         raise ConfigError(f"parameter 'net_b' must be in 0..m={self.m}, got {self.net_b}")
-    if self.method == "monolithic" and regime_of(self) != {}:
+    changed = regime_of(self)
+    if self.method == "monolithic" and changed:
         raise ConfigError(f"the monolithic MLP has no modules: regime parameters "
-                          f"{sorted(regime_of(self))} must stay at their defaults")
+                          f"{sorted(changed)} must stay at their defaults")
 
 
 MODULE_SIZES = ("same", "matched")
@@ -125,18 +126,19 @@ def module_width(spec) -> int:
     if spec.module_size == "same":
         return spec.width
     target = mlp_param_count(spec.m, spec.width, spec.depth, 1)
+    return min(range(1, spec.width + 1),
+               key=lambda w: (abs(_modular_count(spec, w) - target), w))
+
+
+def _modular_count(spec, width: int) -> int:
+    """Parameters of one modular network of ``spec`` with module MLPs of ``width``."""
     b = network_b(spec)
-
-    def total(w: int) -> int:
-        return spec.n_modules * (spec.m * b + mlp_param_count(b, w, spec.depth, 1))
-
-    return min(range(1, spec.width + 1), key=lambda w: (abs(total(w) - target), w))
+    return spec.n_modules * (spec.m * b + mlp_param_count(b, width, spec.depth, 1))
 
 
 def modular_params(spec) -> int:
     """Parameters of one modular network of ``spec`` (projections and module MLPs)."""
-    b = network_b(spec)
-    return spec.n_modules * (spec.m * b + mlp_param_count(b, module_width(spec), spec.depth, 1))
+    return _modular_count(spec, module_width(spec))
 
 
 def modular_net(spec, n_models: int, generator: torch.Generator, device, **kw

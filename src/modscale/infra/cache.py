@@ -419,10 +419,7 @@ def store(experiment: str, config: Any, result: Any, *, wall_time_s: float,
 def find(experiment: str, config: Any, device: Any = "cpu") -> Any | None:
     """The stored result of ``config`` -- local cache, then the results store, then (where
     :func:`precision_fallback` allows) the same at the other precision -- or None."""
-    hit = _lookup(experiment, config, None, device)
-    if hit is None and precision_fallback() and (alt := other_precision(config)) is not None:
-        hit = _lookup(experiment, alt, None, device)
-    return hit
+    return _lookup(experiment, config, None, device)
 
 
 def other_precision(config: Any) -> Any | None:
@@ -447,10 +444,18 @@ def precision_fallback() -> bool:
 
 
 def _lookup(experiment: str, config: Any, root: Path | None, device: Any) -> Any | None:
-    hit = load(experiment, config, root, device)
-    if hit is None and root is None:
-        hit = load_published(experiment, config, device)
-    return hit
+    """Local cache (``root``), then (``root`` None) the results store; on a miss the same at the
+    other precision where :func:`precision_fallback` allows."""
+    candidates = [config]
+    if precision_fallback() and (alt := other_precision(config)) is not None:
+        candidates.append(alt)
+    for c in candidates:
+        hit = load(experiment, c, root, device)
+        if hit is None and root is None:
+            hit = load_published(experiment, c, device)
+        if hit is not None:
+            return hit
+    return None
 
 
 def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
@@ -460,8 +465,6 @@ def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
     precision answers a miss (:func:`precision_fallback`)."""
     if enabled:
         hit = _lookup(experiment, config, root, device)
-        if hit is None and precision_fallback() and (alt := other_precision(config)) is not None:
-            hit = _lookup(experiment, alt, root, device)
         if hit is not None:
             return hit
     t0 = time.perf_counter()

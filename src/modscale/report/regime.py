@@ -13,7 +13,7 @@ import pandas as pd
 from modscale.paper_data import FIG3A, FIG3A_THRESHOLD, FIG4_SIMS
 from modscale.report import verdicts
 from modscale.report.analysis import per_seed_samples_needed
-from modscale.report.evidence import censor
+from modscale.report.evidence import _interval, censor
 
 GRID_LABELS = {"monolithic": "monolithic", "modular": "modular (random projections)",
                "ours_literal": "ours (literal Algorithm 1)", "ours_joint": "ours (joint)"}
@@ -25,11 +25,10 @@ def samples_needed(frame: pd.DataFrame, threshold: float) -> pd.DataFrame:
     rows = []
     keys = ["regime", "method", "width", "depth", "m"]
     for key, g in frame.groupby(keys, sort=False):
-        ns = sorted(g.n.unique())
-        seeds = sorted(g.seed.unique())
-        test = np.array([[float(g[(g.seed == s) & (g.n == n)].test.iloc[0]) for n in ns]
-                         for s in seeds])
-        for s, v in zip(seeds, per_seed_samples_needed(ns, test, threshold), strict=True):
+        test = g.pivot_table(index="seed", columns="n", values="test", aggfunc="first")
+        needed = per_seed_samples_needed(test.columns.to_numpy(float), test.to_numpy(float),
+                                         threshold)
+        for s, v in zip(test.index, needed, strict=True):
             rows.append({**dict(zip(keys, key, strict=True)), "seed": int(s),
                          "samples_needed": float(v)})
     return pd.DataFrame(rows)
@@ -57,11 +56,10 @@ def per_seed_aggregate(sn: pd.DataFrame, regime: str, n_max: float) -> dict:
     return out
 
 
-def _interval(v: np.ndarray) -> tuple[float, float, float]:
-    from modscale.report.evidence import _interval as iv
-
-    lo_mid_hi = iv(np.log(v))
-    return tuple(float(np.exp(x)) for x in lo_mid_hi)  # type: ignore[return-value]
+def _geometric_interval(v: np.ndarray) -> tuple[float, float, float]:
+    """(geometric mean, 95 % low, high) over seeds: the t-interval of log ``v``."""
+    mean, lo, hi = _interval(np.log(v))
+    return float(np.exp(mean)), float(np.exp(lo)), float(np.exp(hi))
 
 
 def aggregate_table(sn: pd.DataFrame, n_max: float) -> pd.DataFrame:
@@ -75,7 +73,7 @@ def aggregate_table(sn: pd.DataFrame, n_max: float) -> pd.DataFrame:
             if method == "ours":
                 continue
             for m, v in sorted(by_m.items()):
-                mean, lo, hi = _interval(v)
+                mean, lo, hi = _geometric_interval(v)
                 paper_key = {"ours_literal": "ours"}.get(method, method)
                 paper = (FIG3A[paper_key][list(FIG3A["m"]).index(m)]
                          if paper_key in FIG3A and m in FIG3A["m"] else float("nan"))

@@ -194,12 +194,12 @@ def run_modular_benchmark(networks: int = 21, in_dim: int = 9, n_modules: int = 
     time), with the fraction of this machine's measured fp32 matmul rate and the agreement of
     the final test losses with the default run (mean absolute difference against their spread
     over the networks). Returns the numbers."""
+    from modscale.infra.profiles import check_choice
     from modscale.models.modular_net import BatchedModularNet
     from modscale.training.trainer import ADAM_IMPLS
 
     for name in impls:
-        if name not in ADAM_IMPLS:
-            raise ValueError(f"impls: {name!r} not allowed; allowed: {', '.join(ADAM_IMPLS)}")
+        check_choice("impls", name, tuple(ADAM_IMPLS))
     dev = resolve_device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
     x = torch.randn(networks, n_train, in_dim, generator=g, device=dev)
@@ -333,18 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     if a.modular:
         r = run_modular_benchmark(iters=a.iters, device=a.device, compiled=a.compiled,
                                   seed=a.seed)
-        r["total_wall_s"] = time.perf_counter() - t0
-        print(format_modular_report(r))
-        if a.json is not None:
-            a.json.parent.mkdir(parents=True, exist_ok=True)
-            a.json.write_text(json.dumps(r, indent=2, default=str))
-        return 0
-    r = run_benchmark(models=a.models, iters=a.iters, width=a.width, depth=a.depth,
-                      in_dim=a.in_dim, batch=a.batch, n_train=a.n_train, device=a.device,
-                      loop_models=a.loop_models, peak=a.peak_tflops, seed=a.seed,
-                      precision=a.precision)
+    else:
+        r = run_benchmark(models=a.models, iters=a.iters, width=a.width, depth=a.depth,
+                          in_dim=a.in_dim, batch=a.batch, n_train=a.n_train, device=a.device,
+                          loop_models=a.loop_models, peak=a.peak_tflops, seed=a.seed,
+                          precision=a.precision)
     r["total_wall_s"] = time.perf_counter() - t0
-    print(format_report(r))
+    print(format_modular_report(r) if a.modular else format_report(r))
     if a.json is not None:
         a.json.parent.mkdir(parents=True, exist_ok=True)
         a.json.write_text(json.dumps(r, indent=2, default=str))

@@ -150,7 +150,8 @@ def make_adam(model: nn.Module, lr: float, param_lr: dict[str, float] | None = N
         mult = 1.0
         for prefix, v in param_lr.items():
             if name.startswith(prefix):
-                mult, _ = float(v), used.add(prefix)
+                mult = float(v)
+                used.add(prefix)
                 break
         groups.setdefault(mult, []).append(p)
     unknown = sorted(set(param_lr) - used)
