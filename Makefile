@@ -9,10 +9,10 @@ RECOMPUTE ?=
 CHAPTERS ?= $(sort $(wildcard book/*.py))
 export PYTHONHASHSEED := 0
 
-.PHONY: help venv sync notebooks test unit nbval lint book check-book bench clean
+.PHONY: help venv sync notebooks test unit nbval lint book pdf check-book bench clean
 
 help:
-	@echo "make venv | sync | notebooks | test | lint | bench | book [PROFILE=smoke|book|paper] | check-book | clean"
+	@echo "make venv | sync | notebooks | test | lint | bench | book [PROFILE=smoke|book|paper] | pdf | check-book | clean"
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ bench: venv
 # that would otherwise be drawn from the committed results store (results/).
 book: venv
 	MODSCALE_RECOMPUTE=$(RECOMPUTE) $(BIN)/python tools/build_book.py --profile $(PROFILE) --device $(DEVICE)
+
+# One PDF of the whole book (_build/pdf/book.pdf) from the notebooks the last `make book` executed
+# (Sphinx singlehtml, printed by headless Chromium), then read back and checked; page PNGs in
+# _build/pdf/pages.
+pdf: venv
+	test -f _build/exec/_toc.yml || $(MAKE) book PROFILE=$(PROFILE)
+	$(BIN)/python tools/build_pdf.py
+	$(BIN)/python tools/check_pdf.py --pngs _build/pdf/pages
 
 clean:
 	rm -rf _build

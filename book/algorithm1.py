@@ -31,23 +31,7 @@
 # - the **early-stopping** hypothesis for the paper's Fig. 4: a similarity slightly above chance
 #   after few steps, with almost no module recovered.
 #
-# ```{admonition} Reproduction note: readings of Algorithm 1 (interpretations, not the paper's text)
-# :class: warning
-# The paper says Algorithm 1 finds "a single module projection" by gradient descent on the kernel
-# objective (Eqn 17) and is "repeated $K$ times with different random initializations". Its code
-# is not available. We implement four readings in `modscale.training.alg1`
-# ({py:func}`modscale.training.alg1.init_projections_`):
-# - **literal** -- $K$ independent restarts, each on its own single-module kernel (the default,
-#   "paper" reading, used by the other chapters as *ours*);
-# - **greedy_residual** -- one module at a time, module $j$ fitted to the residual that the
-#   frozen modules $1..j-1$ leave (kernel-ridge back-fitting on each mini-batch);
-# - **greedy_fixed** -- one module at a time, module $j$ minimising the objective of $y$ under the
-#   mean of its kernel and the frozen earlier modules' kernels;
-# - **joint** -- all $K$ projections at once under the network's kernel (the mean of the module
-#   kernels), as the derivation of Eqn 17 suggests.
-#
-# The three non-literal readings are ours. Every other setting (RBF kernel with the median
-# bandwidth, ridge, Adam, unit-norm projections) is that of {ref}`modular-networks`.
+# ```{deviation} alg1-readings
 # ```
 #
 # **Metrics.** For each network: the paper-style **similarity** score (mean over true modules of
@@ -131,6 +115,7 @@ from modscale.infra.cache import cached_map
 from modscale.models.modular_net import LinearProjection
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import per_seed_samples_needed, stack_samples_needed
+from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
@@ -276,6 +261,11 @@ glue_text("alg1_lit_chance", f"{lit['chance'].mean():.3f}")
 glue_text("alg1_best_sim",
           f"{readings[readings['reading'] == best_reading]['similarity'].mean():.3f}")
 glue_text("alg1_lit_distinct", f"{lit['distinct_directions'].mean():.1f}")
+record_sensitivity("alg1-readings", "module recovery of every reading", (
+    "modules recovered on average: " + ", ".join(
+        f"{r} {g['modules_recovered'].mean():.1f}" for r, g in readings.groupby("reading",
+                                                                             sort=False))
+    + f" of k = {cfg.k}; most: {best_reading}"), profile=profile)
 glue_text("alg1_lit_K", f"{lit['K'].mean():.1f}")
 
 # %% [markdown]
@@ -339,6 +329,10 @@ sens = pd.DataFrame([{"setting": s["vary"], "value": s[s["vary"]],
                       "distinct_directions": float(r["distinct_directions"].double().mean())}
                      for s, r in zip(sens_specs, sens_runs, strict=True)])
 glue_text("alg1_sens_max", f"{sens['modules_recovered'].max():.1f}")
+record_sensitivity("alg1-kernel", "literal reading over learning rate, mini-batch and ridge", (
+    f"at m = {cfg.stay_m} it recovers at most {sens['modules_recovered'].max():.1f} of the "
+    f"k = {cfg.k} modules on average over {len(sens)} settings (similarity "
+    f"{sens['similarity'].min():.3f} to {sens['similarity'].max():.3f})"), profile=profile)
 show(sens)
 
 # %% [markdown]
@@ -494,27 +488,7 @@ show(es)
 # baseline at matched compute: it gets extra training iterations worth the FLOPs of the most
 # expensive initialiser.
 #
-# ```{admonition} Reproduction note: the sample-complexity comparison
-# :class: note
-# - **Task**: the sine task with the sine chapter's calibrated knobs (`sc_task` =
-#   {glue:text}`alg1_sc_task`): label-noise variance {glue:text}`alg1_sc_noise`, clean target
-#   variance {glue:text}`alg1_sc_tvar` and frequency scale {glue:text}`alg1_sc_freq`, with
-#   k = {glue:text}`alg1_k` modules and b = 1.
-# - **Networks**: an MLP of width {glue:text}`alg1_sc_width` and depth {glue:text}`alg1_sc_depth`,
-#   and modular networks of K = {glue:text}`alg1_sc_K` module MLPs of the same size.
-# - **Training**: Adam at learning rate {glue:text}`alg1_sc_lr` for {glue:text}`alg1_sc_iters`
-#   iterations on mini-batches of {glue:text}`alg1_sc_batch` (the paper's protocol).
-# - **Samples needed**: the n grid is {glue:text}`alg1_sc_grid`, with {glue:text}`alg1_sc_seeds`
-#   seeds per point. The sample complexity is where the seed-mean test loss (noisy targets, as the
-#   paper's) first reaches the paper's threshold {glue:text}`alg1_sc_threshold`, interpolated
-#   on log n.
-# - **Readings**: they use this chapter's Algorithm 1 settings ({glue:text}`alg1_steps` Adam
-#   steps per projection, or per module for the greedy readings), each network on its own training set.
-# - **Matched compute**: the matched baseline trains {glue:text}`alg1_sc_extra` extra iterations
-#   at m = {glue:text}`alg1_sc_m_hi`, the FLOPs of the most expensive reading
-#   ({py:func}`modscale.experiments.fig3a_readings.matched_iters`).
-# - **What is cut** against the paper: m in {glue:text}`alg1_sc_ms` (paper: 2-9), one
-#   architecture (paper: all widths and depths), {glue:text}`alg1_sc_seeds` seeds.
+# ```{deviation} fig3a-comparison
 # ```
 
 # %% tags=["hide-input"]
@@ -768,6 +742,9 @@ if cfg.sc_sensitivity:
         "no verdict changes" if not changed else
         f"the verdict of {', '.join(changed)} changes with the calibration point, so it "
         "depends on a near-tie of the calibration"))
+    record_sensitivity("sine-calibration", "Fig. 3a at the largest m on the runner-up point", (
+        f"m = {m_hi}: " + "; ".join(f"{r['claim']} {r['verdict']} ({r['task']})"
+                                    for r in sens_rows)), profile=profile)
     glue_text("alg1_sens_knobs", f"noise variance {ru_knobs.noise_var:g}, frequency scale "
               f"{ru_knobs.freq_scale:g}, target variance {ru_knobs.target_var:g}")
     display(show(sens))

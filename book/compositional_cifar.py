@@ -108,6 +108,7 @@ from modscale.infra.progress import progress_bar
 from modscale.paper_data import FIG3B, TABLE1
 from modscale.report import cifar_tables as csr
 from modscale.report import runlog, verdicts
+from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
@@ -139,13 +140,7 @@ glue("cifar_device", str(dev), display=False)
 # as a validation set (used only to choose learning rates); test combinations draw their images
 # from the CIFAR-10 test images.
 #
-# ```{admonition} Reproduction note: the JPEG copy of CIFAR-10
-# :class: note
-# Without internet access the book uses `cifar10-jpeg.tar.xz`, a public redistribution of
-# CIFAR-10 with one **JPEG file per image**. JPEG is lossy, so its pixels differ slightly from
-# the original `cifar-10-python.tar.gz` the paper used. The loader accepts the original release
-# too (parameter `data_path`, or the environment variable `MODSCALE_CIFAR10`). This run read
-# **{glue:text}`cifar_source_kind`** data from {glue:text}`cifar_source`.
+# ```{deviation} cifar-jpeg
 # ```
 
 # %% tags=["hide-input"]
@@ -209,18 +204,7 @@ plt.close(fig5)
 # images. The hash does not depend on the seed or the method, and every class stays equally
 # frequent at every position.
 #
-# ```{admonition} Reproduction note: OOD split, noise, data splits
-# :class: note
-# The paper reports a "combinatorial OOD accuracy" and an "accuracy under noise" (Table 1)
-# without the split, the noise model or k being recovered (SPEC §5.3, §8). Choices here:
-# held-out class *permutations* (ordered tuples; a reviewer's question about "input class
-# permutations present in the training data vs. not present" suggests this reading), a fraction
-# `ood_fraction` = {glue:text}`cifar_ood_fraction` of them, excluded from training at every
-# k >= 2 (at k = 1 a "tuple" is a single class, so nothing is held out); i.i.d. Gaussian noise
-# of standard deviation `noise_std` = {glue:text}`cifar_noise_std` added to the normalised
-# inputs (at 1 the noise variance equals the variance of every normalised pixel; the whole
-# accuracy-against-noise curve is shown as well); Table 1 at `table_k` =
-# {glue:text}`cifar_table_k`. All three are parameters.
+# ```{deviation} cifar-ood-noise
 # ```
 
 # %% tags=["hide-input"]
@@ -246,46 +230,7 @@ print("OOD test samples that are held-out tuples:",
 #
 # ## The three methods
 #
-# ```{admonition} Reproduction note: architectures and training
-# :class: note
-# The paper's CIFAR architectures, optimiser and batch size are not recovered (SPEC §5.3, §6).
-# The authors state that the module input dimension is 512 and that training runs a single
-# epoch over a fixed set of $10^6$ combinations, with a test set of 10,000.
-# - **Baseline monolithic**: a ReLU MLP on the flattened $3072k$-dimensional input, hidden width
-#   `mono_width` = {glue:text}`cifar_mono_width`, `mono_depth` = {glue:text}`cifar_mono_depth`
-#   linear layers, $10k$ outputs.
-# - **Baseline modular**: $K$ = `modules_per_image` $\times\, k$ modules ($K = 5k$ in third-party notes,
-#   SPEC §4.3, here `modules_per_image` = {glue:text}`cifar_mpi`). Each module projects the
-#   whole input linearly to `module_dim` = b = {glue:text}`cifar_b` dimensions (random
-#   Gaussian, unit-norm columns) and feeds an MLP of width {glue:text}`cifar_mod_width`; the
-#   $10k$-logit outputs of the modules are summed and divided by $\sqrt K$.
-# - **Our method**: the same network, with each projection first trained by Algorithm 1 for
-#   `init_steps` = {glue:text}`cifar_init_steps` Adam steps (learning rate
-#   {glue:text}`cifar_init_lr`) on the kernel objective
-#   $\operatorname{tr}\big(Y^\top (G + \rho I)^{-1} Y\big)$, where $G$ is the Gram matrix of an RBF
-#   kernel on the projected inputs (median-heuristic bandwidth) of mini-batches of
-#   {glue:text}`cifar_init_batch` training combinations, with centred one-hot codes of all k
-#   positions as the targets Y ({py:mod}`modscale.training.kernel_init`); then everything is trained end
-#   to end.
-#
-# Algorithm 1 details (all unknown in the paper, SPEC §8): each network draws the kernel
-# mini-batches from the first `init_pool` = {glue:text}`cifar_init_pool` combinations of its own
-# training set; the targets are centred one-hot codes (one-hot minus 1/10) so that the constant
-# part of a code does not count; ridge $\rho$ = `init_ridge` = {glue:text}`cifar_init_ridge`
-# times the mean diagonal of $G$; the $K$ modules are $K$ restarts from their random projections. The Adam
-# learning rate is small because a unit-norm column in 3072k dimensions has entries of about
-# $1/\sqrt{3072k}$ (0.01 at k = 2) and Adam moves every entry by about the learning rate per step.
-#
-# Loss: cross-entropy of every position, averaged over positions. Metric: per-position accuracy
-# averaged over the k positions (SPEC §5.3: an "all k correct" metric would be far below the
-# paper's values). Adam {cite}`kingma2014adam`, batch {glue:text}`cifar_batch`,
-# `epochs` = {glue:text}`cifar_epochs` over `n_train` = {glue:text}`cifar_n_train` combinations
-# ($10^6$ in the paper); matmul precision `amp` (default `auto`: bf16 autocast where this
-# device's bf16 matmuls are faster than fp32, `modscale.infra.device.resolve_precision`; in this
-# build it resolved to **{glue:text}`cifar_amp_resolved`**; the speed and the agreement with fp32
-# are measured by `python -m modscale.experiments.cifar_bench`). The learning rate of each method
-# is the best of
-# `lr_grid` on the validation set at k = `sweep_k` (below).
+# ```{deviation} cifar-architectures
 # ```
 
 # %%
@@ -466,6 +411,12 @@ for method in cfg.methods:
     ax.errorbar(lv, mu, yerr=se, marker="o", ms=4, capsize=2, color=PALETTE[method],
                 label=METHOD_LABELS[method])
 ax.axvline(cfg.noise_std, color="grey", lw=0.6, ls=":")
+best_at = {c.removeprefix("acc_noise_"): max(cfg.methods, key=lambda m_: sub[sub["method"] == m_][c].mean())
+           for c in noise_cols}
+if best_at:
+    record_sensitivity("cifar-ood-noise", "the accuracy-against-noise curve", (
+        f"at k = {cfg.table_k} the best mean accuracy per noise std is: " + ", ".join(
+            f"{lv_} {METHOD_LABELS[m_]}" for lv_, m_ in best_at.items())), profile=profile)
 ax.set_xlabel("noise std (normalised input units)")
 ax.set_ylabel("test accuracy")
 ax.legend(fontsize=8)
@@ -699,22 +650,7 @@ show(ep_table, index=True)
 # (`python tools/precompute.py cifar_scale --profile book`), committed to the results store
 # `results/cifar_scale/`, and are drawn from there ({py:mod}`modscale.experiments.cifar_scale`).
 #
-# ```{admonition} Reproduction note: the scale runs
-# :class: note
-# The architectures are the chapter's, except where stated. Module dimension
-# b = {glue:text}`cifar_scale_b` (paper: 512) and $K$ = {glue:text}`cifar_mpi` k modules (third-party
-# notes: 5k) are chosen because of their cost. The projections alone take $K \times 3072k \times b$
-# multiply-adds per combination, which with the paper's b and K (5k) is 40 times the
-# cost here. Other settings: batch {glue:text}`cifar_scale_batch` (unknown in the paper),
-# matmul precision {glue:text}`cifar_scale_amp_resolved` (`scale_amp` = `auto`, resolved by
-# the hardware; bf16 autocast keeps fp32 weights and Adam), and a test and OOD set of
-# {glue:text}`cifar_scale_ntest` combinations (as in the paper). Each method's learning rate is the best of
-# `lr_grid` on the validation set at k = {glue:text}`cifar_scale_sweep_k` after one epoch over
-# {glue:text}`cifar_scale_sweep_n` combinations. These are all parameters (`scale_*`). A stored
-# result is found by its experiment's declared version and its configuration, not by the code;
-# the provenance table flags entries whose code has changed since they were computed (advisory:
-# the golden recomputation of `make test` decides whether numbers changed), and
-# `make book RECOMPUTE=cifar_scale` recomputes them.
+# ```{deviation} cifar-scale
 # ```
 
 # %% tags=["hide-input"]
@@ -978,6 +914,11 @@ glue("cifar_dim_text", (f"At k = {k_dim} and {cfg.scale_dim_n_train:,} combinati
                         f"accuracy is {dim_txt}" if len(cfg.scale_module_dims) > 1 and len(dims)
                         else "No module dimension beyond the first was run at this profile"),
      display=False)
+if len(cfg.scale_module_dims) > 1 and len(dims):
+    for dev_id in ("cifar-architectures", "cifar-scale"):
+        record_sensitivity(dev_id, "module dimension b", (
+            f"at k = {k_dim} and {cfg.scale_dim_n_train:,} combinations the test accuracy is "
+            f"{dim_txt}"), profile=profile)
 
 # %% [markdown]
 # The paper's ordering (ours > modular > monolithic) holds in {glue:text}`cifar_scale_hold`

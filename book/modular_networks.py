@@ -117,6 +117,7 @@ from modscale.report.analysis import (
     slope_per_dim,
     stack_samples_needed,
 )
+from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
@@ -162,27 +163,10 @@ glue("mod_K", K_mod, display=False)
 # adaptive jitter (never an explicit inverse) and back-propagates with the closed form
 # $\partial\,\mathrm{tr}(Y^\top A^{-1}Y)/\partial A=-\alpha\alpha^\top$, $\alpha=A^{-1}Y$.
 #
-# ```{admonition} Reproduction note: kernel, bandwidth, ridge, normalisation
-# :class: note
-# The paper's kernel and its settings are not recovered (SPEC §8.6). We use the RBF kernel on the
-# projected inputs, $\kappa(x,x')=\exp(-\|\hat U^\top x-\hat U^\top x'\|^2/2\sigma^2)$ (third-party
-# notes; the authors' related code uses the same form), with $\sigma$ the **median pairwise
-# distance** of the projected mini-batch, treated as a constant in the gradient
-# (`init_kernel`, `init_bandwidth`; a Laplace kernel and the infinite-width NTK of a ReLU MLP are
-# alternatives). A ridge of `init_ridge` = 0.1 times the mean kernel diagonal is added (the
-# targets contain the other modules' contributions, which one module must treat as noise).
-# Projections are renormalised to unit-norm columns after every step, so the objective cannot be
-# lowered by scaling them. Adam, `init_steps` steps, mini-batches of `init_batch_size`.
+# ```{deviation} alg1-kernel
 # ```
 #
-# ```{admonition} Reproduction note: one module at a time, or all modules jointly
-# :class: warning
-# The paper's text says Algorithm 1 finds "a single module projection" by gradient descent on
-# Eqn 17 and is "repeated K times with different random initializations". Read literally, the
-# kernel is that of **one** module (method **ours**). The derivation of Eqn 17 from the
-# minimum-norm solution, however, involves the kernel of the whole network, the sum of the
-# module kernels, optimised over all projections (method **ours_joint**, our addition). We report
-# both, side by side, in every figure below.
+# ```{deviation} alg1-single-or-joint
 # ```
 #
 # An independent check of the implementation (float64): the batched objective against a direct
@@ -232,26 +216,7 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # loss crosses the threshold, interpolated in $\log n$; thin lines are architectures, thick lines
 # their geometric mean (architectures that never reach the threshold are left out and counted).
 #
-# ```{admonition} Reproduction note: scale and settings
-# :class: note
-# Paper: $m=2,\dots,9$, 3 widths x 3 depths, 10,000 Adam iterations, $n$ up to $10^5$; the task's
-# $k$, the number of network modules, and the threshold are unknown (SPEC §5.1, §8.3). Here (CPU
-# budget) the profile sets $m$ (`m_values`), architectures (`widths` x `depths`), the $n$ grid
-# (`n_min`, `n_max`, `n_points`), seeds (`n_seeds`) and iterations (`iters`); their values at
-# this profile are in the parameters table of the {ref}`reproducibility` page. $K = 2k$ modules (`modules_factor`; the paper's t-SNE shows 20
-# learned and 10 target modules). The threshold is `threshold` = 0.3, 10 % of the target
-# variance, as in {doc}`sine_regression` (the paper's 1.5, inferred from a file name, is reached
-# at the smallest $n$ by most settings of our task; the sensitivity table shows it).
-#
-# **Task and regime.** Fig. 3a on this page and the two ablations at the end use the
-# uncalibrated sine task of Fig. 1 (no label noise) with `iters` = {glue:text}`mod_iters`
-# iterations, a regime easier and shorter than the paper's, kept for comparison (its many
-# architectures and $m$ values are what the CPU budget allows at that length). Fig. 3a in the
-# paper's regime -- the task calibrated to the paper's numbers ({doc}`sine_regression`), the
-# paper's 10,000 iterations and threshold 1.5 -- is {ref}`alg1-sample-complexity`, with the
-# compute-matched baseline and a K-vs-k ablation on that task; the book's Fig. 3a verdicts come
-# from there. Fig. 4, the t-SNE figure and the nonlinear projections (Table 2) on this page run
-# on the calibrated task at the paper's protocol.
+# ```{deviation} mod-scale
 # ```
 
 # %%
@@ -417,18 +382,7 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # Fig. 3a comparison of {ref}`alg1-sample-complexity`
 # ({py:mod}`modscale.experiments.modular_calibrated`).
 #
-# ```{admonition} Reproduction note: the similarity score and the setting of Fig. 4
-# :class: note
-# The paper's definition is not recovered (SPEC §5.2); ours is the reading SPEC marks as most
-# plausible. The paper's t-SNE shows 10 target and 20 learned modules, so we use $k$ =
-# `align_k` = 10 and $K=20$. With this score, 20 random directions against 10 random targets in
-# $m=15$ dimensions give a chance level of 0.537 (Monte Carlo below), the paper's baseline value
-# at iteration 0, so we use $m$ = `align_m` = 15; this is an inference, not the paper's statement.
-# Training-set size `align_n` = {glue:text}`mod_align_n`, {glue:text}`mod_align_seeds` seeds,
-# `align_iters` = {glue:text}`mod_cal_iters` iterations. The paper plots iterations 0-1,000;
-# its verdict is judged there (at iteration 1,000), and the rest of training is shown as well.
-# The task, protocol and Algorithm 1 settings are the Algorithm 1 chapter's at the same
-# profile (its `sc_*` and Algorithm 1 parameters).
+# ```{deviation} fig4-similarity
 # ```
 
 # %%
@@ -500,6 +454,13 @@ for i, meth in enumerate(by_method):
     glue_text(f"mod_simP_{meth}", f"{sim_tab.iloc[i, 2]:.3f}")
     glue_text(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 3]:.3f}")
 glue_text("mod_paper_end", f"{paper_end:,}")
+if "ours_joint" in by_method and "ours" in by_method:
+    record_sensitivity("alg1-single-or-joint", "Fig. 4 similarity, literal against joint", (
+        f"at iteration {paper_end:,}: literal {sim_tab.iloc[list(by_method).index('ours'), 2]:.3f}, "
+        f"joint {sim_tab.iloc[list(by_method).index('ours_joint'), 2]:.3f}"
+        + (f", random projections {sim_tab.iloc[list(by_method).index('modular'), 2]:.3f}"
+           if "modular" in by_method else "")
+        + " (paper: 0.628 for its initialiser, 0.578 random)"), profile=profile)
 glue_text("mod_align_end", f"{int(steps[-1]):,}")
 show(sim_tab)
 
@@ -566,19 +527,7 @@ plt.close(fig_t)
 # {glue:text}`mod_reg_today_1000` by iteration {glue:text}`mod_reg_end`. The two baselines live in different regimes,
 # and the set-up that decides the regime is not the paper's text:
 #
-# ```{admonition} Reproduction note: the modular network's reconstruction choices
-# :class: note
-# Each is a parameter of {py:class}`~modscale.experiments.fig3a_readings.Fig3aSpec` (its
-# *regime fields*; today's values reproduce every stored result):
-# - the size of each module MLP, `module_size`: `same` (as wide and deep as the monolithic MLP;
-#   today) or `matched` (the K modules with their projections carry about the monolithic
-#   MLP's parameters; {py:func}`~modscale.experiments.fig3a_readings.module_width`);
-# - the number of modules `n_modules` (today K = 2k), and the module input dimension `net_b`
-#   (today b = 1, the task's);
-# - the projections' initialisation `proj_init` (`gaussian`, today, or `orthonormal`), their
-#   column norm `proj_scale` (today 1), whether they are weight-normalised, `proj_normalize`
-#   (today free), and their learning rate relative to the rest, `proj_lr_scale` (today 1);
-# - the Fig. 4 task: `align_n`, `align_m`.
+# ```{deviation} mod-regime
 # ```
 #
 # **The study.** The Fig. 4 stacks run in every setting of
@@ -657,6 +606,17 @@ for key, val in {"mod_reg_selected": selected, "mod_reg_n_settings": str(fit.set
                  "mod_reg_compute": f"{study_compute_s:,.0f}",
                  "mod_reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
     glue_text(key, val)
+record_sensitivity("mod-regime", "regime study, fitted on the baseline at iterations 0 and 1,000", (
+    f"{fit.setting.nunique()} settings, {cfg.regime_seeds} seeds; selected {selected} "
+    f"(baseline {sel_row.sim_0:.3f} -> {sel_row.sim_1000:.3f}, paper 0.537 -> 0.578, fit RMS "
+    f"{sel_row.fit_rms:.3f}; today's regime {today_row.sim_0:.3f} -> {today_row.sim_1000:.3f}, "
+    f"RMS {today_row.fit_rms:.3f})"), profile=profile)
+task_rows = fit[fit.setting.str.match(r"^(n|m) = ")]
+if len(task_rows):
+    record_sensitivity("fig4-similarity", "the Fig. 4 task's n and m in the regime study", (
+        "baseline fit RMS against the paper's two levels: " + ", ".join(
+            f"{r.setting} {r.fit_rms:.3f}" for r in task_rows.itertuples())
+        + f" (today's setting {today_row.fit_rms:.3f})"), profile=profile)
 show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
     "sim_0": "baseline at 0", "sd_0": "seed sd (0)", "sim_1000": "baseline at 1,000",
     "sd_1000": "seed sd (1,000)", "fit_rms": "fit RMS residual"}).round(3))
@@ -808,6 +768,12 @@ if len(regimes) == 1:  # the study selected today's settings: one regime
         glue_text(f"mod_reg_v_sel_{row['claim_id']}",
                   f"{row['verdict']} (the selected regime is today's)")
 regime_verdicts = pd.DataFrame(regime_rows)
+for dev_id, wanted in (("fig3a-comparison", "today"), ("mod-regime", "selected")):
+    rows_ = [r for r in regime_rows if (r["regime"] == "today") == (wanted == "today")]
+    if rows_:
+        record_sensitivity(dev_id, f"verdicts over the architecture grid ({wanted} regime)", (
+            f"regime {rows_[0]['regime']}, {widths_depths}: " + "; ".join(
+                f"{r['claim_id']} {r['verdict']}" for r in rows_)), profile=profile)
 verdicts.styled(regime_verdicts[["regime", "paper item", "claim", "paper", "this reproduction",
                                  "evidence", "verdict"]], short=["regime"])
 
@@ -823,15 +789,7 @@ verdicts.styled(regime_verdicts[["regime", "paper item", "claim", "paper", "this
 # ({glue:text}`mod_t2_threshold`) of the Fig. 3a comparison in {ref}`alg1-sample-complexity`,
 # whose linear-projection stacks give the table's linear column (same tasks and data).
 #
-# ```{admonition} Reproduction note: the nonlinear projection
-# :class: note
-# Our choice: one hidden tanh layer of `proj_hidden` = 8 units, $W_1$ and $W_2$ with unit-norm
-# Gaussian columns, $c\sim U(-1,1)$ ({py:class}`modscale.models.modular_net.NonlinearProjection`).
-# Algorithm 1 optimises all the projection's parameters on the same kernel objective of its
-# output; after each step the columns of $W_1$ and $W_2$ are renormalised. The similarity
-# score uses the projection's Jacobian at $x=0$. Table 2's actual content is unknown, so the
-# table below is *not* a reproduction of it, only the test it most plausibly reports. Input
-# dimensions `table2_m_values` (each one of the Fig. 3a comparison's).
+# ```{deviation} table2-projection
 # ```
 
 # %%
@@ -983,13 +941,7 @@ show(cm_tab)
 #   paper's regime: {ref}`alg1-sample-complexity`). Everything is measured at the `profile` =
 #   {glue:text}`mod_profile` scale; the tables give every number next to the paper's.
 #
-# ```{admonition} Reproduction note: end-to-end training
-# :class: note
-# After the initialiser, all parameters (projections included, no longer renormalised) are
-# trained with Adam (`lr` = 0.01, mini-batches of `batch_size`) on the mean squared error by the
-# shared batched trainer ({py:func}`modscale.training.trainer.train_batched`), exactly as the baselines.
-# Networks of one stack share no parameters, so training them together equals training each
-# alone (checked in the trainer's tests).
+# ```{deviation} mod-end-to-end
 # ```
 
 # %% [markdown]
@@ -1062,6 +1014,9 @@ if cfg.align_sensitivity:
                                    iterations=paper_end, min_effect=0.01,
                                    scale=cal_scale + ", runner-up calibration point")
     v_fit = next(v for v in v_mod if v.claim_id == "fig4_alignment")
+    record_sensitivity("sine-calibration", "Fig. 4 on the runner-up point", (
+        f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin"),
+        profile=profile)
     glue_text("mod_sens_knobs", f"noise variance {ru_task[0].noise_var:g}, frequency scale "
               f"{ru_task[0].freq_scale:g}, target variance {ru_task[0].target_var:g}")
     glue_text("mod_sens_sentence", (

@@ -75,6 +75,7 @@ from modscale.infra.cache import cached, cached_map
 from modscale.infra.device import resolve_device
 from modscale.infra.profiles import config_dict
 from modscale.report import runlog, verdicts
+from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
@@ -177,18 +178,7 @@ glue("mt_omega", cfg.omega, display=False)
 # task feature keeps only a fraction of order $K\,\mathbb E[(u^\top\hat u)^{2l}] \sim K m^{-l}$ of
 # its variance in the model's span, so $\mathbb E\varepsilon^2$ rises towards $c$ as $m$ grows.
 #
-# ```{admonition} Reproduction note: the modular model
-# :class: note
-# The paper's Theorem 2 could not be recovered; the model above is a reconstruction. Choices
-# (parameters in parentheses): module input dimension $b = 1$ with Hermite features (fixed; the
-# module spectrum is the page {ref}`theory`'s law at dimension 1, `spectrum_kind`, `omega` =
-# {glue:text}`mt_omega`, `c`); the task normalised by $1/\sqrt k$ so its variance is $c$ for
-# every $k$; $K = k$ = {glue:text}`mt_k` modules of $q$ = {glue:text}`mt_q` features ($p$ =
-# {glue:text}`mt_p`; `k`, `q`); task directions random on the sphere (`task_directions`);
-# "random projections" are *untrained* independent uniform directions, a model of a modular
-# network whose projections have not found the task's modules (`projection_draws` draws averaged
-# per $m$). The Gaussian-equivalent step is an approximation for the real Hermite features, which
-# we quantify below.
+# ```{deviation} modular-theory-model
 # ```
 
 # %% [markdown]
@@ -255,6 +245,11 @@ glue("mt_herm_big", f"{100 * h_big.rel_err_test.abs().max():.1f} %", display=Fal
 glue("mt_herm_nbig", int(n_big), display=False)
 glue("mt_mc_p", int(mc_p), display=False)
 glue("mt_herm_worst", f"{herm.test_mc.div(herm.test_formula).max():.1f}", display=False)
+record_sensitivity("modular-theory-model", "Hermite features against the Gaussian formula", (
+    f"largest relative error of the test loss at n = {int(n_big)}: "
+    f"{100 * h_big.rel_err_test.abs().max():.1f} %; simulated / formula up to "
+    f"{herm.test_mc.div(herm.test_formula).max():.1f}x over the n grid (p = {int(mc_p)})"),
+    profile=profile)
 export_table(mc_tab, "theory_modular_mc_relative_errors", profile=profile, device=dev,
              wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
 

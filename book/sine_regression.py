@@ -117,6 +117,7 @@ from modscale.report.analysis import (
     per_seed_curve,
     sample_complexity_table,
 )
+from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import Text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
@@ -161,26 +162,7 @@ glue("sine_device", Text(device_name(dev)), display=False)
 #
 # (checked against Monte Carlo below and in the tests).
 #
-# ```{admonition} Reproduction note: the task
-# :class: note
-# - **Module function.** Amplitudes $(1, 0.5, 0.2)$ and frequencies $(1, 3, 5)$ are read off the
-#   paper's Fig. 1 (SPEC §3.2, fitted to the figure); the paper calls that module illustrative, so
-#   the real distribution of amplitudes, frequencies and phases is unknown. We use the same
-#   components for every module and random phases (`SineTask.amplitudes`, `.frequencies`).
-# - **Projection.** $u_i$ uniform on the unit sphere (`b = 1`); `b > 1` gives each module an
-#   $m\times b$ projection with orthonormal columns (module inputs of unit variance per coordinate)
-#   and each sine its own direction inside it.
-# - **Normalisation** (parameter `normalisation`, default `unit_variance`; `output_scale`,
-#   default $\sqrt 3$). SPEC suggests $c_k = 1/\sqrt k$ from the paper's "invariance of loss with
-#   the number of modules". With $1/\sqrt k$ the variance of $y$ is $\approx 0.4\,s^2$ but varies by a
-#   factor of about 2 between random draws of the task (phases and directions), which would add that
-#   much noise to every loss. We therefore scale $\sum_i f_i$ to an exact variance $s^2$ (from the
-#   closed form), the same for every drawn task: 3 in this section, about the level at which the
-#   paper's test losses saturate (Fig. 2: 2.7 measured, 2.85 predicted at $m = 9$); the variance
-#   of the sweeps is calibrated below.
-# - **Fixed settings of the sweeps** (unknown in the paper): $m = 4$ in the k-sweep, $k = 4$ in the
-#   others (`m_fixed`, `k_fixed`), $n = 1000$ training samples in the k-, m- and p-panels
-#   (`n_fig2`; the paper's predicted interpolation peak in the p-panel sits at $p\approx 10^3$).
+# ```{deviation} sine-task
 # ```
 
 # %%
@@ -256,15 +238,7 @@ plt.close(fig1)
 # same initial weights and mini-batches, trained by the batched trainer and by a plain
 # one-model-at-a-time loop (`modscale.training.trainer.train_one`), in double precision.
 #
-# ```{admonition} Reproduction note: optimisation
-# :class: note
-# The paper does not give the batch size. Each step uses `batch_size` = 256 rows (every profile)
-# drawn uniformly with replacement from the model's own $n$ rows, or all rows when
-# $n\le$ `batch_size` (full batch). Every profile but `smoke` (150, for the tests) trains for the
-# paper's 10,000 iterations; to fit the CPU budget the `book` profile cuts the grid instead (fewer
-# seeds and $n$-points; the widest MLPs only at $n = 1000$, see "Does the grid cut change a
-# verdict?" below). MLPs of width 32 and more train with bf16 matmuls (`precision = "auto"`:
-# fp32 weights and Adam state; speed and agreement with fp32 on the {ref}`reproducibility` page).
+# ```{deviation} sine-optimisation
 # ```
 
 # %%
@@ -324,14 +298,7 @@ print("batched trainer equals the one-at-a-time loop:", eq_err < 1e-9)
 # square of $\log(\text{measured}/\text{paper})$ over these six numbers; every grid point is
 # trained with the protocol of the sweeps below ({glue:text}`sine_iters` Adam iterations).
 #
-# ```{admonition} Reproduction note: the calibration is ours
-# :class: note
-# Label noise is not known to be part of the paper's task, and the paper reports no calibration;
-# this is how we make an unknown task land in the paper's regime without tuning the training
-# protocol. The grid is `cal_noise_vars` $\times$ `cal_freq_scales` $\times$ `cal_target_vars`;
-# `task_knobs = "manual"` skips the fit and uses `noise_var`, `freq_scale` and `output_scale`
-# as given (`noise_var = 0`, `freq_scale = 1`, `output_scale` $=\sqrt3$: the original noiseless
-# task, the named variant "clean").
+# ```{deviation} sine-calibration
 # ```
 
 # %%
@@ -434,15 +401,7 @@ print("models trained:", int(run_table["models trained"].sum()),
 # $\lambda_i = c\,[i^{-\Omega^{-m}} - (i+1)^{-\Omega^{-m}}]$. Here $p$ is the network's parameter
 # count. It has two free constants, the total variance $c$ and the decay base $\Omega$.
 #
-# ```{admonition} Reproduction note: fitting the theory
-# :class: note
-# The paper does not say how its predicted curves were scaled. We fix $c$ to the clean target
-# variance (the theory's total feature variance *is* the variance of the clean $y$), add the
-# label-noise variance $\sigma^2$ of the calibrated task as known unexplained variance (it enters
-# exactly like $\operatorname{Tr}\Lambda_2$), and fit $\Omega$ alone by least squares in log test
-# loss over every (m, architecture) point of the m-sweep at $n = 1000$ (seed-averaged); the same
-# $(c,\Omega)$ then draw every other panel. `theory_fit = "c_omega"`
-# fits $c$ as well; `theory_kind = "power_law"` uses the power-law spectrum instead.
+# ```{deviation} sine-theory-fit
 # ```
 
 # %%
@@ -656,6 +615,8 @@ glue("sine_seed_cut_sentence", Text(
     f"{same} of {total} single-seed verdicts equal the verdict on all seeds"
     + ("" if same == total else "; the others show which claims hinge on seed noise")),
      display=False)
+record_sensitivity("sine-optimisation", "Fig. 2 verdicts from each seed alone", (
+    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"), profile=profile)
 paper_cfg = get_config("sine_regression", "paper")
 cut_names = ("n_seeds", "n_points", "n_test", "sc_widths", "iters", "widths", "depths")
 cuts = [f"{n} = {getattr(cfg, n)} (paper profile: {getattr(paper_cfg, n)})" for n in cut_names
@@ -708,15 +669,7 @@ show(seed_cut, index=True)
 # widths that ran the whole $n$-grid enter (`sc_widths`: {glue:text}`sine_sc_widths`; the
 # `paper` profile runs every width).
 #
-# ```{admonition} Reproduction note: threshold and search
-# :class: note
-# The paper's threshold 1.5 is inferred from a file name (SPEC §5.1). Because the task is
-# calibrated to the paper's loss levels ({ref}`sine-calibration`), we use it as is
-# (`sc_threshold`) and show the sensitivity to the threshold (`sc_thresholds`) in the table below.
-# On the original noiseless task (variance 3) the smallest grid size already reached 1.5 for
-# most settings, which is why earlier versions of this page used 0.3. The grid (`n_min`, `n_max`, `n_points`) and the
-# crossing rule (`sc_rule`: first crossing, or the crossing after which the loss stays below) are
-# parameters.
+# ```{deviation} sine-threshold
 # ```
 
 # %%
@@ -755,6 +708,18 @@ v_fig3a = verdicts.fig3a_monolithic_slope(
     at_lower_bound=int(agg_main["at_lower_bound"].sum()), factor=2.0)
 verdicts.record(v_fig3a, profile=profile)
 glue_verdicts("sine", [v_fig3a])
+thr_verdicts = []
+for thr in cfg.sc_thresholds:  # the same verdict function at every threshold of the table
+    a_t = agg[agg["threshold"] == thr].set_index("m")
+    v_t = verdicts.fig3a_monolithic_slope(
+        list(a_t.index), a_t["geo_mean_n"].to_numpy(), paper_m=f3["m"], paper_n=f3["monolithic"],
+        paper_threshold=paper_data.FIG3A_THRESHOLD, threshold=thr,
+        reached=int(a_t["reached"].sum()), total=int(a_t["architectures"].sum()),
+        at_lower_bound=int(a_t["at_lower_bound"].sum()), factor=2.0)
+    thr_verdicts.append(f"{thr:g}: {v_t.verdict}")
+record_sensitivity("sine-threshold", "Fig. 3a monolithic verdict per threshold",
+                   "; ".join(thr_verdicts) + f" (the book uses {cfg.sc_threshold:g})",
+                   profile=profile)
 
 # %% [markdown]
 # ```{glue:figure} fig-sine-sample-complexity
@@ -919,6 +884,10 @@ glue("sine_alt_hi", float(alt_at.iloc[-1]), display=False)
 main_at = base_np[base_np["n"] == cfg.n_fig2].groupby("m")["test"].mean()
 glue("sine_main_lo", float(main_at.iloc[0]), display=False)
 glue("sine_main_hi", float(main_at.iloc[-1]), display=False)
+record_sensitivity("sine-task", "equal amplitudes (harder modules)", (
+    f"test loss at n = {cfg.n_fig2} from {alt_at.iloc[0]:.2f} (m = {alt_at.index[0]}) to "
+    f"{alt_at.iloc[-1]:.2f} (m = {alt_at.index[-1]}), against {main_at.iloc[0]:.2f} to "
+    f"{main_at.iloc[-1]:.2f} on the main task"), profile=profile)
 show(variant_table)
 
 # %% [markdown]

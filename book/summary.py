@@ -53,16 +53,11 @@ from myst_nb import glue
 
 from modscale import paper_data
 from modscale.infra.profiles import get_config
-from modscale.report import runlog, verdicts
+from modscale.report import deviations, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
 from modscale.report.notebook import Text, show
-from modscale.report.paper_items import (
-    FIGURE_OF_ITEM,
-    ITEMS,
-    RECONSTRUCTION_CHOICES,
-    paper_item_order,
-)
+from modscale.report.paper_items import FIGURE_OF_ITEM, ITEMS, paper_item_order
 
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 
@@ -126,6 +121,10 @@ _ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_p
 _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in recorded},
                 "verdict_inputs", profile=build_profile)
 summary = summary.drop(columns=["effect"])
+# Each verdict links to the reconstruction choices it depends on (the deviations page).
+summary["depends on"] = [", ".join(
+    f'<a href="deviations.html#dev-{d.id}">{d.id}</a>' for d in deviations.of_claim(cid))
+    or "no reconstruction choice" for cid in summary["claim id"]]
 
 # %% [markdown]
 # ## Verdicts
@@ -154,7 +153,8 @@ pd.set_option("display.max_colwidth", None)
  .set_properties(**{"text-align": "left", "vertical-align": "top", "font-size": "0.85em"})
  .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"})
  # short columns keep their words whole when the long ones are wrapped
- .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "7.5em"}))
+ .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "7.5em"})
+ .set_properties(subset=["depends on"], **{"font-size": "0.75em", "min-width": "9em"}))
 
 # %% [markdown]
 # ## Table 1 as reported by the paper
@@ -192,26 +192,16 @@ if shown == 0:
 # %% [markdown]
 # ## Reconstruction choices
 #
-# Where the paper's detail was not recovered, the reproduction made a choice. Each is a
-# parameter (change it with papermill, `-p NAME VALUE`); the values below are read from the
-# profiles, not typed here.
+# Where the paper's detail was not recovered, the reproduction made a choice; each is a parameter
+# (change it with papermill, `-p NAME VALUE`). The {ref}`deviations` page lists all
+# {glue:text}`summary_n_deviations` of them, generated from one registry: what the paper gives
+# and how sure that is, the book's choice, the parameters, the verdicts that depend on it (the
+# *depends on* column above) and the sensitivity runs.
 
-# %% tags=["hide-input"]
-choice_rows = []
-for what, chapter, param in RECONSTRUCTION_CHOICES:
-    try:
-        book_cfg, paper_cfg = get_config(chapter, "book"), get_config(chapter, "paper")
-    except Exception as err:  # chapter not registered in this checkout
-        choice_rows.append({"choice": what, "chapter": chapter, "parameter": param,
-                            "book": f"unavailable ({type(err).__name__})", "paper": ""})
-        continue
-    if not hasattr(book_cfg, param):
-        raise AttributeError(f"reconstruction choice {what!r}: {chapter} has no parameter "
-                             f"{param!r} (update modscale.report.paper_items.RECONSTRUCTION_CHOICES)")
-    choice_rows.append({"choice": what, "chapter": chapter, "parameter": param,
-                        "book": str(getattr(book_cfg, param)),
-                        "paper": str(getattr(paper_cfg, param))})
-show(pd.DataFrame(choice_rows))
+# %%
+glue("summary_n_deviations", len(deviations.DEVIATIONS), display=False)
+untouched = [cid for cid in ITEMS if not deviations.of_claim(cid)]
+print("claims that depend on no reconstruction choice:", ", ".join(untouched) or "none")
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -114,13 +114,6 @@ def test_normalisations_copy_agrees():
     assert NORMALISATIONS == TASK_NORMALISATIONS
 
 
-def test_reconstruction_choices_are_parameters():
-    from modscale.infra.profiles import get_config
-
-    for what, chapter, param in paper_items.RECONSTRUCTION_CHOICES:
-        assert hasattr(get_config(chapter, "smoke"), param), (what, chapter, param)
-
-
 def test_readme_results_table_is_current():
     sys.path.insert(0, str(REPO / "tools"))
     import readme_tables

@@ -130,26 +130,84 @@ def stage_sources() -> None:
     shutil.copy2(REPO / "_static" / "custom.css", EXEC / "_mathjax" / "custom.css")
 
 
-def prepare_for_html(path: Path) -> None:
+def prepare_for_html(path: Path, box: str | None = None) -> None:
     """Reader-facing touches on an executed notebook (the sources are not changed).
 
-    Folds the papermill parameter cells (``hide-input``: visible on demand) and removes the
-    ``# NBVAL_...`` markers, which are for the regression tests, not for readers.
+    Folds the papermill parameter cells (``hide-input``: visible on demand), removes the
+    ``# NBVAL_...`` markers, which are for the regression tests, not for readers, replaces every
+    ``{deviation} <id>`` fence by its *Reproduction note* box from the registry
+    (:func:`modscale.report.deviations.expand_notes`) and puts ``box`` (the re-execution box)
+    after the chapter's title.
     """
     import nbformat
 
+    from modscale.report.deviations import expand_notes
+
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
+    title_at = None
+    for i, cell in enumerate(nb.cells):
         tags = cell.metadata.get("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-input" not in tags:
             cell.metadata["tags"] = [*tags, "hide-input"]
         if cell.cell_type == "code":
             cell.source = NBVAL_MARKER.sub("", cell.source)
+        else:
+            cell.source = expand_notes(cell.source)
+            if title_at is None and re.search(r"^# ", cell.source, re.M):
+                title_at = i
+    if box is not None and title_at is not None:
+        nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(box))
     nbformat.write(nb, path)
+
+
+def chapter_titles(pages: list[str]) -> dict[str, str]:
+    """Page name -> its title (the first ``# `` heading of its source)."""
+    out = {}
+    for p in pages:
+        src = REPO / f"{p}.py"
+        text = src.read_text() if src.exists() else (REPO / f"{p}.md").read_text()
+        m = re.search(r"^# # (.+)$" if src.exists() else r"^# (.+)$", text, re.M)
+        out[Path(p).name] = m.group(1).strip() if m else Path(p).name
+    return out
+
+
+GENERATED = "<!-- generated: {} -->"
+
+
+def write_generated_pages(pages: list[str], built: list[str], export: Path,
+                          profile: str) -> None:
+    """Fill the generated parts of the staged text pages from this build's run log: the
+    deviations page (:func:`modscale.report.deviations.page_markdown`) and the landing page's
+    verdict overview (:func:`modscale.report.book_pages.landing_overview_html`)."""
+    from modscale.report import runlog
+    from modscale.report.book_pages import landing_overview_html
+    from modscale.report.deviations import page_markdown
+    from modscale.report.verdicts import VERDICT_COLOURS
+
+    verdicts = {c["claim_id"]: c["verdict"] for c in runlog.claims() if c.get("claim_id")}
+    parts = {
+        "deviations": lambda: page_markdown(verdicts, runlog.sensitivities(), built=built,
+                                            titles=chapter_titles(pages), profile=profile),
+        "verdict overview": lambda: landing_overview_html(
+            verdicts, figures=export if export.exists() else None, built=built,
+            colours=VERDICT_COLOURS),
+    }
+    for md in (EXEC / "book").glob("*.md"):
+        text = md.read_text()
+        for name, make in parts.items():
+            marker = GENERATED.format(name)
+            if marker in text:
+                text = text.replace(marker, make())
+        md.write_text(text)
 
 
 def execute_chapters(names: list[str], profile: str, device: str, log: Path,
                      export: Path) -> list[dict]:
+    from modscale.infra.device import resolve_device
+    from modscale.report.book_pages import reexecution_markdown
+
+    device_name = str(resolve_device(device))
+
     import jupytext
     import papermill as pm
 
@@ -178,9 +236,10 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
             print(f"[build] {name} FAILED: {error}", file=sys.stderr, flush=True)
         finally:
             staged.unlink(missing_ok=True)
-        if out.exists():
-            prepare_for_html(out)
         wall = time.perf_counter() - t0
+        if out.exists():
+            prepare_for_html(out, reexecution_markdown(name, wall_time_s=wall, profile=profile,
+                                                       device=device_name))
         print(f"[build] {name}: {status} in {wall:.1f} s", flush=True)
         records.append({"chapter": name, "profile": profile, "device": device,
                         "wall_time_s": round(wall, 2), "status": status, "error": error})
@@ -227,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         BUILD / "paper_figures_smoke" if args.profile == "smoke" else REPO / "paper_figures")
     records = execute_chapters(chapters, args.profile, args.device, log, export)
     failed = [r["chapter"] for r in records if r["status"] != "ok"]
+    write_generated_pages(pages, [r["chapter"] for r in records if r["status"] == "ok"],
+                          export, args.profile)
     if args.chapters:  # pages not executed this time: reuse nothing, build only what ran
         keep = {f"book/{c}" for c in chapters}
         keep |= {p for p in pages if not (REPO / f"{p}.py").exists()}

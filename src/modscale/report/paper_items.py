@@ -8,8 +8,8 @@ files it exports to ``paper_figures/`` and the label of its figure in the book. 
 ``tools/readme_tables.py`` and the README table read this registry; a test checks that every
 registered export and figure label is produced.
 
-:data:`RECONSTRUCTION_CHOICES` lists the reconstructions (the paper's unknown details made
-parameters), read by the summary page.
+The reconstructions (the paper's unknown details made parameters) are in
+:mod:`modscale.report.deviations`.
 """
 
 from __future__ import annotations
@@ -171,50 +171,5 @@ def paper_item_order() -> list[str]:
     return out
 
 
-RECONSTRUCTION_CHOICES = (
-    ("Eigenvalue law tied to the task dimension", "theory", "spectrum_kind"),
-    ("Spectrum constant Omega (alpha = Omega^-m)", "theory", "omega"),
-    ("Target loss of 'required n' (units of d*c)", "theory", "target_ratio"),
-    ("Overparameterised loss formula", "theory", "method"),
-    ("Features per module in the modular theory", "modular_theory", "q"),
-    ("Task module directions", "modular_theory", "task_directions"),
-    ("How module outputs are combined (normalisation)", "sine_regression", "normalisation"),
-    ("Output scale of the sine task (task_knobs=manual)", "sine_regression", "output_scale"),
-    ("Task knobs: calibrated on 6 level numbers, or manual", "sine_regression", "task_knobs"),
-    ("Label-noise variance (task_knobs=manual)", "sine_regression", "noise_var"),
-    ("Frequency scale (task_knobs=manual)", "sine_regression", "freq_scale"),
-    ("Calibration grid: label-noise variances", "sine_regression", "cal_noise_vars"),
-    ("Calibration grid: frequency scales", "sine_regression", "cal_freq_scales"),
-    ("Calibration grid: target variances", "sine_regression", "cal_target_vars"),
-    ("Widths that run the whole n-grid (budget cut)", "sine_regression", "sc_widths"),
-    ("Training precision (bf16 autocast)", "sine_regression", "precision"),
-    ("Module input dimension b", "sine_regression", "b"),
-    ("k of the m-, p- and n-sweeps", "sine_regression", "k_fixed"),
-    ("m of the k-sweep", "sine_regression", "m_fixed"),
-    ("Mini-batch size", "sine_regression", "batch_size"),
-    ("Sample-complexity threshold (paper file name: 1.5)", "sine_regression", "sc_threshold"),
-    ("Theory constants fitted to the data", "sine_regression", "theory_fit"),
-    ("Network modules K per task module", "modular_networks", "modules_factor"),
-    ("Sample-complexity threshold (modular)", "modular_networks", "threshold"),
-    ("Algorithm 1: kernel", "modular_networks", "init_kernel"),
-    ("Algorithm 1: bandwidth rule", "modular_networks", "init_bandwidth"),
-    ("Algorithm 1: ridge (x mean diagonal)", "modular_networks", "init_ridge"),
-    ("Algorithm 1: steps per projection", "modular_networks", "init_steps"),
-    ("Algorithm 1: learning rate", "modular_networks", "init_lr"),
-    ("Fig. 4: input dimension", "modular_networks", "align_m"),
-    ("Table 2: hidden units of the nonlinear projection", "modular_networks", "proj_hidden"),
-    ("CIFAR: module input dimension b (paper: 512)", "compositional_cifar", "module_dim"),
-    ("CIFAR: modules per image", "compositional_cifar", "modules_per_image"),
-    ("CIFAR: training combinations", "compositional_cifar", "n_train"),
-    ("CIFAR: epochs (reviewer: 1)", "compositional_cifar", "epochs"),
-    ("CIFAR: held-out fraction of class tuples (OOD)", "compositional_cifar", "ood_fraction"),
-    ("CIFAR: k of Table 1", "compositional_cifar", "table_k"),
-    ("CIFAR: noise std of Table 1", "compositional_cifar", "noise_std"),
-    ("CIFAR: monolithic MLP width", "compositional_cifar", "mono_width"),
-    ("CIFAR: module MLP width", "compositional_cifar", "module_width"),
-    ("CIFAR: Algorithm 1 learning rate", "compositional_cifar", "init_lr"),
-)
-"""(what, chapter, parameter): every reconstruction choice, each settable with ``-p``."""
-
 __all__ = ["CHAPTERS", "GLUE_PREFIX", "PaperItem", "ITEMS", "FIGURE_OF_ITEM", "items_of",
-           "paper_item_order", "RECONSTRUCTION_CHOICES"]
+           "paper_item_order"]

@@ -46,8 +46,6 @@ def read(path: Path | None = None) -> list[dict[str, Any]]:
     return [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
 
 
-
-
 def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
           why: str, profile: str, claim_id: str | None = None, evidence: str = "held-out",
           effect: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None) -> None:
@@ -81,5 +79,29 @@ def claims(path: Path | None = None) -> list[dict[str, Any]]:
 
 
 def runs(path: Path | None = None) -> list[dict[str, Any]]:
-    """The run records (not the claims)."""
-    return [r for r in read(path) if r.get("kind") != "claim"]
+    """The run records (not the claims, not the sensitivity outcomes)."""
+    return [r for r in read(path) if r.get("kind") not in ("claim", "sensitivity")]
+
+
+def sensitivity(deviation: str, run: str, outcome: str, *, profile: str) -> None:
+    """Record the outcome of a sensitivity run for a deviation (call it through
+    :func:`modscale.report.deviations.record_sensitivity`, which checks the id)."""
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    row = {"kind": "sensitivity", "deviation": deviation, "run": run, "outcome": outcome,
+           "profile": profile}
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
+def sensitivities(path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Deviation id -> its sensitivity outcomes (the latest per run name, first-recorded
+    order)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in read(path):
+        if row.get("kind") == "sensitivity":
+            latest[(row["deviation"], row["run"])] = row
+    out: dict[str, list[dict[str, Any]]] = {}
+    for (dev, _), row in latest.items():
+        out.setdefault(dev, []).append(row)
+    return out
