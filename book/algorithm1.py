@@ -114,7 +114,7 @@ from modscale.experiments.fig3a_ablation import ablation_specs
 from modscale.infra.cache import cached_map
 from modscale.models.modular_net import LinearProjection
 from modscale.report import runlog, verdicts
-from modscale.report.analysis import per_seed_samples_needed, stack_samples_needed
+from modscale.report.analysis import per_seed_samples_by_method, stack_samples_needed
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
 from modscale.report.notebook import glue_text, glue_verdicts, show
@@ -642,11 +642,7 @@ glue_text("alg1_sc_sim_rand", f"{sim_rand:.3f}")
 
 # %% tags=["hide-input"]
 # Per-seed samples needed (a seed fixes the task and data of every method: paired comparisons).
-per_seed_sc = {}
-for spec, r in zip(sc_specs, sc_runs, strict=True):
-    per_seed_sc.setdefault(spec.method, {})[spec.m] = per_seed_samples_needed(
-        spec.n_values, r["test"], cfg.sc_threshold)
-per_seed_sc["ours"] = per_seed_sc["ours_literal"]
+per_seed_sc = per_seed_samples_by_method(sc_specs, sc_runs, cfg.sc_threshold)
 n_max_sc = float(max(grid))
 MIN_RATIO = 1.25  # the minimum sample ratio of every comparison (and the K ablation sentence)
 v_sc = [verdicts.fig3a_ours_lowest(per_seed_sc, ms_sc, paper=paper_data.FIG3A,
@@ -719,11 +715,7 @@ if cfg.sc_sensitivity:
     ru_runs = cached_map("fig3a_readings", ru_stacks, fig3a_readings.run_stack)
     wall_ru = time.perf_counter() - t0
     ru_specs, ru_runs = fig3a_readings.merge_seed_chunks(ru_stacks, ru_runs)
-    per_seed_ru = {}
-    for spec, r in zip(ru_specs, ru_runs, strict=True):
-        per_seed_ru.setdefault(spec.method, {})[spec.m] = per_seed_samples_needed(
-            spec.n_values, r["test"], cfg.sc_threshold)
-    per_seed_ru["ours"] = per_seed_ru["ours_literal"]
+    per_seed_ru = per_seed_samples_by_method(ru_specs, ru_runs, cfg.sc_threshold)
     sens_rows = []
     for task, per in (("argmin (the verdicts above)", per_seed_sc),
                       ("runner-up", per_seed_ru)):

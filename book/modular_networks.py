@@ -256,6 +256,14 @@ def sc_by_method(df, thresholds):
 df3 = stacks_frame(fig3_specs, fig3_runs)
 sc3 = sc_by_method(df3, cfg.thresholds)
 agg3 = aggregate_sample_complexity(sc3, ("method", "threshold", "m"))
+lowest = []  # per threshold: the method with the smallest geometric mean of samples over m
+for thr, g in agg3[agg3["n_required"] > 0].groupby("threshold"):
+    geo = g.groupby("method")["n_required"].apply(lambda s: float(np.exp(np.log(s).mean())))
+    lowest.append(f"{thr:g}: {geo.idxmin()} ({geo.min():,.0f})")
+if lowest:
+    record_sensitivity("mod-scale", "the method needing the fewest samples per threshold", (
+        "geometric mean over m: " + "; ".join(lowest) + f" (this page uses {cfg.threshold:g})"),
+        profile=profile)
 runlog.record("modular_networks", "fig3a_sample_complexity", profile=profile,
               models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds, device=dev)
 

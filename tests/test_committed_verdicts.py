@@ -58,7 +58,7 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
     from modscale.experiments import calibration, fig3a_readings
     from modscale.infra import cache
     from modscale.infra.profiles import get_config
-    from modscale.report.analysis import per_seed_samples_needed
+    from modscale.report.analysis import per_seed_samples_by_method
 
     meta = json.loads((FIGS / "verdict_inputs.json").read_text())["meta"]
     cfg = get_config("algorithm1", meta["profile"])
@@ -67,11 +67,7 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
     if any(r is None for r in runs):
         pytest.skip("the Fig. 3a stacks of this profile are not all in results/")
     specs, runs = fig3a_readings.merge_seed_chunks(stacks, runs)
-    per = {}
-    for spec, r in zip(specs, runs, strict=True):
-        per.setdefault(spec.method, {})[spec.m] = per_seed_samples_needed(
-            spec.n_values, r["test"], cfg.sc_threshold)
-    per["ours"] = per["ours_literal"]
+    per = per_seed_samples_by_method(specs, runs, cfg.sc_threshold)
     rec = verdicts.rejudge(inputs["fig3a_ours_lowest"])
     from modscale.infra.cache import decode
 

@@ -104,14 +104,14 @@ def test_batched_restarts_equal_a_loop():
             assert torch.allclose(u, p[i, j], atol=1e-10)
 
 
-@pytest.mark.parametrize("objective", ["single", "joint"])
+@pytest.mark.parametrize("objective", ["literal", "joint"])
 def test_kernel_init_lowers_objective(objective):
     tasks, xtr, ytr, nt = _data()
     net = BatchedModularNet(2, 4, 4, 1, 8, 3, generator=torch.Generator().manual_seed(4))
     res = kernel_init_(net.projection, xtr, ytr, n_train=nt, objective=objective, steps=40,
                        batch_size=96, record_every=40, generator=torch.Generator().manual_seed(5))
     obj = res.objective_tensor()
-    assert obj.shape == (2, 2, 4 if objective == "single" else 1)
+    assert obj.shape == (2, 2, 4 if objective == "literal" else 1)
     assert (obj[-1].mean() < obj[0].mean()).item()
     norms = net.directions().norm(dim=-2)
     assert torch.allclose(norms, torch.ones_like(norms), atol=1e-5)

@@ -174,11 +174,36 @@ def matched_iters(spec: Fig3aSpec) -> int:
                                1, spec.batch_size)
 
 
-def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
-              progress: bool = False) -> dict:
-    """Train the stack; returns numpy arrays ``train``, ``test``, ``test_clean`` (S, G) and for
-    modular methods ``sim_init``, ``sim_final`` (S, G); scalars ``iters`` (run),
-    ``init_time_s``, ``init_flops`` (per network), ``train_time_s``."""
+@dataclass
+class StackData:
+    """The task, data and generator of one stack of networks, one network per (seed, n) in
+    ``keys`` (seed-major): ``xtr`` (M, N, m), ``ytr`` (M, N, 1) padded to the largest n with the
+    true row counts ``nt`` (M,), ``xte``, ``yte`` (M, n_test, .) with noisy targets and
+    ``yte_clean`` without label noise; ``shape`` = (seeds, n values) of the result arrays;
+    ``seed`` is derived from the spec's canonical configuration (``config_hash``) and seeds
+    ``gen``, the generator of initialisation and mini-batches."""
+
+    keys: list[tuple[int, int]]
+    tasks: list
+    xtr: torch.Tensor
+    ytr: torch.Tensor
+    xte: torch.Tensor
+    yte: torch.Tensor
+    yte_clean: torch.Tensor
+    nt: torch.Tensor
+    shape: tuple[int, int]
+    seed: int
+    gen: torch.Generator
+
+    @property
+    def targets(self) -> torch.Tensor:
+        """The task modules' directions, (M, k, m, b)."""
+        return torch.stack([t.directions.float() for t in self.tasks])
+
+
+def stack_data(spec: Fig3aSpec, device: torch.device | str = "cpu") -> StackData:
+    """The :class:`StackData` of ``spec`` (a :class:`Fig3aSpec` or a subclass): one calibrated
+    sine task per seed (the spec's knobs), its training sets of every n and its test set."""
     dev = torch.device(device)
     keys = [(s, n) for s in spec.seeds for n in spec.n_values]
     tasks = [make_task(spec.m, spec.k, seed=s, b=spec.b, amplitudes=spec.amplitudes,
@@ -189,9 +214,21 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
                                              data_seeds=[s for s, _ in keys], device=dev)
     yte_clean = torch.stack([t(x.double()).to(xte.dtype) for t, x in zip(tasks, xte,
                                                                           strict=True)])
-    shape = (len(spec.seeds), len(spec.n_values))
     seed = int(config_hash(spec), 16) % (2 ** 62)
-    gen = torch.Generator(device=dev).manual_seed(seed)
+    return StackData(keys, tasks, xtr, ytr, xte, yte, yte_clean, nt,
+                     (len(spec.seeds), len(spec.n_values)), seed,
+                     torch.Generator(device=dev).manual_seed(seed))
+
+
+def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
+              progress: bool = False) -> dict:
+    """Train the stack; returns numpy arrays ``train``, ``test``, ``test_clean`` (S, G) and for
+    modular methods ``sim_init``, ``sim_final`` (S, G); scalars ``iters`` (run),
+    ``init_time_s``, ``init_flops`` (per network), ``train_time_s``."""
+    dev = torch.device(device)
+    d = stack_data(spec, dev)
+    keys, xtr, ytr, xte, yte, nt = d.keys, d.xtr, d.ytr, d.xte, d.yte, d.nt
+    shape, seed, gen = d.shape, d.seed, d.gen
     out: dict = {"iters": spec.iters, "init_time_s": 0.0, "init_flops": 0.0}
     iters = spec.iters
     if spec.method == "monolithic":
@@ -199,7 +236,7 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
                                           generator=gen, device=dev)
     else:
         net = modular_net(spec, len(keys), gen, dev)
-        targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
+        targets = d.targets  # (M, k, m, b)
         if spec.method.startswith("ours_"):
             reading = spec.method.removeprefix("ours_")
             cpu_gen = torch.Generator().manual_seed(seed + 1)
@@ -227,7 +264,7 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
                         desc=f"{spec.method} m={spec.m}", **train_options(spec))
     out.update(iters=iters, train=res.train_loss.numpy().reshape(shape),
                test=res.test_loss.numpy().reshape(shape),
-               test_clean=evaluate_mse(net, xte, yte_clean).cpu().numpy().reshape(shape),
+               test_clean=evaluate_mse(net, xte, d.yte_clean).cpu().numpy().reshape(shape),
                train_time_s=res.wall_time_s)
     if spec.method != "monolithic":
         out["sim_final"] = similarity_score(net.directions().cpu(), targets).numpy().reshape(

@@ -37,17 +37,17 @@ from modscale.experiments.fig3a_readings import (
     Fig3aSpec,
     check_regime,
     modular_net,
+    stack_data,
     train_options,
 )
-from modscale.infra.profiles import ConfigError, check_choice, config_hash
+from modscale.infra.profiles import ConfigError, check_choice
 from modscale.models.modular_net import PROJECTIONS
-from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.alignment import SimilarityRecorder, similarity_score
 from modscale.training.kernel_init import kernel_init_
 from modscale.training.trainer import evaluate_mse, train_batched
 
 METHODS = ("modular", "ours_literal", "ours_joint")
-OBJECTIVES = {"ours_literal": "single", "ours_joint": "joint"}
+OBJECTIVES = {"ours_literal": "literal", "ours_joint": "joint"}
 
 
 @dataclass(frozen=True)
@@ -81,21 +81,12 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
     (S, k, m, b). Scalars: ``iters``, ``init_time_s``, ``init_flops`` (per network),
     ``train_time_s``."""
     dev = torch.device(device)
-    keys = [(s, n) for s in spec.seeds for n in spec.n_values]
-    tasks = [make_task(spec.m, spec.k, seed=s, b=spec.b, amplitudes=spec.amplitudes,
-                       frequencies=spec.frequencies,
-                       output_scale=float(np.sqrt(spec.target_var)), noise_var=spec.noise_var)
-             for s, _ in keys]
-    xtr, ytr, xte, yte, nt = sample_datasets(tasks, [n for _, n in keys], spec.n_test,
-                                             data_seeds=[s for s, _ in keys], device=dev)
-    yte_clean = torch.stack([t(x.double()).to(xte.dtype)
-                             for t, x in zip(tasks, xte, strict=True)])
-    shape = (len(spec.seeds), len(spec.n_values))
-    seed = int(config_hash(spec), 16) % (2 ** 62)
-    gen = torch.Generator(device=dev).manual_seed(seed)
+    d = stack_data(spec, dev)
+    keys, xtr, ytr, xte, yte, nt = d.keys, d.xtr, d.ytr, d.xte, d.yte, d.nt
+    shape, seed, gen = d.shape, d.seed, d.gen
     net = modular_net(spec, len(keys), gen, dev, projection=spec.projection,
                       proj_hidden=spec.proj_hidden)
-    targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
+    targets = d.targets  # (M, k, m, b)
     out: dict = {"iters": spec.iters, "init_time_s": 0.0, "init_flops": 0.0}
     if spec.method in OBJECTIVES:
         r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
@@ -114,7 +105,7 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
     dirs_final = net.directions().detach().cpu().clone()
     out.update(train=res.train_loss.numpy().reshape(shape),
                test=res.test_loss.numpy().reshape(shape),
-               test_clean=evaluate_mse(net, xte, yte_clean).cpu().numpy().reshape(shape),
+               test_clean=evaluate_mse(net, xte, d.yte_clean).cpu().numpy().reshape(shape),
                train_time_s=res.wall_time_s,
                sim_final=similarity_score(dirs_final, targets).numpy().reshape(shape))
     if rec is not None:

@@ -6,7 +6,7 @@ Methods (:data:`METHODS`):
 - ``monolithic``: a ``BatchedMLP`` on the m-dimensional input (the baseline monolithic network);
 - ``modular``: a :class:`~modscale.models.modular_net.BatchedModularNet` with random projections
   (baseline modular);
-- ``ours``: the same modular network, projections first set by Algorithm 1 (``single``
+- ``ours``: the same modular network, projections first set by Algorithm 1 (``literal``
   objective, :func:`~modscale.training.kernel_init.kernel_init_`), then everything trained end to
   end;
 - ``ours_joint``: as ``ours`` with the ``joint`` (sum-of-module-kernels) objective;
@@ -102,7 +102,7 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     if method in ("ours", "ours_joint"):
         cpu_gen = torch.Generator().manual_seed(init_seed + 1)
         r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
-                         objective="joint" if method == "ours_joint" else "single",
+                         objective="joint" if method == "ours_joint" else "literal",
                          generator=cpu_gen, progress=progress, **init_kw)
         out.update(init_time_s=r.wall_time_s, init_flops=r.flops / n_models)
     elif method == "modular_matched":

@@ -11,8 +11,9 @@ the chapters compute here, from cached losses, the tables they draw and the numb
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,22 @@ def per_seed_samples_needed(n_values: Sequence[float], test: np.ndarray,
     if t.ndim != 2 or t.shape[1] != len(n_values):
         raise ValueError(f"test losses must have shape (seeds, {len(n_values)}), got {t.shape}")
     return np.array([sample_complexity(n_values, row, threshold) for row in t])
+
+
+def per_seed_samples_by_method(specs: Sequence[Any], runs: Sequence[Mapping[str, Any]],
+                                threshold: float, ours: str = "ours_literal"
+                                ) -> dict[str, dict[int, np.ndarray]]:
+    """``{method: {m: samples needed per seed}}`` of Fig. 3a stacks (specs with ``method``,
+    ``m``, ``n_values``; runs with ``test`` (seeds, G)); a seed fixes the task and data of every
+    method, so the arrays are paired. The method ``ours`` (the literal reading of Algorithm 1,
+    the paper's method) is also listed as ``"ours"``, the name the verdicts use."""
+    per: dict[str, dict[int, np.ndarray]] = {}
+    for spec, run in zip(specs, runs, strict=True):
+        per.setdefault(spec.method, {})[spec.m] = per_seed_samples_needed(
+            spec.n_values, run["test"], threshold)
+    if ours in per:
+        per["ours"] = per[ours]
+    return per
 
 
 def slope_per_dim(ms: Sequence[float], ns: Sequence[float]) -> float:

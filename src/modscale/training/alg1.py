@@ -5,7 +5,7 @@ The paper finds "a single module projection" by gradient descent on the kernel o
 readings of that sentence, all *interpretations* (the paper's code is not available):
 
 - ``literal``: K independent restarts of the single-module objective (each restart's own kernel;
-  :func:`modscale.training.kernel_init.kernel_init_` with ``objective="single"``);
+  :func:`modscale.training.kernel_init.kernel_init_` with ``objective="literal"``);
 - ``greedy_residual``: one module at a time, each fitted to what the earlier ones leave
   unexplained: module j minimises the objective of the residual
   ``r_j = r_{j-1} - K_{j-1}(K_{j-1} + ridge)^{-1} r_{j-1}`` (``r_0 = y``) on each mini-batch,
@@ -90,7 +90,7 @@ def init_projections_(projection: nn.Module, x_train: torch.Tensor, y_train: tor
     out = ReadingResult(reading)
     if reading in ("literal", "joint"):
         res: KernelInitResult = kernel_init_(
-            projection, x_train, y_train, objective="single" if reading == "literal" else "joint",
+            projection, x_train, y_train, objective="literal" if reading == "literal" else "joint",
             steps=steps, batch_size=batch_size, lr=lr, ridge=ridge, record_every=record_every,
             generator=generator, **kw)
         obj = res.objective_tensor()

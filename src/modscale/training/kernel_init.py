@@ -31,15 +31,15 @@ from torch import nn
 from modscale.infra.profiles import ConfigError
 from modscale.training.kernel_objective import kernel_matrix, objective_from_kernel
 
-OBJECTIVES = ("single", "joint")
-"""``single``: Algorithm 1 as described (each module's own kernel, K independent restarts);
+OBJECTIVES = ("literal", "joint")
+"""``literal``: Algorithm 1 as described (each module's own kernel, K independent restarts);
 ``joint``: the objective of the whole modular network, the kernel being the mean of the K module
 kernels (the Eqn 15 -> 17 derivation, SPEC §4.3), optimised over all K projections together."""
 
 
 @dataclass
 class KernelInitResult:
-    """History of Algorithm 1: ``steps`` (T,), ``objective`` (T, M, K) (``single``) or (T, M, 1)
+    """History of Algorithm 1: ``steps`` (T,), ``objective`` (T, M, K) (``literal``) or (T, M, 1)
     (``joint``) per-point objective (objective / batch size) at those steps, ``wall_time_s``,
     ``flops`` (estimated, whole run)."""
 
@@ -58,7 +58,7 @@ def kernel_init_flops(n_models: int, n_modules: int, in_dim: int, bottleneck: in
     """Estimated FLOPs of Algorithm 1 (forward + backward ~ 3x forward).
 
     Forward per module and step: projection 2*B*m*b, distances 3*B^2*b, kernel ~B^2; per
-    linear system (``n_solves`` per network: K for ``single``, 1 for ``joint``): Cholesky B^3/3
+    linear system (``n_solves`` per network: K for ``literal``, 1 for ``joint``): Cholesky B^3/3
     and two triangular solves 2*B^2*d.
     """
     b_ = batch_size
@@ -87,7 +87,7 @@ def _sample_batch(x: torch.Tensor, y: torch.Tensor, n_train: torch.Tensor, batch
 
 
 def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, *,
-                 n_train: int | torch.Tensor | None = None, objective: str = "single",
+                 n_train: int | torch.Tensor | None = None, objective: str = "literal",
                  steps: int = 200,
                  batch_size: int = 256, lr: float = 0.05, kernel: str = "rbf",
                  bandwidth: str = "median", sigma: float = 1.0, ridge: float = 0.1,
