@@ -161,6 +161,8 @@ def test_pdf_check_catches_text_past_the_edge_and_missing_titles(tmp_path):
     problems, info = check_pdf.check(good, 0, ["The theory of monolithic generalization"])
     assert [p for p in problems if "TeX" not in p] == [] and info["pages"] == 1
     assert any("raw TeX" in p for p in problems)
+    problems, _ = check_pdf.check(good, 0, [], captions=["Fig. 9.9"])
+    assert any("figure/table numbers of the HTML not in the PDF" in p for p in problems)
     page.insert_text((page.rect.x1 - 20, 160), "a line that runs off the page")
     bad = tmp_path / "bad.pdf"
     doc.save(bad)

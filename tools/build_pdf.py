@@ -63,6 +63,11 @@ async () => {
 }
 """
 
+CAPTION_NUMBERS = r"""
+() => Array.from((document.querySelector('main') || document.body)
+  .querySelectorAll('.caption-number')).map(e => e.textContent.trim())
+"""
+
 FIGURE_IMAGES = r"""
 () => Array.from((document.querySelector('main') || document.body).querySelectorAll('img'))
   .filter(i => i.getBoundingClientRect().width > 0).map(i => i.currentSrc || i.src)
@@ -128,6 +133,7 @@ def print_pdf(html: Path, pdf: Path) -> dict:
         page.goto(f"{base}/{PAGE}", wait_until="load", timeout=300_000)
         problems += page.evaluate(PRINT_CHECKS)
         images = page.evaluate(FIGURE_IMAGES)
+        captions = page.evaluate(CAPTION_NUMBERS)
         footer = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
                   '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
         page.pdf(path=str(pdf), format=PAGE_FORMAT, print_background=True,
@@ -137,7 +143,7 @@ def print_pdf(html: Path, pdf: Path) -> dict:
         browser.close()
     server.shutdown()
     return {"problems": problems, "html_images": len(images),
-            "html_distinct_images": len(set(images))}
+            "html_distinct_images": len(set(images)), "caption_numbers": captions}
 
 
 def main(argv: list[str] | None = None) -> int:

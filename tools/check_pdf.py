@@ -7,7 +7,8 @@ Asserts, reading the PDF back with PyMuPDF:
 - every page title of ``_toc.yml`` (chapters and report pages) is in the PDF's text, and in its
   outline (bookmarks);
 - the number of embedded images equals the number of images the single-page HTML showed
-  (``_build/pdf/build.json``, written by tools/build_pdf.py: every figure made it into the PDF);
+  (``_build/pdf/build.json``, written by tools/build_pdf.py: every figure made it into the PDF),
+  and every figure and table number of the HTML ("Fig. 3.2") is in the PDF's text;
 - no text runs past the page edge (every character's box inside the page, read without
   clipping), so no table or code line is cut;
 - no raw TeX (``\\frac``...) or ``$...$`` math in the text outside code (monospace) spans, and no
@@ -46,7 +47,7 @@ def _norm(s: str) -> str:
 
 
 def check(pdf_path: Path, expected_images: int | None, titles: list[str],
-          pngs: Path | None = None) -> tuple[list[str], dict]:
+          pngs: Path | None = None, captions: list[str] = ()) -> tuple[list[str], dict]:
     import pymupdf
 
     doc = pymupdf.open(pdf_path)
@@ -93,6 +94,10 @@ def check(pdf_path: Path, expected_images: int | None, titles: list[str],
             problems.append(f"title missing from the text: {title!r}")
         if _norm(title) not in outline:
             problems.append(f"title missing from the outline: {title!r}")
+    missing = [c for c in captions if _norm(c) not in full]
+    if missing:
+        problems.append(f"{len(missing)} figure/table numbers of the HTML not in the PDF: "
+                        f"{missing[:5]}")
     if expected_images is not None and len(images) != expected_images:
         problems.append(f"{len(images)} embedded images, but the HTML showed {expected_images}")
     if links == 0:
@@ -116,12 +121,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {pdf} does not exist: run `make pdf`", file=sys.stderr)
         return 1
     meta = pdf.parent / "build.json"
-    expected = json.loads(meta.read_text())["html_images"] if meta.exists() else None
-    problems, info = check(pdf, expected, page_titles(), Path(args.pngs) if args.pngs else None)
+    built = json.loads(meta.read_text()) if meta.exists() else {}
+    expected = built.get("html_images")
+    problems, info = check(pdf, expected, page_titles(), Path(args.pngs) if args.pngs else None,
+                           captions=built.get("caption_numbers", []))
     for p in problems:
         print(f"[check-pdf] {p}", file=sys.stderr)
     print(f"[check-pdf] {pdf}: {info['pages']} pages, {info['images']} images "
-          f"(HTML: {expected}), {info['internal_links']} internal links, "
+          f"(HTML: {expected}), {len(built.get('caption_numbers', []))} numbered captions, "
+          f"{info['internal_links']} internal links, "
           f"{info['outline_entries']} outline entries; {len(problems)} problems")
     return 1 if problems else 0
 

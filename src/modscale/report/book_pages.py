@@ -34,8 +34,10 @@ def _value(v: Any) -> str:
 
 
 def _short(v: Any) -> str:
-    """A value for the box's table: a sequence of more than 4 values as its count and range."""
-    if isinstance(v, tuple | list) and len(v) > 4:
+    """A value for the box's table: a numeric sequence of more than 4 values as its count and
+    range (names are listed whole)."""
+    if (isinstance(v, tuple | list) and len(v) > 4
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)):
         return f"{len(v)} values, {_value(v[0])} to {_value(v[-1])}"
     return _value(v)
 

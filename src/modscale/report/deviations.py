@@ -629,8 +629,9 @@ the golden recomputation of `make test` decides whether numbers changed), and
 """),
 )
 
+# Deviation id -> Deviation, in the book's reading order (a comment, not a docstring: the API
+# page would print the whole registry as the value).
 DEVIATIONS: dict[str, Deviation] = {d.id: d for d in _DEVIATIONS}
-"""Deviation id -> :class:`Deviation`, in the book's reading order."""
 
 if len(DEVIATIONS) != len(_DEVIATIONS):
     raise RuntimeError("duplicate deviation ids")
