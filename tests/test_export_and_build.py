@@ -89,6 +89,8 @@ def test_text_only_figures_are_detected(tmp_path):
     (tmp_path / "a.html").write_text("<pre>&lt;Figure size 640x480 with 1 Axes&gt;</pre>")
     (tmp_path / "b.html").write_text('<img src="x.png">')
     (tmp_path / "c.html").write_text("<code>{glue:text}`x`</code>")
+    (tmp_path / "_modules").mkdir()  # viewcode's source listings show code as written
+    (tmp_path / "_modules" / "d.html").write_text("<code>{glue:text}`x`</code>")
     assert sorted(build_book.text_only_figures(tmp_path)) == [
         "a.html: figure rendered as text", "c.html: unrendered glue role"]
 

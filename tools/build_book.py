@@ -77,9 +77,13 @@ def remote_assets(html_dir: Path) -> list[str]:
 
 
 def text_only_figures(html_dir: Path) -> list[str]:
-    """Pages with a figure rendered as its text repr (``<Figure size ...>``) or a raw glue role."""
+    """Pages with a figure rendered as its text repr (``<Figure size ...>``) or a raw glue role.
+    The highlighted source listings (``_modules/``, sphinx.ext.viewcode) show code as written:
+    the deviations registry's note texts hold glue roles, rendered only in the chapters."""
     bad = []
     for page in html_dir.rglob("*.html"):
+        if page.relative_to(html_dir).parts[0] == "_modules":
+            continue
         text = page.read_text(errors="replace")
         if "&lt;Figure size" in text:
             bad.append(f"{page.relative_to(html_dir)}: figure rendered as text")
