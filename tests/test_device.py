@@ -48,3 +48,43 @@ def test_auto_can_be_forced_by_the_environment(monkeypatch):
     monkeypatch.setenv("MODSCALE_AUTO_PRECISION", "fp16")
     with pytest.raises(ConfigError, match="MODSCALE_AUTO_PRECISION"):
         device.resolve_precision("auto", "cpu")
+
+
+_SOLVE_AFTER = r"""
+import sys, torch
+sys.path.insert(0, {src!r})
+{before}
+g = torch.Generator().manual_seed(0)
+a = torch.randn(6, 200, 200, generator=g)
+a = a @ a.mT + torch.eye(200)
+b = torch.randn(6, 200, 2, generator=g)
+try:
+    x = torch.linalg.solve(a, b)
+    ok = bool(torch.isfinite(x).all()) and float((a @ x - b).abs().max()) < 1e-2
+except RuntimeError:
+    ok = False
+print("ok" if ok else "broken")
+"""
+
+
+def _solve_after(before: str) -> str:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    code = _SOLVE_AFTER.format(src=src, before=before)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"OMP_NUM_THREADS": "2", "PATH": "/usr/bin:/bin"}, timeout=120)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_batched_solves_stay_correct_after_the_package_limits_threads():
+    """THREAD_TOGGLE_HAZARD: the package's one-thread paths (goldens, the theory Monte Carlo)
+    must leave batched LU solves correct afterwards, in a 2-thread process."""
+    before = ("import numpy as np\n"
+              "from modscale.theory.monolithic import monte_carlo_losses, spectrum\n"
+              "monte_carlo_losses(20, 10, lam=spectrum(10, 2.0), trials=8, seed=0)\n"
+              "from modscale.experiments import goldens\n"
+              "from modscale.infra.device import single_thread; single_thread()\n")
+    assert _solve_after(before) == "ok"

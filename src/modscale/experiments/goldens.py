@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from modscale.infra import cache, registry
+from modscale.infra.device import single_thread
 
 GOLDEN_DIR = Path(__file__).resolve().parents[3] / "tests" / "golden"
 RTOL = 5e-3
@@ -259,14 +260,12 @@ def _numbers(obj: Any) -> list[float]:
 
 
 def compute(experiment: str, config: Any) -> Any:
-    """One golden payload: the experiment's run function on one CPU thread, on the CPU."""
+    """One golden payload: the experiment's run function on one CPU thread, on the CPU. The
+    process stays on one thread afterwards (raising the count again would break later batched
+    LU solves: :func:`modscale.infra.device.single_thread`)."""
     run, _ = registry.resolve(experiment)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return run(config)
-    finally:
-        torch.set_num_threads(threads)
+    single_thread()
+    return run(config)
 
 
 def machine() -> dict[str, str]:

@@ -38,6 +38,30 @@ PROBE_SECONDS = 0.05
 """Time spent timing each dtype of the probe (after one warm-up product)."""
 
 
+# Why single_thread does not restore the thread count (a comment, not a docstring: the API page
+# would print the whole string as the value).
+THREAD_TOGGLE_HAZARD = (
+    "In torch 2.13's CPU build (oneMKL 2024.2, OpenMP), lowering the intra-op thread count and "
+    "raising it again breaks every later batched LU factorisation of the process: "
+    "torch.linalg.solve then raises 'Pivots given to lu_solve must all be greater or equal to 1' "
+    "or silently returns NaN (seen on an AVX2 EPYC; tests/test_device.py). The package therefore "
+    "never raises the thread count again once it lowered it: code that needs one thread "
+    "(single_thread) keeps one thread for the rest of the process.")
+
+
+def single_thread() -> None:
+    """Run the rest of the process on one intra-op thread (bit-reproducible CPU reductions).
+
+    The count is not raised again afterwards: in torch 2.13's CPU build (oneMKL 2024.2, OpenMP),
+    lowering the intra-op thread count and raising it again breaks every later batched LU
+    factorisation of the process (``torch.linalg.solve`` raises a pivot error or returns NaN;
+    seen on an AVX2 EPYC, ``tests/test_device.py``), see ``THREAD_TOGGLE_HAZARD``."""
+    import torch
+
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
 def resolve_device(device: str = "auto") -> Any:
     """``'auto'`` -> CUDA if available else CPU; otherwise ``torch.device(device)`` (validated)."""
     import torch
@@ -126,5 +150,6 @@ def precision_report(device: Any = "cpu") -> dict[str, Any]:
             "forced": os.environ.get("MODSCALE_AUTO_PRECISION", "")}
 
 
-__all__ = ["PRECISIONS", "PRECISION_CHOICES", "BF16_MIN_SPEEDUP", "PROBE_SIZE", "PROBE_SECONDS",
-           "resolve_device", "bf16_speedup", "resolve_precision", "precision_report"]
+__all__ = ["THREAD_TOGGLE_HAZARD", "single_thread", "PRECISIONS", "PRECISION_CHOICES",
+           "BF16_MIN_SPEEDUP", "PROBE_SIZE", "PROBE_SECONDS", "resolve_device", "bf16_speedup",
+           "resolve_precision", "precision_report"]

@@ -182,31 +182,27 @@ def modular_monte_carlo(n: int, q: int, *, lam_b: np.ndarray, U: np.ndarray, Uha
     for Gl in gram:
         e, V = np.linalg.eigh(Gl)
         roots.append(torch.as_tensor(V * np.sqrt(np.clip(e, 0, None)), dtype=torch.float64))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        if features == "gaussian":
-            z = torch.stack([torch.randn(trials, N, k + K, generator=gen, dtype=torch.float64)
-                             @ r.T for r in roots], dim=-1)  # (t, N, k+K, q)
-        else:
-            x = rng.standard_normal((trials, N, U.shape[0]))
-            z = torch.as_tensor(hermite_features(x @ W, q))  # (t, N, k+K, q)
-        z = z * torch.as_tensor(sq)
-        T, M = z[:, :, :k, :], z[:, :, k:, :]
-        w = torch.randn(trials, k, q, generator=gen, dtype=torch.float64)
-        y = (T * w[:, None]).sum(dim=(2, 3)) / math.sqrt(k)
-        y = y + math.sqrt(noise) * torch.randn(trials, N, generator=gen, dtype=torch.float64)
-        X = M.reshape(trials, N, K * q)
-        theta = torch.linalg.pinv(X) @ y.unsqueeze(-1)
-        train = ((y.unsqueeze(-1) - X @ theta) ** 2).sum(dim=(1, 2)) / n
-        th = theta.reshape(trials, K, q)
-        test = torch.full((trials,), noise, dtype=torch.float64)
-        for l in range(q):
-            a = torch.cat([w[:, :, l] / math.sqrt(k), -th[:, :, l]], dim=1) * sq[l]
-            test += torch.einsum("ti,ij,tj->t", a, torch.as_tensor(gram[l]), a)
-        test = d * test
-    finally:
-        torch.set_num_threads(threads)
+    # (threads left as they are: see modscale.infra.device.THREAD_TOGGLE_HAZARD)
+    if features == "gaussian":
+        z = torch.stack([torch.randn(trials, N, k + K, generator=gen, dtype=torch.float64)
+                         @ r.T for r in roots], dim=-1)  # (t, N, k+K, q)
+    else:
+        x = rng.standard_normal((trials, N, U.shape[0]))
+        z = torch.as_tensor(hermite_features(x @ W, q))  # (t, N, k+K, q)
+    z = z * torch.as_tensor(sq)
+    T, M = z[:, :, :k, :], z[:, :, k:, :]
+    w = torch.randn(trials, k, q, generator=gen, dtype=torch.float64)
+    y = (T * w[:, None]).sum(dim=(2, 3)) / math.sqrt(k)
+    y = y + math.sqrt(noise) * torch.randn(trials, N, generator=gen, dtype=torch.float64)
+    X = M.reshape(trials, N, K * q)
+    theta = torch.linalg.pinv(X) @ y.unsqueeze(-1)
+    train = ((y.unsqueeze(-1) - X @ theta) ** 2).sum(dim=(1, 2)) / n
+    th = theta.reshape(trials, K, q)
+    test = torch.full((trials,), noise, dtype=torch.float64)
+    for l in range(q):
+        a = torch.cat([w[:, :, l] / math.sqrt(k), -th[:, :, l]], dim=1) * sq[l]
+        test += torch.einsum("ti,ij,tj->t", a, torch.as_tensor(gram[l]), a)
+    test = d * test
     tr, te = train.numpy(), test.numpy()
     se = 1.0 / math.sqrt(trials)
     return (float(tr.mean()), float(tr.std(ddof=1) * se), float(te.mean()),

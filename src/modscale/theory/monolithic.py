@@ -376,14 +376,12 @@ def monte_carlo_losses(n: int, p: int, *, d: int = 1, lam: np.ndarray, tail: flo
     if chunk is None:
         chunk = max(1, min(trials, int(4e6 // (N * P + max(test_points, 0) * d * P + 1))))
     parts = []
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small batched matrices: extra threads only add contention
-    try:
-        for start in range(0, trials, chunk):
-            parts.append(_mc_chunk(min(chunk, trials - start), n, p, d, lam, tail, test_points,
-                                   gen, device))
-    finally:
-        torch.set_num_threads(threads)
+    # The thread count is left as it is: lowering it and raising it again breaks every later
+    # batched LU solve of the process in torch 2.13's CPU build (modscale.infra.device.
+    # THREAD_TOGGLE_HAZARD).
+    for start in range(0, trials, chunk):
+        parts.append(_mc_chunk(min(chunk, trials - start), n, p, d, lam, tail, test_points,
+                               gen, device))
     tr = np.concatenate([a for a, _ in parts])
     te = np.concatenate([b for _, b in parts])
     se = 1.0 / math.sqrt(trials)
