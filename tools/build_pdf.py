@@ -38,16 +38,14 @@ CONTENT_PX = round((210 - 2 * MARGIN_MM) / 25.4 * 96)  # A4 text width in CSS pi
 
 HREF = re.compile(r'href="(?!https?:|mailto:|#|data:)([^"#]*?\.html)?(#[^"]*)?"')
 
+sys.path.insert(0, str(REPO / "tools"))
+from build_book import remote_assets, strip_thebe  # noqa: E402  (sibling tools)
+from check_book import CHROMIUM, CHROMIUM_ARGS, MATHJAX_FINISHED, serve  # noqa: E402
+
 PRINT_CHECKS = r"""
 async () => {
   const out = [];
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    try { await MathJax.startup.promise; } catch (e) { out.push('MathJax failed: ' + e); }
-  }
-  for (const e of document.querySelectorAll('mjx-merror, merror')) {
-    out.push('MathJax error: ' + (e.textContent || '').slice(0, 120));
-  }
-  const main = document.querySelector('main') || document.body;
+""" + MATHJAX_FINISHED + r"""  const main = document.querySelector('main') || document.body;
   const limit = main.getBoundingClientRect().right + 1;
   for (const el of main.querySelectorAll(
       'mjx-container[display="true"], table, pre, img, div.cell_output, figure')) {
@@ -106,9 +104,6 @@ def build_single_html() -> Path:
     html = SITE / "_build" / "singlehtml"
     if rc != 0 or not (html / ROOT_PAGE).exists():
         raise SystemExit(f"error: the single-page build failed (jupyter-book rc={rc})")
-    sys.path.insert(0, str(REPO / "tools"))
-    from build_book import remote_assets, strip_thebe
-
     strip_thebe(html)
     shutil.copy2(html / ROOT_PAGE, html / PAGE)
     single_page(html / PAGE)
@@ -119,8 +114,6 @@ def build_single_html() -> Path:
 
 
 def print_pdf(html: Path, pdf: Path) -> dict:
-    sys.path.insert(0, str(REPO / "tools"))
-    from check_book import CHROMIUM, CHROMIUM_ARGS, serve
     from playwright.sync_api import sync_playwright
 
     problems: list[str] = []
@@ -142,8 +135,7 @@ def print_pdf(html: Path, pdf: Path) -> dict:
                  footer_template=footer, outline=True, tagged=True)
         browser.close()
     server.shutdown()
-    return {"problems": problems, "html_images": len(images),
-            "html_distinct_images": len(set(images)), "caption_numbers": captions}
+    return {"problems": problems, "html_images": len(images), "caption_numbers": captions}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,17 +41,22 @@ LINKS_ONLY = ("_modules",)  # generated source listings (viewcode): links checke
 ID_ATTR = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
 HREF = re.compile(r"""<a\b[^>]*\bhref\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
-# Runs in the page: returns the problems it can see (after MathJax has finished).
-PAGE_CHECKS = r"""
-async () => {
-  const out = [];
+# A fragment of an async page function with a list ``out``: waits for MathJax, then records
+# its failure and every math error element (also used by tools/build_pdf.py's print check).
+MATHJAX_FINISHED = r"""
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     try { await MathJax.startup.promise; } catch (e) { out.push('MathJax failed: ' + e); }
   }
   for (const e of document.querySelectorAll('mjx-merror, .MathJax_Error, merror')) {
     out.push('MathJax error: ' + (e.textContent || '').slice(0, 120));
   }
-  const main = document.querySelector('main') || document.querySelector('article')
+"""
+
+# Runs in the page: returns the problems it can see (after MathJax has finished).
+PAGE_CHECKS = r"""
+async () => {
+  const out = [];
+""" + MATHJAX_FINISHED + r"""  const main = document.querySelector('main') || document.querySelector('article')
                || document.body;
   // Visible text outside math and code.
   const clone = main.cloneNode(true);

@@ -8,6 +8,7 @@ Display only: no cached result depends on this module.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 from collections.abc import Mapping, Sequence
@@ -15,22 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from modscale.infra.profiles import PROFILE_NAMES, get_config
+from modscale.report.notebook import value_text
 from modscale.report.paper_items import FIGURE_OF_ITEM, ITEMS, paper_item_order
 
 PROFILE_USE = {"smoke": "CI scale", "book": "this book", "paper": "the paper's scale (GPU)"}
 """What each profile is for (the commands' comments)."""
 
 MAX_SCALE_PARAMETERS = 6
-"""At most this many scale parameters are named in a box (those that differ between profiles,
-in the chapter's parameter order); the full list is on the reproducibility page."""
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, tuple | list):
-        return "(" + ", ".join(_value(x) for x in v) + ("," if len(v) == 1 else "") + ")"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
+"""At most this many scale parameters are named in a box (in :func:`scale_parameters`' order:
+book-vs-paper differences first); the full list is on the reproducibility page."""
 
 
 def _short(v: Any) -> str:
@@ -38,16 +32,14 @@ def _short(v: Any) -> str:
     range (names are listed whole)."""
     if (isinstance(v, tuple | list) and len(v) > 4
             and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)):
-        return f"{len(v)} values, {_value(v[0])} to {_value(v[-1])}"
-    return _value(v)
+        return f"{len(v)} values, {value_text(v[0])} to {value_text(v[-1])}"
+    return value_text(v)
 
 
 def scale_parameters(chapter: str) -> list[tuple[str, dict[str, str]]]:
     """``(parameter, {profile: value})`` for the chapter's parameters whose value differs between
     the profiles (what sets a run's scale): those where the book and paper profiles differ
     first, each group in the chapter's parameter order."""
-    import dataclasses
-
     cfgs = {p: get_config(chapter, p) for p in PROFILE_NAMES}
     out = []
     for f in dataclasses.fields(cfgs["book"]):

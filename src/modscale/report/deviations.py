@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from modscale.report.notebook import value_text
 from modscale.report.paper_items import CHAPTERS, ITEMS
 
 SPEC_TAGS = {
@@ -686,14 +686,6 @@ def record_sensitivity(dev_id: str, run: str, outcome: str, *, profile: str) -> 
     runlog.sensitivity(dev_id, run, outcome, profile=profile)
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, tuple | list):
-        return "(" + ", ".join(_value(x) for x in v) + ("," if len(v) == 1 else "") + ")"
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
-
-
 def parameter_values(d: Deviation) -> list[tuple[str, str, str]]:
     """``(parameter, book value, paper value)`` for every parameter of ``d``."""
     from modscale.infra.profiles import get_config
@@ -704,7 +696,7 @@ def parameter_values(d: Deviation) -> list[tuple[str, str, str]]:
         if not hasattr(book, p):
             raise AttributeError(f"deviation {d.id!r}: chapter {d.chapter!r} has no "
                                  f"parameter {p!r}")
-        out.append((p, _value(getattr(book, p)), _value(getattr(paper, p))))
+        out.append((p, value_text(getattr(book, p)), value_text(getattr(paper, p))))
     return out
 
 

@@ -9,6 +9,16 @@ from collections.abc import Iterable
 from typing import Any
 
 
+def value_text(v: Any) -> str:
+    """A parameter value as a reader reads it: sequences as Python tuples (``(8,)``, ``(8, 32)``),
+    floats in ``g`` format, everything else as ``str``."""
+    if isinstance(v, tuple | list):
+        return "(" + ", ".join(value_text(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
 class Text(str):
     """A string glued as text: shown exactly, without quotes. myst-nb's text role passes the
     ``text/plain`` repr through ``ast.literal_eval`` (to strip the quotes of a ``str``), so an
@@ -78,4 +88,4 @@ def show(df: Any, *, digits: int = 3, index: bool = False, na: str = "—",
     return st.set_properties(**{"text-align": "left", "vertical-align": "top"})
 
 
-__all__ = ["Text", "glue_text", "glue_verdicts", "number", "show"]
+__all__ = ["value_text", "Text", "glue_text", "glue_verdicts", "number", "show"]

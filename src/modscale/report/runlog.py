@@ -25,18 +25,23 @@ def runlog_path() -> Path:
     return cache_dir() / "runlog.jsonl"
 
 
+def _append(row: dict[str, Any]) -> None:
+    """Append one JSON line to the run log (:func:`runlog_path`)."""
+    path = runlog_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        f.write(json.dumps(row, default=str) + "\n")
+
+
 def record(chapter: str, experiment: str, *, profile: str, models_trained: int,
            wall_time_s: float, seeds: Any = None, device: Any = None, **extra: Any) -> None:
     """Append one line: chapter, experiment, profile, models trained, seeds, wall time, device."""
-    path = runlog_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     prov = provenance(device)
     row = {"chapter": chapter, "experiment": experiment, "profile": profile,
            "models_trained": int(models_trained), "wall_time_s": round(float(wall_time_s), 2),
            "seeds": seeds, "device": prov["device"], "git_commit": prov["git_commit"],
            "date": prov["date"], **extra}
-    with open(path, "a") as f:
-        f.write(json.dumps(row, default=str) + "\n")
+    _append(row)
 
 
 def read(path: Path | None = None) -> list[dict[str, Any]]:
@@ -58,15 +63,12 @@ def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, v
     """
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
-    path = runlog_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
            "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
            "claim_id": claim_id, "evidence": evidence, "effect": effect or {},
            "inputs": inputs,
            "git_commit": provenance()["git_commit"]}
-    with open(path, "a") as f:
-        f.write(json.dumps(row, default=str) + "\n")
+    _append(row)
 
 
 def claims(path: Path | None = None) -> list[dict[str, Any]]:
@@ -86,12 +88,9 @@ def runs(path: Path | None = None) -> list[dict[str, Any]]:
 def sensitivity(deviation: str, run: str, outcome: str, *, profile: str) -> None:
     """Record the outcome of a sensitivity run for a deviation (call it through
     :func:`modscale.report.deviations.record_sensitivity`, which checks the id)."""
-    path = runlog_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     row = {"kind": "sensitivity", "deviation": deviation, "run": run, "outcome": outcome,
            "profile": profile}
-    with open(path, "a") as f:
-        f.write(json.dumps(row, default=str) + "\n")
+    _append(row)
 
 
 def sensitivities(path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
