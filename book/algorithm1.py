@@ -51,10 +51,10 @@ n: int = None  # training points per task [smoke: 300; book: 1000]
 m_values: tuple = None  # input dimensions m of the readings table [smoke: (5,); book: (5, 9, 15)]
 modules_factors: tuple = None  # network modules K ＝ factor * k of the readings table [smoke: (1,); book: (1, 2)]
 readings: tuple = None  # readings of 'repeat K times' compared [smoke: ('literal', 'greedy_residual', 'greedy_fixed', 'joint'); book: ('literal', 'greedy_residual', 'greedy_fixed', 'joint')]
-steps: int = None  # Adam steps per projection (greedy: per module) [smoke: 20; book: 200]
-batch_size: int = None  # kernel mini-batch size [smoke: 128; book: 256]
-lr: float = None  # Adam learning rate of Algorithm 1 [smoke: 0.05; book: 0.05]
-ridge: float = None  # ridge, relative to the mean kernel diagonal [smoke: 0.1; book: 0.1]
+init_steps: int = None  # Adam steps per projection (greedy: per module) [smoke: 20; book: 200]
+init_batch_size: int = None  # kernel mini-batch size [smoke: 128; book: 256]
+init_lr: float = None  # Adam learning rate of Algorithm 1 [smoke: 0.05; book: 0.05]
+init_ridge: float = None  # ridge, relative to the mean kernel diagonal [smoke: 0.1; book: 0.1]
 record_every: int = None  # steps between recorded objectives and similarities [smoke: 10; book: 10]
 stay_m: int = None  # input dimension of the stay test [smoke: 5; book: 9]
 stay_steps: int = None  # steps of the stay test [smoke: 20; book: 200]
@@ -135,13 +135,14 @@ seed_everything(cfg.seed)
 t_page = time.perf_counter()
 COLORS = {"literal": PALETTE["ours"], "greedy_residual": "#8172B3", "greedy_fixed": "#937860",
           "joint": "#2E7D32"}
-base = {"k": cfg.k, "n": cfg.n, "n_tasks": cfg.n_tasks, "steps": cfg.steps,
-        "batch_size": cfg.batch_size, "lr": cfg.lr, "ridge": cfg.ridge, "kernel": "rbf",
-        "seed": cfg.seed, "record_every": cfg.record_every, "b": 1}
+# the readings' stored configurations name Algorithm 1's settings without the init_ prefix
+base = {"k": cfg.k, "n": cfg.n, "n_tasks": cfg.n_tasks, "steps": cfg.init_steps,
+        "batch_size": cfg.init_batch_size, "lr": cfg.init_lr, "ridge": cfg.init_ridge,
+        "kernel": "rbf", "seed": cfg.seed, "record_every": cfg.record_every, "b": 1}
 glue_text("alg1_profile", profile)
 glue_text("alg1_k", cfg.k)
 glue_text("alg1_n_tasks", cfg.n_tasks)
-glue_text("alg1_steps", cfg.steps)
+glue_text("alg1_steps", cfg.init_steps)
 
 # %% [markdown]
 # ## Do the true modules stay put? (the stay test)
@@ -154,7 +155,7 @@ glue_text("alg1_steps", cfg.steps)
 
 # %%
 stay_specs = [{**base, "m": cfg.stay_m, "K": cfg.k, "steps": cfg.stay_steps,
-               "batch_size": bs} for bs in sorted({cfg.n, cfg.batch_size})]
+               "batch_size": bs} for bs in sorted({cfg.n, cfg.init_batch_size})]
 t0 = time.perf_counter()
 stay_runs = cached_map("alg1_stay", stay_specs, run_stay)
 wall_stay = time.perf_counter() - t0
@@ -179,7 +180,7 @@ stay_tab = pd.DataFrame(stay_rows)
 export_table(stay_tab, "alg1_stay_test", profile=profile, wall_time_s=wall_stay)
 end = stay_tab[stay_tab["step"] == stay_tab["step"].max()].set_index("batch")["staying"]
 glue_text("alg1_stay_full", fmt(100 * end.get(cfg.n, np.nan), ".0f"))
-glue_text("alg1_stay_mini", fmt(100 * end.get(cfg.batch_size, np.nan), ".0f"))
+glue_text("alg1_stay_mini", fmt(100 * end.get(cfg.init_batch_size, np.nan), ".0f"))
 glue_text("alg1_stay_steps", cfg.stay_steps)
 runlog.record("algorithm1", "stay test", profile=profile, models_trained=0,
               wall_time_s=wall_stay, seeds=cfg.n_tasks)
@@ -436,7 +437,7 @@ es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
 # One network (task seed 0) for the t-SNE: random directions, early-stopped, all steps.
 tsne_spec = {"m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules, "n": cfg.n,
              "seed": cfg.seed, "stops": [0, stop_at, cfg.traj_steps],
-             "batch_size": cfg.batch_size, "lr": cfg.lr, "ridge": cfg.ridge}
+             "batch_size": cfg.init_batch_size, "lr": cfg.init_lr, "ridge": cfg.init_ridge}
 (tsne_dirs,) = cached_map("alg1_stopped_directions", [tsne_spec], run_stopped_directions)
 es_panels = list(zip(("random directions", f"literal, stopped at step {stop_at}",
                       f"literal, {cfg.traj_steps} steps"), tsne_dirs["directions"], strict=True))
@@ -492,8 +493,8 @@ show(es)
 # ```
 
 # %% tags=["hide-input"]
-sc_knobs, sc_amps, sc_freqs = calibration.comparison_task(profile, cfg)
-sc_specs = fig3a_readings.specs(cfg, sc_knobs, sc_amps, sc_freqs)
+sc_knobs, sc_task = calibration.comparison_task(profile, cfg)
+sc_specs = fig3a_readings.specs(cfg, sc_task)
 t0 = time.perf_counter()
 sc_runs = cached_map("fig3a_readings", sc_specs, fig3a_readings.run_stack)
 wall_sc = time.perf_counter() - t0
@@ -708,9 +709,9 @@ verdicts.table(v_sc)
 
 # %% tags=["hide-input"]
 if cfg.sc_sensitivity:
-    ru_knobs, ru_amps, ru_freqs = calibration.comparison_task(
+    ru_knobs, ru_task = calibration.comparison_task(
         profile, dataclasses.replace(cfg, sc_task="runner_up"))
-    ru_stacks = fig3a_readings.sensitivity_specs(cfg, ru_knobs, ru_amps, ru_freqs)
+    ru_stacks = fig3a_readings.sensitivity_specs(cfg, ru_task)
     t0 = time.perf_counter()
     ru_runs = cached_map("fig3a_readings", ru_stacks, fig3a_readings.run_stack)
     wall_ru = time.perf_counter() - t0

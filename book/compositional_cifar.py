@@ -58,7 +58,7 @@ module_dim: int = None  # module input dimension b (paper: 512) [smoke: 8; book:
 module_width: int = None  # module MLP hidden width [smoke: 16; book: 64]
 module_depth: int = None  # module MLP linear layers [smoke: 2; book: 2]
 init_steps: int = None  # kernel-objective steps per projection (Algorithm 1) [smoke: 10; book: 30]
-init_batch: int = None  # mini-batch of the kernel objective [smoke: 64; book: 256]
+init_batch_size: int = None  # mini-batch of the kernel objective [smoke: 64; book: 256]
 init_lr: float = None  # Adam learning rate of the kernel objective [smoke: 0.0001; book: 0.0001]
 init_ridge: float = None  # ridge of the kernel objective (x mean diagonal) [smoke: 0.1; book: 0.1]
 init_pool: int = None  # training combinations per network that Algorithm 1 draws its mini-batches from [smoke: 256; book: 1024]
@@ -238,7 +238,7 @@ arch = Architecture.from_config(cfg)
 for key, val in {"cifar_mono_width": cfg.mono_width, "cifar_mono_depth": cfg.mono_depth,
                  "cifar_mpi": cfg.modules_per_image, "cifar_b": cfg.module_dim,
                  "cifar_mod_width": cfg.module_width, "cifar_init_steps": cfg.init_steps,
-                 "cifar_init_lr": f"{cfg.init_lr:g}", "cifar_init_batch": cfg.init_batch,
+                 "cifar_init_lr": f"{cfg.init_lr:g}", "cifar_init_batch_size": cfg.init_batch_size,
                  "cifar_init_pool": f"{cfg.init_pool:,}", "cifar_init_ridge": f"{cfg.init_ridge:g}",
                  "cifar_batch": cfg.batch_size, "cifar_epochs": cfg.epochs,
                  "cifar_n_train": f"{cfg.n_train:,}", "cifar_n_test": f"{cfg.n_test:,}",

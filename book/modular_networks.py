@@ -41,7 +41,7 @@ profile: str = "smoke"  # profile: smoke, book or paper (every other parameter d
 device: str = "auto"  # auto (CUDA if available, else CPU), cpu, cuda or cuda:N
 seed: int = None  # global seed (weights, mini-batches) [smoke: 0; book: 0]
 k: int = None  # number of modules of the sine task [smoke: 4; book: 4]
-bottleneck: int = None  # module input dimension b (task and network) [smoke: 1; book: 1]
+b: int = None  # module input dimension b (task and network) [smoke: 1; book: 1]
 modules_factor: int = None  # network modules K ＝ modules_factor * k [smoke: 2; book: 2]
 widths: tuple = None  # hidden widths of the architectures (monolithic MLP and each module MLP) [smoke: (8,); book: (8, 32)]
 depths: tuple = None  # depths (linear layers) of the architectures [smoke: (3,); book: (3,)]
@@ -114,6 +114,7 @@ from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
     aggregate_sample_complexity,
     sample_complexity_table,
+    seed_n_frame,
     slope_per_dim,
     stack_samples_needed,
 )
@@ -230,18 +231,11 @@ wall_fig3 = time.perf_counter() - t0
 
 def stacks_frame(specs, runs):
     """Long table: one row per (stack, seed, n)."""
-    rows = []
-    for s, r in zip(specs, runs, strict=True):
-        for i, seed_ in enumerate(r["seeds"]):
-            for j, n in enumerate(r["n"]):
-                rows.append({"method": s["method"], "m": s["m"], "width": s["width"],
-                             "depth": s["depth"], "p": s["n_modules"] or 1,
-                             "K": s["n_modules"], "projection": s["projection"],
-                             "seed": int(seed_), "n": int(n),
-                             "train": float(r["train"][i, j]), "test": float(r["test"][i, j]),
-                             "sim_init": float(r["sim_init"][i, j]) if "sim_init" in r else np.nan,
-                             "sim_final": float(r["sim_final"][i, j]) if "sim_final" in r else np.nan})
-    return pd.DataFrame(rows)
+    return seed_n_frame([({"method": s["method"], "m": s["m"], "width": s["width"],
+                           "depth": s["depth"], "p": s["n_modules"] or 1, "K": s["n_modules"],
+                           "projection": s["projection"]}, r["seeds"], r["n"], r)
+                         for s, r in zip(specs, runs, strict=True)],
+                        ("train", "test", "sim_init", "sim_final"))
 
 
 def sc_by_method(df, thresholds):
@@ -395,8 +389,8 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 
 # %%
 acfg = get_config("algorithm1", profile)
-cal_knobs, cal_amps, cal_freqs = calibration.comparison_task(profile, acfg)
-cal_fig3a = fig3a_readings.specs(acfg, cal_knobs, cal_amps, cal_freqs)
+cal_knobs, cal_task = calibration.comparison_task(profile, acfg)
+cal_fig3a = fig3a_readings.specs(acfg, cal_task)
 CAL = {"modular": "modular", "ours_literal": "ours", "ours_joint": "ours_joint"}
 for key, v in {"noise": cal_knobs.noise_var, "target": cal_knobs.target_var,
                "freq": cal_knobs.freq_scale, "lr": acfg.sc_lr}.items():
@@ -687,7 +681,7 @@ runlog.record("modular_networks", "Fig. 3a grid", profile=profile,
               wall_time_s=wall_grid, seeds=cfg.grid_seeds, device=dev)
 grid_n_max = float(max(cal_fig3a[0].n_values))
 sn = regime_report.with_monolithic(
-    regime_report.samples_needed(modular_regime.grid_frame(grid, grid_runs), acfg.sc_threshold),
+    regime_report.samples_needed(regime_report.grid_frame(grid, grid_runs), acfg.sc_threshold),
     list(regimes))
 export_table(sn, "fig3a_grid", profile=profile, device=dev, wall_time_s=wall_grid)
 grid_agg = regime_report.aggregate_table(sn, grid_n_max)
@@ -1013,7 +1007,7 @@ verdicts.table(v_mod)
 if cfg.align_sensitivity:
     ru_task = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
     ru_align = [s for s in modular_calibrated.fig4_specs(
-        cfg, fig3a_readings.specs(acfg, *ru_task)[0]) if s.method != "ours_joint"]  # cost
+        cfg, fig3a_readings.specs(acfg, ru_task[1])[0]) if s.method != "ours_joint"]  # cost
     ru_runs = cached_map("modular_calibrated", ru_align, modular_calibrated.run_stack)
     ru_by = {CAL[s.method]: r for s, r in zip(ru_align, ru_runs, strict=True)}
     ru_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]] for meth, r in ru_by.items()}

@@ -102,11 +102,13 @@ def test_bad_reading_is_rejected():
 
 def _fig3a_spec(method: str, **kw):
     from modscale.experiments.fig3a_readings import Fig3aSpec
+    from modscale.tasks.sine_task import SineTaskSpec
 
-    base = dict(method=method, m=3, k=2, b=1, width=4, depth=2, n_modules=4, n_values=(16, 32),
-                seeds=(0, 1), n_test=20, iters=3, lr=0.01, batch_size=8, noise_var=0.5,
-                target_var=3.0, amplitudes=(1.0, 0.5), frequencies=(1.0, 3.0), init_steps=2,
-                init_batch=8, init_lr=0.05, init_ridge=0.1)
+    base = dict(method=method, m=3, k=2, width=4, depth=2, n_modules=4, n_values=(16, 32),
+                seeds=(0, 1), n_test=20, iters=3, lr=0.01, batch_size=8, init_steps=2,
+                init_batch_size=8, init_lr=0.05, init_ridge=0.1,
+                task=SineTaskSpec(noise_var=0.5, output_scale=3.0 ** 0.5, amplitudes=(1.0, 0.5),
+                                  frequencies=(1.0, 3.0)))
     return Fig3aSpec(**(base | kw))
 
 
@@ -146,8 +148,8 @@ def test_modules_ablation_specs_reuse_the_comparison_stacks():
     from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", "smoke", sc_m_values=(3, 5), sc_ablation_factors=(1, 2, 5))
-    knobs = calibration.Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
-    specs = fig3a_readings.specs(cfg, knobs, (1.0,), (1.0,))
+    _, task = calibration.comparison_task("smoke", cfg)
+    specs = fig3a_readings.specs(cfg, task)
     abl = ablation_specs(cfg, specs)
     assert len(abl) == 3 * len(ABLATION_METHODS)
     assert {s.m for s in abl} == {5} and {s.method for s in abl} == set(ABLATION_METHODS)

@@ -84,3 +84,17 @@ def test_number_and_show_formatting():
     html = show(df).to_html()
     assert "0.950000" not in html and "NaN" not in html and "2.0" not in html
     assert "not reached" in html and ">0.95<" in html
+
+
+def test_seed_n_frame_rows_follow_the_runs_arrays():
+    import numpy as np
+
+    from modscale.report.analysis import seed_n_frame
+
+    run = {"test": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])}
+    df = seed_n_frame([({"method": "monolithic", "m": 3}, (7, 8), (10, 20, 30), run)],
+                      ("test", "sim_final"))
+    assert list(df.columns) == ["method", "m", "seed", "n", "test", "sim_final"]
+    assert len(df) == 6 and df["sim_final"].isna().all()
+    row = df[(df.seed == 8) & (df.n == 20)].iloc[0]
+    assert row.test == 5.0 and row.method == "monolithic"

@@ -103,3 +103,42 @@ def test_keys_cli_prints_one_line_per_experiment(tmp_path, monkeypatch):
         assert local.startswith("cache ") and " current / " in local
         assert store.startswith("results/ ") and " current / " in store
         assert changed.startswith("code changed since stored: ") and modules
+
+
+def test_every_stored_configuration_round_trips_through_its_spec_class():
+    """A stored configuration rebuilds its spec (renamed fields, the flattened task spec, the
+    stored spelling target_var) and the spec's canonical form is the stored one, so the key the
+    chapters compute from their specs finds every stored result."""
+    from modscale.infra.profiles import config_dict
+
+    checked = 0
+    for name, exp in registry.EXPERIMENTS.items():
+        if exp.spec is None:
+            continue
+        _, build = registry.resolve(name)
+        for path in sorted((REPO / "results" / name).glob("*.json")):
+            meta = json.loads(path.read_text())["meta"]
+            spec = build(meta["config"])
+            assert config_dict(spec) == meta["config"], (name, path.name)
+            assert cache.entry_key(name, spec, meta.get("device_type", "cpu")) == path.stem
+            checked += 1
+    assert checked > 250
+
+
+def test_a_renamed_field_keeps_its_stored_key_and_an_unknown_key_is_refused():
+    import dataclasses
+
+    from modscale.infra.profiles import ConfigError, config_dict, from_config, renamed_field
+
+    @dataclasses.dataclass(frozen=True)
+    class Old:
+        init_batch: int
+
+    @dataclasses.dataclass(frozen=True)
+    class New:
+        init_batch_size: int = renamed_field(key="init_batch")
+
+    assert config_dict(New(8)) == config_dict(Old(8)) == {"init_batch": 8}
+    assert from_config(New, {"init_batch": 8}) == New(8)
+    with pytest.raises(ConfigError, match="'init_batch_size'.*known: init_batch"):
+        from_config(New, {"init_batch_size": 8})

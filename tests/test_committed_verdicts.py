@@ -62,7 +62,7 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
 
     meta = json.loads((FIGS / "verdict_inputs.json").read_text())["meta"]
     cfg = get_config("algorithm1", meta["profile"])
-    stacks = fig3a_readings.specs(cfg, *calibration.comparison_task(meta["profile"], cfg))
+    stacks = fig3a_readings.specs(cfg, calibration.comparison_task(meta["profile"], cfg)[1])
     runs = [cache.find("fig3a_readings", s) for s in stacks]
     if any(r is None for r in runs):
         pytest.skip("the Fig. 3a stacks of this profile are not all in results/")

@@ -12,15 +12,16 @@ from modscale.experiments import calibration, fig3a_readings
 from modscale.experiments import modular_calibrated as mc
 from modscale.infra.profiles import PROFILE_NAMES, ConfigError, get_config
 from modscale.report.analysis import stack_samples_needed
-from modscale.tasks.sine_task import make_task
+from modscale.tasks.sine_task import SineTaskSpec, make_task
 from modscale.training.alignment import similarity_score
 
 
 def _base(**kw) -> fig3a_readings.Fig3aSpec:
-    base = dict(method="modular", m=4, k=2, b=1, width=4, depth=2, n_modules=4,
+    base = dict(method="modular", m=4, k=2, width=4, depth=2, n_modules=4,
                 n_values=(16, 32), seeds=(0, 1), n_test=20, iters=6, lr=0.01, batch_size=8,
-                noise_var=0.5, target_var=3.0, amplitudes=(1.0, 0.5), frequencies=(1.0, 3.0),
-                init_steps=2, init_batch=8, init_lr=0.05, init_ridge=0.1)
+                init_steps=2, init_batch_size=8, init_lr=0.05, init_ridge=0.1,
+                task=SineTaskSpec(noise_var=0.5, output_scale=3.0 ** 0.5, amplitudes=(1.0, 0.5),
+                                  frequencies=(1.0, 3.0)))
     return fig3a_readings.Fig3aSpec(**(base | kw))
 
 
@@ -37,7 +38,7 @@ def test_from_fig3a_keeps_every_field_of_the_comparison():
     base = _base(method="ours_joint")
     spec = mc.from_fig3a(base, projection="nonlinear")
     assert {f.name: getattr(spec, f.name) for f in dataclasses.fields(base)} \
-        == dataclasses.asdict(base)
+        == {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
     assert spec.projection == "nonlinear" and spec.record_every == 0
 
 
@@ -54,12 +55,12 @@ def test_run_stack_records_the_trajectory_on_the_comparisons_tasks(method):
     # the last entry is the end of training
     np.testing.assert_allclose(r["sim_history"][0], r["sim_init"], rtol=1e-6)
     np.testing.assert_allclose(r["sim_history"][-1], r["sim_final"], rtol=1e-6)
-    assert r["dirs_init"].shape == (s, g, spec.n_modules, spec.m, spec.b)
+    assert r["dirs_init"].shape == (s, g, spec.n_modules, spec.m, spec.task.b)
     # the task of seed s is the Fig. 3a comparison's task of seed s (paired by task)
     for i, seed in enumerate(spec.seeds):
-        t = make_task(spec.m, spec.k, seed=seed, b=spec.b, amplitudes=spec.amplitudes,
-                      frequencies=spec.frequencies, output_scale=float(np.sqrt(spec.target_var)),
-                      noise_var=spec.noise_var)
+        t = make_task(spec.m, spec.k, seed=seed, b=spec.task.b,
+                      amplitudes=spec.task.amplitudes, frequencies=spec.task.frequencies,
+                      output_scale=spec.task.output_scale, noise_var=spec.task.noise_var)
         np.testing.assert_allclose(r["targets"][i], t.directions.float().numpy())
     # the stored similarity is the similarity of the stored directions
     sim = similarity_score(torch.as_tensor(r["dirs_final"][0]),
@@ -81,8 +82,7 @@ def test_nonlinear_projection_trains_and_is_deterministic():
 def test_table2_specs_pair_linear_and_nonlinear_stacks():
     acfg = get_config("algorithm1", "smoke")
     mcfg = get_config("modular_networks", "smoke")
-    knobs = calibration.Knobs(acfg.sc_noise_var, acfg.sc_freq_scale, acfg.sc_target_var)
-    comparison = fig3a_readings.specs(acfg, knobs, (1.0, 0.5), (1.0, 3.0))
+    comparison = fig3a_readings.specs(acfg, calibration.comparison_task("smoke", acfg)[1])
     linear, nonlinear = mc.table2_specs(mcfg, comparison)
     assert [(s.m, s.method) for s in linear] == [(m, meth) for m in mcfg.table2_m_values
                                                  for meth in mc.METHODS]
@@ -122,10 +122,11 @@ def test_stack_samples_needed_mean_and_seed_range():
 def test_comparison_task_reads_the_algorithm1_config():
     acfg = dataclasses.replace(get_config("algorithm1", "smoke"), sc_task="manual",
                                sc_noise_var=0.3, sc_freq_scale=2.0, sc_target_var=5.0)
-    knobs, amps, freqs = calibration.comparison_task("smoke", acfg)
+    knobs, task = calibration.comparison_task("smoke", acfg)
     assert knobs == calibration.Knobs(0.3, 2.0, 5.0)
     scfg = get_config("sine_regression", "smoke")
-    assert amps == tuple(scfg.amplitudes)
-    assert freqs == tuple(2.0 * f for f in scfg.frequencies)
+    assert task.amplitudes == tuple(scfg.amplitudes)
+    assert task.frequencies == tuple(2.0 * f for f in scfg.frequencies)
+    assert (task.noise_var, task.target_var, task.b) == (0.3, 5.0, scfg.b)
     with pytest.raises(ConfigError, match="parameter 'sc_task'"):
         calibration.comparison_task("smoke", dataclasses.replace(acfg, sc_task="guess"))

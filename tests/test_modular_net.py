@@ -157,12 +157,12 @@ def test_flops_bookkeeping():
 
 
 def test_run_stack_all_methods_small():
-    from modscale.experiments.modular_sweep import InitSettings, run_stack
+    from modscale.experiments.modular_sweep import run_stack
 
     for method in ("monolithic", "modular", "ours", "modular_matched"):
         r = run_stack(method, 3, k=2, n_grid=[16, 32], seeds=[0], width=4, depth=2,
                       n_modules=2, n_test=20, iters=4, batch_size=8,
-                      init=InitSettings(steps=2, batch_size=8),
+                      init_steps=2, init_batch_size=8,
                       record_every=2 if method == "ours" else None)
         assert r["test"].shape == (1, 2) and (r["test"] > 0).all()
         if method == "ours":

@@ -77,7 +77,7 @@ def test_sweep_specs_and_stack():
     assert sorted({s_ for sp in more for s_ in sp.seeds}) == [cfg.seed + i for i in range(5)]
     assert {sp.seeds for sp in more} == {k[0].seeds, tuple(cfg.seed + i for i in range(2, 5))}
     v = variant_specs(cfg, (1.0, 1.0), (2.0, 4.0))
-    assert len(v) == 1 and all(s.amplitudes == (1.0, 1.0) for s in v)
+    assert len(v) == 1 and all(s.task.amplitudes == (1.0, 1.0) for s in v)
     assert all((s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth) for s in v)
     spec = g[0].__class__(**{**g[0].__dict__, "iters": 5, "n_values": (50, 100), "n_test": 50})
     res = run_stack(spec)

@@ -16,7 +16,7 @@ from modscale.infra.device import resolve_precision
 from modscale.infra.profiles import ConfigError, get_config
 from modscale.infra.profiles.sine_regression import PRECISIONS as PROFILE_PRECISIONS
 from modscale.models.batched_mlp import BatchedMLP
-from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.tasks.sine_task import SineTaskSpec, make_task, sample_datasets
 from modscale.training.trainer import PRECISIONS, train_batched, train_one
 
 
@@ -114,7 +114,7 @@ def test_bf16_training_agrees_with_fp32():
 def test_run_stack_records_clean_test_loss():
     spec = StackSpec(ms=(2, 4), width=8, depth=2, ks=(2,), n_values=(30, 60), seeds=(0,),
                      iters=20, lr=0.01, batch_size=16, n_test=50, train_eval_rows=100,
-                     normalisation="unit_variance", output_scale=math.sqrt(3.0), noise_var=0.6)
+                     task=SineTaskSpec(output_scale=math.sqrt(3.0), noise_var=0.6))
     res = run_stack(spec)
     assert res["test"].shape == (2, 1, 1, 2)
     frame = stack_frame(spec, res)

@@ -90,7 +90,7 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     ks = tuple(dict.fromkeys(ks))
     if dry:  # tiny: one k, a few hundred combinations
         cfg = dataclasses.replace(cfg, scale_n_train=300, scale_n_test=100, n_val=100,
-                                  init_steps=2, init_pool=64, init_batch=32, lr_grid=(1e-3,))
+                                  init_steps=2, init_pool=64, init_batch_size=32, lr_grid=(1e-3,))
         ks = cfg.scale_ks[:1]
     paper = dataclasses.replace(
         cfg, modules_per_image=2, scale_ks=ks, scale_study_ks=(), scale_study_n_trains=(),
@@ -143,7 +143,7 @@ def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
 
     base_profile = "smoke" if dry else "book"
     acfg = get_config("algorithm1", base_profile)
-    base = fig3a_readings.specs(acfg, *calibration.comparison_task(base_profile, acfg))[0]
+    base = fig3a_readings.specs(acfg, calibration.comparison_task(base_profile, acfg)[1])[0]
     mcfg = get_config("modular_networks", "smoke" if dry else profile)
     study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
     regimes = modular_regime.regimes(mcfg, base, study)

@@ -79,7 +79,7 @@ def sensitivity_specs(profile: str) -> list:
 
     cfg = get_config("algorithm1", profile)
     ru = calibration.comparison_task(profile, dataclasses.replace(cfg, sc_task="runner_up"))
-    return fig3a_readings.sensitivity_specs(cfg, *ru)
+    return fig3a_readings.sensitivity_specs(cfg, ru[1])
 
 
 def fig3a_specs(profile: str) -> list:
@@ -99,7 +99,7 @@ def fig3a_comparison(profile: str) -> list:
     from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", profile)
-    return fig3a_readings.specs(cfg, *calibration.comparison_task(profile, cfg))
+    return fig3a_readings.specs(cfg, calibration.comparison_task(profile, cfg)[1])
 
 
 def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
@@ -119,7 +119,7 @@ def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
     if mcfg.align_sensitivity:  # Fig. 4 on the runner-up calibration point
         acfg = get_config("algorithm1", profile)
         ru = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
-        sens = [s for s in mc.fig4_specs(mcfg, fig3a_readings.specs(acfg, *ru)[0])
+        sens = [s for s in mc.fig4_specs(mcfg, fig3a_readings.specs(acfg, ru[1])[0])
                 if s.method != "ours_joint"]  # the verdict compares literal and random only
     return ([("modular_calibrated", s) for s in mc.fig4_specs(mcfg, base[0])]
             + [("fig3a_readings", s) for s in linear]

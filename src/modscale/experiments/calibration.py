@@ -28,6 +28,7 @@ import pandas as pd
 
 from modscale import paper_data
 from modscale.experiments.sine_sweeps import StackSpec, _common, _specs, n_grid
+from modscale.tasks.sine_task import SineTaskSpec
 
 
 @dataclass(frozen=True)
@@ -346,12 +347,14 @@ __all__ = ["Knobs", "sine_task_knobs", "comparison_task", "knob_grid", "apply_kn
 
 
 def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
-                    ) -> tuple[Knobs, tuple[float, ...], tuple[float, ...]]:
-    """The sine task another chapter trains on: (knobs, amplitudes, frequencies scaled by the
-    knobs' frequency scale). ``mode='fitted'``: the calibration argmin of the sine chapter at
-    ``profile`` (its grid loaded from the cache or the results store, or computed);
-    ``'runner_up'``: the second-best knob point of that grid (the calibration-sensitivity
-    check); ``'manual'``: ``manual``. The sine components are the sine chapter's."""
+                    ) -> tuple[Knobs, SineTaskSpec]:
+    """The sine task another chapter trains on: (its calibration knobs, the task spec).
+    ``mode='fitted'``: the calibration argmin of the sine chapter at ``profile`` (its grid
+    loaded from the cache or the results store, or computed); ``'runner_up'``: the second-best
+    knob point of that grid (the calibration-sensitivity check); ``'manual'``: ``manual``. Every
+    other knob (b, sine components, normalisation, any later knob) is the sine chapter's at
+    ``profile``: the task is :meth:`SineTaskSpec.from_params` of that config with the knobs
+    applied."""
     from modscale.infra.profiles import check_choice, get_config
 
     check_choice("sc_task", mode, ("fitted", "runner_up", "manual"))
@@ -366,12 +369,11 @@ def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
             knobs = manual_knobs(apply_knobs(scfg, ranked[1]))
     else:
         knobs = manual
-    return (knobs, tuple(float(a) for a in scfg.amplitudes),
-            tuple(float(f) * knobs.freq_scale for f in scfg.frequencies))
+    return knobs, SineTaskSpec.from_params(apply_knobs(scfg, knobs))
 
 
 def comparison_task(profile: str, cfg: Any, device: Any = "cpu"
-                    ) -> tuple[Knobs, tuple[float, ...], tuple[float, ...]]:
+                    ) -> tuple[Knobs, SineTaskSpec]:
     """:func:`sine_task_knobs` of the Algorithm 1 chapter's Fig. 3a comparison, from that
     chapter's config ``cfg`` (:class:`~modscale.infra.profiles.algorithm1.Algorithm1Params`: its
     ``sc_task`` and the manual knobs ``sc_noise_var``, ``sc_freq_scale``, ``sc_target_var``)."""

@@ -99,10 +99,15 @@ def run_spec(cfg, method: str, k: int, seeds: tuple[int, ...], *, lr: float,
             "eval_epochs": list(eval_epochs or (epochs,)), "evaluate": evaluate,
             "noise_levels": list(noise_levels),
             "arch": config_dict(Architecture.from_config(cfg)),
-            **{f: getattr(cfg, f) for f in ("seed", "n_test", "n_val", "batch_size",
-                                            "init_steps", "init_batch", "init_lr", "init_ridge",
-                                            "init_pool", "ood_fraction", "max_per_class",
-                                            "val_per_class")}}
+            **{STORED_NAMES.get(f, f): getattr(cfg, f)
+               for f in ("seed", "n_test", "n_val", "batch_size", "init_steps",
+                         "init_batch_size", "init_lr", "init_ridge", "init_pool",
+                         "ood_fraction", "max_per_class", "val_per_class")}}
+
+
+STORED_NAMES = {"init_batch_size": "init_batch"}
+"""Parameter name -> its key in a run's stored configuration, where the two differ (the runs
+were keyed before the parameter got the name it has everywhere else)."""
 
 
 def _projection_summary(model, k: int) -> dict:

@@ -26,15 +26,23 @@ Seed ``s`` fixes the task and its data (nested in n); datasets of one seed share
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from modscale.infra.profiles import ConfigError, check_choice, config_hash, extension_field
+from modscale.infra.profiles import (
+    ConfigError,
+    check_choice,
+    config_hash,
+    extension_field,
+    flat_field,
+    renamed_field,
+)
 from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
 from modscale.models.modular_net import PROJ_INITS, BatchedModularNet, LinearProjection
-from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.tasks.sine_task import SineTaskSpec, sample_datasets
 from modscale.training.alg1 import READINGS, init_projections_
 from modscale.training.alignment import similarity_score
 from modscale.training.kernel_init import kernel_init_flops, matched_extra_iters
@@ -50,7 +58,6 @@ class Fig3aSpec:
     method: str
     m: int
     k: int
-    b: int
     width: int
     depth: int
     n_modules: int
@@ -60,14 +67,12 @@ class Fig3aSpec:
     iters: int
     lr: float
     batch_size: int
-    noise_var: float
-    target_var: float
-    amplitudes: tuple
-    frequencies: tuple
     init_steps: int
-    init_batch: int
+    init_batch_size: int = renamed_field(key="init_batch", help="Algorithm 1's mini-batch")
     init_lr: float
     init_ridge: float
+    task: SineTaskSpec = flat_field(SineTaskSpec, "the calibrated sine task's knobs (keyed "
+                                    "with target_var = output_scale**2, unit_variance only)")
     # --- the modular network's regime (reconstruction choices; defaults: the stored runs) ---
     module_size: str = extension_field(
         "same", "module MLP size: 'same' width as the monolithic MLP, or 'matched' (the K "
@@ -84,6 +89,24 @@ class Fig3aSpec:
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
         check_regime(self)
+
+    @staticmethod
+    def canonical_form(d: dict) -> dict:
+        """The stored spelling of the task: its clean target variance ``target_var`` instead of
+        ``output_scale`` (stacks were keyed so before the shared task spec), no
+        ``normalisation`` (always ``unit_variance``)."""
+        if d.pop("normalisation") != "unit_variance":
+            raise ConfigError("parameter 'normalisation': the Fig. 3a stacks train on the "
+                              "unit_variance task only; allowed values: 'unit_variance'")
+        d["target_var"] = round(d.pop("output_scale") ** 2, 12)
+        return d
+
+    @staticmethod
+    def from_canonical_form(d: dict) -> dict:
+        """The inverse of :meth:`canonical_form`."""
+        d = dict(d)
+        d["output_scale"] = math.sqrt(d.pop("target_var"))
+        return d
 
 
 def check_regime(self) -> None:
@@ -116,7 +139,7 @@ def regime_of(spec) -> dict:
 
 def network_b(spec) -> int:
     """The network's module input dimension (``net_b``, or the task's ``b``)."""
-    return spec.net_b or spec.b
+    return spec.net_b or spec.task.b
 
 
 def module_width(spec) -> int:
@@ -160,7 +183,7 @@ def train_options(spec) -> dict:
 def init_flops(spec: Fig3aSpec, reading: str) -> float:
     """Estimated FLOPs of one network's initialisation by ``reading`` (as
     :func:`~modscale.training.alg1.init_projections_` counts them), at a full kernel mini-batch."""
-    args = (1, spec.n_modules, spec.m, network_b(spec), 1, spec.init_batch)
+    args = (1, spec.n_modules, spec.m, network_b(spec), 1, spec.init_batch_size)
     if reading == "literal":
         return kernel_init_flops(*args, spec.init_steps)
     if reading == "joint":
@@ -206,10 +229,7 @@ def stack_data(spec: Fig3aSpec, device: torch.device | str = "cpu") -> StackData
     sine task per seed (the spec's knobs), its training sets of every n and its test set."""
     dev = torch.device(device)
     keys = [(s, n) for s in spec.seeds for n in spec.n_values]
-    tasks = [make_task(spec.m, spec.k, seed=s, b=spec.b, amplitudes=spec.amplitudes,
-                       frequencies=spec.frequencies,
-                       output_scale=float(np.sqrt(spec.target_var)), noise_var=spec.noise_var)
-             for s, _ in keys]
+    tasks = [spec.task.task(spec.m, spec.k, s) for s, _ in keys]
     xtr, ytr, xte, yte, nt = sample_datasets(tasks, [n for _, n in keys], spec.n_test,
                                              data_seeds=[s for s, _ in keys], device=dev)
     yte_clean = torch.stack([t(x.double()).to(xte.dtype) for t, x in zip(tasks, xte,
@@ -248,7 +268,7 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
                 with torch.no_grad():
                     proj.weight.copy_(net.projection.weight[idx])
                 r = init_projections_(proj, xtr[idx, :n], ytr[idx, :n], reading=reading,
-                                      steps=spec.init_steps, batch_size=spec.init_batch,
+                                      steps=spec.init_steps, batch_size=spec.init_batch_size,
                                       lr=spec.init_lr, ridge=spec.init_ridge,
                                       generator=cpu_gen)
                 with torch.no_grad():
@@ -312,24 +332,20 @@ def merge_seed_chunks(specs_: list[Fig3aSpec], runs: list[dict]
     return [s for s, _ in merged.values()], [r for _, r in merged.values()]
 
 
-def specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list[Fig3aSpec]:
-    """Every stack of the algorithm1 chapter's config ``cfg`` (``sc_*`` fields) on the task with
-    ``knobs`` (a :class:`modscale.experiments.calibration.Knobs`: ``noise_var``, ``target_var``)
-    and sine components ``amplitudes``, ``frequencies`` (already scaled; see
-    :func:`modscale.experiments.calibration.sine_task_knobs`); one stack per seed chunk
-    (:func:`seed_chunks`; :func:`merge_seed_chunks` joins their results)."""
+def specs(cfg, task: SineTaskSpec) -> list[Fig3aSpec]:
+    """Every stack of the algorithm1 chapter's config ``cfg`` (``sc_*`` fields) on the sine task
+    ``task`` (the calibrated one: :func:`modscale.experiments.calibration.comparison_task`); one
+    stack per seed chunk (:func:`seed_chunks`; :func:`merge_seed_chunks` joins their
+    results)."""
     from modscale.theory.sample_complexity import geometric_grid
 
     grid = tuple(geometric_grid(cfg.sc_n_min, cfg.sc_n_max, cfg.sc_n_points))
-    return [Fig3aSpec(method=meth, m=m, k=cfg.k, b=1, width=cfg.sc_width, depth=cfg.sc_depth,
+    return [Fig3aSpec(method=meth, m=m, k=cfg.k, width=cfg.sc_width, depth=cfg.sc_depth,
                       n_modules=cfg.sc_modules_factor * cfg.k, n_values=grid,
                       seeds=chunk, n_test=cfg.sc_n_test,
                       iters=cfg.sc_iters, lr=cfg.sc_lr, batch_size=cfg.sc_batch_size,
-                      noise_var=float(knobs.noise_var), target_var=float(knobs.target_var),
-                      amplitudes=tuple(float(a) for a in amplitudes),
-                      frequencies=tuple(float(f) for f in frequencies),
-                      init_steps=cfg.steps, init_batch=cfg.batch_size, init_lr=cfg.lr,
-                      init_ridge=cfg.ridge)
+                      init_steps=cfg.init_steps, init_batch_size=cfg.init_batch_size,
+                      init_lr=cfg.init_lr, init_ridge=cfg.init_ridge, task=task)
             for m in cfg.sc_m_values for meth in cfg.sc_methods
             for chunk in seed_chunks(cfg, meth)]
 
@@ -338,13 +354,13 @@ SENSITIVITY_METHODS = ("monolithic", "modular", "ours_literal")
 """Methods of the calibration-sensitivity check (the Fig. 3a comparisons' ours and baselines)."""
 
 
-def sensitivity_specs(cfg, knobs, amplitudes: tuple, frequencies: tuple) -> list[Fig3aSpec]:
+def sensitivity_specs(cfg, task: SineTaskSpec) -> list[Fig3aSpec]:
     """The stacks of the calibration-sensitivity check: :func:`specs` at the largest m of
-    ``sc_m_values`` for :data:`SENSITIVITY_METHODS` only, on the task with ``knobs`` (the
-    runner-up calibration point), every seed of ``sc_seeds``."""
+    ``sc_m_values`` for :data:`SENSITIVITY_METHODS` only, on ``task`` (the runner-up
+    calibration point), every seed of ``sc_seeds``."""
     sub = dataclasses.replace(cfg, sc_m_values=(max(cfg.sc_m_values),),
                               sc_methods=SENSITIVITY_METHODS)
-    return specs(sub, knobs, amplitudes, frequencies)
+    return specs(sub, task)
 
 
 __all__ = ["METHODS", "Fig3aSpec", "MODULE_SIZES", "REGIME_FIELDS", "regime_of", "network_b",

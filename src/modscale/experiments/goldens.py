@@ -52,22 +52,26 @@ are 0 up to rounding)."""
 
 def _sine_configs() -> list[Any]:
     from modscale.experiments.sine_sweeps import StackSpec
+    from modscale.tasks.sine_task import SineTaskSpec
 
     base = dict(ms=(2, 3), width=8, depth=3, ks=(2,), n_values=(16, 48), seeds=(0,), iters=30,
                 lr=0.01, batch_size=16, n_test=64, train_eval_rows=32,
-                normalisation="unit_variance", output_scale=2.0, noise_var=0.5)
+                task=SineTaskSpec(normalisation="unit_variance", output_scale=2.0,
+                                  noise_var=0.5))
     return [StackSpec(**base, precision="fp32"),
             StackSpec(**{**base, "width": 32, "ms": (3,)}, precision="bf16")]
 
 
 def _fig3a_base() -> Any:
     from modscale.experiments.fig3a_readings import Fig3aSpec
+    from modscale.tasks.sine_task import SineTaskSpec
 
-    return Fig3aSpec(method="monolithic", m=3, k=2, b=1, width=8, depth=2, n_modules=4,
+    return Fig3aSpec(method="monolithic", m=3, k=2, width=8, depth=2, n_modules=4,
                      n_values=(24, 48), seeds=(0,), n_test=64, iters=20, lr=0.01,
-                     batch_size=16, noise_var=0.5, target_var=4.0,
-                     amplitudes=(1.0, 0.5, 0.2), frequencies=(1.0, 3.0, 5.0), init_steps=3,
-                     init_batch=16, init_lr=0.05, init_ridge=1e-3)
+                     batch_size=16, init_steps=3, init_batch_size=16, init_lr=0.05,
+                     init_ridge=1e-3,
+                     task=SineTaskSpec(noise_var=0.5, output_scale=2.0,
+                                       amplitudes=(1.0, 0.5, 0.2), frequencies=(1.0, 3.0, 5.0)))
 
 
 def _fig3a_configs() -> list[Any]:
@@ -148,7 +152,7 @@ def _cifar_configs() -> list[dict]:
 
     cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4,
                      n_test=32, n_val=16, batch_size=16, init_steps=2, init_pool=64,
-                     init_batch=16, amp="fp32")
+                     init_batch_size=16, amp="fp32")
     data = load_data(cfg)
     out = []
     for method in ("monolithic", "ours"):

@@ -69,7 +69,8 @@ class ModularSpec(Fig3aSpec):
 
 def from_fig3a(spec: Fig3aSpec, **changes) -> ModularSpec:
     """The :class:`ModularSpec` of a Fig. 3a stack ``spec`` with ``changes`` applied."""
-    return ModularSpec(**{**dataclasses.asdict(spec), **changes})
+    return ModularSpec(**{**{f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)},
+                          **changes})
 
 
 def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
@@ -91,7 +92,7 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
     if spec.method in OBJECTIVES:
         r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
                          objective=OBJECTIVES[spec.method], steps=spec.init_steps,
-                         batch_size=spec.init_batch, lr=spec.init_lr, ridge=spec.init_ridge,
+                         batch_size=spec.init_batch_size, lr=spec.init_lr, ridge=spec.init_ridge,
                          generator=torch.Generator().manual_seed(seed + 1))
         out.update(init_time_s=r.wall_time_s, init_flops=r.flops / len(keys))
     dirs_init = net.directions().detach().cpu().clone()

@@ -225,22 +225,8 @@ def grid_specs(mcfg, base: Fig3aSpec, regimes: dict[str, dict]
     return out
 
 
-def grid_frame(grid: list[tuple[str, Fig3aSpec]], runs: list[dict]) -> pd.DataFrame:
-    """Long table ``regime, method, width, depth, m, seed, n, test``."""
-    rows = []
-    for (regime, spec), run in zip(grid, runs, strict=True):
-        for s, seed in enumerate(spec.seeds):
-            for g, n in enumerate(spec.n_values):
-                rows.append({"regime": regime, "method": spec.method, "width": spec.width,
-                             "depth": spec.depth, "m": spec.m, "seed": seed, "n": n,
-                             "test": float(run["test"][s, g]),
-                             "sim_final": float(run["sim_final"][s, g])
-                             if "sim_final" in run else float("nan")})
-    return pd.DataFrame(rows)
-
-
 __all__ = ["STUDY_METHODS", "FIT_ITERATIONS", "settings", "study_specs", "trajectories",
            "measured_iteration", "fit_residuals", "selected_setting", "regime_table",
            "regime_changes", "study_results",
            "regimes", "grid_specs",
-           "grid_frame", "regime_of"]
+           "regime_of"]

@@ -21,7 +21,6 @@ tasks and data (paired comparison). Training uses :func:`modscale.training.train
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -37,23 +36,13 @@ from modscale.training.trainer import batch_rows, train_batched
 METHODS = ("monolithic", "modular", "ours", "ours_joint", "modular_matched")
 
 
-@dataclass(frozen=True)
-class InitSettings:
-    """Algorithm 1 settings (see :func:`modscale.training.kernel_init.kernel_init_`)."""
-
-    steps: int = 100
-    batch_size: int = 128
-    lr: float = 0.05
-    kernel: str = "rbf"
-    bandwidth: str = "median"
-    ridge: float = 0.1
-
-
 def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequence[int],
-              width: int, depth: int, n_modules: int, bottleneck: int = 1,
+              width: int, depth: int, n_modules: int, b: int = 1,
               projection: str = "linear", proj_hidden: int = 8, n_test: int = 1000,
               iters: int = 1000, lr: float = 0.01, batch_size: int = 256,
-              init: InitSettings | None = None, record_every: int | None = None,
+              init_steps: int = 100, init_batch_size: int = 128, init_lr: float = 0.05,
+              init_kernel: str = "rbf", init_bandwidth: str = "median", init_ridge: float = 0.1,
+              record_every: int | None = None,
               keep_directions: bool = False, init_seed: int = 0,
               device: torch.device | str = "cpu", progress: bool = False) -> dict:
     """Train one stack (every seed x n) of ``method`` at input dimension ``m``; see module doc.
@@ -69,10 +58,9 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     if method not in METHODS:
         raise ConfigError(f"parameter 'method': {method!r} is not allowed; allowed values: "
                           f"{', '.join(map(repr, METHODS))}")
-    init = init or InitSettings()
     dev = torch.device(device)
     n_grid, seeds = [int(n) for n in n_grid], [int(s) for s in seeds]
-    tasks = [make_task(m, k, seed=s, b=bottleneck) for s in seeds for _ in n_grid]
+    tasks = [make_task(m, k, seed=s, b=b) for s in seeds for _ in n_grid]
     ns = [n for _ in seeds for n in n_grid]
     xtr, ytr, xte, yte, nt = sample_datasets(tasks, ns, n_test,
                                              data_seeds=[s for s in seeds for _ in n_grid],
@@ -91,14 +79,14 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
                    test=res.test_loss.numpy().reshape(shape), train_time_s=res.wall_time_s)
         return out
 
-    net = BatchedModularNet(n_models, m, n_modules, bottleneck, width, depth, 1,
+    net = BatchedModularNet(n_models, m, n_modules, b, width, depth, 1,
                             projection=projection, proj_hidden=proj_hidden, generator=gen,
                             device=dev)
     targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
-    init_kw = {"steps": init.steps, "batch_size": init.batch_size, "lr": init.lr,
-               "kernel": init.kernel, "bandwidth": init.bandwidth, "ridge": init.ridge}
-    flops = kernel_init_flops(1, n_modules, m, bottleneck, 1,
-                              min(init.batch_size, max(ns)), init.steps)
+    init_kw = {"steps": init_steps, "batch_size": init_batch_size, "lr": init_lr,
+               "kernel": init_kernel, "bandwidth": init_bandwidth, "ridge": init_ridge}
+    flops = kernel_init_flops(1, n_modules, m, b, 1,
+                              min(init_batch_size, max(ns)), init_steps)
     if method in ("ours", "ours_joint"):
         cpu_gen = torch.Generator().manual_seed(init_seed + 1)
         r = kernel_init_(net.projection, xtr, ytr, n_train=nt,
@@ -133,18 +121,19 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     return out
 
 
-__all__ = ["METHODS", "InitSettings", "run_stack"]
+__all__ = ["METHODS", "run_stack"]
 
 
 def stack_config(cfg, method: str, m: int, width: int, depth: int, *, device: str = "cpu",
                  **overrides) -> dict:
     """The JSON-able configuration of one stack from the chapter config ``cfg``
     (:class:`~modscale.infra.profiles.modular_networks.ModularParams`); ``overrides`` replace any
-    entry."""
+    entry. Two entries keep the names the stored stacks were keyed under: ``bottleneck`` (the
+    parameter ``b``) and ``init`` (``init_*`` parameters without their prefix)."""
     from modscale.theory.sample_complexity import geometric_grid
 
     c = {"method": method, "m": int(m), "k": cfg.k, "width": int(width), "depth": int(depth),
-         "n_modules": cfg.modules_factor * cfg.k, "bottleneck": cfg.bottleneck,
+         "n_modules": cfg.modules_factor * cfg.k, "bottleneck": cfg.b,
          "projection": "linear", "proj_hidden": cfg.proj_hidden,
          "n_grid": list(geometric_grid(cfg.n_min, cfg.n_max, cfg.n_points)),
          "seeds": list(range(cfg.n_seeds)), "n_test": cfg.n_test, "iters": cfg.iters,
@@ -162,10 +151,13 @@ def stack_config(cfg, method: str, m: int, width: int, depth: int, *, device: st
 
 
 def run_stack_from_config(c: dict, progress: bool = False) -> dict:
-    """:func:`run_stack` from a :func:`stack_config` dict (the unit cached by the chapter)."""
+    """:func:`run_stack` from a :func:`stack_config` dict (the unit cached by the chapter): the
+    stored names are mapped back to the parameters' (``bottleneck`` -> ``b``, the ``init``
+    entries ``steps``, ``batch_size``, ... -> ``init_steps``, ``init_batch_size``, ...)."""
     kw = {key: v for key, v in c.items() if key not in ("method", "m") and v is not None}
-    if "init" in kw:
-        kw["init"] = InitSettings(**kw["init"])
+    if "bottleneck" in kw:
+        kw["b"] = kw.pop("bottleneck")
+    kw.update({f"init_{name}": v for name, v in (kw.pop("init", None) or {}).items()})
     kw.setdefault("n_modules", 1)
     return run_stack(c["method"], c["m"], progress=progress, **kw)
 

@@ -31,9 +31,9 @@ import torch
 
 from modscale.infra.cache import cached_map
 from modscale.infra.device import resolve_device, resolve_precision
-from modscale.infra.profiles import config_hash
+from modscale.infra.profiles import config_hash, flat_field
 from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
-from modscale.tasks.sine_task import make_task, sample_datasets
+from modscale.tasks.sine_task import SineTaskSpec, sample_datasets
 from modscale.theory.sample_complexity import geometric_grid
 from modscale.training.trainer import evaluate_mse, train_batched
 
@@ -41,7 +41,7 @@ from modscale.training.trainer import evaluate_mse, train_batched
 @dataclass(frozen=True)
 class StackSpec:
     """One stack of MLPs of the same architecture (see module docstring); ``ms``: the input
-    dimensions of its models."""
+    dimensions of its models, ``task``: the task's knobs (keyed as the stack's own fields)."""
 
     ms: tuple[int, ...]
     width: int
@@ -54,12 +54,7 @@ class StackSpec:
     batch_size: int          # 0 = full batch
     n_test: int
     train_eval_rows: int
-    normalisation: str
-    output_scale: float
-    b: int = 1
-    amplitudes: tuple[float, ...] = (1.0, 0.5, 0.2)
-    frequencies: tuple[float, ...] = (1.0, 3.0, 5.0)
-    noise_var: float = 0.0
+    task: SineTaskSpec = flat_field(SineTaskSpec, "the sine task's knobs")
     precision: str = "fp32"
 
     @property
@@ -100,15 +95,12 @@ def _specs(cfg: Any, ms: tuple[int, ...], w: int, d: int, ks: tuple[int, ...],
 
 def _common(cfg: Any) -> dict[str, Any]:
     """Stack fields shared by every sweep of ``cfg``; the task knobs are the config's own
-    ``noise_var``, ``freq_scale`` and ``output_scale`` (resolve ``task_knobs='fitted'`` first,
+    (:meth:`SineTaskSpec.from_params`; resolve ``task_knobs='fitted'`` first,
     :func:`modscale.experiments.calibration.apply_knobs`)."""
     return {"seeds": tuple(cfg.seed + s for s in range(cfg.n_seeds)), "iters": cfg.iters,
             "lr": cfg.lr, "batch_size": cfg.batch_size, "n_test": cfg.n_test,
-            "train_eval_rows": cfg.train_eval_rows, "normalisation": cfg.normalisation,
-            "output_scale": float(cfg.output_scale), "b": cfg.b,
-            "amplitudes": tuple(float(a) for a in cfg.amplitudes),
-            "frequencies": tuple(float(f) * float(cfg.freq_scale) for f in cfg.frequencies),
-            "noise_var": float(cfg.noise_var), "precision": cfg.precision}
+            "train_eval_rows": cfg.train_eval_rows, "task": SineTaskSpec.from_params(cfg),
+            "precision": cfg.precision}
 
 
 def grid_specs(cfg: Any) -> list[StackSpec]:
@@ -139,8 +131,9 @@ def k_specs(cfg: Any) -> list[StackSpec]:
 def variant_specs(cfg: Any, amplitudes: Sequence[float], frequencies: Sequence[float]
                   ) -> list[StackSpec]:
     """Grid stacks of the n-panel architecture only, for a task with other sine components."""
-    return [dataclasses.replace(s, amplitudes=tuple(float(a) for a in amplitudes),
-                                frequencies=tuple(float(f) for f in frequencies))
+    return [dataclasses.replace(s, task=dataclasses.replace(
+                s.task, amplitudes=tuple(float(a) for a in amplitudes),
+                frequencies=tuple(float(f) for f in frequencies)))
             for s in grid_specs(cfg)
             if (s.width, s.depth) == (cfg.n_panel_width, cfg.n_panel_depth)]
 
@@ -153,10 +146,7 @@ def run_stack(spec: StackSpec, device: torch.device | str = "cpu",
     dev = torch.device(device)
     keys = [(m, k, s, n) for m in spec.ms for k in spec.ks for s in spec.seeds
             for n in spec.n_values]
-    tasks = [make_task(m, k, seed=s, b=spec.b, normalisation=spec.normalisation,
-                       output_scale=spec.output_scale, amplitudes=spec.amplitudes,
-                       frequencies=spec.frequencies, noise_var=spec.noise_var)
-             for m, k, s, _ in keys]
+    tasks = [spec.task.task(m, k, s) for m, k, s, _ in keys]
     m_max = max(spec.ms)
     parts = []
     for m in spec.ms:  # sample_datasets needs one m per call; pad inputs to m_max with zeros
@@ -206,7 +196,7 @@ def stack_frame(spec: StackSpec, result: dict[str, Any]) -> pd.DataFrame:
                                  "test": float(result["test"][i, a, b_, c]),
                                  "test_clean": float(result["test_clean"][i, a, b_, c]),
                                  "target_var": float(result["target_var"][i, a, b_, c]),
-                                 "noise_var": spec.noise_var})
+                                 "noise_var": spec.task.noise_var})
     return pd.DataFrame(rows)
 
 

@@ -124,12 +124,10 @@ def resolve(name: str) -> tuple[Any, Any]:
     run = _resolve_path(exp.run)
     if exp.spec is None:
         return run, lambda config: config
+    from modscale.infra.profiles import from_config
+
     cls = _resolve_path(exp.spec)
-
-    def build(config: dict) -> Any:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()})
-
-    return run, build
+    return run, lambda config: from_config(cls, config)
 
 
 __all__ = ["Experiment", "EXPERIMENTS", "get", "resolve"]

@@ -71,7 +71,7 @@ class LinearProjection(nn.Module):
     after initialisation. The defaults are the book's original projections, drawn bit for bit.
     """
 
-    def __init__(self, n_models: int, n_modules: int, in_dim: int, bottleneck: int, *,
+    def __init__(self, n_models: int, n_modules: int, in_dim: int, b: int, *,
                  init: str = "gaussian", scale: float = 1.0, normalize: bool = False,
                  generator: torch.Generator | None = None, device=None,
                  dtype: torch.dtype = torch.float32) -> None:
@@ -81,7 +81,7 @@ class LinearProjection(nn.Module):
                               f"values: {', '.join(map(repr, PROJ_INITS))}")
         if not scale > 0:
             raise ConfigError(f"parameter 'proj_scale' must be > 0, got {scale!r}")
-        shape = (n_models, n_modules, in_dim, bottleneck)
+        shape = (n_models, n_modules, in_dim, b)
         w = (_unit_columns(shape, generator, device, dtype) if init == "gaussian"
              else orthonormal_columns(shape, generator, device, dtype))
         self.scale, self.normalize = float(scale), bool(normalize)
@@ -120,7 +120,7 @@ class NonlinearProjection(nn.Module):
     (M, B, in_dim) -> (M, K, B, b).
     """
 
-    def __init__(self, n_models: int, n_modules: int, in_dim: int, bottleneck: int,
+    def __init__(self, n_models: int, n_modules: int, in_dim: int, b: int,
                  hidden: int = 8, *, generator: torch.Generator | None = None, device=None,
                  dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
@@ -131,7 +131,7 @@ class NonlinearProjection(nn.Module):
         c = torch.rand((n_models, n_modules, 1, hidden), generator=generator, device=device,
                        dtype=dtype)
         self.c = nn.Parameter(2 * c - 1)
-        self.w2 = nn.Parameter(_unit_columns((n_models, n_modules, hidden, bottleneck),
+        self.w2 = nn.Parameter(_unit_columns((n_models, n_modules, hidden, b),
                                              generator, device, dtype))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -157,21 +157,21 @@ class NonlinearProjection(nn.Module):
 class BatchedModularNet(nn.Module):
     """``n_models`` modular networks of ``n_modules`` MLP modules each (see module docstring).
 
-    Parameters: ``in_dim`` input dimension m; ``n_modules`` K; ``bottleneck`` b (module input
+    Parameters: ``in_dim`` input dimension m; ``n_modules`` K; ``b`` (module input
     dimension); ``width``/``depth`` of each module MLP (``depth`` linear layers); ``out_dim``;
     ``projection`` "linear" or "nonlinear" (``proj_hidden`` units, Table 2 variant);
     ``proj_init``, ``proj_scale``, ``proj_normalize``: the linear projections' initialisation
     and parametrisation (:class:`LinearProjection`).
     """
 
-    def __init__(self, n_models: int, in_dim: int, n_modules: int, bottleneck: int, width: int,
+    def __init__(self, n_models: int, in_dim: int, n_modules: int, b: int, width: int,
                  depth: int, out_dim: int = 1, *, projection: str = "linear",
                  proj_hidden: int = 8, proj_init: str = "gaussian", proj_scale: float = 1.0,
                  proj_normalize: bool = False, generator: torch.Generator | None = None,
                  device=None, dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         for name, v in (("n_models", n_models), ("in_dim", in_dim), ("n_modules", n_modules),
-                        ("bottleneck", bottleneck), ("width", width), ("depth", depth),
+                        ("b", b), ("width", width), ("depth", depth),
                         ("out_dim", out_dim)):
             if int(v) < 1:
                 raise ConfigError(f"parameter {name!r} must be >= 1, got {v}")
@@ -179,27 +179,27 @@ class BatchedModularNet(nn.Module):
             raise ConfigError(f"parameter 'projection': {projection!r} is not allowed; "
                               f"allowed values: {', '.join(map(repr, PROJECTIONS))}")
         self.n_models, self.in_dim, self.n_modules = n_models, in_dim, n_modules
-        self.bottleneck, self.width, self.depth, self.out_dim = bottleneck, width, depth, out_dim
+        self.b, self.width, self.depth, self.out_dim = b, width, depth, out_dim
         self.projection_kind = projection
         kw = {"generator": generator, "device": device, "dtype": dtype}
         if projection == "linear":
             self.projection: nn.Module = LinearProjection(
-                n_models, n_modules, in_dim, bottleneck, init=proj_init, scale=proj_scale,
+                n_models, n_modules, in_dim, b, init=proj_init, scale=proj_scale,
                 normalize=proj_normalize, **kw)
         else:
             if (proj_init, proj_scale, proj_normalize) != ("gaussian", 1.0, False):
                 raise ConfigError("parameters 'proj_init', 'proj_scale', 'proj_normalize' "
                                   "apply to projection='linear' only")
-            self.projection = NonlinearProjection(n_models, n_modules, in_dim, bottleneck,
+            self.projection = NonlinearProjection(n_models, n_modules, in_dim, b,
                                                   proj_hidden, **kw)
-        self.module_nets = BatchedMLP(n_models * n_modules, bottleneck, width, depth, out_dim,
+        self.module_nets = BatchedMLP(n_models * n_modules, b, width, depth, out_dim,
                                       **kw)
 
     @property
     def params_per_model(self) -> int:
         """Parameters of one modular network (projections + module MLPs)."""
         per_module = (self.projection.n_params()
-                      + mlp_param_count(self.bottleneck, self.width, self.depth, self.out_dim))
+                      + mlp_param_count(self.b, self.width, self.depth, self.out_dim))
         return self.n_modules * per_module
 
     def module_outputs(self, x: torch.Tensor) -> torch.Tensor:
@@ -209,7 +209,7 @@ class BatchedModularNet(nn.Module):
                              f"got {tuple(x.shape)}")
         m, k = self.n_models, self.n_modules
         z = self.projection(x)  # (M, K, B, b)
-        out = self.module_nets(z.reshape(m * k, x.shape[1], self.bottleneck))
+        out = self.module_nets(z.reshape(m * k, x.shape[1], self.b))
         return out.view(m, k, x.shape[1], self.out_dim)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -7,6 +7,7 @@ the chapters compute here, from cached losses, the tables they draw and the numb
 - :func:`aggregate_sample_complexity`: geometric mean over architectures, with counts.
 - :func:`slope_per_dim`: decades of n per input dimension (log-linear fit).
 - :func:`fig2_panels`: the four panels of the paper's Fig. 2 (k, m, p, n) from the sweeps.
+- :func:`seed_n_frame`: the long table (one row per network) of stacks trained over seeds x n.
 """
 
 from __future__ import annotations
@@ -200,5 +201,23 @@ def fig2_panels(grid: pd.DataFrame, ksweep: pd.DataFrame, *, n_fig2: int, n_pane
     return out
 
 
+def seed_n_frame(stacks: Sequence[tuple[Mapping[str, Any], Sequence[int], Sequence[int],
+                                       Mapping[str, Any]]],
+                 values: Sequence[str]) -> pd.DataFrame:
+    """One row per network of stacks trained over seeds x n: ``stacks`` holds, per stack,
+    ``(columns, seeds, n_values, run)`` -- the stack's own columns (method, m, ...), its seeds
+    (S,), its n values (G,) and its run, whose entries ``values`` are (S, G) arrays. Rows: the
+    stack's columns, ``seed``, ``n``, then each of ``values`` (NaN where the run has none, e.g.
+    the similarity of a monolithic network)."""
+    rows = []
+    for columns, seeds, ns, run in stacks:
+        for i, seed in enumerate(seeds):
+            for j, n in enumerate(ns):
+                rows.append({**columns, "seed": int(seed), "n": int(n),
+                             **{v: float(run[v][i, j]) if v in run else float("nan")
+                                for v in values}})
+    return pd.DataFrame(rows)
+
+
 __all__ = ["sample_complexity_table", "aggregate_sample_complexity", "slope_per_dim", "Panel",
-           "fig2_panels"]
+           "fig2_panels", "seed_n_frame"]

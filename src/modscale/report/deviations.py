@@ -575,7 +575,7 @@ epoch over a fixed set of $10^6$ combinations, with a test set of 10,000.
   {glue:text}`cifar_init_lr`) on the kernel objective
   $\operatorname{tr}\big(Y^\top (G + \rho I)^{-1} Y\big)$, where $G$ is the Gram matrix of an RBF
   kernel on the projected inputs (median-heuristic bandwidth) of mini-batches of
-  {glue:text}`cifar_init_batch` training combinations, with centred one-hot codes of all k
+  {glue:text}`cifar_init_batch_size` training combinations, with centred one-hot codes of all k
   positions as the targets Y ({py:mod}`modscale.training.kernel_init`); then everything is trained
   end
   to end.

@@ -12,7 +12,7 @@ import pandas as pd
 
 from modscale.paper_data import FIG3A, FIG3A_THRESHOLD, FIG4_SIMS
 from modscale.report import verdicts
-from modscale.report.analysis import per_seed_samples_needed
+from modscale.report.analysis import per_seed_samples_needed, seed_n_frame
 from modscale.report.evidence import _interval, censor
 
 GRID_LABELS = {"monolithic": "monolithic", "modular": "modular (random projections)",
@@ -130,5 +130,14 @@ def fig4_verdict(traj: pd.DataFrame, setting: str, *, chance: float, scale: str)
                                    chance=chance, iterations=end, min_effect=0.01, scale=scale)
 
 
-__all__ = ["GRID_LABELS", "samples_needed", "with_monolithic", "per_seed_aggregate",
+def grid_frame(grid: Sequence[tuple[str, object]], runs: Sequence[dict]) -> pd.DataFrame:
+    """Long table ``regime, method, width, depth, m, seed, n, test, sim_final`` of the Fig. 3a
+    grid's (regime, :class:`~modscale.experiments.fig3a_readings.Fig3aSpec`) stacks."""
+    return seed_n_frame([({"regime": regime, "method": spec.method, "width": spec.width,
+                           "depth": spec.depth, "m": spec.m}, spec.seeds, spec.n_values, run)
+                         for (regime, spec), run in zip(grid, runs, strict=True)],
+                        ("test", "sim_final"))
+
+
+__all__ = ["GRID_LABELS", "grid_frame", "samples_needed", "with_monolithic", "per_seed_aggregate",
            "aggregate_table", "fig3a_verdicts", "fig4_verdict"]

@@ -32,9 +32,11 @@ its data are identical on every device; tensors are moved to the device of the i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
@@ -61,32 +63,36 @@ def _check_int(name: str, value: int, lo: int) -> None:
 
 
 @dataclass(frozen=True)
-class SineTask:
-    """A modular sine-wave regression task (see the module docstring).
+class SineTaskSpec:
+    """The knobs of the sine task, shared by every experiment of the sine family (the stack
+    specs hold one: ``spec.task``); everything but a model's ``m``, ``k`` and ``seed``.
 
-    Attributes: ``m`` input dimension, ``k`` number of modules, ``b`` module input dimension
-    (bottleneck), ``amplitudes``/``frequencies`` of the sine components (same for every module),
-    ``normalisation`` (one of :data:`NORMALISATIONS`), ``output_scale``, ``seed``, ``noise_var``
-    (variance of the Gaussian label noise added by :meth:`sample`).
+    ``b`` module input dimension (bottleneck), ``amplitudes``/``frequencies`` of the sine
+    components (same for every module; frequencies as used, i.e. already multiplied by a
+    chapter's ``freq_scale``), ``normalisation`` (one of :data:`NORMALISATIONS`),
+    ``output_scale`` (with ``unit_variance`` the clean target variance is ``output_scale**2``),
+    ``noise_var`` (variance of the Gaussian label noise added by :meth:`SineTask.sample`).
+
+    **Adding a task knob** takes four edits: a field here (an
+    :func:`~modscale.infra.profiles.extension_field`, imported from
+    :mod:`modscale.infra.profiles`, whose default reproduces the stored results, so no key
+    changes), its effect in :class:`SineTask`, and the same-named parameter in the sine
+    chapter's profile (:mod:`modscale.infra.profiles.sine_regression`; then
+    ``tools/sync_parameters.py`` regenerates the chapter's parameters cell).
+    :meth:`from_params` carries it into every sine-family stack (the sine sweeps, the
+    calibrated Fig. 3a and Fig. 4 stacks) and into their keys
+    (``tests/test_task_knob_recipe.py`` applies the recipe to a copy of the package).
     """
 
-    m: int
-    k: int
     b: int = 1
     amplitudes: tuple[float, ...] = DEFAULT_AMPLITUDES
     frequencies: tuple[float, ...] = DEFAULT_FREQUENCIES
     normalisation: str = DEFAULT_NORMALISATION
     output_scale: float = DEFAULT_OUTPUT_SCALE
-    seed: int = 0
     noise_var: float = 0.0
 
     def __post_init__(self) -> None:
-        _check_int("m", self.m, 1)
-        _check_int("k", self.k, 1)
         _check_int("b", self.b, 1)
-        if self.b > self.m:
-            raise ConfigError(f"parameter 'b' (module input dimension) must be <= m={self.m}, "
-                              f"got {self.b}")
         if len(self.amplitudes) == 0 or len(self.amplitudes) != len(self.frequencies):
             raise ConfigError("parameters 'amplitudes' and 'frequencies' must be non-empty and "
                               f"of equal length, got {self.amplitudes} and {self.frequencies}")
@@ -97,11 +103,65 @@ class SineTask:
                               f"allowed values: {', '.join(map(repr, NORMALISATIONS))}")
         if not self.output_scale > 0:
             raise ConfigError(f"parameter 'output_scale' must be > 0, got {self.output_scale}")
-        _check_int("seed", self.seed, 0)
         if not (isinstance(self.noise_var, int | float) and self.noise_var >= 0
                 and math.isfinite(self.noise_var)):
             raise ConfigError(f"parameter 'noise_var' (label-noise variance) must be a finite "
                               f"number >= 0, got {self.noise_var!r}")
+
+    def knobs(self) -> dict:
+        """The knobs as keyword arguments (every field)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(SineTaskSpec)}
+
+    def task(self, m: int, k: int, seed: int) -> SineTask:
+        """The task with these knobs at input dimension ``m``, ``k`` modules, seed ``seed``."""
+        return SineTask(m=m, k=k, seed=seed, **self.knobs())
+
+    @property
+    def target_var(self) -> float:
+        """The clean target variance these knobs set (``output_scale**2``; ``unit_variance``
+        only)."""
+        if self.normalisation != "unit_variance":
+            raise ValueError("the target variance is output_scale**2 only with "
+                             f"normalisation='unit_variance', not {self.normalisation!r}")
+        return round(self.output_scale ** 2, 12)
+
+    @classmethod
+    def from_params(cls, params: Any, **changes: Any) -> SineTaskSpec:
+        """The knobs of a chapter's parameters ``params`` (every field of this class that
+        ``params`` has, by name; the frequencies multiplied by ``params.freq_scale`` if it has
+        one), with ``changes`` applied last (the frequencies in ``changes`` are not scaled)."""
+        values = {f.name: getattr(params, f.name) for f in dataclasses.fields(cls)
+                  if hasattr(params, f.name)}
+        scale = float(getattr(params, "freq_scale", 1.0))
+        if "frequencies" in values:
+            values["frequencies"] = tuple(float(w) * scale for w in values["frequencies"])
+        values.update(changes)
+        for name in ("amplitudes", "frequencies"):
+            if name in values:
+                values[name] = tuple(float(v) for v in values[name])
+        for name in ("output_scale", "noise_var"):
+            if name in values:
+                values[name] = float(values[name])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class SineTask(SineTaskSpec):
+    """A modular sine-wave regression task (see the module docstring): the knobs of
+    :class:`SineTaskSpec` at input dimension ``m`` with ``k`` modules, drawn from ``seed``."""
+
+    m: int = dataclasses.field(kw_only=True)
+    k: int = dataclasses.field(kw_only=True)
+    seed: int = dataclasses.field(default=0, kw_only=True)
+
+    def __post_init__(self) -> None:
+        _check_int("m", self.m, 1)
+        _check_int("k", self.k, 1)
+        super().__post_init__()
+        if self.b > self.m:
+            raise ConfigError(f"parameter 'b' (module input dimension) must be <= m={self.m}, "
+                              f"got {self.b}")
+        _check_int("seed", self.seed, 0)
 
     # ----- random structure (float64, CPU, from the seed) -------------------------------------
     @cached_property
@@ -234,10 +294,10 @@ def make_task(m: int, k: int, seed: int = 0, b: int = 1, *,
               normalisation: str = DEFAULT_NORMALISATION,
               output_scale: float = DEFAULT_OUTPUT_SCALE, noise_var: float = 0.0) -> SineTask:
     """A :class:`SineTask` with the book's defaults (validated; bad values raise ConfigError)."""
-    return SineTask(m=m, k=k, b=b, amplitudes=tuple(float(a) for a in amplitudes),
-                    frequencies=tuple(float(w) for w in frequencies),
-                    normalisation=normalisation, output_scale=float(output_scale), seed=seed,
-                    noise_var=float(noise_var))
+    return SineTaskSpec(b=b, amplitudes=tuple(float(a) for a in amplitudes),
+                        frequencies=tuple(float(w) for w in frequencies),
+                        normalisation=normalisation, output_scale=float(output_scale),
+                        noise_var=float(noise_var)).task(m, k, seed)
 
 
 def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,
@@ -275,5 +335,5 @@ def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,
 
 
 __all__ = ["NORMALISATIONS", "DEFAULT_AMPLITUDES", "DEFAULT_FREQUENCIES",
-           "DEFAULT_NORMALISATION", "DEFAULT_OUTPUT_SCALE", "SineTask", "make_task",
+           "DEFAULT_NORMALISATION", "DEFAULT_OUTPUT_SCALE", "SineTaskSpec", "SineTask", "make_task",
            "sample_datasets"]

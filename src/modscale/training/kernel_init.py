@@ -52,7 +52,7 @@ class KernelInitResult:
         return torch.stack(self.objective) if self.objective else torch.empty(0)
 
 
-def kernel_init_flops(n_models: int, n_modules: int, in_dim: int, bottleneck: int,
+def kernel_init_flops(n_models: int, n_modules: int, in_dim: int, b: int,
                       out_dim: int, batch_size: int, steps: int, n_solves: int | None = None
                       ) -> float:
     """Estimated FLOPs of Algorithm 1 (forward + backward ~ 3x forward).
@@ -61,10 +61,10 @@ def kernel_init_flops(n_models: int, n_modules: int, in_dim: int, bottleneck: in
     linear system (``n_solves`` per network: K for ``literal``, 1 for ``joint``): Cholesky B^3/3
     and two triangular solves 2*B^2*d.
     """
-    b_ = batch_size
+    bs = batch_size
     n_solves = n_modules if n_solves is None else n_solves
-    per_module = 2 * b_ * in_dim * bottleneck + 3 * b_ * b_ * bottleneck + b_ * b_
-    per_solve = b_ ** 3 / 3 + 2 * b_ * b_ * out_dim
+    per_module = 2 * bs * in_dim * b + 3 * bs * bs * b + bs * bs
+    per_solve = bs ** 3 / 3 + 2 * bs * bs * out_dim
     return 3.0 * n_models * steps * (n_modules * per_module + n_solves * per_solve)
 
 

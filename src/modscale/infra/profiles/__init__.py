@@ -255,13 +255,89 @@ def extension_field(default: Any, help: str = "") -> Any:
     return dataclasses.field(default=default, metadata={OMIT_AT_DEFAULT: True, "help": help})
 
 
+KEY_NAME = "key_name"
+"""Metadata: the name a spec field has in the canonical form (the stored name of a field that
+was renamed in code after results were stored under the old one; :func:`renamed_field`)."""
+
+FLATTEN = "flatten"
+"""Metadata: a field holding a nested spec dataclass whose fields appear at the top level of the
+canonical form (:func:`flat_field`), e.g. the sine task's knobs inside a stack spec."""
+
+
+def renamed_field(default: Any = dataclasses.MISSING, *, key: str, help: str = "") -> Any:
+    """A spec field whose Python name is the concept's one name while its canonical form keeps
+    the name ``key`` that stored results were keyed under (a rename without a re-key)."""
+    return dataclasses.field(default=default, metadata={KEY_NAME: key, "help": help})
+
+
+def flat_field(cls: type, help: str = "") -> Any:
+    """A field holding a ``cls`` spec (default: ``cls()``) flattened into the parent's canonical
+    form: its fields are keyed as if they were the parent's own."""
+    return dataclasses.field(default_factory=cls,
+                             metadata={FLATTEN: True, "cls": cls, "help": help})
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return config_dict(value)
+    return json.loads(json.dumps(value, default=list))
+
+
 def config_dict(cfg: Any) -> dict[str, Any]:
-    """A JSON-friendly dict of a config dataclass (extension fields at their default omitted)."""
-    out = json.loads(json.dumps(dataclasses.asdict(cfg), default=list))
+    """The canonical JSON-friendly form of a config dataclass: fields under their key names
+    (:func:`renamed_field`), nested flat specs merged in (:func:`flat_field`), extension fields
+    at their default omitted (:func:`extension_field`), then the class's optional
+    ``canonical_form(dict) -> dict`` hook (a stored spelling of a value, e.g. a variance for a
+    scale). :func:`from_config` inverts it."""
+    out: dict[str, Any] = {}
     for f in dataclasses.fields(cfg):
-        if f.metadata.get(OMIT_AT_DEFAULT) and getattr(cfg, f.name) == f.default:
-            out.pop(f.name, None)
-    return out
+        value = getattr(cfg, f.name)
+        if f.metadata.get(OMIT_AT_DEFAULT) and value == f.default:
+            continue
+        if f.metadata.get(FLATTEN):
+            inner = config_dict(value)
+            clash = set(inner) & set(out)
+            if clash:
+                raise TypeError(f"flattened field {f.name!r} repeats keys {sorted(clash)}")
+            out.update(inner)
+            continue
+        out[f.metadata.get(KEY_NAME, f.name)] = _jsonable(value)
+    hook = getattr(type(cfg), "canonical_form", None)
+    return hook(out) if hook is not None else out
+
+
+def _key_names(cls: type) -> set[str]:
+    names: set[str] = set()
+    for f in dataclasses.fields(cls):
+        if f.metadata.get(FLATTEN):
+            names |= _key_names(f.metadata["cls"])
+        else:
+            names.add(f.metadata.get(KEY_NAME, f.name))
+    return names
+
+
+def from_config(cls: type, mapping: Mapping[str, Any]) -> Any:
+    """The ``cls`` spec whose canonical form (:func:`config_dict`) is ``mapping`` (lists become
+    tuples). An unknown key raises :class:`ConfigError` naming it and the known ones."""
+    data = dict(mapping)
+    hook = getattr(cls, "from_canonical_form", None)
+    if hook is not None:
+        data = hook(data)
+    unknown = sorted(set(data) - _key_names(cls))
+    if unknown:
+        raise ConfigError(f"unknown configuration key(s) {', '.join(map(repr, unknown))} for "
+                          f"{cls.__name__}; known: {', '.join(sorted(_key_names(cls)))}")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.metadata.get(FLATTEN):
+            sub = f.metadata["cls"]
+            kwargs[f.name] = from_config(sub, {k: data[k] for k in _key_names(sub) if k in data})
+            continue
+        key = f.metadata.get(KEY_NAME, f.name)
+        if key in data:
+            v = data[key]
+            kwargs[f.name] = tuple(v) if isinstance(v, list) else v
+    return cls(**kwargs)
 
 
 def config_hash(obj: Any) -> str:
@@ -275,4 +351,5 @@ def config_hash(obj: Any) -> str:
 __all__ = ["PROFILE_NAMES", "ConfigError", "check_choice", "field", "register", "chapters",
            "get_config", "resolve_params", "notebook_config", "parameters_cell",
            "NOTEBOOK_PARAMETERS", "describe", "config_dict", "config_hash", "OMIT_AT_DEFAULT",
-           "extension_field"]
+           "extension_field", "KEY_NAME", "FLATTEN", "renamed_field", "flat_field",
+           "from_config"]

@@ -22,10 +22,10 @@ class Algorithm1Params:
                                    "readings table", min=1, max=8)
     readings: tuple = field(_READINGS, help="readings of 'repeat K times' compared",
                             choices=_READINGS)
-    steps: int = field(200, help="Adam steps per projection (greedy: per module)", min=1)
-    batch_size: int = field(256, help="kernel mini-batch size", min=4, max=4096)
-    lr: float = field(0.05, help="Adam learning rate of Algorithm 1", min=1e-6, max=10.0)
-    ridge: float = field(0.1, help="ridge, relative to the mean kernel diagonal", min=0.0)
+    init_steps: int = field(200, help="Adam steps per projection (greedy: per module)", min=1)
+    init_batch_size: int = field(256, help="kernel mini-batch size", min=4, max=4096)
+    init_lr: float = field(0.05, help="Adam learning rate of Algorithm 1", min=1e-6, max=10.0)
+    init_ridge: float = field(0.1, help="ridge, relative to the mean kernel diagonal", min=0.0)
     record_every: int = field(10, help="steps between recorded objectives and similarities",
                               min=1)
     stay_m: int = field(9, help="input dimension of the stay test", min=2, max=64)
@@ -117,7 +117,7 @@ class Algorithm1Params:
 
 register("algorithm1", Algorithm1Params, {
     "smoke": {"n_tasks": 2, "n": 300, "m_values": (5,), "modules_factors": (1,),
-              "steps": 20, "batch_size": 128, "stay_m": 5, "stay_steps": 20,
+              "init_steps": 20, "init_batch_size": 128, "stay_m": 5, "stay_steps": 20,
               "lr_grid": (0.05,), "batch_grid": (128,), "ridge_grid": (0.1,),
               "kernels": ("rbf",), "b_check": 1, "traj_m": 6, "traj_k": 3,
               "traj_modules": 6, "traj_steps": 20,
@@ -131,7 +131,7 @@ register("algorithm1", Algorithm1Params, {
     "book": {"sc_methods": ("monolithic", "modular", "modular_matched", "ours_literal",
                             "ours_greedy_residual", "ours_joint"), "sc_seeds": 5,
              "sc_sensitivity": True},
-    "paper": {"n_tasks": 10, "steps": 1000, "m_values": (5, 9, 15, 30),
+    "paper": {"n_tasks": 10, "init_steps": 1000, "m_values": (5, 9, 15, 30),
               "sc_few_seed_methods": (), "sc_sensitivity": True,
               "sc_m_values": (2, 3, 4, 5, 6, 7, 8, 9), "sc_seeds": 5, "sc_n_points": 10,
               "sc_n_test": 10_000},

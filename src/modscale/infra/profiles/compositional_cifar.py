@@ -46,7 +46,7 @@ class CifarConfig:
     module_depth: int = field(2, help="module MLP linear layers", min=1)
     init_steps: int = field(200, help="kernel-objective steps per projection (Algorithm 1)",
                             min=1)
-    init_batch: int = field(256, help="mini-batch of the kernel objective", min=2)
+    init_batch_size: int = field(256, help="mini-batch of the kernel objective", min=2)
     init_lr: float = field(1e-4, help="Adam learning rate of the kernel objective", min=0.0)
     init_ridge: float = field(0.1, help="ridge of the kernel objective (x mean diagonal)",
                               min=0.0)
@@ -120,7 +120,7 @@ register("compositional_cifar", CifarConfig, {
                   n_train=2_000, n_test=500, n_val=500, batch_size=128, lr_grid=(1e-3,),
                   sweep_k=2, sweep_n_train=1_000, mono_width=64, mono_depth=2,
                   modules_per_image=2, module_dim=8, module_width=16, module_depth=2,
-                  init_steps=10, init_batch=64, init_pool=256, table_k=2, epochs_k=2,
+                  init_steps=10, init_batch_size=64, init_pool=256, table_k=2, epochs_k=2,
                   noise_levels=(0.0, 0.5, 1.0),
                   epochs_curve=(1, 2), epochs_curve_seeds=1,
                   scale_ks=(1, 2), scale_sweep_k=2, scale_n_train=2_000, scale_study_ks=(2,),
@@ -132,7 +132,7 @@ register("compositional_cifar", CifarConfig, {
                  n_val=2_000, batch_size=128, lr_grid=(3e-4, 1e-3, 3e-3), sweep_k=2,
                  sweep_n_train=10_000, mono_width=256, mono_depth=3, modules_per_image=2,
                  module_dim=32, module_width=64, module_depth=2, init_steps=30,
-                 init_batch=256, init_pool=1024, table_k=4, epochs_k=2, epochs_curve=(1, 2),
+                 init_batch_size=256, init_pool=1024, table_k=4, epochs_k=2, epochs_curve=(1, 2),
                  epochs_curve_seeds=1, scale_module_dims=(32, 128, 512)),
     # One seed per stacked run: at k = 8 (K = 40 modules, b = 512) the projections alone are
     # 0.5 G parameters per network, and Algorithm 1 holds B^2 b floats per restart.

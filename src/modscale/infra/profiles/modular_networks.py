@@ -14,7 +14,7 @@ class ModularParams:
     seed: int = field(0, help="global seed (weights, mini-batches)", min=0)
     # --- task ---
     k: int = field(4, help="number of modules of the sine task", min=1, max=32)
-    bottleneck: int = field(1, help="module input dimension b (task and network)", min=1, max=8)
+    b: int = field(1, help="module input dimension b (task and network)", min=1, max=8)
     # --- networks ---
     modules_factor: int = field(2, help="network modules K = modules_factor * k", min=1, max=10)
     widths: tuple = field((8, 32), help="hidden widths of the architectures (monolithic MLP "
@@ -93,9 +93,9 @@ class ModularParams:
         if self.n_max <= self.n_min:
             raise ConfigError(f"parameter 'n_max' ({self.n_max}) must exceed 'n_min' "
                               f"({self.n_min})")
-        if self.bottleneck > min(self.m_values + (self.align_m, self.ablation_m)
+        if self.b > min(self.m_values + (self.align_m, self.ablation_m)
                                  + self.table2_m_values):
-            raise ConfigError(f"parameter 'bottleneck' ({self.bottleneck}) must be <= every "
+            raise ConfigError(f"parameter 'b' ({self.b}) must be <= every "
                               "input dimension m")
         if self.align_record_every > self.align_iters:
             raise ConfigError("parameter 'align_record_every' must be <= 'align_iters'")
