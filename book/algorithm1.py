@@ -109,7 +109,7 @@ from IPython.display import display
 from myst_nb import glue
 
 from modscale import paper_data
-from modscale.experiments import calibration, fig3a_readings
+from modscale.experiments import alg1_diagnostics, calibration, fig3a_readings
 from modscale.experiments.fig3a_ablation import ablation_specs
 from modscale.infra.cache import cached_map
 from modscale.models.modular_net import LinearProjection
@@ -135,10 +135,6 @@ seed_everything(cfg.seed)
 t_page = time.perf_counter()
 COLORS = {"literal": PALETTE["ours"], "greedy_residual": "#8172B3", "greedy_fixed": "#937860",
           "joint": "#2E7D32"}
-# the readings' stored configurations name Algorithm 1's settings without the init_ prefix
-base = {"k": cfg.k, "n": cfg.n, "n_tasks": cfg.n_tasks, "steps": cfg.init_steps,
-        "batch_size": cfg.init_batch_size, "lr": cfg.init_lr, "ridge": cfg.init_ridge,
-        "kernel": "rbf", "seed": cfg.seed, "record_every": cfg.record_every, "b": 1}
 glue_text("alg1_profile", profile)
 glue_text("alg1_k", cfg.k)
 glue_text("alg1_n_tasks", cfg.n_tasks)
@@ -154,8 +150,7 @@ glue_text("alg1_steps", cfg.init_steps)
 # the mini-batches used elsewhere.
 
 # %%
-stay_specs = [{**base, "m": cfg.stay_m, "K": cfg.k, "steps": cfg.stay_steps,
-               "batch_size": bs} for bs in sorted({cfg.n, cfg.init_batch_size})]
+stay_specs = alg1_diagnostics.stay_specs(cfg)
 t0 = time.perf_counter()
 stay_runs = cached_map("alg1_stay", stay_specs, run_stay)
 wall_stay = time.perf_counter() - t0
@@ -207,8 +202,7 @@ show(stay_tab[stay_tab["step"] == stay_tab["step"].max()])
 # reading ends on (mean over networks), the chance level of the similarity, and the wall time.
 
 # %%
-read_specs = [{**base, "reading": rd, "m": m, "K": f * cfg.k}
-              for m in cfg.m_values for f in cfg.modules_factors for rd in cfg.readings]
+read_specs = alg1_diagnostics.reading_specs(cfg)
 t0 = time.perf_counter()
 read_runs = cached_map("alg1_readings", read_specs, run_reading)
 wall_read = time.perf_counter() - t0
@@ -315,12 +309,7 @@ show(obj_tab)
 # mini-batch size, ridge):
 
 # %%
-sens_specs = ([{**base, "reading": "literal", "m": cfg.stay_m, "K": cfg.k, "lr": v,
-                "vary": "lr"} for v in cfg.lr_grid]
-              + [{**base, "reading": "literal", "m": cfg.stay_m, "K": cfg.k, "batch_size": v,
-                  "vary": "batch_size"} for v in cfg.batch_grid]
-              + [{**base, "reading": "literal", "m": cfg.stay_m, "K": cfg.k, "ridge": v,
-                  "vary": "ridge"} for v in cfg.ridge_grid])
+sens_specs = alg1_diagnostics.sensitivity_specs(cfg)
 t0 = time.perf_counter()
 sens_runs = cached_map("alg1_readings", sens_specs, run_reading)
 wall_sens = time.perf_counter() - t0
@@ -347,11 +336,7 @@ show(sens)
 # $m$ = `stay_m`, $K = k$:
 
 # %%
-check_specs = [{**base, "reading": best_reading, "m": cfg.stay_m, "K": cfg.k, "kernel": kern}
-               for kern in cfg.kernels]
-if cfg.b_check > 1:
-    check_specs.append({**base, "reading": best_reading, "m": cfg.stay_m, "K": cfg.k,
-                        "b": cfg.b_check})
+check_specs = alg1_diagnostics.check_specs(cfg, best_reading)
 check_runs = cached_map("alg1_readings", check_specs, run_reading)
 check_tab = pd.DataFrame([{"reading": s["reading"], "kernel": s["kernel"], "b": s["b"],
                            "similarity": float(r["similarity"].mean()), "chance": r["chance"],
@@ -369,8 +354,7 @@ show(check_tab)
 # ($m$ = `traj_m`, $k$ = `traj_k`, $K$ = `traj_modules`).
 
 # %%
-traj_spec = {**base, "m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules,
-             "steps": cfg.traj_steps}
+traj_spec = alg1_diagnostics.trajectory_spec(cfg)
 t0 = time.perf_counter()
 (traj,) = cached_map("alg1_trajectory", [traj_spec], run_trajectory)
 wall_traj = time.perf_counter() - t0
@@ -425,7 +409,7 @@ show(pd.DataFrame({"step": steps_t, "similarity": sim.mean(1), "minus chance": g
 # %%
 stop_at = max(int(steps_t[i_max]), 1)  # the early-stopping step (at least one step)
 stops = {"early-stopped": stop_at, "all steps": cfg.traj_steps}
-es_specs = [{**traj_spec, "reading": "literal", "steps": s} for s in stops.values()]
+es_specs = alg1_diagnostics.stopped_specs(cfg, list(stops.values()))
 t0 = time.perf_counter()
 es_runs = cached_map("alg1_readings", es_specs, run_reading)
 es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
@@ -435,9 +419,7 @@ es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
                     "distinct directions": float(r["distinct_directions"].double().mean())}
                    for name, s, r in zip(stops, es_specs, es_runs, strict=True)])
 # One network (task seed 0) for the t-SNE: random directions, early-stopped, all steps.
-tsne_spec = {"m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules, "n": cfg.n,
-             "seed": cfg.seed, "stops": [0, stop_at, cfg.traj_steps],
-             "batch_size": cfg.init_batch_size, "lr": cfg.init_lr, "ridge": cfg.init_ridge}
+tsne_spec = alg1_diagnostics.tsne_spec(cfg, stop_at)
 (tsne_dirs,) = cached_map("alg1_stopped_directions", [tsne_spec], run_stopped_directions)
 es_panels = list(zip(("random directions", f"literal, stopped at step {stop_at}",
                       f"literal, {cfg.traj_steps} steps"), tsne_dirs["directions"], strict=True))

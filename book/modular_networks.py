@@ -104,8 +104,14 @@ import torch
 from myst_nb import glue
 
 from modscale import paper_data
-from modscale.experiments import calibration, fig3a_readings, modular_calibrated, modular_regime
-from modscale.experiments.modular_sweep import run_stack_from_config, stack_config
+from modscale.experiments import (
+    calibration,
+    fig3a_readings,
+    modular_calibrated,
+    modular_regime,
+    modular_sweep,
+)
+from modscale.experiments.modular_sweep import run_stack_from_config
 from modscale.infra.cache import cached, cached_map
 from modscale.infra.device import resolve_device
 from modscale.infra.profiles import get_config
@@ -113,8 +119,8 @@ from modscale.report import regime as regime_report
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
     aggregate_sample_complexity,
+    modular_stacks_frame,
     sample_complexity_table,
-    seed_n_frame,
     slope_per_dim,
     stack_samples_needed,
 )
@@ -221,21 +227,10 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # ```
 
 # %%
-arches = [(w, d) for w in cfg.widths for d in cfg.depths]
-fig3_specs = [stack_config(cfg, meth, m, w, d, device=dev.type)
-              for m in cfg.m_values for meth in cfg.methods for (w, d) in arches]
+fig3_specs = modular_sweep.fig3_specs(cfg, dev.type)
 t0 = time.perf_counter()
 fig3_runs = cached_map("modular_stacks", fig3_specs, run_stack_from_config)
 wall_fig3 = time.perf_counter() - t0
-
-
-def stacks_frame(specs, runs):
-    """Long table: one row per (stack, seed, n)."""
-    return seed_n_frame([({"method": s["method"], "m": s["m"], "width": s["width"],
-                           "depth": s["depth"], "p": s["n_modules"] or 1, "K": s["n_modules"],
-                           "projection": s["projection"]}, r["seeds"], r["n"], r)
-                         for s, r in zip(specs, runs, strict=True)],
-                        ("train", "test", "sim_init", "sim_final"))
 
 
 def sc_by_method(df, thresholds):
@@ -247,7 +242,7 @@ def sc_by_method(df, thresholds):
     return pd.concat(out, ignore_index=True)
 
 
-df3 = stacks_frame(fig3_specs, fig3_runs)
+df3 = modular_stacks_frame(fig3_specs, fig3_runs)
 sc3 = sc_by_method(df3, cfg.thresholds)
 agg3 = aggregate_sample_complexity(sc3, ("method", "threshold", "m"))
 lowest = []  # per threshold: the method with the smallest geometric mean of samples over m
@@ -845,14 +840,11 @@ show(table2.assign(**{c: table2[c].map(lambda v: verdicts.fmt(v, ".0f"))
 # and report the test loss and the similarity after initialisation and after training.
 
 # %%
-w_abl, d_abl = max(cfg.widths), cfg.depths[0]
-abl_specs = [stack_config(cfg, meth, cfg.ablation_m, w_abl, d_abl, device=dev.type,
-                          n_modules=f_ * cfg.k, n_grid=list(cfg.ablation_n))
-             for f_ in cfg.ablation_factors for meth in ("modular", "ours", "ours_joint")]
+abl_specs = modular_sweep.modules_ablation_specs(cfg, dev.type)
 t0 = time.perf_counter()
 abl_runs = cached_map("modular_stacks", abl_specs, run_stack_from_config)
 wall_abl = time.perf_counter() - t0
-df_abl = stacks_frame(abl_specs, abl_runs)
+df_abl = modular_stacks_frame(abl_specs, abl_runs)
 df_abl["K/k"] = df_abl["K"] // cfg.k
 abl_tab = (df_abl.groupby(["K/k", "n", "method"])
            .agg(test_loss=("test", "mean"), sim_init=("sim_init", "mean"),
@@ -876,15 +868,14 @@ show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final
 # the FLOP count suggests.
 
 # %%
-cm_specs = [stack_config(cfg, meth, cfg.ablation_m, w, d, device=dev.type)
-            for meth in ("modular", "modular_matched", "ours") for (w, d) in arches]
+cm_specs = modular_sweep.compute_matched_specs(cfg, dev.type)
 t0 = time.perf_counter()
 cm_runs = cached_map("modular_stacks", cm_specs, run_stack_from_config)
 wall_cm = time.perf_counter() - t0
 runlog.record("modular_networks", "ablations", profile=profile,
               models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
               wall_time_s=wall_abl + wall_cm, device=dev)
-df_cm = stacks_frame(cm_specs, cm_runs)
+df_cm = modular_stacks_frame(cm_specs, cm_runs)
 sc_cm = sc_by_method(df_cm, (cfg.threshold,))
 cm_rows = []
 for s, r in zip(cm_specs, cm_runs, strict=True):

@@ -142,3 +142,13 @@ def test_a_renamed_field_keeps_its_stored_key_and_an_unknown_key_is_refused():
     assert from_config(New, {"init_batch": 8}) == New(8)
     with pytest.raises(ConfigError, match="'init_batch_size'.*known: init_batch"):
         from_config(New, {"init_batch_size": 8})
+
+
+def test_no_compute_mode_refuses_a_miss_and_serves_a_hit(tmp_cache, monkeypatch):
+    calls = []
+    assert cache.cached("exp", {"a": 1}, lambda: calls.append(1) or 5) == 5
+    monkeypatch.setenv("MODSCALE_NO_COMPUTE", "1")
+    assert cache.cached("exp", {"a": 1}, lambda: calls.append(1) or 6) == 5
+    with pytest.raises(cache.NotStoredError, match="'exp'.*MODSCALE_NO_COMPUTE"):
+        cache.cached("exp", {"a": 2}, lambda: calls.append(1) or 7)
+    assert calls == [1]

@@ -5,6 +5,8 @@
     python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
     python tools/precompute.py fig3a_readings --profile book [--shard 0/2]
     python tools/precompute.py modular_calibrated --profile book [--shard 0/2]
+    python tools/precompute.py modular_stacks --profile book [--shard 0/2]  (the modular
+        chapter's uncalibrated Fig. 3a, modules ablation and compute-matched stacks)
     python tools/precompute.py modular_regime --profile book [--shard 0/2]
     python tools/precompute.py fig3a_grid --profile book [--shard 0/2]  (after modular_regime;
         today's regime only until the regime study is complete)
@@ -17,13 +19,14 @@ each on an N-core machine). Progress is printed as plain text.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 
 import torch
 
 PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
-         "modular_calibrated", "modular_regime", "fig3a_grid")
+         "modular_calibrated", "modular_stacks", "modular_regime", "fig3a_grid")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -127,6 +130,18 @@ def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
             + [("modular_calibrated", s) for s in sens])
 
 
+def modular_stacks_specs(profile: str, device: str = "cpu") -> list[dict]:
+    """The modular chapter's stacks of the uncalibrated task, as the chapter builds them."""
+    from modscale.experiments import modular_sweep
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("modular_networks", profile)
+    specs = (modular_sweep.fig3_specs(cfg, device)
+             + modular_sweep.modules_ablation_specs(cfg, device)
+             + modular_sweep.compute_matched_specs(cfg, device))
+    return list({json.dumps(s, sort_keys=True): s for s in specs}.values())
+
+
 def regime_study(profile: str) -> list:
     """(setting, stack) of the modular chapter's regime study."""
     from modscale.experiments import modular_regime
@@ -170,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         items = [(exp, f"{exp} {spec.method} m={spec.m} "
                        f"{getattr(spec, 'projection', 'linear')}", spec)
                  for exp, spec in modular_calibrated_specs(args.profile)]
+    elif args.part == "modular_stacks":
+        items = [("modular_stacks", f"{spec['method']} m={spec['m']} w={spec['width']} "
+                  f"d={spec['depth']} K={spec['n_modules']}", spec)
+                 for spec in modular_stacks_specs(args.profile)]
     elif args.part in ("modular_regime", "fig3a_grid"):
         exp = "modular_calibrated" if args.part == "modular_regime" else "fig3a_readings"
         todo = regime_study(args.profile) if args.part == "modular_regime" else grid(args.profile)

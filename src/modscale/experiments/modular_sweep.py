@@ -162,4 +162,31 @@ def run_stack_from_config(c: dict, progress: bool = False) -> dict:
     return run_stack(c["method"], c["m"], progress=progress, **kw)
 
 
-__all__ += ["stack_config", "run_stack_from_config"]
+def fig3_specs(cfg, device: str = "cpu") -> list[dict]:
+    """The chapter's (uncalibrated) Fig. 3a stacks: every m x method x architecture of ``cfg``
+    (``device``: the device type the stacks train on, part of their configuration)."""
+    return [stack_config(cfg, meth, m, w, d, device=device)
+            for m in cfg.m_values for meth in cfg.methods
+            for w in cfg.widths for d in cfg.depths]
+
+
+MODULES_ABLATION_METHODS = ("modular", "ours", "ours_joint")
+COMPUTE_MATCHED_METHODS = ("modular", "modular_matched", "ours")
+
+
+def modules_ablation_specs(cfg, device: str = "cpu") -> list[dict]:
+    """The number-of-modules ablation at ``ablation_m``: K = factor x k for every factor of
+    ``ablation_factors``, on the widest, shallowest architecture, at the n of ``ablation_n``."""
+    return [stack_config(cfg, meth, cfg.ablation_m, max(cfg.widths), cfg.depths[0],
+                         device=device, n_modules=f * cfg.k, n_grid=list(cfg.ablation_n))
+            for f in cfg.ablation_factors for meth in MODULES_ABLATION_METHODS]
+
+
+def compute_matched_specs(cfg, device: str = "cpu") -> list[dict]:
+    """The compute-matched comparison at ``ablation_m``, every architecture."""
+    return [stack_config(cfg, meth, cfg.ablation_m, w, d, device=device)
+            for meth in COMPUTE_MATCHED_METHODS for w in cfg.widths for d in cfg.depths]
+
+
+__all__ += ["stack_config", "run_stack_from_config", "fig3_specs", "modules_ablation_specs",
+            "compute_matched_specs", "MODULES_ABLATION_METHODS", "COMPUTE_MATCHED_METHODS"]

@@ -458,15 +458,26 @@ def _lookup(experiment: str, config: Any, root: Path | None, device: Any) -> Any
     return None
 
 
+class NotStoredError(LookupError):
+    """A result was needed that neither the cache nor the results store holds, while
+    ``MODSCALE_NO_COMPUTE`` forbids computing it."""
+
+
 def cached(experiment: str, config: Any, compute: Callable[[], Any], *,
            root: Path | None = None, enabled: bool = True, device: Any = "cpu") -> Any:
     """Return the cached result of ``compute()`` for ``config`` computed on ``device`` (its type
     is part of the key), computing and storing it if needed; a result stored at the other
-    precision answers a miss (:func:`precision_fallback`)."""
+    precision answers a miss (:func:`precision_fallback`). With ``MODSCALE_NO_COMPUTE=1`` a
+    miss raises :class:`NotStoredError` instead of computing (a check that a build only
+    draws)."""
     if enabled:
         hit = _lookup(experiment, config, root, device)
         if hit is not None:
             return hit
+    if os.environ.get("MODSCALE_NO_COMPUTE", "") not in ("", "0"):
+        raise NotStoredError(f"experiment {experiment!r}: no stored result for key "
+                             f"{entry_key(experiment, config, device)} and MODSCALE_NO_COMPUTE "
+                             "is set")
     t0 = time.perf_counter()
     result = compute()
     if enabled:

@@ -219,5 +219,18 @@ def seed_n_frame(stacks: Sequence[tuple[Mapping[str, Any], Sequence[int], Sequen
     return pd.DataFrame(rows)
 
 
+def modular_stacks_frame(specs: Sequence[Mapping[str, Any]], runs: Sequence[Mapping[str, Any]]
+                         ) -> pd.DataFrame:
+    """:func:`seed_n_frame` of the modular chapter's stacks (configurations of
+    :func:`modscale.experiments.modular_sweep.stack_config`): ``method, m, width, depth, p``
+    (modules, 1 for the monolithic MLP), ``K``, ``projection``, ``seed``, ``n``, ``train``,
+    ``test``, ``sim_init``, ``sim_final``."""
+    return seed_n_frame([({"method": s["method"], "m": s["m"], "width": s["width"],
+                           "depth": s["depth"], "p": s["n_modules"] or 1, "K": s["n_modules"],
+                           "projection": s["projection"]}, r["seeds"], r["n"], r)
+                         for s, r in zip(specs, runs, strict=True)],
+                        ("train", "test", "sim_init", "sim_final"))
+
+
 __all__ = ["sample_complexity_table", "aggregate_sample_complexity", "slope_per_dim", "Panel",
-           "fig2_panels", "seed_n_frame"]
+           "fig2_panels", "seed_n_frame", "modular_stacks_frame"]

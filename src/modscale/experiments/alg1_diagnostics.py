@@ -1,0 +1,82 @@
+"""The Algorithm 1 chapter's diagnostic runs (:mod:`modscale.training.alg1` computes them): one
+builder per table or figure, from the chapter's parameters ``cfg``
+(:class:`~modscale.infra.profiles.algorithm1.Algorithm1Params`), which the chapter and
+``tools/precompute.py`` both call.
+
+The configurations are plain dicts whose entries name Algorithm 1's settings as the stored runs
+were keyed: ``steps``, ``batch_size``, ``lr``, ``ridge`` are the parameters ``init_steps``,
+``init_batch_size``, ``init_lr``, ``init_ridge`` (:data:`STORED_NAMES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+STORED_NAMES = {"init_steps": "steps", "init_batch_size": "batch_size", "init_lr": "lr",
+                "init_ridge": "ridge"}
+"""Parameter name -> its entry in a run's stored configuration."""
+
+
+def base_spec(cfg: Any) -> dict:
+    """The settings every diagnostic shares (the literal reading's defaults, RBF kernel, b = 1)."""
+    return {"k": cfg.k, "n": cfg.n, "n_tasks": cfg.n_tasks,
+            **{stored: getattr(cfg, name) for name, stored in STORED_NAMES.items()},
+            "kernel": "rbf", "seed": cfg.seed, "record_every": cfg.record_every, "b": 1}
+
+
+def stay_specs(cfg: Any) -> list[dict]:
+    """The stay test at ``stay_m`` (K = k restarts on the true directions), with full-batch
+    kernels (all n points) and with the mini-batch ``init_batch_size``."""
+    return [{**base_spec(cfg), "m": cfg.stay_m, "K": cfg.k, "steps": cfg.stay_steps,
+             "batch_size": bs} for bs in sorted({cfg.n, cfg.init_batch_size})]
+
+
+def reading_specs(cfg: Any) -> list[dict]:
+    """The readings table: every m of ``m_values`` x K = factor x k x reading."""
+    return [{**base_spec(cfg), "reading": rd, "m": m, "K": f * cfg.k}
+            for m in cfg.m_values for f in cfg.modules_factors for rd in cfg.readings]
+
+
+def sensitivity_specs(cfg: Any) -> list[dict]:
+    """The literal reading at ``stay_m`` over the learning rates, mini-batch sizes and ridges of
+    ``lr_grid``, ``batch_grid``, ``ridge_grid`` (one setting varied at a time; ``vary`` names
+    it)."""
+    grids = (("lr", cfg.lr_grid), ("batch_size", cfg.batch_grid), ("ridge", cfg.ridge_grid))
+    return [{**base_spec(cfg), "reading": "literal", "m": cfg.stay_m, "K": cfg.k, name: v,
+             "vary": name} for name, grid in grids for v in grid]
+
+
+def check_specs(cfg: Any, best_reading: str) -> list[dict]:
+    """``best_reading`` at ``stay_m`` with each kernel of ``kernels`` and, if ``b_check > 1``,
+    with module input dimension ``b_check``."""
+    out = [{**base_spec(cfg), "reading": best_reading, "m": cfg.stay_m, "K": cfg.k,
+            "kernel": kern} for kern in cfg.kernels]
+    if cfg.b_check > 1:
+        out.append({**base_spec(cfg), "reading": best_reading, "m": cfg.stay_m, "K": cfg.k,
+                    "b": cfg.b_check})
+    return out
+
+
+def trajectory_spec(cfg: Any) -> dict:
+    """The literal reading followed step by step in the Fig. 4 setting (``traj_*``)."""
+    return {**base_spec(cfg), "m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules,
+            "steps": cfg.traj_steps}
+
+
+def stopped_specs(cfg: Any, stops: Sequence[int]) -> list[dict]:
+    """The literal reading of :func:`trajectory_spec` stopped after each number of ``stops``."""
+    return [{**trajectory_spec(cfg), "reading": "literal", "steps": int(s)} for s in stops]
+
+
+def tsne_spec(cfg: Any, stop_at: int) -> dict:
+    """One network's directions (task seed 0) for the t-SNE: random, stopped after ``stop_at``
+    steps, after all ``traj_steps``."""
+    return {"m": cfg.traj_m, "k": cfg.traj_k, "K": cfg.traj_modules, "n": cfg.n,
+            "seed": cfg.seed, "stops": [0, int(stop_at), cfg.traj_steps],
+            **{stored: getattr(cfg, name) for name, stored in STORED_NAMES.items()
+               if name != "init_steps"}}
+
+
+__all__ = ["STORED_NAMES", "base_spec", "stay_specs", "reading_specs", "sensitivity_specs",
+           "check_specs", "trajectory_spec", "stopped_specs", "tsne_spec"]
