@@ -7,11 +7,12 @@ the chapters compute here, from cached losses, the tables they draw and the numb
 - :func:`aggregate_sample_complexity`: geometric mean over architectures, with counts.
 - :func:`slope_per_dim`: decades of n per input dimension (log-linear fit).
 - :func:`fig2_panels`: the four panels of the paper's Fig. 2 (k, m, p, n) from the sweeps.
-- :func:`seed_n_frame`: the long table (one row per network) of stacks trained over seeds x n.
+- :func:`long_frame`, :func:`seed_n_frame`: the long table (one row per network) of stacks.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,22 +202,33 @@ def fig2_panels(grid: pd.DataFrame, ksweep: pd.DataFrame, *, n_fig2: int, n_pane
     return out
 
 
+def long_frame(stacks: Sequence[tuple[Mapping[str, Any], Sequence[Sequence[Any]],
+                                     Mapping[str, Any]]],
+               axes: Sequence[str], values: Sequence[str]) -> pd.DataFrame:
+    """One row per network of result arrays: ``stacks`` holds, per stack, ``(columns, coords,
+    run)`` -- the stack's own columns (method, m, ...), the coordinates of each array axis
+    (``coords[d]`` for axis ``axes[d]``) and its run, whose entries ``values`` are arrays of
+    shape ``tuple(map(len, coords))``. Rows (C order over the axes): the stack's columns, one
+    column per axis, then each of ``values`` as float (NaN where the run has none, e.g. the
+    similarity of a monolithic network)."""
+    rows = []
+    for columns, coords, run in stacks:
+        present = [v for v in values if v in run]
+        for idx in itertools.product(*(range(len(c)) for c in coords)):
+            row = {**columns, **{a: c[i] for a, c, i in zip(axes, coords, idx, strict=True)}}
+            row.update({v: float(run[v][idx]) if v in present else float("nan")
+                        for v in values})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def seed_n_frame(stacks: Sequence[tuple[Mapping[str, Any], Sequence[int], Sequence[int],
                                        Mapping[str, Any]]],
                  values: Sequence[str]) -> pd.DataFrame:
-    """One row per network of stacks trained over seeds x n: ``stacks`` holds, per stack,
-    ``(columns, seeds, n_values, run)`` -- the stack's own columns (method, m, ...), its seeds
-    (S,), its n values (G,) and its run, whose entries ``values`` are (S, G) arrays. Rows: the
-    stack's columns, ``seed``, ``n``, then each of ``values`` (NaN where the run has none, e.g.
-    the similarity of a monolithic network)."""
-    rows = []
-    for columns, seeds, ns, run in stacks:
-        for i, seed in enumerate(seeds):
-            for j, n in enumerate(ns):
-                rows.append({**columns, "seed": int(seed), "n": int(n),
-                             **{v: float(run[v][i, j]) if v in run else float("nan")
-                                for v in values}})
-    return pd.DataFrame(rows)
+    """:func:`long_frame` of stacks trained over seeds x n: ``stacks`` holds, per stack,
+    ``(columns, seeds, n_values, run)`` with (S, G) arrays; axis columns ``seed``, ``n``."""
+    return long_frame([(columns, ([int(s) for s in seeds], [int(n) for n in ns]), run)
+                       for columns, seeds, ns, run in stacks], ("seed", "n"), values)
 
 
 def modular_stacks_frame(specs: Sequence[Mapping[str, Any]], runs: Sequence[Mapping[str, Any]]
@@ -233,4 +245,4 @@ def modular_stacks_frame(specs: Sequence[Mapping[str, Any]], runs: Sequence[Mapp
 
 
 __all__ = ["sample_complexity_table", "aggregate_sample_complexity", "slope_per_dim", "Panel",
-           "fig2_panels", "seed_n_frame", "modular_stacks_frame"]
+           "fig2_panels", "long_frame", "seed_n_frame", "modular_stacks_frame"]
