@@ -28,7 +28,7 @@ import pandas as pd
 
 from modscale import paper_data
 from modscale.experiments.sine_sweeps import StackSpec, _common, _specs, n_grid
-from modscale.tasks.sine_task import SineTaskSpec
+from modscale.tasks.sine_task import SineTaskSpec, output_scale_of, target_var_of
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,13 @@ def apply_knobs(cfg: Any, knobs: Knobs) -> Any:
     """``cfg`` with the task knobs set to ``knobs`` (and ``task_knobs='manual'``)."""
     return dataclasses.replace(cfg, task_knobs="manual", noise_var=knobs.noise_var,
                                freq_scale=knobs.freq_scale,
-                               output_scale=math.sqrt(knobs.target_var))
+                               output_scale=output_scale_of(knobs.target_var))
 
 
 def manual_knobs(cfg: Any) -> Knobs:
     """The knobs of a ``task_knobs='manual'`` config."""
     return Knobs(float(cfg.noise_var), float(cfg.freq_scale),
-                 round(float(cfg.output_scale) ** 2, 12))
+                 target_var_of(cfg.output_scale))
 
 
 def plateau_ns(cfg: Any) -> tuple[int, ...]:

@@ -26,7 +26,6 @@ Seed ``s`` fixes the task and its data (nested in n); datasets of one seed share
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +41,7 @@ from modscale.infra.profiles import (
 )
 from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
 from modscale.models.modular_net import PROJ_INITS, BatchedModularNet, LinearProjection
-from modscale.tasks.sine_task import SineTaskSpec, sample_datasets
+from modscale.tasks.sine_task import SineTaskSpec, output_scale_of, sample_datasets, target_var_of
 from modscale.training.alg1 import READINGS, init_projections_
 from modscale.training.alignment import similarity_score
 from modscale.training.kernel_init import kernel_init_flops, matched_extra_iters
@@ -98,14 +97,14 @@ class Fig3aSpec:
         if d.pop("normalisation") != "unit_variance":
             raise ConfigError("parameter 'normalisation': the Fig. 3a stacks train on the "
                               "unit_variance task only; allowed values: 'unit_variance'")
-        d["target_var"] = round(d.pop("output_scale") ** 2, 12)
+        d["target_var"] = target_var_of(d.pop("output_scale"))
         return d
 
     @staticmethod
     def from_canonical_form(d: dict) -> dict:
         """The inverse of :meth:`canonical_form`."""
         d = dict(d)
-        d["output_scale"] = math.sqrt(d.pop("target_var"))
+        d["output_scale"] = output_scale_of(d.pop("target_var"))
         return d
 
 

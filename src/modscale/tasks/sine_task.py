@@ -57,6 +57,19 @@ constant predictor has loss 3 and the paper's sample-complexity threshold 1.5
 scale 1 the variance is about 0.43 and varies by a factor ~2 between seeds.)"""
 
 
+def target_var_of(output_scale: float) -> float:
+    """The clean target variance ``output_scale**2`` of the ``unit_variance`` task, rounded to
+    12 decimals so that a variance survives the round trip through :func:`output_scale_of`
+    (``3.0 -> sqrt(3) -> 3.0``, not ``2.9999999999999996``)."""
+    return round(float(output_scale) ** 2, 12)
+
+
+def output_scale_of(target_var: float) -> float:
+    """The ``output_scale`` whose ``unit_variance`` task has clean target variance
+    ``target_var``."""
+    return math.sqrt(target_var)
+
+
 def _check_int(name: str, value: int, lo: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < lo:
         raise ConfigError(f"parameter {name!r} must be an integer >= {lo}, got {value!r}")
@@ -123,22 +136,20 @@ class SineTaskSpec:
         if self.normalisation != "unit_variance":
             raise ValueError("the target variance is output_scale**2 only with "
                              f"normalisation='unit_variance', not {self.normalisation!r}")
-        return round(self.output_scale ** 2, 12)
+        return target_var_of(self.output_scale)
 
     @classmethod
-    def from_params(cls, params: Any, **changes: Any) -> SineTaskSpec:
-        """The knobs of a chapter's parameters ``params`` (every field of this class that
-        ``params`` has, by name; the frequencies multiplied by ``params.freq_scale`` if it has
-        one), with ``changes`` applied last (the frequencies in ``changes`` are not scaled)."""
+    def from_params(cls, params: Any) -> SineTaskSpec:
+        """The knobs of a chapter's parameters ``params``: every field of this class that
+        ``params`` has, by name, the frequencies multiplied by ``params.freq_scale`` if it has
+        one."""
         values = {f.name: getattr(params, f.name) for f in dataclasses.fields(cls)
                   if hasattr(params, f.name)}
         scale = float(getattr(params, "freq_scale", 1.0))
         if "frequencies" in values:
             values["frequencies"] = tuple(float(w) * scale for w in values["frequencies"])
-        values.update(changes)
-        for name in ("amplitudes", "frequencies"):
-            if name in values:
-                values[name] = tuple(float(v) for v in values[name])
+        if "amplitudes" in values:
+            values["amplitudes"] = tuple(float(a) for a in values["amplitudes"])
         for name in ("output_scale", "noise_var"):
             if name in values:
                 values[name] = float(values[name])
@@ -336,4 +347,4 @@ def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,
 
 __all__ = ["NORMALISATIONS", "DEFAULT_AMPLITUDES", "DEFAULT_FREQUENCIES",
            "DEFAULT_NORMALISATION", "DEFAULT_OUTPUT_SCALE", "SineTaskSpec", "SineTask", "make_task",
-           "sample_datasets"]
+           "sample_datasets", "target_var_of", "output_scale_of"]
