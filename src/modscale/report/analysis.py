@@ -213,11 +213,9 @@ def long_frame(stacks: Sequence[tuple[Mapping[str, Any], Sequence[Sequence[Any]]
     similarity of a monolithic network)."""
     rows = []
     for columns, coords, run in stacks:
-        present = [v for v in values if v in run]
         for idx in itertools.product(*(range(len(c)) for c in coords)):
             row = {**columns, **{a: c[i] for a, c, i in zip(axes, coords, idx, strict=True)}}
-            row.update({v: float(run[v][idx]) if v in present else float("nan")
-                        for v in values})
+            row.update({v: float(run[v][idx]) if v in run else float("nan") for v in values})
             rows.append(row)
     return pd.DataFrame(rows)
 
