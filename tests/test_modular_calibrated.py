@@ -42,7 +42,7 @@ def test_from_fig3a_keeps_every_field_of_the_comparison():
     assert spec.projection == "nonlinear" and spec.record_every == 0
 
 
-@pytest.mark.parametrize("method", mc.METHODS)
+@pytest.mark.parametrize("method", mc.READING_METHODS + ("oracle",))
 def test_run_stack_records_the_trajectory_on_the_comparisons_tasks(method):
     spec = mc.from_fig3a(_base(), method=method, record_every=2, keep_directions=True)
     r = mc.run_stack(spec)
@@ -66,7 +66,9 @@ def test_run_stack_records_the_trajectory_on_the_comparisons_tasks(method):
     sim = similarity_score(torch.as_tensor(r["dirs_final"][0]),
                            torch.as_tensor(r["targets"][0])[None].expand(g, -1, -1, -1))
     np.testing.assert_allclose(sim.numpy(), r["sim_final"][0], rtol=1e-5)
-    if method == "modular":
+    if method == "oracle":  # the first k projections are the true directions
+        np.testing.assert_allclose(r["sim_init"], 1.0, rtol=1e-6)
+    if method in ("modular", "oracle"):
         assert r["init_time_s"] == 0.0
     else:
         assert r["init_flops"] > 0
@@ -85,7 +87,7 @@ def test_table2_specs_pair_linear_and_nonlinear_stacks():
     comparison = fig3a_readings.specs(acfg, calibration.comparison_task("smoke", acfg)[1])
     linear, nonlinear = mc.table2_specs(mcfg, comparison)
     assert [(s.m, s.method) for s in linear] == [(m, meth) for m in mcfg.table2_m_values
-                                                 for meth in mc.METHODS]
+                                                 for meth in mc.READING_METHODS]
     for s_l, s_n in zip(linear, nonlinear, strict=True):
         assert mc.from_fig3a(s_l, projection="nonlinear", proj_hidden=mcfg.proj_hidden) == s_n
         assert s_l.n_modules == acfg.sc_modules_factor * acfg.k  # not an ablation stack
@@ -93,7 +95,7 @@ def test_table2_specs_pair_linear_and_nonlinear_stacks():
     with pytest.raises(ConfigError, match="parameter 'table2_m_values'.*sc_m_values"):
         mc.table2_specs(bad, comparison)
     fig4 = mc.fig4_specs(mcfg, comparison[0])
-    assert [s.method for s in fig4] == list(mc.METHODS)
+    assert [s.method for s in fig4] == list(mc.READING_METHODS)
     assert all(s.n_modules == 2 * mcfg.align_k and s.n_values == (mcfg.align_n,)
                and s.iters == mcfg.align_iters and s.keep_directions for s in fig4)
 

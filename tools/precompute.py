@@ -10,6 +10,9 @@
     python tools/precompute.py modular_regime --profile book [--shard 0/2]
     python tools/precompute.py fig3a_grid --profile book [--shard 0/2]  (after modular_regime;
         today's regime only until the regime study is complete)
+    python tools/precompute.py paper_regime --profile book [--shard 0/2]  (after
+        modular_regime: every reading, the oracle and the dose-response in the paper-matched
+        regime first, then today's; the seeds of the grid first)
 
 Writes exactly the cache entries the chapter reads (same specs, same keys), so a later book build
 only draws. Shard ``i/N`` computes every N-th spec starting at i (run N processes with one thread
@@ -26,7 +29,7 @@ import time
 import torch
 
 PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
-         "modular_calibrated", "modular_stacks", "modular_regime", "fig3a_grid")
+         "modular_calibrated", "modular_stacks", "modular_regime", "fig3a_grid", "paper_regime")
 
 
 def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
@@ -165,6 +168,29 @@ def grid(profile: str) -> list:
     return modular_regime.grid_specs(mcfg, base, regimes)
 
 
+def paper_regime(profile: str) -> list[tuple[str, str, object]]:
+    """(experiment, label, stack) of the paper-regime Fig. 3a, its dose-response and Fig. 4
+    (:mod:`modscale.experiments.paper_regime`), in the order a short run should finish them:
+    the paper-matched regime first, the first seed chunk first, the aligning starts first."""
+    from modscale.experiments import modular_calibrated, modular_regime
+    from modscale.experiments import paper_regime as pr
+    from modscale.infra.profiles import get_config
+
+    mcfg = get_config("modular_networks", profile)
+    base = fig3a_comparison(profile)[0]
+    regimes = modular_regime.regimes(mcfg, base, regime_study(profile))
+    matched = list(regimes)[-1]
+    rank = {"oracle": 0, "ours_joint": 1, "mixed": 2, "modular": 3, "monolithic": 3,
+            "ours_literal": 3, "ours_greedy_residual": 4}
+    todo = pr.fig3a_specs(mcfg, base, regimes) + pr.dose_specs(mcfg, base, regimes)
+    todo.sort(key=lambda t: (t[0] != matched, t[1].seeds[0] != 0, t[1].width,
+                             rank[t[1].method], -t[1].m))
+    items = [("fig3a_readings", f"{r}: {s.method} m={s.m} w={s.width} seeds={s.seeds}"
+              + (f" alpha={s.alpha:g}" if s.method == "mixed" else ""), s) for r, s in todo]
+    fig4 = pr.fig4_specs(mcfg, modular_calibrated.fig4_specs(mcfg, base), regimes[matched])
+    return items + [("modular_calibrated", f"{matched}: Fig. 4 {s.method}", s) for s in fig4]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("part", choices=PARTS)
@@ -194,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         todo = regime_study(args.profile) if args.part == "modular_regime" else grid(args.profile)
         items = [(exp, f"{name}: {spec.method} m={spec.m} w={spec.width} d={spec.depth}", spec)
                  for name, spec in todo if not args.regime or name == args.regime]
+    elif args.part == "paper_regime":
+        items = paper_regime(args.profile)
     elif args.part == "fig3a_readings":
         from modscale.infra.profiles import get_config
 

@@ -14,6 +14,14 @@ Methods (:data:`METHODS`):
 - ``modular``: ``n_modules`` MLP modules on random linear projections (the baseline);
 - ``modular_matched``: the same, trained for ``iters`` plus the iterations whose FLOPs equal the
   most expensive reading's initialiser (:func:`init_flops`), i.e. at matched compute;
+- ``oracle``: the modular network with its first k projections set to the task's true module
+  directions (an upper bound on what an initialiser could buy, not a reading of Algorithm 1;
+  :mod:`modscale.training.aligned_start`);
+- ``mixed``: those k projections set to ``normalise((1 - alpha) * random + alpha * true)``, a dose
+  of alignment between chance (``alpha = 0``: the modular baseline's start, bit for bit) and the
+  oracle (``alpha = 1``). The oracle and the mixed start draw their random networks from the
+  baseline's stream (:func:`generator_spec`): they are paired with the modular stack of the same
+  settings;
 - ``ours_<reading>`` for every reading of :data:`modscale.training.alg1.READINGS`: the projections
   are
   first set by that reading of Algorithm 1 (:func:`modscale.training.alg1.init_projections_`), on
@@ -43,11 +51,15 @@ from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
 from modscale.models.modular_net import PROJ_INITS, BatchedModularNet, LinearProjection
 from modscale.tasks.sine_task import SineTaskSpec, output_scale_of, sample_datasets, target_var_of
 from modscale.training.alg1 import READINGS, init_projections_
+from modscale.training.aligned_start import aligned_start_
 from modscale.training.alignment import similarity_score
 from modscale.training.kernel_init import kernel_init_flops, matched_extra_iters
 from modscale.training.trainer import evaluate_mse, train_batched
 
-METHODS = ("monolithic", "modular", "modular_matched", *(f"ours_{r}" for r in READINGS))
+METHODS = ("monolithic", "modular", "modular_matched", *(f"ours_{r}" for r in READINGS),
+           "oracle", "mixed")
+ALIGNED_STARTS = ("oracle", "mixed")
+"""Methods whose start uses the task's true directions (bounds, not readings of Algorithm 1)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +96,13 @@ class Fig3aSpec:
     proj_normalize: bool = extension_field(False, "weight-normalised projections (only their "
                                            "directions are learned)")
     proj_lr_scale: float = extension_field(1.0, "the projections' learning rate / lr")
+    alpha: float = extension_field(0.0, "method 'mixed': the dose of alignment of the first k "
+                                   "projections, 0 (random) to 1 (the true directions)")
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
         check_regime(self)
+        check_alpha(self)
 
     @staticmethod
     def canonical_form(d: dict) -> dict:
@@ -121,6 +136,29 @@ def check_regime(self) -> None:
     if self.method == "monolithic" and changed:
         raise ConfigError(f"the monolithic MLP has no modules: regime parameters "
                           f"{sorted(changed)} must stay at their defaults")
+
+
+def check_alpha(self) -> None:
+    """``alpha`` in [0, 1], and away from 0 only for the ``mixed`` start."""
+    if not 0.0 <= self.alpha <= 1.0:
+        raise ConfigError(f"parameter 'alpha' must be in [0, 1], got {self.alpha!r}")
+    if self.alpha != 0.0 and self.method != "mixed":
+        raise ConfigError(f"parameter 'alpha' applies to method 'mixed' only (method "
+                          f"{self.method!r}); leave it at 0")
+
+
+def start_alpha(spec) -> float:
+    """The dose of alignment of ``spec``'s start: 1 (oracle), ``alpha`` (mixed), else 0."""
+    return 1.0 if spec.method == "oracle" else spec.alpha if spec.method == "mixed" else 0.0
+
+
+def generator_spec(spec):
+    """The spec whose hash seeds ``spec``'s generator: for an aligned start
+    (:data:`ALIGNED_STARTS`) the modular baseline of the same settings (the start is paired with
+    the baseline's random networks and mini-batches), else ``spec`` itself."""
+    if spec.method in ALIGNED_STARTS:
+        return dataclasses.replace(spec, method="modular", alpha=0.0)
+    return spec
 
 
 MODULE_SIZES = ("same", "matched")
@@ -220,7 +258,7 @@ class StackData:
     @property
     def targets(self) -> torch.Tensor:
         """The task modules' directions, (M, k, m, b)."""
-        return torch.stack([t.directions.float() for t in self.tasks])
+        return torch.stack([t.directions.to(torch.get_default_dtype()) for t in self.tasks])
 
 
 def stack_data(spec: Fig3aSpec, device: torch.device | str = "cpu") -> StackData:
@@ -233,7 +271,7 @@ def stack_data(spec: Fig3aSpec, device: torch.device | str = "cpu") -> StackData
                                              data_seeds=[s for s, _ in keys], device=dev)
     yte_clean = torch.stack([t(x.double()).to(xte.dtype) for t, x in zip(tasks, xte,
                                                                           strict=True)])
-    seed = int(config_hash(spec), 16) % (2 ** 62)
+    seed = int(config_hash(generator_spec(spec)), 16) % (2 ** 62)
     return StackData(keys, tasks, xtr, ytr, xte, yte, yte_clean, nt,
                      (len(spec.seeds), len(spec.n_values)), seed,
                      torch.Generator(device=dev).manual_seed(seed))
@@ -276,6 +314,9 @@ def run_stack(spec: Fig3aSpec, device: torch.device | str = "cpu",
                 out["init_flops"] = max(out["init_flops"], r.flops / len(idx))
         elif spec.method == "modular_matched":
             iters += matched_iters(spec)
+        elif spec.method in ALIGNED_STARTS:
+            aligned_start_(net.projection.weight, targets.to(dev), start_alpha(spec),
+                           spec.proj_scale)
         out["sim_init"] = similarity_score(net.directions().cpu(), targets).numpy().reshape(
             shape)
     res = train_batched(net, xtr, ytr, xte, yte, n_train=nt, iters=iters, lr=spec.lr,
@@ -362,7 +403,8 @@ def sensitivity_specs(cfg, task: SineTaskSpec) -> list[Fig3aSpec]:
     return specs(sub, task)
 
 
-__all__ = ["METHODS", "Fig3aSpec", "MODULE_SIZES", "REGIME_FIELDS", "regime_of", "network_b",
+__all__ = ["METHODS", "ALIGNED_STARTS", "Fig3aSpec", "check_alpha", "start_alpha",
+           "generator_spec", "MODULE_SIZES", "REGIME_FIELDS", "regime_of", "network_b",
            "module_width", "modular_params", "modular_net", "train_options", "check_regime",
            "init_flops", "matched_iters", "run_stack", "specs",
            "SENSITIVITY_METHODS", "sensitivity_specs",

@@ -14,8 +14,9 @@ architecture, n grid, seeds, protocol, Algorithm 1 settings) of a *modular* meth
 
 Methods (:data:`METHODS`): ``modular`` (random projections), ``ours_literal`` (Algorithm 1 with
 the per-module objective, the paper's text), ``ours_joint`` (the sum-of-module-kernels
-objective); both initialisers run :func:`~modscale.training.kernel_init.kernel_init_` on every
-network's
+objective), and the aligned starts ``oracle`` and ``mixed`` (the true directions, fully or by a
+dose ``alpha``: bounds, not readings; :mod:`modscale.training.aligned_start`); both
+initialisers run :func:`~modscale.training.kernel_init.kernel_init_` on every network's
 own training set (rows beyond its n are never used), then everything is trained end to end.
 
 Why not :func:`modscale.experiments.fig3a_readings.run_stack`: that function computes the stored
@@ -34,19 +35,25 @@ import numpy as np
 import torch
 
 from modscale.experiments.fig3a_readings import (
+    ALIGNED_STARTS,
     Fig3aSpec,
+    check_alpha,
     check_regime,
     modular_net,
     stack_data,
+    start_alpha,
     train_options,
 )
 from modscale.infra.profiles import ConfigError, check_choice
 from modscale.models.modular_net import PROJECTIONS
+from modscale.training.aligned_start import aligned_start_
 from modscale.training.alignment import SimilarityRecorder, similarity_score
 from modscale.training.kernel_init import kernel_init_
 from modscale.training.trainer import evaluate_mse, train_batched
 
-METHODS = ("modular", "ours_literal", "ours_joint")
+READING_METHODS = ("modular", "ours_literal", "ours_joint")
+"""The baseline and the readings of Algorithm 1 (the chapter's Fig. 4, t-SNE and Table 2)."""
+METHODS = (*READING_METHODS, "oracle", "mixed")
 OBJECTIVES = {"ours_literal": "literal", "ours_joint": "joint"}
 
 
@@ -62,7 +69,11 @@ class ModularSpec(Fig3aSpec):
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
         check_regime(self)
+        check_alpha(self)
         check_choice("projection", self.projection, PROJECTIONS)
+        if self.method in ALIGNED_STARTS and self.projection != "linear":
+            raise ConfigError(f"method {self.method!r} sets linear projections: parameter "
+                              "'projection' must be 'linear'")
         if self.record_every < 0:
             raise ConfigError(f"parameter 'record_every' must be >= 0, got {self.record_every}")
 
@@ -95,6 +106,8 @@ def run_stack(spec: ModularSpec, device: torch.device | str = "cpu",
                          batch_size=spec.init_batch_size, lr=spec.init_lr, ridge=spec.init_ridge,
                          generator=torch.Generator().manual_seed(seed + 1))
         out.update(init_time_s=r.wall_time_s, init_flops=r.flops / len(keys))
+    elif spec.method in ALIGNED_STARTS:
+        aligned_start_(net.projection.weight, targets.to(dev), start_alpha(spec), spec.proj_scale)
     dirs_init = net.directions().detach().cpu().clone()
     out["sim_init"] = similarity_score(dirs_init, targets).numpy().reshape(shape)
     rec = (SimilarityRecorder(net, targets, nt, spec.batch_size, spec.iters, spec.record_every, gen)
@@ -131,7 +144,7 @@ def fig4_specs(mcfg, base: Fig3aSpec) -> list[ModularSpec]:
                        n_modules=2 * mcfg.align_k, n_values=(mcfg.align_n,),
                        seeds=tuple(range(mcfg.align_seeds)), iters=mcfg.align_iters,
                        record_every=mcfg.align_record_every, keep_directions=True)
-            for meth in METHODS]
+            for meth in READING_METHODS]
 
 
 def table2_specs(mcfg, fig3a_specs: list[Fig3aSpec]) -> tuple[list[Fig3aSpec],
@@ -149,10 +162,11 @@ def table2_specs(mcfg, fig3a_specs: list[Fig3aSpec]) -> tuple[list[Fig3aSpec],
                           f"(its 'sc_m_values' {tuple(ms)})")
     base = {s.m: s for s in fig3a_specs if s.method == "modular"}
     linear = [dataclasses.replace(base[m], method=meth) for m in mcfg.table2_m_values
-              for meth in METHODS]
+              for meth in READING_METHODS]
     nonlinear = [from_fig3a(s, projection="nonlinear", proj_hidden=mcfg.proj_hidden)
                  for s in linear]
     return linear, nonlinear
 
 
-__all__ = ["METHODS", "ModularSpec", "fig4_specs", "from_fig3a", "run_stack", "table2_specs"]
+__all__ = ["METHODS", "READING_METHODS", "ModularSpec", "fig4_specs", "from_fig3a", "run_stack",
+           "table2_specs"]

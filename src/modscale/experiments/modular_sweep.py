@@ -82,7 +82,8 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     net = BatchedModularNet(n_models, m, n_modules, b, width, depth, 1,
                             projection=projection, proj_hidden=proj_hidden, generator=gen,
                             device=dev)
-    targets = torch.stack([t.directions.float() for t in tasks])  # (M, k, m, b)
+    dtype = torch.get_default_dtype()
+    targets = torch.stack([t.directions.to(dtype) for t in tasks])  # (M, k, m, b)
     init_kw = {"steps": init_steps, "batch_size": init_batch_size, "lr": init_lr,
                "kernel": init_kernel, "bandwidth": init_bandwidth, "ridge": init_ridge}
     flops = kernel_init_flops(1, n_modules, m, b, 1,

@@ -40,7 +40,7 @@ class BatchedMLP(nn.Module):
 
     def __init__(self, n_models: int, in_dim: int, width: int, depth: int, out_dim: int = 1,
                  *, generator: torch.Generator | None = None, device=None,
-                 dtype: torch.dtype = torch.float32, in_dims=None) -> None:
+                 dtype: torch.dtype | None = None, in_dims=None) -> None:
         super().__init__()
         for name, v, lo in (("n_models", n_models, 1), ("in_dim", in_dim, 1),
                             ("width", width, 1), ("depth", depth, 1), ("out_dim", out_dim, 1)):
@@ -63,7 +63,7 @@ class BatchedMLP(nn.Module):
             w.uniform_(-1.0, 1.0, generator=generator)
             b.uniform_(-1.0, 1.0, generator=generator)
             if layer == 0 and in_dims is not None:
-                fans = torch.tensor(in_dims, device=device, dtype=dtype)
+                fans = torch.tensor(in_dims, device=device, dtype=w.dtype)
                 bound = fans.rsqrt()[:, None, None]
                 rows = torch.arange(fan_in, device=device)[None, :, None] < fans[:, None, None]
                 w.mul_(bound * rows)

@@ -42,7 +42,7 @@ def _unit_columns(shape: tuple[int, ...], generator: torch.Generator | None, dev
 
 
 def orthonormal_columns(shape: tuple[int, ...], generator: torch.Generator | None = None,
-                        device=None, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+                        device=None, dtype: torch.dtype | None = None) -> torch.Tensor:
     """Projections (M, K, m, b) whose columns are orthonormal within every block of
     ``floor(m / b)`` consecutive modules of a network (all K*b columns if K*b <= m): the Q
     factor of a Gaussian matrix, its signs fixed by the diagonal of R (Haar-distributed)."""
@@ -58,7 +58,7 @@ def orthonormal_columns(shape: tuple[int, ...], generator: torch.Generator | Non
         sign = torch.where(torch.diagonal(r, dim1=-2, dim2=-1) < 0, -1.0, 1.0)
         q = q * sign.to(q)[:, None, :]
         out[:, start:start + kk] = q.reshape(n_models, m, kk, b).permute(0, 2, 1, 3)
-    return out.to(dtype)
+    return out.to(dtype or torch.get_default_dtype())
 
 
 class LinearProjection(nn.Module):
@@ -74,7 +74,7 @@ class LinearProjection(nn.Module):
     def __init__(self, n_models: int, n_modules: int, in_dim: int, b: int, *,
                  init: str = "gaussian", scale: float = 1.0, normalize: bool = False,
                  generator: torch.Generator | None = None, device=None,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype | None = None) -> None:
         super().__init__()
         if init not in PROJ_INITS:
             raise ConfigError(f"parameter 'proj_init': {init!r} is not allowed; allowed "
@@ -122,7 +122,7 @@ class NonlinearProjection(nn.Module):
 
     def __init__(self, n_models: int, n_modules: int, in_dim: int, b: int,
                  hidden: int = 8, *, generator: torch.Generator | None = None, device=None,
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype | None = None) -> None:
         super().__init__()
         if hidden < 1:
             raise ConfigError(f"parameter 'proj_hidden' must be >= 1, got {hidden}")
@@ -168,7 +168,7 @@ class BatchedModularNet(nn.Module):
                  depth: int, out_dim: int = 1, *, projection: str = "linear",
                  proj_hidden: int = 8, proj_init: str = "gaussian", proj_scale: float = 1.0,
                  proj_normalize: bool = False, generator: torch.Generator | None = None,
-                 device=None, dtype: torch.dtype = torch.float32) -> None:
+                 device=None, dtype: torch.dtype | None = None) -> None:
         super().__init__()
         for name, v in (("n_models", n_models), ("in_dim", in_dim), ("n_modules", n_modules),
                         ("b", b), ("width", width), ("depth", depth),

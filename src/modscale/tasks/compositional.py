@@ -89,8 +89,8 @@ def make_pool(x: np.ndarray, y: np.ndarray, *, mean: np.ndarray, std: np.ndarray
         y=torch.from_numpy(y[order]).to(device),
         start=torch.from_numpy(start.astype(np.int64)),
         count=torch.from_numpy(count.astype(np.int64)),
-        mean=torch.tensor(mean, dtype=torch.float32, device=device),
-        std=torch.tensor(std, dtype=torch.float32, device=device))
+        mean=torch.tensor(mean, dtype=torch.get_default_dtype(), device=device),
+        std=torch.tensor(std, dtype=torch.get_default_dtype(), device=device))
 
 
 def split_validation(x: np.ndarray, y: np.ndarray, per_class: int
@@ -233,13 +233,14 @@ def concat_images(pool: ImagePool, idx: torch.Tensor) -> torch.Tensor:
 
 
 def assemble(pool: ImagePool, idx: torch.Tensor, *, noise_std: float = 0.0,
-             generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32
+             generator: torch.Generator | None = None, dtype: torch.dtype | None = None
              ) -> torch.Tensor:
     """Network inputs (B, 3072 k): normalised composite images flattened in (h, w, c) order.
 
     ``noise_std`` > 0 adds i.i.d. Gaussian noise of that standard deviation to every normalised
     input coordinate (drawn from ``generator``, which must live on the pool's device).
     """
+    dtype = dtype or torch.get_default_dtype()
     img = concat_images(pool, idx)
     scale = (1.0 / (255.0 * pool.std)).to(dtype)  # (x/255 - mean)/std in one fused pass
     shift = (pool.mean / pool.std).to(dtype)
@@ -259,7 +260,7 @@ def position_energy(v: torch.Tensor, k: int) -> torch.Tensor:
     """Fraction of the squared norm of input-space vectors (..., 3072 k) falling on each of the
     ``k`` image positions: (..., k), summing to 1."""
     img = unflatten_input(v, k).reshape(*v.shape[:-1], 32, k, 32, 3)
-    e = (img.float() ** 2).sum(dim=(-4, -2, -1))
+    e = (img.to(torch.get_default_dtype()) ** 2).sum(dim=(-4, -2, -1))
     return e / e.sum(-1, keepdim=True).clamp_min(1e-30)
 
 

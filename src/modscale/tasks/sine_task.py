@@ -278,7 +278,7 @@ class SineTask(SineTaskSpec):
         return self.scale * self.module_outputs(x).sum(-1, keepdim=True)
 
     def sample(self, n: int, seed: int | np.random.Generator = 0,
-               device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32,
+               device: torch.device | str = "cpu", dtype: torch.dtype | None = None,
                clean: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """``n`` samples ``x ~ N(0, I_m)`` (n, m) and targets ``y`` (n, 1) on ``device``.
 
@@ -288,6 +288,7 @@ class SineTask(SineTaskSpec):
         carries label noise of variance ``noise_var`` (drawn from its own stream, also nested).
         """
         _check_int("n", n, 1)
+        dtype = dtype or torch.get_default_dtype()
         rng = seed if isinstance(seed, np.random.Generator) else \
             np.random.default_rng([int(seed), self.seed, 7])
         x = torch.from_numpy(rng.standard_normal((n, self.m)))
@@ -313,7 +314,7 @@ def make_task(m: int, k: int, seed: int = 0, b: int = 1, *,
 
 def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,
                     data_seeds: list[int] | None = None, device: torch.device | str = "cpu",
-                    dtype: torch.dtype = torch.float32
+                    dtype: torch.dtype | None = None
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
                                torch.Tensor]:
     """Stacked per-model datasets for :func:`modscale.training.trainer.train_batched`.
@@ -332,6 +333,7 @@ def sample_datasets(tasks: list[SineTask], n_train: list[int], n_test: int, *,
     if len(ms) != 1:
         raise ConfigError(f"all tasks in one stack must share m, got {sorted(ms)}")
     seeds = list(data_seeds) if data_seeds is not None else [0] * len(tasks)
+    dtype = dtype or torch.get_default_dtype()
     n_max = max(n_train)
     m = tasks[0].m
     xtr = torch.zeros(len(tasks), n_max, m, dtype=dtype)

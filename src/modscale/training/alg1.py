@@ -262,7 +262,7 @@ def _problem(spec: dict) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torc
              for s in range(spec["n_tasks"])]
     xtr, ytr, xte, yte, _ = sample_datasets(tasks, [spec["n"]] * len(tasks), 512,
                                             data_seeds=list(range(len(tasks))))
-    target = torch.stack([t.directions.float() for t in tasks])
+    target = torch.stack([t.directions.to(torch.get_default_dtype()) for t in tasks])
     return xtr, ytr, xte, yte, target
 
 
@@ -285,7 +285,8 @@ def run_stopped_directions(spec: dict) -> dict:
                               batch_size=spec["batch_size"], lr=spec["lr"], ridge=spec["ridge"],
                               generator=torch.Generator().manual_seed(spec["seed"]))
         out.append(proj.directions()[0, :, :, 0].detach().clone())
-    return {"targets": task0.directions[:, :, 0].float().clone(), "directions": torch.stack(out)}
+    return {"targets": task0.directions[:, :, 0].to(torch.get_default_dtype()).clone(),
+            "directions": torch.stack(out)}
 
 
 def run_reading(spec: dict) -> dict:

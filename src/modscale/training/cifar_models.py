@@ -96,8 +96,8 @@ def param_count(method: str, k: int, arch: Architecture) -> int:
 def position_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Per-network loss: logits (M, B, 10 k), labels (M, B, k) -> (M,) mean CE over B and k."""
     m, b, k = labels.shape
-    ce = nn.functional.cross_entropy(logits.float().reshape(m * b * k, N_CLASSES),
-                                     labels.reshape(-1), reduction="none")
+    flat = logits.to(torch.get_default_dtype()).reshape(m * b * k, N_CLASSES)
+    ce = nn.functional.cross_entropy(flat, labels.reshape(-1), reduction="none")
     return ce.view(m, b * k).mean(1)
 
 
@@ -199,14 +199,15 @@ def predict_correct(model: nn.Module, pool: ImagePool, test: CompositionalSet, n
         x = assemble(pool, idx, noise_std=noise_std, generator=g)
         with _autocast(device, amp):
             logits = model(x.unsqueeze(0).expand(n_models, -1, -1))
-        pred = logits.float().view(n_models, len(idx), test.k, N_CLASSES).argmax(-1)
+        pred = logits.to(torch.get_default_dtype()).view(n_models, len(idx), test.k,
+                                                          N_CLASSES).argmax(-1)
         out.append((pred == lab.unsqueeze(0)).cpu())
     return torch.cat(out, 1)
 
 
 def accuracy(correct: torch.Tensor) -> torch.Tensor:
     """Per-network accuracy averaged over samples and positions: (M, n, k) bool -> (M,)."""
-    return correct.float().mean(dim=(1, 2))
+    return correct.to(torch.get_default_dtype()).mean(dim=(1, 2))
 
 
 __all__ = ["AMP_MODES", "use_bf16", "METHODS", "METHOD_LABELS", "PAPER_METHOD_NAMES",
@@ -219,7 +220,7 @@ __all__ = ["AMP_MODES", "use_bf16", "METHODS", "METHOD_LABELS", "PAPER_METHOD_NA
 def onehot_targets(labels: torch.Tensor, center: bool = True) -> torch.Tensor:
     """Targets of the kernel objective: labels (..., k) -> one-hot (..., 10 k), minus 1/10 if
     ``center`` (so that the constant part of a one-hot code does not enter the objective)."""
-    y = nn.functional.one_hot(labels, N_CLASSES).to(torch.float32)
+    y = nn.functional.one_hot(labels, N_CLASSES).to(torch.get_default_dtype())
     if center:
         y = y - 1.0 / N_CLASSES
     return y.reshape(*labels.shape[:-1], -1)

@@ -18,7 +18,8 @@ every step (``torch.rand`` on the device, from ``generator``).
 Precision (``precision``, :data:`PRECISIONS`): ``"fp32"``, or ``"bf16"`` -- the training forward
 and backward matmuls run under ``torch.autocast`` in bfloat16 while the parameters, their
 gradients and Adam's state stay float32 (mixed precision); the loss and every evaluation are
-float32.
+float32 (the default dtype: a float64 golden recomputation,
+:mod:`modscale.experiments.goldens`, runs everything in float64).
 Whether bf16 is faster depends on the CPU (from 5x faster with AMX to 20x slower without bf16
 instructions): ``auto`` is resolved per device by :func:`modscale.infra.device.resolve_precision`,
 and the benchmark (:mod:`modscale.training.bench`) measures the gain and the agreement of the
@@ -127,7 +128,7 @@ def evaluate_mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                          < n_rows[:, None])
         total += err.sum(1)
     count = n_rows.double() if n_rows is not None else torch.full_like(total, n)
-    return (total / count).float()
+    return (total / count).to(torch.get_default_dtype())
 
 
 def _sync(device: torch.device) -> None:

@@ -76,6 +76,26 @@ class ModularParams:
                                 help="Fig. 3a grid: methods",
                                 choices=("monolithic", "modular", "ours_literal", "ours_joint"))
     grid_seeds: int = field(3, help="Fig. 3a grid: seeds per stack", min=1, max=20)
+    # --- the paper-matched regime: every reading, the oracle, the alignment dose-response ---
+    pr_methods: tuple = field(("monolithic", "modular", "ours_literal", "ours_joint",
+                               "ours_greedy_residual", "oracle"),
+                              help="paper-regime Fig. 3a: methods (oracle: the true directions, "
+                              "an upper bound, not a reading)",
+                              choices=("monolithic", "modular", "ours_literal", "ours_joint",
+                                       "ours_greedy_residual", "oracle"))
+    pr_m_values: tuple = field((3, 6, 9), help="paper-regime Fig. 3a: input dimensions", min=2,
+                               max=64)
+    pr_widths: tuple = field((8,), help="paper-regime Fig. 3a: widths (depth: grid_depths[0])",
+                             min=1, max=1024)
+    pr_seeds: int = field(5, help="paper-regime Fig. 3a: seeds (the first grid_seeds are the "
+                          "grid's stacks)", min=1, max=20)
+    pr_sensitivity_seeds: int = field(3, help="paper-regime Fig. 3a: seeds of the other regime "
+                                      "(the sensitivity; at most grid_seeds)", min=1, max=20)
+    pr_fig4_seeds: int = field(5, help="paper-regime Fig. 4: seeds", min=1, max=20)
+    dose_alphas: tuple = field((0.0, 0.1, 0.25, 0.5, 0.75, 1.0), help="dose-response: alignment "
+                               "doses alpha of the mixed start (0: random, 1: oracle)",
+                               min=0.0, max=1.0)
+    dose_m_values: tuple = field((9,), help="dose-response: input dimensions", min=2, max=64)
     # --- Table 2: nonlinear projections ---
     table2_m_values: tuple = field((9,), help="Table 2: input dimensions (each one of the "
                                    "Algorithm 1 chapter's 'sc_m_values')", min=2, max=64)
@@ -109,13 +129,16 @@ register("modular_networks", ModularParams, {
               "ablation_factors": (1, 2), "table2_m_values": (3,),
               "regime_iters": 40, "regime_seeds": 2,
               "regime_settings": ("today", "projection lr x0.1"), "grid_m_values": (3,),
-              "grid_seeds": 2},
+              "grid_seeds": 2, "pr_m_values": (3,), "pr_seeds": 2, "pr_fig4_seeds": 1,
+              "dose_alphas": (0.0, 0.5, 1.0), "dose_m_values": (3,),
+              "pr_methods": ("monolithic", "modular", "ours_literal", "ours_joint", "oracle")},
     "book": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32), "n_min": 32, "n_max": 8192,
         "n_points": 7, "n_seeds": 2, "iters": 1000, "init_steps": 100,
         "align_n": 2000, "align_seeds": 5, "align_sensitivity": True,
         "table2_m_values": (3, 6, 9), "ablation_m": 9,
         "ablation_n": (128, 512),
+        "pr_methods": ("monolithic", "modular", "ours_literal", "ours_joint", "oracle"),
     },
     "paper": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32, 128), "depths": (3, 5, 7),
@@ -124,6 +147,8 @@ register("modular_networks", ModularParams, {
         "grid_widths": (8, 32, 128), "grid_depths": (3, 5, 7),
         "grid_m_values": tuple(range(2, 10)), "grid_seeds": 5,
         "grid_methods": ("monolithic", "modular", "ours_literal", "ours_joint"),
+        "pr_m_values": tuple(range(2, 10)), "pr_widths": (8, 32, 128), "dose_m_values": (3, 6, 9),
+        "pr_sensitivity_seeds": 5,
         "align_seeds": 5, "table2_m_values": (3, 5, 7, 9), "ablation_m": 9,
         "ablation_n": (128, 512, 2048), "n_test": 10_000,
     },
