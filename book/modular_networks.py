@@ -784,6 +784,223 @@ verdicts.styled(regime_verdicts[["regime", "paper item", "claim", "paper", "this
 
 
 # %% [markdown]
+# (paper-regime)=
+# ### The paper's method where the paper's baseline lives
+#
+# The Fig. 3a verdicts of {ref}`alg1-sample-complexity` are judged in today's regime, where the
+# random-projection baseline aligns by itself, and with the literal reading of Algorithm 1 only.
+# Here the claims are judged in the **paper-matched regime**: the setting the study above
+# selected on the paper's two named Fig. 4 baseline numbers ({glue:text}`mod_pr_matched`),
+# with today's regime as the sensitivity ({glue:text}`mod_pr_sens_seeds` seeds). Beside the
+# paper's method as written (the literal reading) run the joint reading and two *aligned
+# starts* that are **not** readings of Algorithm 1, because they use the task's true module
+# directions, which no initialiser sees: the **oracle** (the first k projections set to the true
+# directions, at a random start's norm: an upper bound on what any initialiser can buy) and the
+# **mixed** start (those columns set to normalise((1 - alpha) random + alpha true): a dose of
+# alignment between chance and the oracle). Both aligned starts share the baseline's random
+# networks and mini-batches, seed for seed ({py:mod}`modscale.training.aligned_start`). Width
+# {glue:text}`mod_pr_width` x depth {glue:text}`mod_pr_depth`, m in {glue:text}`mod_pr_ms`,
+# {glue:text}`mod_pr_seeds` seeds, the calibrated task and the paper's protocol of
+# {ref}`alg1-sample-complexity`; `paper_figures/fig3a_paper_regime.csv` holds every seed.
+
+
+# %% tags=["hide-input"]
+from modscale.experiments import paper_regime
+from modscale.report import paper_regime as pr_report
+
+pr_items = paper_regime.fig3a_specs(cfg, cal_fig3a[0], regimes)
+pr_matched = paper_regime.matched_regime(regimes)
+t0 = time.perf_counter()
+pr_runs = cached_map("fig3a_readings", [s for _, s in pr_items], fig3a_readings.run_stack)
+wall_pr = time.perf_counter() - t0
+runlog.record("modular_networks", "Fig. 3a in the paper-matched regime", profile=profile,
+              models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in pr_items),
+              wall_time_s=wall_pr, seeds=cfg.pr_seeds, device=dev)
+pr_tab = pr_report.stack_table(pr_items, pr_runs, acfg.sc_threshold)
+pr_mono = pr_tab[pr_tab.method == "monolithic"]
+pr_tab = pd.concat([pr_tab[pr_tab.method != "monolithic"]]
+                   + [pr_mono.assign(regime=r) for r in regimes], ignore_index=True)
+export_table(pr_tab, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
+pr_sum = pr_report.summary_table(pr_tab, grid_n_max)
+pr_gains = pr_report.gains_table(pr_tab, grid_n_max)
+pr_compute = sum(r["train_time_s"] + r["init_time_s"] for r in pr_runs)
+fig_pr, axes = plt.subplots(1, len(regimes), figsize=(5.5 * len(regimes), 4.0),
+                            constrained_layout=True, squeeze=False)
+for ax, regime in zip(axes[0], regimes, strict=True):
+    for method, g in pr_sum[pr_sum.regime == regime].groupby("method", sort=False):
+        ax.plot(g.m, g.samples_needed, color=pr_report.COLORS[method], lw=2.2, marker="o",
+                label=pr_report.LABELS[method].split(" (true")[0].split(": an")[0])
+        ax.fill_between(g.m, g.ci_low, g.ci_high, color=pr_report.COLORS[method], alpha=0.12)
+    for method, key in (("monolithic", "monolithic"), ("modular", "modular"),
+                        ("ours_literal", "ours")):
+        ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[key], ls="--", lw=1.2,
+                color=pr_report.COLORS[method], alpha=0.8)
+    ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
+           title=f"{'paper-matched' if regime == pr_matched else 'sensitivity'}: {regime}")
+    ax.legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8)
+glue("fig_fig3a_paper_regime", fig_pr, display=False)
+export_figure(fig_pr, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
+plt.close(fig_pr)
+glue_text("mod_pr_matched", pr_matched if pr_matched != "today"
+          else "today's regime: the study selected no other")
+glue_text("mod_pr_sens_seeds", str(min(cfg.pr_sensitivity_seeds, cfg.grid_seeds)))
+glue_text("mod_pr_width", ", ".join(map(str, cfg.pr_widths)))
+glue_text("mod_pr_depth", str(cfg.grid_depths[0]))
+glue_text("mod_pr_ms", ", ".join(map(str, cfg.pr_m_values)))
+glue_text("mod_pr_seeds", str(cfg.pr_seeds))
+glue_text("mod_pr_compute", f"{pr_compute / 60:.0f}")
+pr_m = max(cfg.pr_m_values)
+pr_g = {meth: pr_report.gain(pr_tab, pr_matched, meth, pr_m, grid_n_max)
+        for meth in ("ours_literal", "ours_joint", "oracle", "monolithic")
+        if meth in set(pr_tab.method)}
+pr_geo = {r.method: r.samples_needed for r in pr_sum[(pr_sum.regime == pr_matched)
+                                                    & (pr_sum.m == pr_m)].itertuples()}
+order = sorted(pr_geo, key=pr_geo.get)
+glue_text("mod_pr_order", " < ".join(f"{pr_report.LABELS[k].split(' (')[0]}"
+                                     + (f" ({k.removeprefix('ours_')})"
+                                        if k.startswith("ours_") else "")
+                                     + f" {pr_geo[k]:,.0f}" for k in order))
+glue_text("mod_pr_m", str(pr_m))
+for meth, e in pr_g.items():
+    glue_text(f"mod_pr_gain_{meth}", e.text(".2f"))
+show(pr_sum.assign(method=pr_sum.method.map(lambda v: v.replace("ours_", "ours: ")),
+                   **{c: pr_sum[c].map(lambda v: verdicts.fmt(v, ".0f"))
+                      for c in ("samples_needed", "ci_low", "ci_high")},
+                   sim_init=pr_sum.sim_init.map(lambda v: verdicts.fmt(v, ".3f")))
+     .rename(columns={"samples_needed": "samples needed (geo. mean)",
+                      "ci_low": "95 % CI low", "ci_high": "95 % CI high",
+                      "censored": "censored seeds", "sim_init": "similarity at init"}))
+
+
+# %% [markdown]
+# ```{glue:figure} fig_fig3a_paper_regime
+# :name: fig-mod-fig3a-paper-regime
+# :alt: Samples needed against input dimension for every reading, the oracle and the baselines, one panel per regime, with the paper's curves dashed
+# Fig. 3a in the paper-matched regime (left or only panel) and today's (sensitivity): geometric
+# mean over seeds with its 95 % interval (shaded); dashed: the paper's curves (digitised). The
+# oracle start is an upper bound, not a reading of Algorithm 1.
+# ```
+#
+# At m = {glue:text}`mod_pr_m` in the paper-matched regime the order is
+# {glue:text}`mod_pr_order` samples (geometric means). Against the modular baseline, paired by
+# seed (baseline samples over the method's), the literal reading buys
+# {glue:text}`mod_pr_gain_ours_literal`, the joint reading {glue:text}`mod_pr_gain_ours_joint`
+# and the oracle {glue:text}`mod_pr_gain_oracle`; the monolithic MLP
+# {glue:text}`mod_pr_gain_monolithic`. Computing these stacks took
+# {glue:text}`mod_pr_compute` core-minutes (stored wall times).
+#
+# **The alignment dose-response.** How much does alignment at initialisation buy? The mixed start
+# at alpha in {glue:text}`mod_dose_alphas` at m = {glue:text}`mod_dose_ms`, in both regimes;
+# `paper_figures/alignment_dose_response.csv` holds every seed. The paper's Fig. 4 puts its
+# initialiser at similarity 0.556 against 0.537 for random projections: an excess of 0.019 over
+# its random start. Since chance differs between settings, the excess is read over this
+# setting's chance level ({glue:text}`mod_dose_chance`), and its gain against the paper's Fig. 3a
+# ratio of modular to ours at m = 9 (80,500 / 14,000 = 5.75x).
+
+
+# %% tags=["hide-input"]
+dose_curve = paper_regime.dose_curve(cfg, cal_fig3a[0], regimes)
+t0 = time.perf_counter()
+dose_runs = cached_map("fig3a_readings", [s for *_, s in dose_curve], fig3a_readings.run_stack)
+wall_dose = time.perf_counter() - t0
+dose_at_n = min(cal_fig3a[0].n_values, key=lambda n: abs(n - 1000))
+dose = pr_report.dose_table(dose_curve, dose_runs, acfg.sc_threshold, dose_at_n)
+export_table(dose, "alignment_dose_response", profile=profile, device=dev,
+             wall_time_s=wall_dose)
+dose_m = max(cfg.dose_m_values)
+dose_chance = chance_similarity(dose_m, cal_fig3a[0].n_modules, cal_fig3a[0].k)
+paper_excess = paper_data.FIG4_SIMS["ours"][0] - paper_data.FIG4_SIMS["baseline"][0]
+paper_ratio = (paper_data.FIG3A["modular"][list(paper_data.FIG3A["m"]).index(9)]
+               / paper_data.FIG3A["ours"][list(paper_data.FIG3A["m"]).index(9)])
+readoffs = {r: pr_report.readoff(dose, r, dose_m, chance=dose_chance, excess=paper_excess,
+                                 target_gain=paper_ratio, n_max=grid_n_max) for r in regimes}
+fig_dose, ax = plt.subplots(figsize=(6.0, 4.0), constrained_layout=True)
+for regime, marker in zip(regimes, ("s", "o"), strict=False):
+    d = dose[(dose.regime == regime) & (dose.m == dose_m)]
+    ax.scatter(d.sim_init - dose_chance, np.minimum(d.samples_needed, grid_n_max), s=14,
+               marker=marker, alpha=0.5, label=f"{regime}: seeds")
+    agg = d.groupby("alpha").agg(sim=("sim_init", "mean"), n=(
+        "samples_needed", lambda v: float(np.exp(np.log(np.minimum(v, grid_n_max)).mean()))))
+    ax.plot(agg.sim - dose_chance, agg.n, marker=marker, lw=2, label=f"{regime}: mean")
+ax.axvline(paper_excess, color="red", ls="--", lw=1.2,
+           label=f"paper's Fig. 4 excess ({paper_excess:+.3f})")
+ax.set(yscale="log", xlabel="similarity at initialisation minus chance",
+       ylabel="samples needed", title=f"alignment dose-response, m = {dose_m}")
+ax.legend(fontsize=7)
+glue("fig_alignment_dose", fig_dose, display=False)
+export_figure(fig_dose, "alignment_dose_response", profile=profile, device=dev,
+              wall_time_s=wall_dose)
+plt.close(fig_dose)
+ro = readoffs[pr_matched]
+
+
+def _geo_text(t) -> str:
+    return (f"{t[0]:.2f}x [{t[1]:.2f}, {t[2]:.2f}]" if np.isfinite(t[1])
+            else (f"{t[0]:.2f}x (no interval)" if np.isfinite(t[0]) else "not measured"))
+
+
+glue_text("mod_dose_alphas", ", ".join(f"{a:g}" for a in cfg.dose_alphas))
+glue_text("mod_dose_ms", ", ".join(map(str, cfg.dose_m_values)))
+glue_text("mod_dose_chance", f"{dose_chance:.3f}")
+glue_text("mod_dose_gain_paper", _geo_text(ro["gain_at_excess"]))
+glue_text("mod_dose_gain_oracle", _geo_text(ro["oracle_gain"]))
+glue_text("mod_dose_reached", f"{ro['reached']} of {ro['seeds']}")
+glue_text("mod_dose_excess_needed",
+          (f"{ro['excess_for_gain'][0]:.3f}" + (
+              f" [{ro['excess_for_gain'][1]:.3f}, {ro['excess_for_gain'][2]:.3f}]"
+              if np.isfinite(ro["excess_for_gain"][1]) else "")
+           + f" over chance (mean of the {ro['reached']} seeds that reach it)")
+          if ro["reached"] else "never: no seed's oracle reaches it")
+glue_text("mod_dose_sentence", (
+    f"In the paper-matched regime ({pr_matched}), a start as much above chance as the paper's "
+    f"Fig. 4 initialiser buys {_geo_text(ro['gain_at_excess'])}, while the oracle buys "
+    f"{_geo_text(ro['oracle_gain'])}; the paper's {paper_ratio:.2f}x is reached by "
+    f"{ro['reached']} of {ro['seeds']} seeds' dose curves. "
+    + "; ".join(f"In {r}: the oracle buys {_geo_text(readoffs[r]['oracle_gain'])}"
+                for r in regimes if r != pr_matched) + "."))
+literal_e = pr_g.get("ours_literal")
+aligning_e = pr_g.get("ours_joint") or pr_g.get("oracle")
+today_oracle = (pr_report.gain(pr_tab, "today", "oracle", pr_m, grid_n_max)
+                if pr_matched != "today" and "oracle" in set(pr_tab[pr_tab.regime == "today"]
+                                                            .method) else None)
+fig3a_cause = (pr_report.claim_cause(literal_e, aligning_e, today_oracle, 1.25)
+               if literal_e is not None and aligning_e is not None else "not isolated")
+glue_text("mod_pr_cause", fig3a_cause)
+glue_text("mod_dose_test_n", f"{dose_at_n:,}")
+
+
+# %% [markdown]
+# ```{glue:figure} fig_alignment_dose
+# :name: fig-mod-alignment-dose
+# :alt: Samples needed against the similarity at initialisation above chance for the mixed start, both regimes, with the paper's Fig. 4 excess marked
+# The alignment dose-response: samples needed against the similarity at initialisation minus
+# the chance level, for the mixed start from alpha = 0 (the random baseline) to 1 (the oracle);
+# dots: seeds; lines: geometric means; dashed: the paper's Fig. 4 excess at initialisation.
+# ```
+#
+# {glue:text}`mod_dose_sentence` The paper's ratio needs a start
+# {glue:text}`mod_dose_excess_needed`. So, under this reconstruction, an initialisation as
+# aligned as the paper's Fig. 4 reports is too weakly aligned to explain its Fig. 3a gain, or the
+# paper's similarity score differs from ours. The test loss at n = {glue:text}`mod_dose_test_n`
+# of every dose is in the CSV.
+#
+# **Measured cause of the Fig. 3a method claims that are not reproduced** (minimum effect 1.25x,
+# paired over seeds at m = {glue:text}`mod_pr_m`): {glue:text}`mod_pr_cause`. The literal
+# reading stays the verdict of record ("ours" as the paper's text describes it); the joint
+# reading and the oracle are shown beside it, never in its place.
+#
+# ```{admonition} What was not run here, and why
+# :class: note
+# The paper-matched regime is chosen by the protocol axis only (the projection learning rate the
+# study selected). A task axis (the Fig. 3a task's frequency scale chosen on named paper numbers
+# at the paper's own protocol), the greedy-residual reading, the paper's 3 x 3 architectures at
+# every m = 2-9, the dose at m = 3 and 6 and in the paper's Fig. 4 setting, and Fig. 4 with
+# every reading in the paper-matched regime are in the `paper` profile and
+# `tools/paper_run.py`; they did not fit this book profile's CPU budget.
+# ```
+
+
+# %% [markdown]
 # ## Nonlinear module projections (in place of Table 2)
 #
 # The content of the paper's Table 2 is not recovered (SPEC §5.4); a reviewer says the method
