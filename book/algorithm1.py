@@ -619,7 +619,10 @@ glue_text("alg1_sc_sim_rand", f"{sim_rand:.3f}")
 # {glue:text}`alg1_sc_lit_geo` for the literal one, {glue:text}`alg1_sc_ref_geo` for the
 # {glue:text}`alg1_sc_ref` baseline and {glue:text}`alg1_sc_mono_geo` for the monolithic MLP
 # ("not reached" where some m never reached the threshold). This page judges the four Fig. 3a claims on
-# these runs, with the literal reading as *ours* (the paper's text). The
+# these runs, with the literal reading as *ours* (the paper's text), in **today's regime**,
+# where the random-projection baseline aligns by itself. The first three are judged *of record*
+# in the regime that fits the paper's Fig. 4 baseline ({ref}`paper-regime`); here they are
+# their sensitivity, the compute-matched claim stays of record here. The
 # {ref}`modular-networks` chapter shows the same comparison on its uncalibrated task, with
 # 1,000 iterations and a threshold of 0.3.
 
@@ -658,8 +661,13 @@ glue_text("alg1_sc_matched_caveat", (
 glue_text("alg1_sc_rng_ours", rng_txt["ours_literal"])
 glue_text("alg1_sc_rng_mod", rng_txt["modular"])
 glue_text("alg1_sc_rng_matched", rng_txt["modular_matched"])
+# The first three claims are judged of record in the paper-matched regime (modular chapter,
+# {ref}`paper-regime`); here, in today's regime at width 32, they are its sensitivity.
+SENSITIVITY_HERE = ("fig3a_ours_lowest", "fig3a_modular_worse", "fig3a_ours_grows")
 for v in v_sc:
-    verdicts.record(v, profile=profile)
+    verdicts.record(v, profile=profile, of_record=v.claim_id not in SENSITIVITY_HERE,
+                    setting=f"today's regime; width {cfg.sc_width} x depth {cfg.sc_depth}; "
+                    f"m = {', '.join(map(str, ms_sc))}; {cfg.sc_seeds} seeds; profile {profile}")
 glue_verdicts("alg1", v_sc)
 verdicts.table(v_sc)
 

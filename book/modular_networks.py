@@ -913,9 +913,10 @@ paper_excess = paper_data.FIG4_SIMS["ours"][0] - paper_data.FIG4_SIMS["baseline"
 paper_ratio = (paper_data.FIG3A["modular"][list(paper_data.FIG3A["m"]).index(9)]
                / paper_data.FIG3A["ours"][list(paper_data.FIG3A["m"]).index(9)])
 readoffs = {r: pr_report.readoff(dose, r, dose_m, chance=dose_chance, excess=paper_excess,
-                                 target_gain=paper_ratio, n_max=grid_n_max) for r in regimes}
+                                 target_gain=paper_ratio, n_max=grid_n_max)
+            for r in dict.fromkeys(dose.regime)}
 fig_dose, ax = plt.subplots(figsize=(6.0, 4.0), constrained_layout=True)
-for regime, marker in zip(regimes, ("s", "o"), strict=False):
+for regime, marker in zip(dict.fromkeys(dose.regime), ("o", "s"), strict=False):
     d = dose[(dose.regime == regime) & (dose.m == dose_m)]
     ax.scatter(d.sim_init - dose_chance, np.minimum(d.samples_needed, grid_n_max), s=14,
                marker=marker, alpha=0.5, label=f"{regime}: seeds")
@@ -932,6 +933,7 @@ export_figure(fig_dose, "alignment_dose_response", profile=profile, device=dev,
               wall_time_s=wall_dose)
 plt.close(fig_dose)
 ro = readoffs[pr_matched]
+REGIME_NAMES = {"today": "today's regime"}
 
 
 def _geo_text(t) -> str:
@@ -955,9 +957,11 @@ glue_text("mod_dose_sentence", (
     f"In the paper-matched regime ({pr_matched}), a start as much above chance as the paper's "
     f"Fig. 4 initialiser buys {_geo_text(ro['gain_at_excess'])}, while the oracle buys "
     f"{_geo_text(ro['oracle_gain'])}; the paper's {paper_ratio:.2f}x is reached by "
-    f"{ro['reached']} of {ro['seeds']} seeds' dose curves. "
-    + "; ".join(f"In {r}: the oracle buys {_geo_text(readoffs[r]['oracle_gain'])}"
-                for r in regimes if r != pr_matched) + "."))
+    f"{ro['reached']} of {ro['seeds']} seeds' dose curves."
+    + "".join(f" In {REGIME_NAMES.get(r, r)}, the oracle itself buys "
+              f"{pr_report.gain(pr_tab, r, 'oracle', dose_m, grid_n_max).text('.2f')}."
+              for r in regimes if r != pr_matched
+              and "oracle" in set(pr_tab[(pr_tab.regime == r) & (pr_tab.m == dose_m)].method))))
 literal_e = pr_g.get("ours_literal")
 aligning_e = pr_g.get("ours_joint") or pr_g.get("oracle")
 today_oracle = (pr_report.gain(pr_tab, "today", "oracle", pr_m, grid_n_max)
@@ -967,28 +971,150 @@ fig3a_cause = (pr_report.claim_cause(literal_e, aligning_e, today_oracle, 1.25)
                if literal_e is not None and aligning_e is not None else "not isolated")
 glue_text("mod_pr_cause", fig3a_cause)
 glue_text("mod_dose_test_n", f"{dose_at_n:,}")
+g_hi = ro["gain_at_excess"][2]
+glue_text("mod_dose_conclusion", (
+    "The interval of what the paper's Fig. 4 alignment buys here is not measurable at this "
+    "profile." if not np.isfinite(g_hi) else
+    "So, under this reconstruction, an initialisation as aligned as the paper's Fig. 4 reports "
+    f"buys at most {g_hi:.2f}x (upper end of its interval), short of the paper's "
+    f"{paper_ratio:.2f}x: either the paper's Fig. 4 gain is too small to explain its Fig. 3a "
+    "gain, or its similarity score differs from ours." if g_hi < paper_ratio else
+    f"Within its interval, the paper's Fig. 4 alignment could buy the paper's "
+    f"{paper_ratio:.2f}x here."))
 
 
 # %% [markdown]
 # ```{glue:figure} fig_alignment_dose
 # :name: fig-mod-alignment-dose
-# :alt: Samples needed against the similarity at initialisation above chance for the mixed start, both regimes, with the paper's Fig. 4 excess marked
+# :alt: Samples needed against the similarity at initialisation above chance for the mixed start in both regimes, with the paper's Fig. 4 excess marked
 # The alignment dose-response: samples needed against the similarity at initialisation minus
 # the chance level, for the mixed start from alpha = 0 (the random baseline) to 1 (the oracle);
 # dots: seeds; lines: geometric means; dashed: the paper's Fig. 4 excess at initialisation.
 # ```
 #
 # {glue:text}`mod_dose_sentence` The paper's ratio needs a start
-# {glue:text}`mod_dose_excess_needed`. So, under this reconstruction, an initialisation as
-# aligned as the paper's Fig. 4 reports is too weakly aligned to explain its Fig. 3a gain, or the
-# paper's similarity score differs from ours. The test loss at n = {glue:text}`mod_dose_test_n`
-# of every dose is in the CSV.
+# {glue:text}`mod_dose_excess_needed`. {glue:text}`mod_dose_conclusion` The test loss at
+# n = {glue:text}`mod_dose_test_n` of every dose is in the CSV.
 #
 # **Measured cause of the Fig. 3a method claims that are not reproduced** (minimum effect 1.25x,
 # paired over seeds at m = {glue:text}`mod_pr_m`): {glue:text}`mod_pr_cause`. The literal
 # reading stays the verdict of record ("ours" as the paper's text describes it); the joint
 # reading and the oracle are shown beside it, never in its place.
 #
+
+# %% tags=["hide-input"]
+# The Fig. 3a claims of record, judged in the paper-matched regime (the Algorithm 1 chapter's
+# verdicts, in today's regime at width 32, are their sensitivity).
+pr_setting = (f"paper-matched regime ({pr_matched}); width "
+              f"{', '.join(map(str, cfg.pr_widths))} x depth {cfg.grid_depths[0]}; m = "
+              f"{', '.join(map(str, cfg.pr_m_values))}; {cfg.pr_seeds} seeds; profile {profile}")
+v_pr = [v for v in regime_report.fig3a_verdicts(
+    pr_tab[pr_tab.method.isin(["monolithic", "modular", "ours_literal"])], pr_matched,
+    threshold=acfg.sc_threshold, n_min=float(min(cal_fig3a[0].n_values)), n_max=grid_n_max,
+    min_effect=1.25) if v.claim_id in ("fig3a_ours_lowest", "fig3a_modular_worse",
+                                        "fig3a_ours_grows")]
+for v in v_pr:
+    judged_not = v.verdict in ("not reproduced", "inconclusive")
+    cause = (fig3a_cause if v.claim_id == "fig3a_ours_lowest" else "not isolated") \
+        if judged_not else ""
+    verdicts.record(v, profile=profile, setting=pr_setting, cause=cause)
+glue_verdicts("mod", v_pr)
+glue_text("mod_pr_setting", pr_setting)
+verdicts.table(v_pr)
+
+
+# %% [markdown]
+# **Verdicts of record for Fig. 3a** ({glue:text}`mod_pr_setting`; the summary page reports
+# these, and {ref}`alg1-sample-complexity` keeps today's regime as their sensitivity):
+#
+# - Ours (the literal reading) needs the fewest samples at most m:
+#   **{glue:text}`mod_fig3a_ours_lowest_verdict`** ({glue:text}`mod_fig3a_ours_lowest_measured`).
+# - The random-projection modular network needs more samples than the monolithic one:
+#   **{glue:text}`mod_fig3a_modular_worse_verdict`**
+#   ({glue:text}`mod_fig3a_modular_worse_measured`).
+# - Ours grows with m: **{glue:text}`mod_fig3a_ours_grows_verdict`**
+#   ({glue:text}`mod_fig3a_ours_grows_measured`).
+
+
+# %% [markdown]
+# **Fig. 4 in the paper-matched regime.** The Fig. 4 stacks above (m = {glue:text}`mod_pr4_m`,
+# n = {glue:text}`mod_pr4_n`, {glue:text}`mod_pr4_iters` iterations) again, in the
+# paper-matched regime, for every reading and the oracle, {glue:text}`mod_pr4_seeds` seeds. The
+# regime was selected on two of the baseline's numbers of this figure (iterations 0 and 1,000),
+# so only *ours minus the baseline* is judged, never the baseline's own level.
+
+
+# %% tags=["hide-input"]
+pr_fig4 = paper_regime.fig4_specs(cfg, align_specs, regimes[pr_matched])
+t0 = time.perf_counter()
+pr_fig4_runs = cached_map("modular_calibrated", pr_fig4, modular_calibrated.run_stack)
+wall_pr4 = time.perf_counter() - t0
+pr4 = {s.method: r for s, r in zip(pr_fig4, pr_fig4_runs, strict=True)}
+pr4_steps = pr4["modular"]["sim_steps"]
+pr4_end = int(pr4_steps[pr4_steps <= paper_data.FIG4_SIMS["iteration"][-1]].max())
+pr4_i = int(np.flatnonzero(pr4_steps == pr4_end)[0])
+fig_pr4, ax = plt.subplots(figsize=(6.5, 4.0), constrained_layout=True)
+keep = pr4_steps <= max(pr4_end, paper_data.FIG4_SIMS["iteration"][-1])
+for meth, r in pr4.items():
+    mean = r["sim_history"].mean(axis=(1, 2))
+    ax.plot(pr4_steps[keep], mean[keep], color=pr_report.COLORS[meth], lw=2,
+            label=pr_report.LABELS[meth].split(" (true")[0].split(": an")[0])
+for curve, meth in (("baseline", "modular"), ("ours", "ours_literal")):
+    ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS[curve], ls="--",
+            color=pr_report.COLORS[meth], lw=1.2, label=f"paper: {curve}")
+ax.axhline(chance, color="grey", lw=0.8, ls=":", label=f"chance ({chance:.3f})")
+ax.set(xlabel="training iteration", ylabel="similarity score",
+       title=f"Fig. 4, paper-matched regime ({pr_matched})")
+ax.legend(fontsize=7)
+glue("fig_fig4_paper_regime", fig_pr4, display=False)
+export_figure(fig_pr4, "fig4_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr4)
+plt.close(fig_pr4)
+pr4_sim = {m_: r["sim_history"].mean(axis=2)[[0, pr4_i]] for m_, r in pr4.items()}
+pr4_setting = (f"paper-matched regime ({pr_matched}, fitted on the baseline's similarity at "
+               f"iterations 0 and 1,000; ours minus baseline held out); calibrated task, "
+               f"{cfg.align_iters:,} Adam iterations, n = {cfg.align_n:,}, {cfg.pr_fig4_seeds} "
+               f"seeds, profile {profile}")
+v_pr4 = verdicts.fig4_alignment(pr4_sim["ours_literal"], pr4_sim["modular"],
+                                pr4_sim["ours_joint"], paper=paper_data.FIG4_SIMS,
+                                chance=chance, iterations=pr4_end, min_effect=0.01,
+                                scale=pr4_setting)
+pr4_diff = {m_: float((pr4_sim[m_][0] - pr4_sim["modular"][0]).mean())
+            for m_ in ("ours_literal", "ours_joint", "oracle")}
+fig4_cause = ""
+if v_pr4.verdict in ("not reproduced", "inconclusive"):
+    fig4_cause = (
+        "the literal reading: at initialisation it lies "
+        f"{pr4_diff['ours_literal']:+.3f} from the random start, while the joint reading lies "
+        f"{pr4_diff['ours_joint']:+.3f} and the oracle {pr4_diff['oracle']:+.3f} (paired "
+        "seed means)" if pr4_diff["ours_joint"] > 0.01 > pr4_diff["ours_literal"]
+        else "not isolated")
+verdicts.record(v_pr4, profile=profile, setting=pr4_setting, cause=fig4_cause)
+glue_verdicts("mod_pr4", [v_pr4])
+for key, val in {"m": cfg.align_m, "n": f"{cfg.align_n:,}", "iters": f"{cfg.align_iters:,}",
+                 "seeds": cfg.pr_fig4_seeds,
+                 "cause": fig4_cause or "none needed"}.items():
+    glue_text(f"mod_pr4_{key}", str(val))
+show(pd.DataFrame([{"method": pr_report.LABELS[m_].split(" (true")[0].split(": an")[0],
+                    "similarity at init": verdicts.fmt(pr4_sim[m_][0].mean(), ".3f"),
+                    f"at iteration {pr4_end:,}": verdicts.fmt(pr4_sim[m_][1].mean(), ".3f"),
+                    "at the end": verdicts.fmt(r["sim_final"].mean(), ".3f")}
+                   for m_, r in pr4.items()]))
+
+
+# %% [markdown]
+# ```{glue:figure} fig_fig4_paper_regime
+# :name: fig-mod-fig4-paper-regime
+# :alt: Similarity score over training iterations in the paper-matched regime for the baseline, the two readings and the oracle, with the paper's two curves dashed
+# Fig. 4 in the paper-matched regime: seed-mean similarity of the projections with the true
+# module directions over training; dashed: the paper's curves (digitised); dotted: chance.
+# ```
+#
+# Fig. 4 in the paper-matched regime (the verdict of record; today's regime, above, is its
+# sensitivity): **{glue:text}`mod_pr4_fig4_alignment_verdict`**
+# ({glue:text}`mod_pr4_fig4_alignment_measured`). Measured cause: {glue:text}`mod_pr4_cause`.
+
+
+# %% [markdown]
 # ```{admonition} What was not run here, and why
 # :class: note
 # The paper-matched regime is chosen by the protocol axis only (the projection learning rate the
@@ -1209,8 +1335,9 @@ v_mod.append(verdicts.table2_nonlinear(
     t2_at, list(cfg.table2_m_values), threshold=acfg.sc_threshold,
     scale=f"calibrated task, {acfg.sc_iters:,} Adam iterations, "
           f"{len(t2_lin[0].seeds)} seeds, profile {profile}"))
-for v in v_mod:
-    verdicts.record(v, profile=profile)
+for v in v_mod:  # Fig. 4 in today's regime: the sensitivity of the paper-matched verdict
+    verdicts.record(v, profile=profile, of_record=v.claim_id != "fig4_alignment",
+                    setting="today's regime; " + cal_scale)
 glue_verdicts("mod", v_mod)
 verdicts.table(v_mod)
 

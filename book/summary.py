@@ -83,7 +83,9 @@ for cid, it in ITEMS.items():
     rows.append({"paper item": it.item, "claim": it.claim, "paper": c["paper"],
                  "reproduction": c["reproduced"], "evidence": c.get("evidence", it.evidence),
                  "verdict": c["verdict"], "effect [95 % CI]": eff_txt, "why": c["why"],
-                 "chapter": it.chapter, "claim id": cid, "effect": e})
+                 "chapter": it.chapter, "claim id": cid, "effect": e,
+                 "setting": c.get("setting", ""),
+                 "cause": verdicts.cause_of(c["verdict"], c.get("cause", ""))})
 summary = pd.DataFrame(rows)
 counts = summary["verdict"].value_counts()
 for v in (*verdicts.VERDICTS, "not run"):
@@ -114,13 +116,16 @@ for row in rows:
                      "ci_low": e.get("ci_low"), "ci_high": e.get("ci_high"),
                      "seeds": e.get("seeds"), "min_effect": e.get("min_effect"),
                      "effect_kind": e.get("effect_kind", ""), "measured": row["reproduction"],
-                     "paper": row["paper"], "criterion": row["why"]})
+                     "paper": row["paper"], "criterion": row["why"],
+                     "setting": row.get("setting", ""), "cause": row.get("cause", "")})
 _ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_profile)
 # The inputs of every verdict function call (a test re-applies each function to them and
 # requires the verdict recorded here).
 _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in recorded},
                 "verdict_inputs", profile=build_profile)
-summary = summary.drop(columns=["effect"])
+causes = summary[summary["cause"] != ""][["paper item", "claim", "verdict", "setting",
+                                           "cause"]]
+summary = summary.drop(columns=["effect", "setting", "cause"])
 # Each verdict links to the reconstruction choices it depends on (the deviations page).
 summary["depends on"] = [", ".join(
     f'<a href="deviations.html#dev-{d.id}">{d.id}</a>' for d in deviations.of_claim(cid))
@@ -155,6 +160,15 @@ pd.set_option("display.max_colwidth", None)
  # short columns keep their words whole when the long ones are wrapped
  .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "7.5em"})
  .set_properties(subset=["depends on"], **{"font-size": "0.75em", "min-width": "9em"}))
+
+# %% [markdown]
+# ### Measured causes
+#
+# Every claim that is *not reproduced* or *inconclusive* carries the cause a run isolated (a
+# reading, a regime, a scale), or the words "not isolated"; and the setting it was judged in.
+
+# %% tags=["hide-input"]
+show(causes) if len(causes) else print("no claim is not reproduced or inconclusive")
 
 # %% [markdown]
 # ## Table 1 as reported by the paper

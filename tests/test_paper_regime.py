@@ -89,3 +89,22 @@ def test_claim_cause_names_what_isolates_it():
     assert "and the regime" in rep.claim_cause(weak, strong, none, 1.25)
     assert rep.claim_cause(weak, none, None, 1.25).startswith("the regime or the task")
     assert rep.claim_cause(weak, _e(1.5, 0.8, 3.0), None, 1.25) == "not isolated"
+
+
+def test_a_sensitivity_verdict_never_replaces_the_verdict_of_record(tmp_path):
+    from modscale.report import runlog, verdicts
+
+    log = tmp_path / "runlog.jsonl"
+    kw = dict(paper="p", reproduced="r", why="w", profile="smoke", claim_id="fig3a_ours_lowest")
+    import unittest.mock as um
+
+    with um.patch.object(runlog, "runlog_path", return_value=log):
+        runlog.claim("c", "Fig. 3a", "x", verdict="not reproduced", setting="paper-matched",
+                     cause="the literal reading", **kw)
+        runlog.claim("c", "Fig. 3a", "x", verdict="reproduced", of_record=False,
+                     setting="today", **kw)
+        (only,) = runlog.claims()
+    assert only["setting"] == "paper-matched" and only["cause"] == "the literal reading"
+    assert verdicts.cause_of("not reproduced", "") == "not isolated"
+    assert verdicts.cause_of("inconclusive", "regime") == "regime"
+    assert verdicts.cause_of("reproduced", "x") == ""

@@ -17,7 +17,7 @@ def _run(*args, timeout=240):
 
 def test_bad_parts_are_refused_before_any_work():
     r = _run("--parts", "cifar,nope")
-    assert r.returncode != 0 and "allowed: cifar, fig3a_grid, sine" in r.stderr
+    assert r.returncode != 0 and "allowed: cifar, paper_regime, fig3a_grid, sine" in r.stderr
 
 
 def test_dry_run_budget_and_resume(tmp_path):
@@ -26,11 +26,11 @@ def test_dry_run_budget_and_resume(tmp_path):
     assert "budget:" in first.stdout and "stopping before job 2/" in first.stdout, first.stdout
     second = _run("--dry-run", "--results-dir", str(store))
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "1/9 stored" in second.stdout
-    assert "dry run: 9 jobs, 0 problems" in second.stdout
+    assert "1/19 stored" in second.stdout
+    assert "dry run: 19 jobs, 0 problems" in second.stdout
     entries = sorted(store.rglob("*.json"))
     parts = {p.parent.name for p in entries}
-    assert {"cifar_scale", "fig3a_readings", "sine_grid"} <= parts
+    assert {"cifar_scale", "fig3a_readings", "modular_calibrated", "sine_grid"} <= parts
     meta = json.loads(entries[0].read_text())["meta"]
     assert {"device", "versions", "wall_time_s", "config"} <= set(meta)
     assert "cuda" in meta["versions"] and "torch" in meta["versions"]

@@ -69,8 +69,10 @@ def _dd_curve(peak_at_p=1000.0, peak_at_n=1000.0, gap=0.01):
 def test_theory_double_descent():
     kw = dict(p_threshold=1000, n_threshold=1000, n_of_p_sweep=1000, p_of_n_sweep=1000,
               paper="p")
-    check(verdicts.theory_double_descent([_dd_curve()] * 2, **kw), "reproduced")
-    check(verdicts.theory_double_descent([_dd_curve(gap=0.2)], **kw), "partly")
+    # a peak at p = N is an identity of the closed form: by construction, never reproduced
+    v = check(verdicts.theory_double_descent([_dd_curve()] * 2, **kw), "consistent")
+    assert v.evidence == "by construction"
+    check(verdicts.theory_double_descent([_dd_curve(gap=0.2)], **kw), "consistent")
     check(verdicts.theory_double_descent([_dd_curve(peak_at_p=5000, gap=0.2)], **kw),
           "not reproduced")
     check(verdicts.theory_double_descent([], **kw), "not tested")
@@ -168,8 +170,10 @@ def test_fig2_p_double_descent():
 
 def test_fig2_n_convergence():
     pn = paper_data.FIG2_N
-    check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.9], paper=pn), "reproduced")
-    check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.1], paper=pn), "partly")
+    # its fall with n is made of calibration targets: fitted, never reproduced
+    v = check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.9], paper=pn), "consistent")
+    assert v.evidence == "fitted"
+    check(verdicts.fig2_n_convergence([100, 1e5], [4, 1], [0, 0.1], paper=pn), "consistent")
     check(verdicts.fig2_n_convergence([100, 1e5], [1.5, 1], [0, 0.1], paper=pn),
           "not reproduced")
     check(verdicts.fig2_n_convergence([100], [1], [0], paper=pn), "not tested")

@@ -11,11 +11,15 @@ Parts, most valuable first, so that whatever a lease finishes is useful:
    then the other k; then K = 5k modules at Table 1's k. Architecture and learning-rate sweep
    are the chapter's scale runs (:mod:`modscale.experiments.cifar_scale`), so the book draws
    these runs beside the CPU ones.
-2. ``fig3a_grid``: Fig. 3a over the paper's architecture grid (widths {8, 32, 128} x depths
+2. ``paper_regime``: Fig. 3a in the paper-matched regime and today's with every reading
+   (literal, joint, greedy residual), the oracle start and the baselines at the paper's 3 x 3
+   architectures, m = 2..9, 5 seeds; the alignment dose-response at m = 3, 6, 9; Fig. 4 with
+   every reading and the oracle (:mod:`modscale.experiments.paper_regime`).
+3. ``fig3a_grid``: Fig. 3a over the paper's architecture grid (widths {8, 32, 128} x depths
    {3, 5, 7}, m = 2..9, 5 seeds, monolithic / modular / ours literal / ours joint) on the
    calibrated sine task, in today's regime and in the regime the modular chapter's study
    selects (:mod:`modscale.experiments.modular_regime`).
-3. ``sine``: the sine chapter's Fig. 2 sweeps at the ``paper`` profile, on the task knobs the
+4. ``sine``: the sine chapter's Fig. 2 sweeps at the ``paper`` profile, on the task knobs the
    book profile's calibration fitted.
 
 **On a lent GPU** (one H200, Python 3.12, torch with CUDA, numpy and pandas; no internet, no
@@ -63,7 +67,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PARTS = ("cifar", "fig3a_grid", "sine")
+PARTS = ("cifar", "paper_regime", "fig3a_grid", "sine")
 
 
 @dataclass
@@ -160,6 +164,43 @@ def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     return out
 
 
+def _paper_regime_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    from modscale.experiments import (
+        calibration,
+        fig3a_readings,
+        modular_calibrated,
+        modular_regime,
+        paper_regime,
+    )
+    from modscale.infra.profiles import get_config
+
+    base_profile = "smoke" if dry else "book"
+    acfg = get_config("algorithm1", base_profile)
+    base = fig3a_readings.specs(acfg, calibration.comparison_task(base_profile, acfg)[1])[0]
+    mcfg = get_config("modular_networks", "smoke" if dry else profile)
+    study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
+    regimes = modular_regime.regimes(mcfg, base, study)
+    stacks = (paper_regime.fig3a_specs(mcfg, base, regimes)
+              + paper_regime.dose_specs(mcfg, base, regimes))
+    fig4 = paper_regime.fig4_specs(mcfg, modular_calibrated.fig4_specs(mcfg, base),
+                                   regimes[paper_regime.matched_regime(regimes)])
+    if dry:  # tiny stacks, one per method
+        seen: set = set()
+        stacks = [(r, dataclasses.replace(s, iters=10, n_values=s.n_values[:2], n_test=64,
+                                          init_steps=2)) for r, s in stacks
+                  if s.method not in seen and not seen.add(s.method)]
+        fig4 = [dataclasses.replace(s, iters=10, record_every=5, init_steps=2) for s in fig4]
+    out = [Job("paper_regime", "fig3a_readings", spec,
+               lambda spec=spec: fig3a_readings.run_stack(spec, device),
+               f"paper regime {regime}: {spec.method} w={spec.width} d={spec.depth} "
+               f"m={spec.m} seeds={len(spec.seeds)}"
+               + (f" alpha={spec.alpha:g}" if spec.method == "mixed" else ""))
+           for regime, spec in stacks]
+    return out + [Job("paper_regime", "modular_calibrated", spec,
+                      lambda spec=spec: modular_calibrated.run_stack(spec, device),
+                      f"paper regime Fig. 4: {spec.method}") for spec in fig4]
+
+
 def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     from modscale.experiments import calibration
     from modscale.experiments.sine_sweeps import grid_specs, k_specs, run_stack
@@ -189,7 +230,8 @@ def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
             for exp, s in stacks]
 
 
-BUILDERS = {"cifar": _cifar_jobs, "fig3a_grid": _fig3a_grid_jobs, "sine": _sine_jobs}
+BUILDERS = {"cifar": _cifar_jobs, "paper_regime": _paper_regime_jobs,
+            "fig3a_grid": _fig3a_grid_jobs, "sine": _sine_jobs}
 
 
 def jobs_of(parts: list[str], profile: str, device: Any, dry: bool) -> list[Job]:

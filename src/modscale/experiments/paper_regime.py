@@ -91,7 +91,8 @@ def dose_specs(mcfg, base: Fig3aSpec, regimes: dict[str, dict]
     depth = mcfg.grid_depths[0]
     return [(regime, _stack(dataclasses.replace(base, depth=depth), changes, "mixed", m,
                             mcfg.pr_widths[0], chunk, alpha=float(a)))
-            for regime, changes in regimes.items() for chunk in _chunks(mcfg, regime, regimes)
+            for regime, changes in regimes.items()
+            for chunk in _chunks(mcfg, regime, regimes)
             for m in mcfg.dose_m_values for a in mcfg.dose_alphas if 0.0 < a < 1.0]
 
 

@@ -54,6 +54,10 @@ EVIDENCE_OF = {
     "fig1_module": "by construction",   # the task's defaults are set to the figure's numbers
     "theorem1": "by construction",      # the reconstruction's formulas against its own simulation
     "theory_m_vs_n": "fitted",          # Omega and the target were chosen on the digitised curves
+    "theory_double_descent": "by construction",  # a peak at p = N is an identity of the closed
+    # form (infinite at |p - N| <= 1): the check cannot fail on the location
+    "fig2_n_convergence": "fitted",     # its fall with n is 4.408 / 0.857, both calibration
+    # targets of the sine task (sine_calibration.csv marks them 'fit')
     "theorem2": "by construction",      # an identity of the reconstructed aligned model
     "fig5_input": "by construction",    # a data-pipeline check
     "table2_nonlinear": "not tested",   # Table 2's content is not recovered (SPEC 5.4)
@@ -61,6 +65,7 @@ EVIDENCE_OF = {
 """Claims whose evidence is not held-out, and why (every other claim is held-out)."""
 
 _FIG3A_FILES = ("fig3a_calibrated_readings.png", "fig3a_calibrated_readings.csv")
+_FIG3A_PR_FILES = ("fig3a_paper_regime.png", "fig3a_paper_regime.csv")
 
 _ITEMS = (
     PaperItem("fig1_module", "Fig. 1", "one module of the sine-wave task: a sum of sine waves of "
@@ -105,13 +110,15 @@ _ITEMS = (
               "the input dimension m", "sine_regression",
               ("sample_complexity_monolithic.png", "sample_complexity_monolithic.csv"),
               "fig-sine-sample-complexity"),
-    # judged on the calibrated sine task at the paper's protocol (Algorithm 1 chapter)
+    # judged on the calibrated sine task at the paper's protocol in the paper-matched regime
+    # (modular chapter); the Algorithm 1 chapter's verdicts in today's regime are sensitivity
     PaperItem("fig3a_ours_lowest", "Fig. 3a", "our method has the lowest sample complexity at "
-              "most m", "algorithm1", _FIG3A_FILES, "fig-alg1-fig3a"),
+              "most m", "modular_networks", _FIG3A_PR_FILES, "fig-mod-fig3a-paper-regime"),
     PaperItem("fig3a_modular_worse", "Fig. 3a", "the baseline modular network needs more "
-              "samples than the monolithic one", "algorithm1", _FIG3A_FILES, "fig-alg1-fig3a"),
+              "samples than the monolithic one", "modular_networks", _FIG3A_PR_FILES,
+              "fig-mod-fig3a-paper-regime"),
     PaperItem("fig3a_ours_grows", "Fig. 3a", "the sample complexity of our method grows with m",
-              "algorithm1", _FIG3A_FILES, "fig-alg1-fig3a"),
+              "modular_networks", _FIG3A_PR_FILES, "fig-mod-fig3a-paper-regime"),
     PaperItem("fig3a_compute_matched", "Fig. 3a", "advantage survives a compute-matched "
               "baseline", "algorithm1", _FIG3A_FILES, "fig-alg1-fig3a"),
     PaperItem("fig4_alignment", "Fig. 4", "kernel initialisation aligns the projections with "

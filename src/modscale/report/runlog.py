@@ -53,30 +53,40 @@ def read(path: Path | None = None) -> list[dict[str, Any]]:
 
 def claim(chapter: str, item: str, claim: str, *, paper: str, reproduced: str, verdict: str,
           why: str, profile: str, claim_id: str | None = None, evidence: str = "held-out",
-          effect: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None) -> None:
+          effect: dict[str, Any] | None = None, inputs: dict[str, Any] | None = None,
+          setting: str = "", of_record: bool = True, cause: str = "") -> None:
     """Record the verdict on one claim of the paper (read by the reproduction summary page).
 
     ``item`` names the figure/table ("Fig. 2", "Table 1"); ``paper`` and ``reproduced`` are short
     texts with the numbers; ``verdict`` is one of :data:`VERDICTS`, decided by the chapter from
     its own measurements with the criterion stated in ``why`` (chapters call it through
     :func:`modscale.report.verdicts.record`, which passes the registry's ``claim_id``).
+    ``setting`` says where the claim was judged (a regime, a scale); ``of_record`` False marks a
+    sensitivity verdict, which never replaces a verdict of record (:func:`claims`); ``cause`` is
+    the measured cause of a verdict that is not reproduced (empty: none recorded).
     """
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
     row = {"kind": "claim", "chapter": chapter, "item": item, "claim": claim, "paper": paper,
            "reproduced": reproduced, "verdict": verdict, "why": why, "profile": profile,
            "claim_id": claim_id, "evidence": evidence, "effect": effect or {},
-           "inputs": inputs,
-           "git_commit": provenance()["git_commit"]}
+           "inputs": inputs, "setting": setting, "of_record": bool(of_record),
+           "cause": cause, "git_commit": provenance()["git_commit"]}
     _append(row)
 
 
 def claims(path: Path | None = None) -> list[dict[str, Any]]:
-    """The latest verdict per (chapter, item, claim), in first-recorded order."""
+    """The latest verdict per (chapter, item, claim), in first-recorded order; a sensitivity
+    verdict (``of_record`` False) never replaces a verdict of record."""
     latest: dict[tuple, dict[str, Any]] = {}
     for row in read(path):
         if row.get("kind") == "claim":
-            latest[(row["chapter"], row["item"], row["claim"])] = row
+            key = (row["chapter"], row["item"], row["claim"])
+            old = latest.get(key)
+            if old is not None and old.get("of_record", True) \
+                    and not row.get("of_record", True):
+                continue
+            latest[key] = row
     return list(latest.values())
 
 

@@ -959,14 +959,30 @@ def fig12_selectivity(ours_final: Sequence[float], baseline_final: Sequence[floa
 # --------------------------------------------------------------------------- recording
 
 
-def record(v: Verdict, *, profile: str) -> None:
-    """Record ``v`` in the run log (read by the summary page and ``tools/readme_tables.py``)."""
+NOT_ISOLATED = "not isolated"
+
+
+def cause_of(verdict: str, recorded: str) -> str:
+    """The cause the summary reports for a claim: the recorded one, or :data:`NOT_ISOLATED` for
+    a verdict that is not reproduced or inconclusive without one (empty otherwise)."""
+    if verdict not in ("not reproduced", "inconclusive"):
+        return ""
+    return recorded or NOT_ISOLATED
+
+
+def record(v: Verdict, *, profile: str, setting: str = "", of_record: bool = True,
+           cause: str = "") -> None:
+    """Record ``v`` in the run log (read by the summary page and ``tools/readme_tables.py``);
+    ``setting``: where it was judged; ``of_record`` False: a sensitivity verdict, which never
+    replaces the verdict of record; ``cause``: the measured cause of a verdict that is not
+    reproduced (:func:`modscale.report.runlog.claim`)."""
     from modscale.report import runlog
 
     it = v.item
     runlog.claim(it.chapter, it.item, it.claim, paper=v.paper, reproduced=v.measured,
                  verdict=v.verdict, why=v.criterion, profile=profile, claim_id=v.claim_id,
-                 evidence=v.evidence, effect=v.summary_row(), inputs=v.inputs)
+                 evidence=v.evidence, effect=v.summary_row(), inputs=v.inputs,
+                 setting=setting, of_record=of_record, cause=cause)
 
 
 VERDICT_COLOURS = {"reproduced": "#d4edda", "partly": "#fff3cd", "not reproduced": "#f8d7da",
@@ -1001,7 +1017,8 @@ def styled(df, short: Sequence[str] = ()):
 
 __all__ = ["VERDICTS", "NOT_MEASURABLE", "Verdict", "rejudge", "fmt", "fmt_seq", "span",
            "slope_per_dim",
-           "spearman", "record", "frame", "table", "styled", "VERDICT_COLOURS",
+           "spearman", "record", "cause_of", "NOT_ISOLATED", "frame", "table", "styled",
+           "VERDICT_COLOURS",
            "theorem1_closed_form",
            "theory_double_descent",
            "theory_m_vs_n", "theorem2_modular", "fig1_module", "fig2_k_invariance",
