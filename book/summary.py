@@ -53,7 +53,7 @@ from myst_nb import glue
 
 from modscale import paper_data
 from modscale.infra.profiles import get_config
-from modscale.report import deviations, runlog, verdicts
+from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
 from modscale.report.notebook import Text, show
@@ -119,6 +119,8 @@ for row in rows:
                      "paper": row["paper"], "criterion": row["why"],
                      "setting": row.get("setting", ""), "cause": row.get("cause", "")})
 _ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_profile)
+# The findings in words, rendered from these verdicts (modscale.report.findings).
+glue("summary_findings", Text(findings.findings(csv_rows)), display=False)
 # The inputs of every verdict function call (a test re-applies each function to them and
 # requires the verdict recorded here).
 _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in recorded},
@@ -132,6 +134,13 @@ summary["depends on"] = [", ".join(
     or "no reconstruction choice" for cid in summary["claim id"]]
 
 # %% [markdown]
+# ## Findings
+#
+# {glue:text}`summary_findings`
+#
+# (This paragraph is rendered from the verdicts below by
+# {py:func}`modscale.report.findings.findings`; it changes whenever a verdict does.)
+#
 # ## Verdicts
 #
 # At the **{glue:text}`summary_profile`** profile: {glue:text}`summary_n_claims` claims. Every

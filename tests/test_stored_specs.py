@@ -39,7 +39,8 @@ def _built() -> dict[str, set[str]]:
              + P.modular_calibrated_specs("book")
              + [("modular_calibrated", s) for _, s in P.regime_study("book")]
              + [("fig3a_readings", s) for _, s in P.grid("book")]
-             + [("modular_stacks", s) for s in P.modular_stacks_specs("book")])
+             + [("modular_stacks", s) for s in P.modular_stacks_specs("book")]
+             + [(exp, s) for exp, _, s in P.paper_regime("book")])
     cfg = get_config("algorithm1", "book")
     # the two diagnostics that depend on earlier results: read their inputs off the store
     readings = _stored("alg1_readings").values()

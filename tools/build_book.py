@@ -178,6 +178,20 @@ def chapter_titles(pages: list[str]) -> dict[str, str]:
 GENERATED = "<!-- generated: {} -->"
 
 
+def findings_markdown(export: Path) -> str:
+    """The landing page's Findings paragraph, rendered from this build's summary table
+    (:func:`modscale.report.findings.findings`), or a pointer when the summary did not run."""
+    import pandas as pd
+
+    from modscale.report.findings import findings
+
+    csv = export / "reproduction_summary.csv"
+    if not csv.exists():
+        return "*The findings are rendered once the summary page has run in this build.*"
+    rows = pd.read_csv(csv, dtype=str, keep_default_na=False).to_dict("records")
+    return f"**Findings.** {findings(rows)}"
+
+
 def write_generated_pages(pages: list[str], built: list[str], export: Path,
                           profile: str) -> None:
     """Fill the generated parts of the staged text pages from this build's run log: the
@@ -195,6 +209,7 @@ def write_generated_pages(pages: list[str], built: list[str], export: Path,
         "verdict overview": lambda: landing_overview_html(
             verdicts, figures=export if export.exists() else None, built=built,
             colours=VERDICT_COLOURS),
+        "findings": lambda: findings_markdown(export),
     }
     for md in (EXEC / "book").glob("*.md"):
         text = md.read_text()

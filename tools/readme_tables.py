@@ -44,7 +44,10 @@ def table(folder: Path) -> str:
         if missing:
             raise SystemExit(f"reproduction_summary.csv lacks registered claims: {missing}")
         rows = [by_id[cid] for cid in ITEMS]
-        out = [f"Profile `{meta['profile']}`, commit `{meta['git_commit']}`, {meta['device']}, "
+        from modscale.report.findings import findings
+
+        out = [f"**Findings.** {findings([dict(r) for r in rows])}", "",
+               f"Profile `{meta['profile']}`, commit `{meta['git_commit']}`, {meta['device']}, "
                f"{meta['date']}.", "",
                "| paper item | claim | paper | this reproduction | evidence | effect [95 % CI] "
                "| verdict |", "|---|---|---|---|---|---|---|"]
@@ -62,6 +65,14 @@ def table(folder: Path) -> str:
                 .value_counts().items()) + "."
             for cls in ("held-out", "fitted", "by construction", "not tested")
             if (ev["evidence"] == cls).any()]
+        if "cause" in df.columns:
+            causes = [r for r in rows if r.get("cause")]
+            if causes:
+                out += ["", "Measured cause of each claim not reproduced or inconclusive (a "
+                        "run that isolates it, or *not isolated*):", ""] + [
+                    f"- {r['item']}, {ITEMS[r['claim']].claim} (**{r['verdict']}**"
+                    + (f"; {r['setting']}" if r.get("setting") else "") + f"): {r['cause']}"
+                    for r in causes]
         return "\n".join(out) + "\n"
     if "claim id" in df.columns:
         by_id = {r["claim id"]: r for _, r in df.iterrows()}

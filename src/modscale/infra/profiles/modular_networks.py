@@ -139,6 +139,7 @@ register("modular_networks", ModularParams, {
         "table2_m_values": (3, 6, 9), "ablation_m": 9,
         "ablation_n": (128, 512),
         "pr_methods": ("monolithic", "modular", "ours_literal", "ours_joint", "oracle"),
+        "dose_m_values": (3, 6, 9),
     },
     "paper": {
         "m_values": tuple(range(2, 10)), "widths": (8, 32, 128), "depths": (3, 5, 7),

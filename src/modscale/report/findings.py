@@ -1,0 +1,116 @@
+"""The book's findings in words, rendered from the recorded verdicts (never typed in).
+
+:func:`findings` turns the rows of ``paper_figures/reproduction_summary.csv`` (one per claim:
+``claim``, ``verdict``, ``evidence``, ``effect``, ``ci_low``, ``ci_high``, ``seeds``,
+``effect_kind``, ``setting``, ``cause``) into one paragraph: a lead sentence over the held-out
+claims, then one sentence per group of claims (:data:`GROUPS`) saying what holds, where it was
+judged and, for a claim that does not hold, its measured cause. The summary page and the README
+show it; a test renders it from altered verdicts and requires it to change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from modscale.report.paper_items import ITEMS
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "The theory": ("theorem1", "theory_m_vs_n", "theory_double_descent", "theorem2"),
+    "The sine-wave task (monolithic networks)": (
+        "fig1_module", "fig2_k_invariance", "fig2_m_sublinear", "fig2_p_double_descent",
+        "fig2_n_convergence", "fig2_theory_fit", "fig2_held_out", "fig3a_monolithic"),
+    "The kernel initialiser on the sine task (Fig. 3a, Fig. 4, Table 2)": (
+        "fig3a_ours_lowest", "fig3a_modular_worse", "fig3a_ours_grows", "fig3a_compute_matched",
+        "fig4_alignment", "fig4_tsne", "table2_nonlinear"),
+    "Compositional CIFAR-10": ("fig3b_cifar", "table1_ood", "table1_noise", "fig5_input",
+                               "fig12_selectivity"),
+}
+"""Groups of claims, in the paper's order; every registered claim is in exactly one."""
+
+def _effect_text(r: Mapping[str, Any]) -> str:
+    try:
+        eff, lo, hi = (float(r.get(k)) for k in ("effect", "ci_low", "ci_high"))
+        seeds = int(float(r.get("seeds")))
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(eff):
+        return ""
+    unit = "x" if r.get("effect_kind") == "ratio" else ""
+    sign = "+" if r.get("effect_kind") == "difference" else ""
+    ci = f" [{lo:{sign}.3g}, {hi:{sign}.3g}]" if math.isfinite(lo) else ""
+    return f"{eff:{sign}.3g}{unit}{ci}, {seeds} seeds"
+
+
+def _be(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _claim(cid: str) -> str:
+    return ITEMS[cid].claim
+
+
+def group_sentence(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
+    """One sentence on a group: the claims that hold (and how: held-out or only consistent),
+    then each claim that does not, with its effect, setting and measured cause."""
+    if not rows:
+        return f"{name}: no claim was run in this build."
+    held = [r for r in rows if r["verdict"] == "reproduced"]
+    cons = [r for r in rows if r["verdict"] == "consistent"]
+    part = [r for r in rows if r["verdict"] == "partly"]
+    other = [r for r in rows if r["verdict"] not in ("reproduced", "consistent", "partly")]
+    bits = []
+    if held:
+        bits.append(f"{len(held)} of {len(rows)} claims {_be(len(held))} reproduced on held-out "
+                    "evidence (" + "; ".join(_claim(r["claim"]) for r in held) + ")")
+    if cons:
+        bits.append(f"{len(cons)} {'passes' if len(cons) == 1 else 'pass'} a check that is "
+                    "fitted or holds by construction, so "
+                    f"{'it is' if len(cons) == 1 else 'they are'} only consistent")
+    if part:
+        bits.append(f"{len(part)} {'holds' if len(part) == 1 else 'hold'} in part ("
+                    + "; ".join(_claim(r["claim"]) for r in part) + ")")
+    for r in other:
+        eff = _effect_text(r)
+        where = f", judged in the {r['setting']}" if r.get("setting") else ""
+        cause = f"; measured cause: {r['cause']}" if r.get("cause") else ""
+        bits.append(f"'{_claim(r['claim'])}' is {r['verdict']}"
+                    + (f" ({eff})" if eff else "") + where + cause)
+    return f"{name}: " + "; ".join(bits) + "."
+
+
+def findings(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The Findings paragraph (Markdown) from the summary rows (see the module docstring)."""
+    by_id = {r["claim"]: r for r in rows}
+    held_out = [r for r in rows if r.get("evidence") == "held-out"
+                and r["verdict"] not in ("not run",)]
+    repro = [r for r in held_out if r["verdict"] == "reproduced"]
+    method_ids = set(GROUPS["The kernel initialiser on the sine task (Fig. 3a, Fig. 4, Table 2)"]
+                     + GROUPS["Compositional CIFAR-10"]) - {"fig5_input"}
+    method_repro = [r for r in repro if r["claim"] in method_ids]
+    lead = (f"Of the {len(held_out)} claims with held-out evidence, {len(repro)} "
+            f"{'is' if len(repro) == 1 else 'are'} reproduced")
+    if repro and not method_repro:
+        lead += (", none of them about the paper's method: what holds is the theory's "
+                 "and the monolithic networks' side")
+    elif method_repro:
+        lead += (f", {len(method_repro)} of them about the paper's method ("
+                 + "; ".join(_claim(r["claim"]) for r in method_repro) + ")")
+    parts = [lead + "."]
+    for name, ids in GROUPS.items():
+        parts.append(group_sentence(name, [by_id[c] for c in ids if c in by_id]))
+    return " ".join(parts)
+
+
+def check_groups() -> None:
+    """Every registered claim is in exactly one group (raises ``ValueError`` otherwise)."""
+    seen = [c for ids in GROUPS.values() for c in ids]
+    missing, twice = set(ITEMS) - set(seen), {c for c in seen if seen.count(c) > 1}
+    unknown = set(seen) - set(ITEMS)
+    if missing or twice or unknown:
+        raise ValueError(f"findings groups: missing {sorted(missing)}, repeated "
+                         f"{sorted(twice)}, unknown {sorted(unknown)}")
+
+
+__all__ = ["GROUPS", "findings", "group_sentence", "check_groups"]

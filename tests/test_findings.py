@@ -1,0 +1,47 @@
+"""The Findings paragraph is rendered from the verdicts and changes when a verdict changes."""
+
+import pandas as pd
+import pytest
+
+from modscale.report import findings
+from modscale.report.paper_items import ITEMS
+
+SUMMARY = "paper_figures/reproduction_summary.csv"
+
+
+def _rows() -> list[dict]:
+    df = pd.read_csv(SUMMARY, dtype=str, keep_default_na=False)
+    return df.to_dict("records")
+
+
+def test_every_claim_is_in_one_group():
+    findings.check_groups()
+    assert sum(map(len, findings.GROUPS.values())) == len(ITEMS)
+
+
+def test_the_paragraph_follows_the_verdicts():
+    rows = _rows()
+    text = findings.findings(rows)
+    held = [r for r in rows if r["evidence"] == "held-out"]
+    n_repro = sum(r["verdict"] == "reproduced" for r in held)
+    assert text.startswith(f"Of the {len(held)} claims with held-out evidence, {n_repro} ")
+    for name in findings.GROUPS:
+        assert f"{name}:" in text
+    # flip one method claim to reproduced: the paragraph changes and says so
+    flipped = [dict(r, verdict="reproduced", cause="") if r["claim"] == "fig3a_ours_lowest"
+               else r for r in rows]
+    new = findings.findings(flipped)
+    assert new != text
+    assert "about the paper's method (our method has the lowest sample complexity" in new
+    # a not-reproduced claim carries its cause and setting
+    caused = [dict(r, verdict="not reproduced", cause="the regime", setting="regime X")
+              if r["claim"] == "fig4_alignment" else r for r in rows]
+    assert "judged in the regime X; measured cause: the regime" in findings.findings(caused)
+
+
+@pytest.mark.parametrize("verdict", ["consistent", "partly", "inconclusive"])
+def test_group_sentence_names_each_outcome(verdict):
+    rows = [{"claim": "theorem1", "verdict": verdict, "evidence": "by construction"}]
+    s = findings.group_sentence("The theory", rows)
+    assert s.startswith("The theory: ") and s.endswith(".")
+    assert ("consistent" in s) or ("in part" in s) or ("inconclusive" in s)
