@@ -824,12 +824,13 @@ export_table(pr_tab, "fig3a_paper_regime", profile=profile, device=dev, wall_tim
 pr_sum = pr_report.summary_table(pr_tab, grid_n_max)
 pr_gains = pr_report.gains_table(pr_tab, grid_n_max)
 pr_compute = sum(r["train_time_s"] + r["init_time_s"] for r in pr_runs)
-fig_pr, axes = plt.subplots(1, len(regimes), figsize=(5.5 * len(regimes), 4.0),
-                            constrained_layout=True, squeeze=False)
-for ax, regime in zip(axes[0], regimes, strict=True):
+pr_order = [pr_matched] + [r for r in regimes if r != pr_matched]  # paper-matched first
+fig_pr, axes = plt.subplots(1, len(regimes), figsize=(5.2 * len(regimes), 4.2),
+                            constrained_layout=True, squeeze=False, sharey=True)
+for ax, regime in zip(axes[0], pr_order, strict=True):
     for method, g in pr_sum[pr_sum.regime == regime].groupby("method", sort=False):
         ax.plot(g.m, g.samples_needed, color=pr_report.COLORS[method], lw=2.2, marker="o",
-                label=pr_report.LABELS[method].split(" (true")[0].split(": an")[0])
+                label=pr_report.SHORT[method])
         ax.fill_between(g.m, g.ci_low, g.ci_high, color=pr_report.COLORS[method], alpha=0.12)
     for method, key in (("monolithic", "monolithic"), ("modular", "modular"),
                         ("ours_literal", "ours")):
@@ -837,7 +838,8 @@ for ax, regime in zip(axes[0], regimes, strict=True):
                 color=pr_report.COLORS[method], alpha=0.8)
     ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
            title=f"{'paper-matched' if regime == pr_matched else 'sensitivity'}: {regime}")
-    ax.legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8)
+axes[0][0].legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8,
+                  loc="upper left")
 glue("fig_fig3a_paper_regime", fig_pr, display=False)
 export_figure(fig_pr, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
 plt.close(fig_pr)
@@ -856,17 +858,16 @@ pr_g = {meth: pr_report.gain(pr_tab, pr_matched, meth, pr_m, grid_n_max)
 pr_geo = {r.method: r.samples_needed for r in pr_sum[(pr_sum.regime == pr_matched)
                                                     & (pr_sum.m == pr_m)].itertuples()}
 order = sorted(pr_geo, key=pr_geo.get)
-glue_text("mod_pr_order", " < ".join(f"{pr_report.LABELS[k].split(' (')[0]}"
-                                     + (f" ({k.removeprefix('ours_')})"
-                                        if k.startswith("ours_") else "")
-                                     + f" {pr_geo[k]:,.0f}" for k in order))
+glue_text("mod_pr_order", " < ".join(f"{pr_report.SHORT[k]} {pr_geo[k]:,.0f}"
+                                     for k in order))
 glue_text("mod_pr_m", str(pr_m))
 for meth, e in pr_g.items():
     glue_text(f"mod_pr_gain_{meth}", e.text(".2f"))
 show(pr_sum.assign(method=pr_sum.method.map(lambda v: v.replace("ours_", "ours: ")),
                    **{c: pr_sum[c].map(lambda v: verdicts.fmt(v, ".0f"))
                       for c in ("samples_needed", "ci_low", "ci_high")},
-                   sim_init=pr_sum.sim_init.map(lambda v: verdicts.fmt(v, ".3f")))
+                   sim_init=pr_sum.sim_init.map(
+                       lambda v: verdicts.fmt(v, ".3f") if np.isfinite(v) else "— (no modules)"))
      .rename(columns={"samples_needed": "samples needed (geo. mean)",
                       "ci_low": "95 % CI low", "ci_high": "95 % CI high",
                       "censored": "censored seeds", "sim_init": "similarity at init"}))
@@ -876,7 +877,7 @@ show(pr_sum.assign(method=pr_sum.method.map(lambda v: v.replace("ours_", "ours: 
 # ```{glue:figure} fig_fig3a_paper_regime
 # :name: fig-mod-fig3a-paper-regime
 # :alt: Samples needed against input dimension for every reading, the oracle and the baselines, one panel per regime, with the paper's curves dashed
-# Fig. 3a in the paper-matched regime (left or only panel) and today's (sensitivity): geometric
+# Fig. 3a in the paper-matched regime (left) and today's (right, the sensitivity): geometric
 # mean over seeds with its 95 % interval (shaded); dashed: the paper's curves (digitised). The
 # oracle start is an upper bound, not a reading of Algorithm 1.
 # ```
@@ -920,7 +921,7 @@ readoff_of = {(r, m_): pr_report.readoff(dose, r, m_, chance=chance_of_m[m_],
               for r in dict.fromkeys(dose.regime) for m_ in cfg.dose_m_values}
 readoffs = {r: readoff_of[(r, dose_m)] for r in dict.fromkeys(dose.regime)}
 fig_dose, axes = plt.subplots(1, len(cfg.dose_m_values), sharey=True, squeeze=False,
-                              figsize=(4.2 * len(cfg.dose_m_values) + 1.0, 4.0),
+                              figsize=(3.4 * len(cfg.dose_m_values) + 0.6, 3.6),
                               constrained_layout=True)
 for ax, m_ in zip(axes[0], cfg.dose_m_values, strict=True):
     for regime, marker in zip(dict.fromkeys(dose.regime), ("o", "s"), strict=False):
@@ -1083,7 +1084,7 @@ keep = pr4_steps <= max(pr4_end, paper_data.FIG4_SIMS["iteration"][-1])
 for meth, r in pr4.items():
     mean = r["sim_history"].mean(axis=(1, 2))
     ax.plot(pr4_steps[keep], mean[keep], color=pr_report.COLORS[meth], lw=2,
-            label=pr_report.LABELS[meth].split(" (true")[0].split(": an")[0])
+            label=pr_report.SHORT[meth])
 for curve, meth in (("baseline", "modular"), ("ours", "ours_literal")):
     ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS[curve], ls="--",
             color=pr_report.COLORS[meth], lw=1.2, label=f"paper: {curve}")
@@ -1119,7 +1120,7 @@ for key, val in {"m": cfg.align_m, "n": f"{cfg.align_n:,}", "iters": f"{cfg.alig
                  "seeds": cfg.pr_fig4_seeds,
                  "cause": fig4_cause or "none needed"}.items():
     glue_text(f"mod_pr4_{key}", str(val))
-show(pd.DataFrame([{"method": pr_report.LABELS[m_].split(" (true")[0].split(": an")[0],
+show(pd.DataFrame([{"method": pr_report.SHORT[m_],
                     "similarity at init": verdicts.fmt(pr4_sim[m_][0].mean(), ".3f"),
                     f"at iteration {pr4_end:,}": verdicts.fmt(pr4_sim[m_][1].mean(), ".3f"),
                     "at the end": verdicts.fmt(r["sim_final"].mean(), ".3f")}

@@ -136,7 +136,9 @@ summary["depends on"] = [", ".join(
 # %% [markdown]
 # ## Findings
 #
+# :::{div} findings
 # {glue:text}`summary_findings`
+# :::
 #
 # (This paragraph is rendered from the verdicts below by
 # {py:func}`modscale.report.findings.findings`; it changes whenever a verdict does.)

@@ -51,23 +51,34 @@ def test_only_held_out_claims_are_reproduced_and_comparisons_have_intervals():
 
 
 def test_fig3a_inputs_are_the_committed_results(monkeypatch):
-    """Recompute the per-seed samples needed of the Fig. 3a comparison from results/ with the
-    chapter's code path and compare with the recorded inputs."""
+    """Recompute the per-seed samples needed of the Fig. 3a verdicts of record (the
+    paper-matched regime, modular chapter) from results/ with the chapter's code path and
+    compare with the recorded inputs."""
     inputs, _ = _committed()
     monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(REPO / "results"))
-    from modscale.experiments import calibration, fig3a_readings
+    import pandas as pd
+
+    from modscale.experiments import calibration, fig3a_readings, modular_regime, paper_regime
     from modscale.infra import cache
     from modscale.infra.profiles import get_config
-    from modscale.report.analysis import per_seed_samples_by_method
+    from modscale.report import paper_regime as pr_report
+    from modscale.report import regime as regime_report
 
     meta = json.loads((FIGS / "verdict_inputs.json").read_text())["meta"]
     cfg = get_config("algorithm1", meta["profile"])
-    stacks = fig3a_readings.specs(cfg, calibration.comparison_task(meta["profile"], cfg)[1])
-    runs = [cache.find("fig3a_readings", s) for s in stacks]
+    mcfg = get_config("modular_networks", meta["profile"])
+    base = fig3a_readings.specs(cfg, calibration.comparison_task(meta["profile"], cfg)[1])[0]
+    regimes = modular_regime.regimes(mcfg, base, modular_regime.study_specs(mcfg, base))
+    items = paper_regime.fig3a_specs(mcfg, base, regimes)
+    runs = [cache.find("fig3a_readings", s) for _, s in items]
     if any(r is None for r in runs):
-        pytest.skip("the Fig. 3a stacks of this profile are not all in results/")
-    specs, runs = fig3a_readings.merge_seed_chunks(stacks, runs)
-    per = per_seed_samples_by_method(specs, runs, cfg.sc_threshold)
+        pytest.skip("the paper-regime Fig. 3a stacks of this profile are not all in results/")
+    tab = pr_report.stack_table(items, runs, cfg.sc_threshold)
+    mono = tab[tab.method == "monolithic"]
+    tab = pd.concat([tab[tab.method != "monolithic"]] + [mono.assign(regime=r) for r in regimes])
+    tab = tab[tab.method.isin(["monolithic", "modular", "ours_literal"])]
+    per = regime_report.per_seed_aggregate(tab, paper_regime.matched_regime(regimes),
+                                           float(max(base.n_values)))
     rec = verdicts.rejudge(inputs["fig3a_ours_lowest"])
     from modscale.infra.cache import decode
 

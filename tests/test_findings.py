@@ -36,7 +36,7 @@ def test_the_paragraph_follows_the_verdicts():
     # a not-reproduced claim carries its cause and setting
     caused = [dict(r, verdict="not reproduced", cause="the regime", setting="regime X")
               if r["claim"] == "fig4_alignment" else r for r in rows]
-    assert "judged in the regime X; measured cause: the regime" in findings.findings(caused)
+    assert "in regime X; measured cause: the regime" in findings.findings(caused)
 
 
 @pytest.mark.parametrize("verdict", ["consistent", "partly", "inconclusive"])

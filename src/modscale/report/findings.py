@@ -43,6 +43,15 @@ def _effect_text(r: Mapping[str, Any]) -> str:
     return f"{eff:{sign}.3g}{unit}{ci}, {seeds} seeds"
 
 
+def _where(setting: str) -> str:
+    """The regime part of a recorded setting: its first clause, a parenthesis cut at its first
+    comma (``paper-matched regime (projection lr x0.01)``)."""
+    head = setting.split(";")[0].strip()
+    if "(" in head and "," in head.split("(", 1)[1]:
+        head = head.split("(", 1)[0] + "(" + head.split("(", 1)[1].split(",")[0] + ")"
+    return f"the {head}" if head.startswith("paper-matched") else head
+
+
 def _be(n: int) -> str:
     return "is" if n == 1 else "are"
 
@@ -73,8 +82,9 @@ def group_sentence(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
                     + "; ".join(_claim(r["claim"]) for r in part) + ")")
     for r in other:
         eff = _effect_text(r)
-        where = f", judged in the {r['setting']}" if r.get("setting") else ""
-        cause = f"; measured cause: {r['cause']}" if r.get("cause") else ""
+        where = f", in {_where(r['setting'])}" if r.get("setting") else ""
+        cause = ("; cause not isolated" if r.get("cause") == "not isolated" else
+                 f"; measured cause: {r['cause']}" if r.get("cause") else "")
         bits.append(f"'{_claim(r['claim'])}' is {r['verdict']}"
                     + (f" ({eff})" if eff else "") + where + cause)
     return f"{name}: " + "; ".join(bits) + "."

@@ -22,6 +22,12 @@ LABELS = {"monolithic": "monolithic", "modular": "modular (random projections)",
           "mixed": "mixed start (a dose alpha of the true directions)"}
 """Reader-facing names of the methods of the paper-regime figures."""
 
+SHORT = {"monolithic": "monolithic", "modular": "modular (random)",
+         "ours_literal": "ours (literal)", "ours_joint": "ours (joint)",
+         "ours_greedy_residual": "ours (greedy residual)", "oracle": "oracle start (bound)",
+         "mixed": "mixed start"}
+"""Legend names of the same methods."""
+
 COLORS = {"monolithic": "#444444", "modular": "#1f77b4", "ours_literal": "#d62728",
           "ours_joint": "#ff7f0e", "ours_greedy_residual": "#9467bd", "oracle": "#2ca02c"}
 
@@ -195,5 +201,6 @@ def claim_cause(literal: Effect, aligning: Effect, oracle_today: Effect | None,
     return "not isolated"
 
 
-__all__ = ["LABELS", "COLORS", "CSV_COLUMNS", "DOSE_COLUMNS", "stack_table", "summary_table",
+__all__ = ["LABELS", "SHORT", "COLORS", "CSV_COLUMNS", "DOSE_COLUMNS", "stack_table",
+           "summary_table",
            "gain", "gains_table", "dose_table", "readoff", "claim_cause"]
