@@ -816,10 +816,8 @@ wall_pr = time.perf_counter() - t0
 runlog.record("modular_networks", "Fig. 3a in the paper-matched regime", profile=profile,
               models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in pr_items),
               wall_time_s=wall_pr, seeds=cfg.pr_seeds, device=dev)
-pr_tab = pr_report.stack_table(pr_items, pr_runs, acfg.sc_threshold)
-pr_mono = pr_tab[pr_tab.method == "monolithic"]
-pr_tab = pd.concat([pr_tab[pr_tab.method != "monolithic"]]
-                   + [pr_mono.assign(regime=r) for r in regimes], ignore_index=True)
+pr_tab = regime_report.with_monolithic(
+    pr_report.stack_table(pr_items, pr_runs, acfg.sc_threshold), list(regimes))
 export_table(pr_tab, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
 pr_sum = pr_report.summary_table(pr_tab, grid_n_max)
 pr_gains = pr_report.gains_table(pr_tab, grid_n_max)

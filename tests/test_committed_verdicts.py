@@ -56,8 +56,6 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
     compare with the recorded inputs."""
     inputs, _ = _committed()
     monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(REPO / "results"))
-    import pandas as pd
-
     from modscale.experiments import calibration, fig3a_readings, modular_regime, paper_regime
     from modscale.infra import cache
     from modscale.infra.profiles import get_config
@@ -73,9 +71,8 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
     runs = [cache.find("fig3a_readings", s) for _, s in items]
     if any(r is None for r in runs):
         pytest.skip("the paper-regime Fig. 3a stacks of this profile are not all in results/")
-    tab = pr_report.stack_table(items, runs, cfg.sc_threshold)
-    mono = tab[tab.method == "monolithic"]
-    tab = pd.concat([tab[tab.method != "monolithic"]] + [mono.assign(regime=r) for r in regimes])
+    tab = regime_report.with_monolithic(pr_report.stack_table(items, runs, cfg.sc_threshold),
+                                        list(regimes))
     tab = tab[tab.method.isin(["monolithic", "modular", "ours_literal"])]
     per = regime_report.per_seed_aggregate(tab, paper_regime.matched_regime(regimes),
                                            float(max(base.n_values)))

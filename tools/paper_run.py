@@ -141,7 +141,9 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     return jobs
 
 
-def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+def _regime_setting(profile: str, dry: bool) -> tuple[Any, Any, dict]:
+    """(base Fig. 3a stack, modular-chapter config, regimes) of the Fig. 3a parts: the task and
+    the regime study of the book profile (smoke in a dry run), the grid of ``profile``."""
     from modscale.experiments import calibration, fig3a_readings, modular_regime
     from modscale.infra.profiles import get_config
 
@@ -150,7 +152,13 @@ def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     base = fig3a_readings.specs(acfg, calibration.comparison_task(base_profile, acfg)[1])[0]
     mcfg = get_config("modular_networks", "smoke" if dry else profile)
     study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
-    regimes = modular_regime.regimes(mcfg, base, study)
+    return base, mcfg, modular_regime.regimes(mcfg, base, study)
+
+
+def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    from modscale.experiments import fig3a_readings, modular_regime
+
+    base, mcfg, regimes = _regime_setting(profile, dry)
     out = []
     grid = modular_regime.grid_specs(mcfg, base, regimes)
     if dry:  # tiny stacks, one per method
@@ -165,21 +173,9 @@ def _fig3a_grid_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
 
 
 def _paper_regime_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
-    from modscale.experiments import (
-        calibration,
-        fig3a_readings,
-        modular_calibrated,
-        modular_regime,
-        paper_regime,
-    )
-    from modscale.infra.profiles import get_config
+    from modscale.experiments import fig3a_readings, modular_calibrated, paper_regime
 
-    base_profile = "smoke" if dry else "book"
-    acfg = get_config("algorithm1", base_profile)
-    base = fig3a_readings.specs(acfg, calibration.comparison_task(base_profile, acfg)[1])[0]
-    mcfg = get_config("modular_networks", "smoke" if dry else profile)
-    study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
-    regimes = modular_regime.regimes(mcfg, base, study)
+    base, mcfg, regimes = _regime_setting(profile, dry)
     stacks = (paper_regime.fig3a_specs(mcfg, base, regimes)
               + paper_regime.dose_specs(mcfg, base, regimes))
     fig4 = paper_regime.fig4_specs(mcfg, modular_calibrated.fig4_specs(mcfg, base),
