@@ -62,6 +62,8 @@ init_batch_size: int = None  # mini-batch of the kernel objective [smoke: 64; bo
 init_lr: float = None  # Adam learning rate of the kernel objective [smoke: 0.0001; book: 0.0001]
 init_ridge: float = None  # ridge of the kernel objective (x mean diagonal) [smoke: 0.1; book: 0.1]
 init_pool: int = None  # training combinations per network that Algorithm 1 draws its mini-batches from [smoke: 256; book: 1024]
+init_bandwidth_grad: bool = None  # differentiate Algorithm 1's median bandwidth too (default: held constant in the gradient) [smoke: False; book: False]
+init_heldout: int = None  # combinations beyond the pool whose kernel objective Algorithm 1 records at every recorded step (0 ＝ none) [smoke: 0; book: 0]
 ood_fraction: float = None  # fraction of class tuples held out from training (k ≥ 2) [smoke: 0.1; book: 0.1]
 table_k: int = None  # k of Table 1 (unknown in the paper) [smoke: 2; book: 4]
 noise_std: float = None  # Gaussian noise std on normalised inputs (Table 1) [smoke: 1.0; book: 1.0]
@@ -80,6 +82,14 @@ scale_n_test: int = None  # test (and OOD) combinations of the scale runs (paper
 scale_batch_size: int = None  # mini-batch size of the scale runs [smoke: 128; book: 1024]
 scale_sweep_k: int = None  # k at which the scale runs choose their learning rate (validation set) [smoke: 2; book: 4]
 scale_sweep_n_train: int = None  # training combinations of the scale runs' learning-rate sweep [smoke: 1000; book: 200000]
+paper_dim: int = None  # module input dimension b of the paper-dimension runs (paper: 512) [smoke: 16; book: 512]
+paper_dim_ks: tuple = None  # k of the paper-dimension runs (Fig. 3b and Table 1 at module dimension paper_dim) [smoke: (2,); book: (4,)]
+paper_dim_n_train: int = None  # training combinations of the paper-dimension runs (paper: 10^6) [smoke: 2000; book: 200000]
+paper_dim_n_seeds: int = None  # seeds of the paper-dimension runs (paper: 5) [smoke: 2; book: 5]
+paper_dim_seeds_per_run: int = None  # seeds of a paper-dimension run trained together [smoke: 2; book: 2]
+paper_dim_lr_grid: tuple = None  # Adam learning rates of the paper-dimension sweep (validation set, at scale_sweep_k and scale_sweep_n_train) [smoke: (0.001,); book: (0.0001, 0.0003, 0.001)]
+paper_dim_init: str = None  # how the paper-dimension runs' 'ours' runs Algorithm 1: a variant of modscale.experiments.cifar_alg1.VARIANTS (literal reading, chosen on the held-out objective) [smoke: 'as_run'; book: 'bandwidth_grad']
+scale_b32: bool = None  # keep the scale runs at scale_module_dims[0] (b ＝ 32 in the book profile) as a sensitivity of the paper-dimension runs [smoke: True; book: True]
 scale_amp: str = None  # matmul precision of the scale runs (as amp) [smoke: 'auto'; book: 'auto']
 amp: str = None  # matmul precision: auto (bf16 autocast where bf16 matmuls are faster than fp32 on this device), bf16 (any device; fp32 weights and Adam) or fp32 [smoke: 'auto'; book: 'auto']
 
@@ -930,6 +940,301 @@ if len(cfg.scale_module_dims) > 1 and len(dims):
 # {glue:text}`cifar_dim_text`.
 
 # %% [markdown]
+# (cifar-paper-dim)=
+# ## At the paper's module dimension: b = 512
+#
+# The runs above use a module dimension of b = {glue:text}`cifar_scale_b`; the paper states
+# b = 512. This section first asks whether Algorithm 1 does on CIFAR what its name says (lower
+# its kernel objective, and so find projections that read the component images), then trains the
+# three methods at b = {glue:text}`cifar_pd_b` with learning rates swept there and
+# {glue:text}`cifar_pd_seeds` seeds, and judges Table 1 and Fig. 12 on those runs.
+#
+# ### Does Algorithm 1 lower its own objective?
+#
+# Algorithm 1 takes Adam steps on the kernel objective of a mini-batch drawn from a pool of each
+# network's training combinations. The objective is recorded on that mini-batch **and** on a fixed
+# held-out batch of {glue:text}`cifar_a1_heldout` further training combinations that Algorithm 1
+# never sees ({py:mod}`modscale.experiments.cifar_alg1`). Variants: the chapter's settings
+# (`as_run`), a 16x larger pool with 4x larger mini-batches (`large_pool`), early stopping on the
+# held-out batch (`early_stop`), the gradient of the objective actually evaluated -- the median
+# bandwidth is otherwise held constant in the gradient although it is re-estimated at every step --
+# with fresh mini-batches from a large pool and a 10x smaller step (`bandwidth_grad`), and the
+# joint reading with the chapter's settings and with the bandwidth gradient. Each variant runs on
+# {glue:text}`cifar_a1_networks` networks at k = 4 and K = 2k.
+
+# %% tags=["hide-input"]
+from modscale.experiments import cifar_alg1 as ca
+
+t0 = time.perf_counter()
+a1_runs = [ca.run(data, ca.spec(cfg, v, k=max(2, min(4, max(cfg.ks))), module_dim=b))
+           for b in dict.fromkeys((cfg.module_dim, cfg.paper_dim)) for v in ca.VARIANTS]
+t_a1 = time.perf_counter() - t0
+a1 = csr.alg1_table(a1_runs)
+a1_view = a1[["b", "variant", "mini-batch start", "mini-batch end", "held-out start",
+              "held-out change %", "change min %", "change max %", "share before",
+              "share after"]].copy()
+for c in ("mini-batch start", "mini-batch end", "held-out start"):
+    a1_view[c] = a1_view[c].round(2)
+for c in ("held-out change %", "change min %", "change max %"):
+    a1_view[c] = a1_view[c].map(lambda v: f"{v:+.2f}")
+for c in ("share before", "share after"):
+    a1_view[c] = a1_view[c].round(4)
+export_table(a1, "cifar_alg1_heldout", profile=profile, device=dev,
+             extra={"k": int(a1_runs[0]["spec"]["k"]), "min_drop": ca.MIN_DROP})
+show(a1_view)
+glue("cifar_a1_heldout", f"{a1_runs[0]['spec']['n_heldout']:,}", display=False)
+glue("cifar_a1_networks", str(a1_runs[0]["spec"]["n_models"]), display=False)
+glue("cifar_pd_b", str(cfg.paper_dim), display=False)
+glue("cifar_pd_seeds", str(cfg.paper_dim_n_seeds), display=False)
+
+# %% tags=["hide-input"]
+dims_a1 = sorted(a1["b"].unique())
+fig_a1, axes = plt.subplots(1, len(dims_a1), figsize=(4.4 * len(dims_a1) + 1.9, 3.4),
+                            squeeze=False, sharey=True, constrained_layout=True)
+VARIANT_STYLE = {"as_run": ("C3", "-"), "large_pool": ("C1", "-"), "early_stop": ("C5", ":"),
+                 "bandwidth_grad": ("C0", "-"), "joint": ("C2", "--"),
+                 "joint_bandwidth_grad": ("C4", "--")}
+for ax, b in zip(axes[0], dims_a1, strict=True):
+    for r in (r for r in a1_runs if r["spec"]["module_dim"] == b):
+        v = r["spec"]["variant"]
+        col, ls = VARIANT_STYLE.get(v, ("k", "-"))
+        steps = r["steps"].numpy()
+        ax.plot(steps, 100 * (r["heldout"].mean(1) / r["heldout"][0].mean() - 1).numpy(),
+                color=col, ls=ls, marker="o", ms=3, label=f"{v} (held-out)")
+        ax.plot(steps, 100 * (r["batch"].mean(1) / r["batch"][0].mean() - 1).numpy(),
+                color=col, ls=ls, lw=0.8, alpha=0.45)
+    ax.axhline(0, color="0.5", lw=0.6)
+    ax.set_xlabel("Algorithm 1 step")
+    ax.set_title(f"b = {b}", fontsize=10)
+axes[0, 0].set_ylabel("objective change from step 0 (%)")
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig_a1.legend(handles, labels, fontsize=7.5, loc="outside right center")
+glue("fig_cifar_alg1", fig_a1, display=False)
+export_figure(fig_a1, "cifar_alg1_heldout", profile=profile, device=dev)
+plt.close(fig_a1)
+
+# %% [markdown]
+# ```{glue:figure} fig_cifar_alg1
+# :name: fig-cifar-alg1
+# :alt: Relative change of Algorithm 1's objective against its step, per variant, on the held-out batch (markers) and on the mini-batches (thin lines), one panel per module dimension
+#
+# Algorithm 1 on CIFAR: change of the per-point kernel objective from step 0, on the fixed
+# held-out batch (markers) and on the step's own mini-batch (thin lines), mean over networks.
+# Data: `paper_figures/cifar_alg1_heldout.csv`.
+# ```
+
+# %% tags=["hide-input"]
+orc = csr.oracle_table(a1_runs)
+orc_view = orc.copy()
+for c in ("random start", "image-aligned"):
+    orc_view[c] = orc_view[c].round(3)
+orc_view["aligned - random %"] = orc_view["aligned - random %"].map(lambda v: f"{v:+.1f}")
+export_table(orc, "cifar_alg1_oracle", profile=profile, device=dev)
+show(orc_view)
+chosen = ca.choose({r["spec"]["variant"]: r for r in a1_runs
+                    if r["spec"]["module_dim"] == cfg.paper_dim})
+by_var = {(r["spec"]["module_dim"], r["spec"]["variant"]): r for r in a1_runs}
+
+
+def a1_change(b: int, variant: str) -> str:
+    c = 100 * ca.change(by_var[(b, variant)]).numpy()
+    return f"{c.mean():+.1f} %" if abs(c.mean()) >= 1 else f"{c.mean():+.2f} %"
+
+
+pd_b, b32 = cfg.paper_dim, cfg.module_dim
+glue("cifar_a1_asrun", f"{a1_change(b32, 'as_run')} at b = {b32} and "
+     f"{a1_change(pd_b, 'as_run')} at b = {pd_b}", display=False)
+glue("cifar_a1_pool", f"{a1_change(b32, 'large_pool')} (b = {b32}), "
+     f"{a1_change(pd_b, 'large_pool')} (b = {pd_b})", display=False)
+glue("cifar_a1_bw", f"{a1_change(b32, 'bandwidth_grad')} (b = {b32}), "
+     f"{a1_change(pd_b, 'bandwidth_grad')} (b = {pd_b})", display=False)
+glue("cifar_a1_joint", f"{a1_change(b32, 'joint')} and {a1_change(b32, 'joint_bandwidth_grad')} "
+     f"at b = {b32}, {a1_change(pd_b, 'joint')} and {a1_change(pd_b, 'joint_bandwidth_grad')} "
+     f"at b = {pd_b}", display=False)
+share_after = a1.set_index(["b", "variant"])["share after"]
+glue("cifar_a1_share", f"{share_after.min():.4f}-{share_after.max():.4f}", display=False)
+glue("cifar_a1_share_uniform", f"{1 / a1_runs[0]['spec']['k']:.2f}", display=False)
+orc_i = orc.set_index(["b", "reading"])["aligned - random %"]
+glue("cifar_a1_oracle_literal", ", ".join(f"{orc_i[(b, 'literal')]:+.0f} % (b = {b})"
+                                          for b in dims_a1), display=False)
+glue("cifar_a1_oracle_joint", ", ".join(f"{orc_i[(b, 'joint')]:+.1f} % (b = {b})"
+                                        for b in dims_a1), display=False)
+glue_text("cifar_a1_chosen", chosen or "none of the variants")
+glue_text("cifar_a1_configured", cfg.paper_dim_init)
+glue("cifar_a1_min_drop", f"{100 * ca.MIN_DROP:g} %", display=False)
+glue("cifar_a1_time", f"{t_a1:.0f}", display=False)
+
+# %% [markdown]
+# Held-out objective of the image-aligned oracle: every module's projection restricted to the
+# pixels of one component image (module j reads image j mod k), against the same random start,
+# for the objective of each reading.
+#
+# **What the diagnosis shows.**
+# - As the chapter runs it, Algorithm 1 *raises* its held-out objective:
+#   {glue:text}`cifar_a1_asrun`. The mini-batch objective rises too, so this is not only
+#   overfitting the pool: a 16x larger pool does not change it ({glue:text}`cifar_a1_pool`).
+# - The cause is the gradient: with the median bandwidth held constant in the gradient, a step is
+#   not a descent direction of the objective that is evaluated after the bandwidth is
+#   re-estimated. With the bandwidth differentiated and a 10x smaller step, the held-out objective
+#   falls, but barely: {glue:text}`cifar_a1_bw`. The joint reading behaves the same way:
+#   {glue:text}`cifar_a1_joint` (chapter settings, then bandwidth gradient).
+# - No variant changes what the projections read: the mean largest per-image share after
+#   Algorithm 1 is {glue:text}`cifar_a1_share` in every run, against
+#   {glue:text}`cifar_a1_share_uniform` for a projection that mixes the images evenly.
+# - The objective itself explains why. An image-aligned projection scores *worse* than a random
+#   one under the literal reading's objective ({glue:text}`cifar_a1_oracle_literal`), and only
+#   slightly better under the joint reading's ({glue:text}`cifar_a1_oracle_joint`). So on raw
+#   CIFAR pixels the literal objective does not point at the component images at all, and the
+#   joint one barely.
+#
+# Chosen on the held-out objective alone (the literal variant with the largest fall, at least
+# {glue:text}`cifar_a1_min_drop` in every network, {py:func}`modscale.experiments.cifar_alg1.choose`):
+# **{glue:text}`cifar_a1_chosen`**. The paper-dimension runs' "ours" uses
+# `paper_dim_init` = {glue:text}`cifar_a1_configured`. The diagnosis took
+# {glue:text}`cifar_a1_time` s on this build (stored runs are drawn).
+
+# %% tags=["hide-input"]
+if chosen is not None and chosen != cfg.paper_dim_init:
+    print(f"warning: the held-out objective chooses {chosen!r}, the paper-dimension runs use "
+          f"{cfg.paper_dim_init!r} (parameter paper_dim_init)")
+
+# %% [markdown]
+# ### Learning rates, Table 1 and Fig. 12 at b = 512
+
+# %% tags=["hide-input"]
+t0 = time.perf_counter()
+pd_sweep, pd_lrs, pd_runs = cs.paper_dim_runs(data, cfg, progress=False)
+t_pd = time.perf_counter() - t0
+pdf = csr.scale_frame(pd_runs)
+if pd_sweep:
+    sw = pd.DataFrame([{"method": METHOD_LABELS[r["spec"]["method"]], "lr": r["spec"]["lr"],
+                        "val_acc": r["rows"][0]["val_acc"]} for r in pd_sweep])
+    show(sw.pivot(index="lr", columns="method", values="val_acc").round(4), index=True)
+glue("cifar_pd_lrs", "; ".join(f"{METHOD_LABELS[m]} {lr:g}" for m, lr in pd_lrs.items()),
+     display=False)
+glue("cifar_pd_n", f"{cfg.paper_dim_n_train:,}", display=False)
+glue("cifar_pd_ks", ", ".join(map(str, cfg.paper_dim_ks)), display=False)
+glue("cifar_pd_cost_min", f"{sum(r['wall_time_s'] for r in pd_sweep + pd_runs) / 60:.0f}",
+     display=False)
+glue("cifar_pd_load_s", f"{t_pd:.0f}", display=False)
+grid_lo = min(cfg.paper_dim_lr_grid)
+glue("cifar_pd_edge", ", ".join(METHOD_LABELS[m] for m, lr in pd_lrs.items() if lr == grid_lo)
+     or "none", display=False)
+
+# %% [markdown]
+# Validation accuracy of the learning-rate sweep at b = {glue:text}`cifar_pd_b` (k =
+# {glue:text}`cifar_scale_sweep_k`, {glue:text}`cifar_scale_sweep_n` combinations, seed 0).
+# Chosen: {glue:text}`cifar_pd_lrs`. At the lowest rate of the grid: {glue:text}`cifar_pd_edge`.
+# The runs below train one epoch over {glue:text}`cifar_pd_n` combinations at k =
+# {glue:text}`cifar_pd_ks` with {glue:text}`cifar_pd_seeds` seeds each (seeds in chunks trained
+# together); they cost {glue:text}`cifar_pd_cost_min` minutes to compute, and this build drew them
+# in {glue:text}`cifar_pd_load_s` s.
+
+# %% tags=["hide-input"]
+pd_full = csr.as_accuracy_frame(pdf)
+t1p = csr.table1_frame(pd_full, cfg.table_k, cfg.noise_std) \
+    if cfg.table_k in cfg.paper_dim_ks else None
+rows_pd = []
+for m in cfg.methods:
+    g = pdf[(pdf["method"] == m) & (pdf["k"] == cfg.table_k)]
+    if g.empty:
+        continue
+    row = {"method": METHOD_LABELS[m], "seeds": len(g), "lr": pd_lrs[m],
+           "test acc": f"{100 * g['accuracy'].mean():.2f} ± "
+                       f"{100 * g['accuracy'].std() / np.sqrt(len(g)):.2f}",
+           "OOD acc": f"{100 * g['ood_accuracy'].mean():.2f} ± "
+                      f"{100 * g['ood_accuracy'].std() / np.sqrt(len(g)):.2f}"}
+    col = f"acc_noise_{cfg.noise_std:g}"
+    if col in g:
+        row["noise acc"] = (f"{100 * g[col].mean():.2f} ± "
+                            f"{100 * g[col].std() / np.sqrt(len(g)):.2f}")
+    pk = FIG3B["k"].index(cfg.table_k) if cfg.table_k in FIG3B["k"] else None
+    row["paper Fig. 3b"] = f"{100 * FIG3B[m][pk]:.1f}" if pk is not None else "—"
+    rows_pd.append(row)
+pd_tab = pd.DataFrame(rows_pd)
+export_table(pdf[list(csr.SCALE_COLUMNS) + [c for c in pdf.columns if c.startswith("acc_noise_")]
+                 + ["lr", "params", "train_time_s", "init_time_s", "wall_time_s"]],
+             "cifar_paper_dim", profile=profile, device=dev,
+             extra={"module_dim": cfg.paper_dim, "n_train": cfg.paper_dim_n_train,
+                    "lrs": pd_lrs, "init_variant": cfg.paper_dim_init})
+show(pd_tab)
+
+# %% tags=["hide-input"]
+t1_cols = [("acc_ood", "combinatorial_ood_accuracy", "OOD (held-out class tuples)"),
+           (f"acc_noise_{cfg.noise_std:g}", "accuracy_under_noise",
+            f"input noise std {cfg.noise_std:g}")]
+g_t = pdf[pdf["k"] == cfg.table_k]
+fig_t1, axes = plt.subplots(1, 2, figsize=(7.6, 3.3), sharey=False, constrained_layout=True)
+for ax, (col, paper_col, title) in zip(axes, t1_cols, strict=True):
+    for i, m in enumerate(cfg.methods):
+        v = 100 * g_t[g_t["method"] == m][col].to_numpy() if col in g_t else np.array([])
+        if len(v):
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=14,
+                       color=PALETTE[m], alpha=0.7)
+            ax.errorbar(i + 0.25, v.mean(), yerr=v.std(ddof=1) / np.sqrt(len(v))
+                        if len(v) > 1 else 0, fmt="o", color=PALETTE[m], capsize=3)
+        ax.plot([i - 0.3, i + 0.3], [TABLE1[paper_col][list(METHOD_LABELS).index(m)]] * 2,
+                color="C3", ls="--", lw=1.2)
+    ax.set_xticks(range(len(cfg.methods)), [METHOD_LABELS[m] for m in cfg.methods],
+                  fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax.set_ylabel("accuracy (%)")
+glue("fig_table1_paper_dim", fig_t1, display=False)
+export_figure(fig_t1, "table1_paper_dim", profile=profile, device=dev)
+plt.close(fig_t1)
+
+# %% [markdown]
+# Test, OOD and noisy-input accuracy (percent, mean ± s.e. over seeds) at k =
+# {glue:text}`cifar_table_k`, b = {glue:text}`cifar_pd_b`, {glue:text}`cifar_pd_n` combinations;
+# the last column is the paper's Fig. 3b accuracy at that k ($10^6$ combinations).
+#
+# ```{glue:figure} fig_table1_paper_dim
+# :name: fig-cifar-table1-paper-dim
+# :alt: Per-seed OOD and noisy-input accuracy of the three methods at b = 512, with the means and the paper's Table 1 values as red dashes
+#
+# Table 1 at b = {glue:text}`cifar_pd_b`: per-seed accuracy (dots), mean ± s.e. (circles) and
+# the paper's Table 1 value (red dashes; the paper's k and data scale: $10^6$ combinations).
+# ```
+
+# %% tags=["hide-input"]
+pd_slices = {r["spec"]["method"]: r for r in pd_runs
+             if r["spec"].get("keep_slices") and "slice_final" in r}
+if pd_slices:
+    kk = cfg.table_k
+    mods_pd = [m for m in ("modular", "ours") if m in pd_slices]
+    n_sh = min(4, min(len(pd_slices[m]["slice_final"]) for m in mods_pd))
+    fig12p, axes = plt.subplots(n_sh, len(mods_pd), figsize=(1.25 * kk * len(mods_pd) + 0.6,
+                                                             1.35 * n_sh + 0.5),
+                                squeeze=False, constrained_layout=True)
+    for j, m in enumerate(mods_pd):
+        for i in range(n_sh):
+            ax = axes[i, j]
+            ax.imshow(rgb(pd_slices[m]["slice_final"][i], kk), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_title(METHOD_LABELS[m], fontsize=9)
+    glue("fig12_paper_dim", fig12p, display=False)
+    export_figure(fig12p, "fig12_projection_slice_paper_dim", profile=profile, device=dev)
+    plt.close(fig12p)
+    shares_pd = {m: np.concatenate([r["energy_max_final"].numpy() for r in pd_runs
+                                    if r["spec"]["method"] == m and r["spec"]["k"] == kk])
+                 for m in ("modular", "ours")}
+    glue("cifar_pd_share", ", ".join(f"{METHOD_LABELS[m]} {v.mean():.4f}"
+                                     for m, v in shares_pd.items()), display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig12_paper_dim
+# :name: fig-cifar-fig12-paper-dim
+# :alt: Projection slices of four modules of the modular baseline and of ours at b = 512, each drawn as k images side by side
+#
+# Fig. 12 at b = {glue:text}`cifar_pd_b`: column 0 of the projection of the first modules of
+# network 0 after training, drawn as the k component images (as in {numref}`fig-cifar-fig12`).
+# Mean largest per-image share after training over all modules and seeds:
+# {glue:text}`cifar_pd_share` (1/k = {glue:text}`cifar_uniform_share`).
+# ```
+
+# %% [markdown]
 # ## Summary: this reproduction against the paper
 
 # %%
@@ -945,10 +1250,12 @@ runlog.record("compositional_cifar", "lr sweep, epochs, data", profile=profile,
 # the thresholds passed in below); the sentences after the table are glued from these records.
 
 # %% tags=["hide-input"]
-# Fig. 3b and Table 1 are judged on the runs at the paper's data scale (section above).
+# Fig. 3b is judged on the b = 32 runs at the paper's data scale (the only scale with several k);
+# Table 1 and Fig. 12 on the runs at the paper's module dimension (section above), the b = 32
+# runs being their sensitivity.
 SHORT = {label: m for m, label in METHOD_LABELS.items()}
 scale_txt = f"{cfg.scale_n_train:,} combinations, b = {b0}"
-t1m = t1s.assign(short=t1s["method"].map(SHORT)).set_index("short")
+pd_txt = f"{cfg.paper_dim_n_train:,} combinations, b = {cfg.paper_dim}"
 k_max_s = int(max(tab_s.index))
 
 
@@ -958,26 +1265,54 @@ def per_seed_at(frame, col: str, k: int, scale_by: float = 1.0) -> dict:
     return {m: scale_by * sub[sub["method"] == m][col].to_numpy() for m in cfg.methods}
 
 
-v_cifar = [verdicts.fig3b_cifar(
+fig3b_v = verdicts.fig3b_cifar(
     {m: tab_s[METHOD_LABELS[m]].to_numpy() for m in cfg.methods}, list(tab_s.index),
     paper={m: FIG3B[m] for m in ("ours", "modular", "monolithic")}, paper_ks=FIG3B["k"],
-    per_seed_at_k_max=per_seed_at(full, "acc", k_max_s), min_effect=0.01, scale=scale_txt)]
+    per_seed_at_k_max=per_seed_at(full, "acc", k_max_s), min_effect=0.01, scale=scale_txt)
+v_cifar = [fig3b_v]
+records = [(fig3b_v, {"setting": (
+    f"b = {b0}, {cfg.scale_n_train:,} combinations, {cfg.scale_n_seeds} seeds: the only data "
+    f"scale with several k; b = {cfg.paper_dim} ran at k = "
+    f"{', '.join(map(str, cfg.paper_dim_ks))} only (tools/paper_run.py carries the rest)")})]
 paper_t1 = {SHORT[lab]: i for i, lab in enumerate(METHOD_LABELS.values())}
+orc_lit = {b: orc_i[(b, "literal")] for b in dims_a1}
+orc_jnt = {b: orc_i[(b, "joint")] for b in dims_a1}
+cause_init = (
+    "initialiser: on raw CIFAR pixels the literal objective scores an image-aligned projection "
+    + ", ".join(f"{v:+.0f} %" for v in orc_lit.values()) + " against a random one (b = "
+    + ", ".join(map(str, orc_lit)) + "; joint reading "
+    + ", ".join(f"{v:+.1f} %" for v in orc_jnt.values())
+    + "), and no variant of Algorithm 1 moves the largest per-image share off "
+    + f"{share_after.mean():.3f} (1/k = {1 / a1_runs[0]['spec']['k']:.2f})")
 for cid, col, paper_col, noise in (
         ("table1_ood", "acc_ood", "combinatorial_ood_accuracy", None),
         ("table1_noise", f"acc_noise_{cfg.noise_std:g}", "accuracy_under_noise", cfg.noise_std)):
-    v_cifar.append(verdicts.table1_cifar(
-        cid, per_seed_at(full, col, table_k_s, 100.0),
-        paper={m: TABLE1[paper_col][i] for m, i in paper_t1.items()}, k=table_k_s,
-        noise_std=noise, min_effect=1.0, scale=scale_txt))
+    paper_row = {m: TABLE1[paper_col][i] for m, i in paper_t1.items()}
+    if cfg.table_k in cfg.paper_dim_ks:
+        v_pd = verdicts.table1_cifar(cid, per_seed_at(pd_full, col, cfg.table_k, 100.0),
+                                     paper=paper_row, k=cfg.table_k, noise_std=noise,
+                                     min_effect=1.0, scale=pd_txt)
+        v_cifar.append(v_pd)
+        records.append((v_pd, {"setting": f"b = {cfg.paper_dim}, {pd_txt.split(',')[0]}, "
+                                          f"{cfg.paper_dim_n_seeds} seeds (paper: 10^6)",
+                               "cause": cause_init}))
+    v_32 = verdicts.table1_cifar(cid, per_seed_at(full, col, table_k_s, 100.0), paper=paper_row,
+                                 k=table_k_s, noise_std=noise, min_effect=1.0, scale=scale_txt)
+    records.append((v_32, {"setting": f"b = {b0}, {scale_txt.split(',')[0]}, "
+                                      f"{cfg.scale_n_seeds} seeds", "of_record": False}))
+    if cfg.table_k not in cfg.paper_dim_ks:
+        v_cifar.append(v_32)
+        records[-1][1]["of_record"] = True
 # Fig. 5: the drawn input is the k source images side by side, labelled with their classes.
 blocks_ok = all(
     np.array_equal(img[:, 32 * i:32 * (i + 1)], data.test.x[int(ex.idx[0, i])].cpu().numpy())
     for i in range(k_show))
 labels_ok = bool((data.test.y[ex.idx[0].to(data.test.y.device)].cpu()
                   == ex.labels[0].cpu()).all())
-v_cifar.append(verdicts.fig5_input(img.shape, k_show, blocks_ok, labels_ok,
-                                   [CLASSES[int(c)] for c in ex.labels[0]]))
+v5 = verdicts.fig5_input(img.shape, k_show, blocks_ok, labels_ok,
+                         [CLASSES[int(c)] for c in ex.labels[0]])
+v_cifar.append(v5)
+records.append((v5, {}))
 # Fig. 12: our projections read one image, the baseline's do not.
 ours_ai = float(sel_k.get((METHOD_LABELS["ours"], "after Algorithm 1"), np.nan))
 
@@ -990,10 +1325,31 @@ def share_per_seed(method: str) -> np.ndarray:
     return torch.cat([r["energy_final"].max(-1).values.mean(-1) for r in rs]).numpy()
 
 
-v_cifar.append(verdicts.fig12_selectivity(share_per_seed("ours"), share_per_seed("modular"),
-                                          ours_ai, k=kt, min_effect=0.05))
-for v in v_cifar:
-    verdicts.record(v, profile=profile)
+def pd_share(method: str, name: str = "energy_max_final") -> np.ndarray:
+    """The same at the paper's module dimension, k = table_k (seed order)."""
+    rs = sorted((r for r in pd_runs if r["spec"]["method"] == method
+                 and r["spec"]["k"] == cfg.table_k and name in r),
+                key=lambda r: r["spec"]["seeds"][0])
+    return np.concatenate([r[name].numpy() for r in rs]) if rs else np.array([])
+
+
+v12_32 = verdicts.fig12_selectivity(share_per_seed("ours"), share_per_seed("modular"),
+                                    ours_ai, k=kt, min_effect=0.05)
+if cfg.table_k in cfg.paper_dim_ks and len(pd_share("ours")):
+    ai = pd_share("ours", "energy_max_after_init")
+    v12 = verdicts.fig12_selectivity(pd_share("ours"), pd_share("modular"),
+                                     float(ai.mean()) if len(ai) else float("nan"),
+                                     k=cfg.table_k, min_effect=0.05)
+    v_cifar.append(v12)
+    records += [(v12, {"setting": f"b = {cfg.paper_dim}, {pd_txt.split(',')[0]}, "
+                                  f"{cfg.paper_dim_n_seeds} seeds", "cause": cause_init}),
+                (v12_32, {"setting": f"b = {cfg.module_dim}, chapter runs",
+                          "of_record": False})]
+else:
+    v_cifar.append(v12_32)
+    records.append((v12_32, {"cause": cause_init}))
+for v, how in records:
+    verdicts.record(v, profile=profile, **how)
 glue_verdicts("cifar", v_cifar)
 verdicts.table(v_cifar)
 
@@ -1006,16 +1362,20 @@ verdicts.table(v_cifar)
 #   (modular) points (paper: {glue:text}`cifar_paper_gap_mono` and
 #   {glue:text}`cifar_paper_gap_mod`).
 # - **Fig. 5** (**{glue:text}`cifar_fig5_input_verdict`**): {glue:text}`cifar_fig5_input_measured`.
-# - **Table 1** (judged at the paper's data scale), combinatorial OOD
+# - **Table 1** (judged at b = {glue:text}`cifar_pd_b`, {glue:text}`cifar_pd_n` combinations,
+#   {glue:text}`cifar_pd_seeds` seeds; the b = {glue:text}`cifar_scale_b` runs at the paper's
+#   data scale are its sensitivity), combinatorial OOD
 #   (**{glue:text}`cifar_table1_ood_verdict`**):
 #   {glue:text}`cifar_table1_ood_measured` (paper: {glue:text}`cifar_table1_ood_paper`); under
 #   noise (**{glue:text}`cifar_table1_noise_verdict`**): {glue:text}`cifar_table1_noise_measured`.
-# - **Fig. 12** (**{glue:text}`cifar_fig12_selectivity_verdict`**): the paper's learned module
-#   reads one image; here the mean largest share of a projection on one image is
-#   {glue:text}`cifar_share_ours` for our method and {glue:text}`cifar_share_mod` for the baseline
-#   (1/k = {glue:text}`cifar_uniform_share`), and the reconstructed kernel objective on raw pixels
-#   {glue:text}`cifar_obj_prefers` single-image projections. Where the verdict is not
-#   *reproduced*, the paper's kernel, targets or preprocessing may differ from this
+# - **Fig. 12** (**{glue:text}`cifar_fig12_selectivity_verdict`**, judged at b =
+#   {glue:text}`cifar_pd_b`): {glue:text}`cifar_fig12_selectivity_measured`. The paper's learned
+#   module reads one image. Here, at the chapter's b, the share is {glue:text}`cifar_share_ours`
+#   for ours and {glue:text}`cifar_share_mod` for the baseline (1/k =
+#   {glue:text}`cifar_uniform_share`). Measured cause: Algorithm 1's objective on raw pixels does
+#   not prefer image-aligned projections ({ref}`cifar-paper-dim`: literal reading
+#   {glue:text}`cifar_a1_oracle_literal`, joint {glue:text}`cifar_a1_oracle_joint` against a
+#   random start). The paper's kernel, targets or preprocessing may differ from this
 #   reconstruction (SPEC §8 lists them as unknown).
 # - **Beyond the paper.** Unseen minus seen class permutations at k = {glue:text}`cifar_k2`:
 #   {glue:text}`cifar_unseen_gap` points (monolithic, modular, ours); more epochs: table above.

@@ -103,6 +103,25 @@ show(exec_df)
 # %% [markdown]
 # Chapters before this page took {glue:text}`repro_total_exec_min:.1f` minutes in total.
 #
+# ### Re-run cost per chapter
+#
+# What a chapter draws from the committed results store, and what recomputing it would cost: the
+# stored entries of the chapter's experiments and their total compute time on the machines that
+# made them (each entry's provenance), beside the time this build took to draw the chapter
+# ({py:func}`modscale.report.book_pages.stored_compute`).
+
+# %% tags=["hide-input"]
+from modscale.infra import cache as store
+from modscale.report.book_pages import stored_compute
+
+cost = stored_compute(store.results_dir()) if store.results_dir().exists() else {}
+drawn = dict(zip(exec_df["chapter"], exec_df["wall_time_s"], strict=True)) if len(exec_df) else {}
+cost_df = pd.DataFrame([{"chapter": ch, "stored results": n,
+                         "stored compute (min)": round(t / 60, 1),
+                         "drawn in this build (s)": drawn.get(ch, float("nan"))}
+                        for ch, (n, t) in cost.items()])
+show(cost_df) if len(cost_df) else print("no committed results store found")
+#
 # ## Models trained
 #
 # Each experiment records how many networks it trained, with which seeds and how long it took

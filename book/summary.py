@@ -24,12 +24,13 @@
 # registry, `modscale.report.paper_items`; a claim whose chapter did not run in this build is listed as
 # *not run*.
 #
-# Verdicts: **reproduced** (held-out evidence supports the claim by the stated criterion),
-# **partly** (the direction holds but not the size, or only part of the claim was testable),
-# **consistent** (a fitted or by-construction check passes: no independent evidence),
-# **inconclusive** (a comparison whose interval over seeds contains the minimum effect, or has
-# fewer than 5 seeds), **not reproduced** (the measurement contradicts the claim, or rules out
-# the minimum effect), **not tested**.
+# Verdicts on held-out evidence: **reproduced** (the evidence supports the claim by the stated
+# criterion), **partly** (the direction holds but not the size, or only part of the claim was
+# testable), **not reproduced** (the measurement contradicts the claim, or rules out the minimum
+# effect). On a fitted or by-construction check: **consistent** (the whole check passes: no
+# independent evidence) or **inconsistent** (some part of it fails). **Inconclusive**: a
+# comparison whose interval over seeds contains the minimum effect, or that has fewer than 5
+# seeds (one rule for both directions). **Not tested**: not measurable here.
 
 # %% tags=["parameters"]
 profile: str = "smoke"  # profile: smoke, book or paper (every other parameter defaults to its value in this profile)
@@ -57,7 +58,7 @@ from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
 from modscale.report.notebook import Text, show
-from modscale.report.paper_items import FIGURE_OF_ITEM, ITEMS, paper_item_order
+from modscale.report.paper_items import EFFECT_UNITS, FIGURE_OF_ITEM, ITEMS, paper_item_order
 
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 
@@ -76,9 +77,11 @@ for cid, it in ITEMS.items():
     eff_txt = ""
     if e.get("seeds"):
         unit = "x" if e["effect_kind"] == "ratio" else ""
-        ci = (f"[{e['ci_low']:.3g}, {e['ci_high']:.3g}]" if e["ci_low"] == e["ci_low"]
-              else "no interval")
-        eff_txt = (f"{e['effect']:.3g}{unit} {ci}, {e['seeds']} seeds; minimum "
+        words = f" {EFFECT_UNITS[cid]}" if cid in EFFECT_UNITS else ""
+        sign = "+" if e["effect_kind"] == "difference" else ""
+        ci = (f"[{e['ci_low']:{sign}.3g}, {e['ci_high']:{sign}.3g}]"
+              if e["ci_low"] == e["ci_low"] else "no interval")
+        eff_txt = (f"{e['effect']:{sign}.3g}{unit} {ci}{words}, {e['seeds']} seeds; minimum "
                    f"{e['min_effect']:g}{unit}")
     rows.append({"paper item": it.item, "claim": it.claim, "paper": c["paper"],
                  "reproduction": c["reproduced"], "evidence": c.get("evidence", it.evidence),
@@ -127,11 +130,24 @@ _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in rec
                 "verdict_inputs", profile=build_profile)
 causes = summary[summary["cause"] != ""][["paper item", "claim", "verdict", "setting",
                                            "cause"]]
-summary = summary.drop(columns=["effect", "setting", "cause"])
 # Each verdict links to the reconstruction choices it depends on (the deviations page).
-summary["depends on"] = [", ".join(
-    f'<a href="deviations.html#dev-{d.id}">{d.id}</a>' for d in deviations.of_claim(cid))
-    or "no reconstruction choice" for cid in summary["claim id"]]
+depends = {cid: ", ".join(f'<a href="deviations.html#dev-{d.id}">{d.id}</a>'
+                          for d in deviations.of_claim(cid)) or "no reconstruction choice"
+           for cid in summary["claim id"]}
+
+
+def _details(r) -> str:
+    """The long texts of one claim, folded: what the paper reports, what was measured, where,
+    the criterion and the reconstruction choices it depends on."""
+    parts = [("paper", r["paper"]), ("this reproduction", r["reproduction"]),
+             ("judged in", r.get("setting", "")), ("criterion", r["why"]),
+             ("depends on", depends[r["claim id"]])]
+    body = "".join(f"<p><b>{k}:</b> {v}</p>" for k, v in parts if v)
+    return f"<details><summary>details</summary>{body}</details>"
+
+
+summary["details"] = [_details(r) for _, r in summary.iterrows()]
+summary = summary.drop(columns=["effect", "setting", "cause"])
 
 # %% [markdown]
 # ## Findings
@@ -149,11 +165,13 @@ summary["depends on"] = [", ".join(
 # claim carries an **evidence class**: *held-out* (the quantity was not used to fit anything: a
 # prediction that could fail), *fitted* (in-sample), *by construction* (an identity of the
 # reconstruction or a pipeline check) or *not tested*. Only held-out evidence can be
-# *reproduced*; a fitted or by-construction claim that passes its check is *consistent*. A
-# comparative claim is judged on a paired effect over seeds with its 95 % interval against a
-# stated minimum effect: *reproduced* only if the interval lies beyond it with at least 5 seeds,
-# *not reproduced* if it lies on the other side, *inconclusive* otherwise
-# ({py:mod}`modscale.report.evidence`). Of the {glue:text}`summary_n_held_out` held-out claims,
+# *reproduced*; a fitted or by-construction claim is *consistent* if its whole check passes and
+# *inconsistent* if any part fails. A comparative claim is judged on a paired effect over seeds
+# with its 95 % interval against a stated minimum effect, in one unit: *reproduced* if the
+# interval lies beyond it, *not reproduced* if it lies on the other side, *inconclusive* if it
+# contains it -- and *inconclusive* whichever side it lies on with fewer than 5 seeds
+# ({py:mod}`modscale.report.evidence`). Open *details* for what the paper reports, what was
+# measured, the setting, the criterion and the reconstruction choices of a claim. Of the {glue:text}`summary_n_held_out` held-out claims,
 # **{glue:text}`summary_n_held_reproduced`** are reproduced. Per class:
 # {glue:text}`summary_class_sentence`. Smaller profiles than the paper's give noisier and
 # sometimes different verdicts; each chapter states the scale it ran at.
@@ -163,14 +181,14 @@ display(show(by_class, index=True))
 
 # %% tags=["hide-input"]
 pd.set_option("display.max_colwidth", None)
-(summary.drop(columns=["chapter", "claim id"]).style.hide(axis="index")
+(summary[["paper item", "claim", "verdict", "effect [95 % CI]", "evidence", "details"]]
+ .style.hide(axis="index")
  .map(lambda v: f"background-color: {verdicts.VERDICT_COLOURS.get(v, 'white')}",
       subset=["verdict"])
  .set_properties(**{"text-align": "left", "vertical-align": "top", "font-size": "0.85em"})
- .set_properties(subset=["why"], **{"font-size": "0.75em", "min-width": "14em"})
+ .set_properties(subset=["details"], **{"font-size": "0.8em", "min-width": "6em"})
  # short columns keep their words whole when the long ones are wrapped
- .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "7.5em"})
- .set_properties(subset=["depends on"], **{"font-size": "0.75em", "min-width": "9em"}))
+ .set_properties(subset=["paper item", "verdict", "evidence"], **{"min-width": "6.5em"}))
 
 # %% [markdown]
 # ### Measured causes
@@ -193,10 +211,11 @@ pd.DataFrame({"Method": paper_data.TABLE1["method"],
               "Accuracy under Noise (%)": paper_data.TABLE1["accuracy_under_noise"]})
 
 # %% [markdown]
-# ## The figures of this build
+# ## The judged figures
 #
-# The reproduced figures, as exported to `paper_figures/` by this build (each overlays the
-# paper's digitised values where they exist, labelled *paper*).
+# The figure each paper item's verdict of record is judged on, as exported to `paper_figures/`
+# by this build (the same figures as the landing page's thumbnails and the README), each with its
+# verdicts in one line.
 
 # %% tags=["hide-input"]
 fig_dir = Path(os.environ.get("MODSCALE_PAPER_FIGURES", "")) if os.environ.get(
@@ -205,9 +224,14 @@ shown = 0
 if cfg.show_figures and fig_dir is not None and fig_dir.exists():
     for item in paper_item_order():
         name = FIGURE_OF_ITEM.get(item)
-        chapter = next(it.chapter for it in ITEMS.values() if it.item == item)
+        sub = summary[summary["paper item"] == item]
+        chapter = sub["chapter"].iloc[0]
         if name and (fig_dir / f"{name}.png").exists():
-            display(Markdown(f"**{item}** (chapter `{chapter}`)"))
+            takeaway = "; ".join(f"{r['claim']}: **{r['verdict']}**"
+                                 + (f" ({r['effect [95 % CI]'].split(';')[0]})"
+                                    if r["effect [95 % CI]"] else "")
+                                 for _, r in sub.iterrows())
+            display(Markdown(f"**{item}** (chapter `{chapter}`). {takeaway}."))
             display(Image(filename=str(fig_dir / f"{name}.png"), width=720))
             shown += 1
 if shown == 0:
@@ -221,7 +245,7 @@ if shown == 0:
 # (change it with papermill, `-p NAME VALUE`). The {ref}`deviations` page lists all
 # {glue:text}`summary_n_deviations` of them, generated from one registry: what the paper gives
 # and how sure that is, the book's choice, the parameters, the verdicts that depend on it (the
-# *depends on* column above) and the sensitivity runs.
+# *details* of each row above) and the sensitivity runs.
 
 # %%
 glue("summary_n_deviations", len(deviations.DEVIATIONS), display=False)

@@ -18,7 +18,7 @@
 # # The theory of monolithic generalization
 #
 # Section 3 of the paper {cite}`boopathy2025breaking` models how a neural network generalises
-# with a linear model in the neural-tangent-kernel regime {cite}`jacot2018ntk`. In the words of
+# with a linear model in the neural-tangent-kernel (NTK) limit {cite}`jacot2018ntk`. In the words of
 # the authors' project page, it considers "regression tasks where outputs depend linearly on a
 # large set of random features drawn from a Gaussian distribution", and studies "how a neural
 # network approximates this function using a limited number of parameters (p) [...] given
@@ -214,7 +214,7 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 #
 # ```{admonition} Which formula is exact
 # :class: note
-# | regime | train | test |
+# | case | train | test |
 # |---|---|---|
 # | $N \ge p+2$ (underparameterised) | exact | exact, any spectrum: eq. {eq}`theory-under` |
 # | $p \ge N+2$, isotropic $\Lambda_1$ | exact ($=0$) | exact |
@@ -676,7 +676,7 @@ print("curves ordered by parameter count:", bool(np.all(np.diff(n_req, axis=0) >
 # ## Summary and differences from the paper
 #
 # - The expected losses of the reconstructed model are exact closed forms in the
-#   underparameterised regime and for isotropic spectra; elsewhere we use the ridgeless
+#   underparameterised case and for isotropic spectra; elsewhere we use the ridgeless
 #   deterministic equivalent {cite}`hastie2022surprises`, whose finite-size error we measured
 #   (up to {glue:text}`th_max_rel_det` at the sizes checked). Whether the paper's Theorem 1 has
 #   the same bias term could not be checked.

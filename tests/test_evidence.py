@@ -44,6 +44,11 @@ def test_clear_effects_are_reproduced_or_ruled_out():
     two = ev.paired_ratio([300, 310.0], [100.0, 100.0])
     verdict, why = ev.judge(two, min_effect=1.25)
     assert two.ci_low > 1.25 and verdict == "inconclusive" and "2 < 5 seeds" in why
+    # one seed rule in both directions: a clear absence with two seeds is not ruled out either
+    two_none = ev.paired_ratio([101, 99.0], [100.0, 100.0])
+    verdict, why = ev.judge(two_none, min_effect=1.25)
+    assert two_none.ci_high < 1.25 and verdict == "inconclusive" and "2 < 5 seeds" in why
+    assert "excludes" in why
 
 
 def test_differences_and_slopes():
@@ -67,8 +72,11 @@ def test_censoring_and_bad_inputs():
 def test_only_held_out_evidence_is_reproduced():
     assert ev.cap_verdict("reproduced", "held-out") == "reproduced"
     assert ev.cap_verdict("reproduced", "fitted") == "consistent"
-    assert ev.cap_verdict("partly", "by construction") == "consistent"
-    assert ev.cap_verdict("not reproduced", "fitted") == "not reproduced"
+    # a check that failed in part is never "consistent"
+    assert ev.cap_verdict("partly", "by construction") == "inconsistent"
+    assert ev.cap_verdict("not reproduced", "fitted") == "inconsistent"
+    assert ev.cap_verdict("inconclusive", "fitted") == "inconclusive"
+    assert ev.cap_verdict("partly", "held-out") == "partly"
     assert ev.cap_verdict("reproduced", "not tested") == "not tested"
     with pytest.raises(ValueError, match="evidence"):
         ev.cap_verdict("reproduced", "in-sample")

@@ -223,9 +223,11 @@ def write_generated_pages(pages: list[str], built: list[str], export: Path,
 def execute_chapters(names: list[str], profile: str, device: str, log: Path,
                      export: Path) -> list[dict]:
     from modscale.infra.device import resolve_device
-    from modscale.report.book_pages import reexecution_markdown
+    from modscale.report.book_pages import reexecution_markdown, stored_compute
 
     device_name = str(resolve_device(device))
+    # the committed store's compute per chapter (the smoke profile draws none of it)
+    stored = stored_compute(REPO / "results") if profile != "smoke" else None
 
     import jupytext
     import papermill as pm
@@ -258,7 +260,7 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
         wall = time.perf_counter() - t0
         if out.exists():
             prepare_for_html(out, reexecution_markdown(name, wall_time_s=wall, profile=profile,
-                                                       device=device_name))
+                                                       device=device_name, stored=stored))
         print(f"[build] {name}: {status} in {wall:.1f} s", flush=True)
         records.append({"chapter": name, "profile": profile, "device": device,
                         "wall_time_s": round(wall, 2), "status": status, "error": error})

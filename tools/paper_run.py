@@ -6,11 +6,12 @@
 
 Parts, most valuable first, so that whatever a lease finishes is useful:
 
-1. ``cifar``: Compositional CIFAR-10 Fig. 3b, Table 1 and Fig. 12 at module dimension b = 512
-   with 10^6 training combinations (one epoch), 5 seeds, the three methods, k = 1, 2, 4, 8 first,
-   then the other k; then K = 5k modules at Table 1's k. Architecture and learning-rate sweep
-   are the chapter's scale runs (:mod:`modscale.experiments.cifar_scale`), so the book draws
-   these runs beside the CPU ones.
+1. ``cifar``: Compositional CIFAR-10 Table 1, Fig. 12 and Fig. 3b at module dimension b = 512
+   with 10^6 training combinations (one epoch), 5 seeds, the three methods: Table 1's k first,
+   then k = 1, 2, 4, 8, then the other k; then K = 5k modules at Table 1's k. Learning-rate
+   sweep, Algorithm 1 variant and seed chunks are the chapter's paper-dimension runs
+   (:func:`modscale.experiments.cifar_scale.paper_dim_specs`), so the book draws these runs
+   beside the CPU ones.
 2. ``paper_regime``: Fig. 3a in the paper-matched regime and today's with every reading
    (literal, joint, greedy residual), the oracle start and the baselines at the paper's 3 x 3
    architectures, m = 2..9, 5 seeds; the alignment dose-response at m = 3, 6, 9; Fig. 4 with
@@ -89,20 +90,18 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     from modscale.infra.profiles import get_config
 
     cfg = get_config("compositional_cifar", "smoke" if dry else profile)
-    ks_first = (1, 2, 4, 8)
-    ks = tuple(k for k in ks_first + tuple(range(1, 9)) if k in cfg.ks)
-    ks = tuple(dict.fromkeys(ks))
+    # Table 1's k first (every method, every seed), then the rest of Fig. 3b's k, then the rest
+    ks = tuple(dict.fromkeys((cfg.table_k, 1, 2, 4, 8, *range(1, 9))))
     if dry:  # tiny: one k, a few hundred combinations
-        cfg = dataclasses.replace(cfg, scale_n_train=300, scale_n_test=100, n_val=100,
-                                  init_steps=2, init_pool=64, init_batch_size=32, lr_grid=(1e-3,))
-        ks = cfg.scale_ks[:1]
+        cfg = dataclasses.replace(cfg, paper_dim_n_train=1_400, scale_n_test=100, n_val=100,
+                                  init_steps=2, init_pool=64, init_batch_size=32,
+                                  paper_dim_lr_grid=(1e-3,), paper_dim_n_seeds=2)
+        ks = (cfg.table_k,)
     paper = dataclasses.replace(
-        cfg, modules_per_image=2, scale_ks=ks, scale_study_ks=(), scale_study_n_trains=(),
-        scale_module_dims=(cfg.scale_module_dims[-1],) if dry else (512,),
-        scale_n_seeds=cfg.scale_n_seeds if dry else 5,
-        scale_n_train=cfg.scale_n_train if dry else 1_000_000)
-    k5 = dataclasses.replace(paper, modules_per_image=5, scale_ks=(paper.table_k,)
-                             if paper.table_k in paper.scale_ks else paper.scale_ks[:1])
+        cfg, modules_per_image=2, paper_dim_ks=ks,
+        paper_dim_n_train=cfg.paper_dim_n_train if dry else 1_000_000,
+        paper_dim_n_seeds=cfg.paper_dim_n_seeds if dry else 5)
+    k5 = dataclasses.replace(paper, modules_per_image=5, paper_dim_ks=(paper.table_k,))
     state: dict = {}
 
     def data():
@@ -113,31 +112,34 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     def lrs():
         if "lrs" not in state:
             sweep = ([cifar_scale.scale_run(data(), s, progress=False)
-                      for s in cifar_scale.sweep_specs(paper, device)]
-                     if len(paper.lr_grid) > 1 else [])
-            state["lrs"] = cifar_scale.scale_lrs(sweep, paper)
+                      for s in cifar_scale.paper_dim_sweep_specs(paper, device)]
+                     if len(paper.paper_dim_lr_grid) > 1 else [])
+            state["lrs"] = cifar_scale.paper_dim_lrs(sweep, paper)
         return state["lrs"]
 
     # the learning-rate sweep is part of the first job (cached like every run)
     jobs = []
     for variant, c in (("K = 2k", paper), ("K = 5k", k5)):
-        for k in c.scale_ks:
+        for k in c.paper_dim_ks:
             for method in c.methods:
                 if variant == "K = 5k" and method == "monolithic":
                     continue
+                from modscale.experiments.cifar_runs import seed_chunks
 
-                def spec_of(c=c, k=k, method=method) -> dict:
-                    return next(s for s in cifar_scale.main_specs(c, lrs(), device)
-                                if s["k"] == k and s["method"] == method
-                                and s["n_train"] == c.scale_n_train)
+                for chunk in seed_chunks(c.paper_dim_n_seeds, c.paper_dim_seeds_per_run):
 
-                jobs.append(Job("cifar", cifar_scale.EXPERIMENT,
-                                lambda spec_of=spec_of: cifar_scale.scale_key(data(),
-                                                                              spec_of()),
-                                lambda spec_of=spec_of: cifar_scale.compute_scale_run(
-                                    data(), spec_of(), progress=True),
-                                f"cifar {method} k={k} {variant} b="
-                                f"{c.scale_module_dims[0]} n={c.scale_n_train:,}"))
+                    def spec_of(c=c, k=k, method=method, chunk=chunk) -> dict:
+                        return next(s for s in cifar_scale.paper_dim_specs(c, lrs(), device)
+                                    if s["k"] == k and s["method"] == method
+                                    and tuple(s["seeds"]) == chunk)
+
+                    jobs.append(Job(
+                        "cifar", cifar_scale.EXPERIMENT,
+                        lambda spec_of=spec_of: cifar_scale.scale_key(data(), spec_of()),
+                        lambda spec_of=spec_of: cifar_scale.compute_scale_run(
+                            data(), spec_of(), progress=True),
+                        f"cifar {method} k={k} {variant} b={c.paper_dim} "
+                        f"n={c.paper_dim_n_train:,} seeds {list(chunk)}"))
     return jobs
 
 

@@ -73,6 +73,7 @@ def table(folder: Path) -> str:
                     f"- {r['item']}, {ITEMS[r['claim']].claim} (**{r['verdict']}**"
                     + (f"; {r['setting']}" if r.get("setting") else "") + f"): {r['cause']}"
                     for r in causes]
+        out += [""] + key_figures(folder, rows)
         return "\n".join(out) + "\n"
     if "claim id" in df.columns:
         by_id = {r["claim id"]: r for _, r in df.iterrows()}
@@ -96,6 +97,31 @@ def table(folder: Path) -> str:
                                                    "not tested", "not run")
         if counts.get(v, 0)) + "."]
     return "\n".join(out) + "\n"
+
+
+def key_figures(folder: Path, rows) -> list[str]:
+    """The figures the verdicts of record are judged on (``FIGURE_OF_ITEM``, the same as the
+    summary page and the landing thumbnails), two per table row, each with its verdicts."""
+    from modscale.report.paper_items import FIGURE_OF_ITEM, paper_item_order
+
+    cells = []
+    for item in paper_item_order():
+        name = FIGURE_OF_ITEM.get(item)
+        if not name or not (folder / f"{name}.png").exists():
+            continue
+        verdict = "; ".join(f"{ITEMS[r['claim']].claim}: **{r['verdict']}**" for r in rows
+                            if r["item"] == item)
+        rel = (folder / f"{name}.png").relative_to(REPO) if folder.is_relative_to(REPO) \
+            else folder / f"{name}.png"
+        cells.append((f"![{item}]({rel.as_posix()})", f"{item}. {verdict}".replace("|", "/")))
+    if not cells:
+        return []
+    out = ["Key figures: the ones the verdicts of record are judged on (`paper_figures/`, the "
+           "last book build):", "", "| | |", "|---|---|"]
+    for i in range(0, len(cells), 2):
+        pair = cells[i:i + 2] + [("", "")] * (2 - len(cells[i:i + 2]))
+        out += [f"| {pair[0][0]} | {pair[1][0]} |", f"| {pair[0][1]} | {pair[1][1]} |"]
+    return out
 
 
 def replace_block(readme: str, block: str) -> str:

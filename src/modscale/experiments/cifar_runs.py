@@ -93,6 +93,11 @@ def run_spec(cfg, method: str, k: int, seeds: tuple[int, ...], *, lr: float,
     projection slices of Fig. 12."""
     epochs = epochs or cfg.epochs
     extra = {"keep_slices": True} if keep_slices else {}
+    # written only when set, so the keys of every run stored before they existed are unchanged
+    if method == "ours" and getattr(cfg, "init_bandwidth_grad", False):
+        extra["init_bandwidth_grad"] = True
+    if method == "ours" and getattr(cfg, "init_heldout", 0):
+        extra["init_heldout"] = int(cfg.init_heldout)
     return {**extra, "amp": resolve_precision(cfg.amp, device), "method": method, "k": k,
             "seeds": list(seeds), "lr": lr,
             "n_train": n_train or cfg.n_train, "epochs": epochs,
@@ -152,7 +157,8 @@ def compute_run(data: CifarData, spec: dict, *, progress: bool = False) -> dict:
         out["init"] = kernel_init_projections(
             model, data.train, sets, n_pool=spec["init_pool"], steps=spec["init_steps"],
             batch_size=spec["init_batch"], lr=spec["init_lr"], ridge=spec["init_ridge"],
-            seed=model_seed, progress=progress)
+            seed=model_seed, n_heldout=spec.get("init_heldout", 0),
+            bandwidth_grad=spec.get("init_bandwidth_grad", False), progress=progress)
         out["energy_after_init"] = _projection_summary(model, k)["energy"]
         out["slice_after_init"] = _projection_summary(model, k)["slice"]
     if method != "monolithic":
@@ -227,16 +233,23 @@ def compact(result: dict, *, detail: bool = False) -> dict:
            "wall_time_s": result["wall_time_s"]}
     if "init" in result:
         out["init_flops"] = float(result["init"]["flops"])
+        if result["init"].get("heldout") is not None and result["init"]["heldout"].numel():
+            # Algorithm 1's histories, mean over each network's restarts: (T,), (T, M), (T, M)
+            out["init_history"] = {"steps": result["init"]["steps"].clone(),
+                                   "batch": result["init"]["objective"].mean(-1).clone(),
+                                   "heldout": result["init"]["heldout"].mean(-1).clone()}
+            e = result["energy_after_init"]
+            out["energy_max_after_init"] = e.max(-1).values.mean(-1).clone()
     if "energy_final" in result:
         # share of each module's projection on its most-weighted image position, per network
         out["energy_max_final"] = result["energy_final"].max(-1).values.mean(-1).clone()
+    if spec.get("keep_slices") and "slice_final" in result:
+        out["slice_final"] = result["slice_final"][:SLICE_MODULES].clone()
     if detail:
         out["acc"] = result["acc"].clone()
         for name in ("energy_init", "energy_after_init", "energy_final", "proj_scale", "init"):
             if name in result:
                 out[name] = result[name]
-        if spec.get("keep_slices") and "slice_final" in result:
-            out["slice_final"] = result["slice_final"][:SLICE_MODULES].clone()
     return out
 
 

@@ -86,6 +86,70 @@ def main_specs(cfg, lrs: dict[str, float], device="cpu") -> list[dict]:
     return out
 
 
+# --- the paper-dimension runs (module dimension b = paper_dim) ---------------------------------
+
+def paper_dim_config(cfg, method: str):
+    """``cfg`` of a paper-dimension run of ``method``: module dimension ``cfg.paper_dim``
+    (the monolithic network has no modules: it is keyed at the chapter's ``module_dim``, so its
+    runs are shared with the b = 32 runs), and, for ``ours``, Algorithm 1 as
+    ``cfg.paper_dim_init`` (:func:`modscale.experiments.cifar_alg1.init_config`)."""
+    from modscale.experiments.cifar_alg1 import init_config
+
+    sc = scale_config(cfg, cfg.module_dim if method == "monolithic" else cfg.paper_dim)
+    return init_config(sc, cfg.paper_dim_init) if method == "ours" else sc
+
+
+def paper_dim_sweep_specs(cfg, device="cpu") -> list[dict]:
+    """The learning-rate sweep at the paper's module dimension: every method and learning rate
+    of ``paper_dim_lr_grid`` at ``scale_sweep_k`` with ``scale_sweep_n_train`` combinations,
+    seed 0, validation set."""
+    return [run_spec(paper_dim_config(cfg, m), m, cfg.scale_sweep_k, (0,), lr=lr,
+                     n_train=cfg.scale_sweep_n_train, evaluate="val", device=device)
+            for m in cfg.methods for lr in cfg.paper_dim_lr_grid]
+
+
+def paper_dim_specs(cfg, lrs: dict[str, float], device="cpu") -> list[dict]:
+    """Fig. 3b and Table 1 at the paper's module dimension: ``paper_dim_ks`` x methods at
+    ``paper_dim_n_train`` combinations, ``paper_dim_n_seeds`` seeds in chunks of
+    ``paper_dim_seeds_per_run`` (noise levels evaluated at ``table_k``; the projection slices
+    of Fig. 12 kept in the first chunk of the modular methods at ``table_k``)."""
+    from modscale.experiments.cifar_runs import seed_chunks
+
+    out = []
+    for k in cfg.paper_dim_ks:
+        for m in cfg.methods:
+            for chunk in seed_chunks(cfg.paper_dim_n_seeds, cfg.paper_dim_seeds_per_run):
+                out.append(run_spec(
+                    paper_dim_config(cfg, m), m, k, chunk, lr=lrs[m],
+                    n_train=cfg.paper_dim_n_train,
+                    noise_levels=tuple(cfg.noise_levels) if k == cfg.table_k else (),
+                    keep_slices=(k == cfg.table_k and chunk[0] == 0 and m != "monolithic"),
+                    device=device))
+    return out
+
+
+def paper_dim_lrs(sweep: list[dict], cfg) -> dict[str, float]:
+    """Learning rate per method chosen on the paper-dimension sweep's validation accuracy."""
+    import pandas as pd
+
+    if len(cfg.paper_dim_lr_grid) == 1:
+        return {m: float(cfg.paper_dim_lr_grid[0]) for m in cfg.methods}
+    df = pd.DataFrame([{"method": r["spec"]["method"], "lr": r["spec"]["lr"],
+                        "val_acc": r["rows"][0]["val_acc"]} for r in sweep])
+    return best_lrs(df)
+
+
+def paper_dim_runs(data: CifarData, cfg, *, progress: bool = True
+                   ) -> tuple[list[dict], dict[str, float], list[dict]]:
+    """(sweep runs, chosen learning rates, main runs) at the paper's module dimension, computed
+    or drawn from the store."""
+    sweep = ([scale_run(data, s, progress=progress) for s in paper_dim_sweep_specs(cfg)]
+             if len(cfg.paper_dim_lr_grid) > 1 else [])
+    lrs = paper_dim_lrs(sweep, cfg)
+    return sweep, lrs, [scale_run(data, s, progress=progress)
+                        for s in paper_dim_specs(cfg, lrs)]
+
+
 def compute_scale_run(data: CifarData, spec: dict, *, progress: bool = True) -> dict:
     """Train and evaluate one scale run (uncached) and return its compact payload."""
     return compact(compute_run(data, spec, progress=progress))
@@ -130,5 +194,6 @@ def all_runs(data: CifarData, cfg, *, progress: bool = True) -> tuple[list[dict]
     return sweep, [scale_run(data, s, progress=progress) for s in main_specs(cfg, lrs)]
 
 
-__all__ = ["EXPERIMENT", "scale_config", "sweep_specs", "main_specs", "compact",
-           "compute_scale_run", "scale_key", "scale_run", "scale_lrs", "all_runs"]
+__all__ = ["EXPERIMENT", "paper_dim_config", "paper_dim_sweep_specs", "paper_dim_specs",
+           "paper_dim_lrs", "paper_dim_runs", "scale_config", "sweep_specs", "main_specs",
+           "compact", "compute_scale_run", "scale_key", "scale_run", "scale_lrs", "all_runs"]

@@ -83,6 +83,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
     _E("cifar_scale", 1, "modscale.experiments.cifar_scale:run_compact",
        ("experiments.cifar_scale",), chapter="compositional_cifar",
        doc="one CIFAR run at the paper's data scale (compact payload)"),
+    _E("cifar_alg1", 1, "modscale.experiments.cifar_alg1:run_compact",
+       ("experiments.cifar_alg1",), chapter="compositional_cifar",
+       doc="one variant of Algorithm 1 on CIFAR: mini-batch and held-out objective histories"),
     # Algorithm 1 under the microscope
     _E("alg1_readings", 1, "modscale.training.alg1:run_reading", ("training.alg1",),
        chapter="algorithm1", doc="one reading of Algorithm 1 on n_tasks sine tasks"),

@@ -50,8 +50,34 @@ def scale_parameters(chapter: str) -> list[tuple[str, dict[str, str]]]:
     return sorted(out, key=lambda nv: nv[1].get("book") == nv[1].get("paper"))
 
 
+def stored_compute(results: Path | None = None) -> dict[str, tuple[int, float]]:
+    """Chapter -> (stored entries, their total compute time in seconds) of the committed
+    results store (``results/``; each entry's provenance ``wall_time_s``), by the chapter the
+    experiment registry assigns (:mod:`modscale.infra.registry`): what a re-run that recomputes
+    the chapter's stored results would cost on the machines that computed them."""
+    import json
+
+    from modscale.infra import cache
+    from modscale.infra.registry import EXPERIMENTS
+
+    root = results or cache.results_dir()
+    out: dict[str, list[float]] = {}
+    for name, exp in EXPERIMENTS.items():
+        for f in sorted((root / name).glob("*.json")) if (root / name).exists() else ():
+            meta = json.loads(f.read_text()).get("meta", {})
+            acc = out.setdefault(exp.chapter, [0, 0.0])
+            acc[0] += 1
+            acc[1] += float(meta.get("wall_time_s") or 0.0)
+    return {ch: (int(n), float(t)) for ch, (n, t) in out.items()}
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 3600:,.1f} h" if seconds >= 5400 else f"{seconds / 60:,.0f} min"
+
+
 def reexecution_markdown(chapter: str, *, wall_time_s: float | None, profile: str,
-                         device: str) -> str:
+                         device: str, stored: Mapping[str, tuple[int, float]] | None = None
+                         ) -> str:
     """The MyST box at the top of a chapter: the papermill command at every profile, the
     parameters that set the scale, and the chapter's wall time at this build."""
     src = f"book/{chapter}.ipynb"
@@ -76,6 +102,11 @@ def reexecution_markdown(chapter: str, *, wall_time_s: float | None, profile: st
         timing = (f"At this build (profile `{profile}`, device `{device}`) the chapter ran in "
                   f"**{wall_time_s:,.0f} s**, drawing stored results where their configuration "
                   "was computed before.")
+    n_stored, cost = (stored or {}).get(chapter, (0, 0.0))
+    if n_stored:
+        timing += (f" Recomputing its {n_stored:,} stored results (`make book "
+                   f"RECOMPUTE=<experiment>`) cost **{_minutes(cost)}** of compute on the "
+                   "machines that made them.")
     return (f"````{{admonition}} Re-run this chapter\n:class: tip\n"
             f"From the repository root, after `make venv` and `source .venv/bin/activate`, one "
             f"command per profile; override "
@@ -139,5 +170,6 @@ def landing_overview_html(verdicts: Mapping[str, str], *, figures: Path | None,
             + "\n".join(rows) + "\n</tbody>\n</table>")
 
 
-__all__ = ["PROFILE_USE", "MAX_SCALE_PARAMETERS", "scale_parameters", "reexecution_markdown",
+__all__ = ["PROFILE_USE", "MAX_SCALE_PARAMETERS", "scale_parameters", "stored_compute",
+           "reexecution_markdown",
            "thumbnail_data_uri", "landing_overview_html"]

@@ -145,3 +145,51 @@ def table1_frame(df: pd.DataFrame, table_k: int, noise_std: float) -> pd.DataFra
                      "paper_ood_acc": TABLE1["combinatorial_ood_accuracy"][i],
                      "paper_noise_acc": TABLE1["accuracy_under_noise"][i]})
     return pd.DataFrame(rows)
+
+
+# --- Algorithm 1 on CIFAR (modscale.experiments.cifar_alg1) -------------------------------------
+
+def alg1_table(runs: list[dict]) -> pd.DataFrame:
+    """One row per diagnosis run (:mod:`modscale.experiments.cifar_alg1`): its settings, the
+    per-point objective on the mini-batches and on the fixed held-out batch at the start and
+    for the returned projection (means over networks), the held-out change (percent, mean and
+    range over networks) and the mean largest per-image share of the projections before and
+    after."""
+    from modscale.experiments.cifar_alg1 import change
+
+    rows = []
+    for r in runs:
+        sp = r["spec"]
+        c = 100 * change(r).numpy()
+        rows.append({"b": sp["module_dim"], "variant": sp["variant"],
+                     "reading": sp["objective"], "bandwidth grad": sp["bandwidth_grad"],
+                     "pool": sp["pool"], "batch": sp["batch"], "lr": sp["lr"],
+                     "steps": sp["steps"],
+                     "mini-batch start": float(r["batch"][0].mean()),
+                     "mini-batch end": float(r["batch"][-1].mean()),
+                     "held-out start": float(r["heldout"][0].mean()),
+                     "held-out change %": float(c.mean()),
+                     "change min %": float(c.min()), "change max %": float(c.max()),
+                     "share before": float(r["share_before"].mean()),
+                     "share after": float(r["share_after"].mean()),
+                     "networks": int(sp["n_models"]), "wall_time_s": float(r["wall_time_s"])})
+    return pd.DataFrame(rows)
+
+
+def oracle_table(runs: list[dict]) -> pd.DataFrame:
+    """The image-aligned oracle of every module dimension (first run of each ``b``): per reading,
+    the held-out objective at the random start and at its image-aligned restriction, and the
+    aligned projection's difference in percent (negative: the objective prefers the structure
+    the initialiser is meant to find)."""
+    rows, seen = [], set()
+    for r in runs:
+        b = r["spec"]["module_dim"]
+        if b in seen or "oracle" not in r:
+            continue
+        seen.add(b)
+        for reading, v in r["oracle"].items():
+            rnd, ali = v[0].numpy(), v[1].numpy()
+            rows.append({"b": b, "reading": reading, "random start": float(rnd.mean()),
+                         "image-aligned": float(ali.mean()),
+                         "aligned - random %": float(100 * np.mean(ali / rnd - 1))})
+    return pd.DataFrame(rows)

@@ -9,7 +9,8 @@
 - ``not tested``: not measured or not comparable.
 
 Only held-out evidence can be *reproduced*; a fitted or by-construction claim that passes its
-check is *consistent* (:func:`cap_verdict`).
+whole check is *consistent*, and one whose check fails in any part is *inconsistent*
+(:func:`cap_verdict`): such a check never reads "consistent" when part of it failed.
 
 **Comparative effects.** A comparison (ours needs fewer samples than the baseline, one accuracy
 above another, ...) is judged on a *paired* effect over seeds (seed ``s`` of both methods shares
@@ -18,12 +19,14 @@ differences on the linear scale (:func:`paired_difference`), each with a two-sid
 Student-t interval over seeds. :func:`judge` compares the interval with the claim's stated
 minimum effect (in the paper's direction):
 
-- *reproduced*: the interval lies beyond the minimum effect, with at least :data:`MIN_SEEDS`
-  seeds;
+- *reproduced*: the interval lies beyond the minimum effect;
 - *not reproduced*: the interval excludes the minimum effect on the other side (an effect as
   large as the minimum is ruled out);
-- *inconclusive*: otherwise -- the interval contains the minimum effect, or there are fewer
-  than :data:`MIN_SEEDS` seeds (one seed: no interval at all).
+- *inconclusive*: otherwise -- the interval contains the minimum effect.
+
+**One seed rule, both directions:** with fewer than :data:`MIN_SEEDS` seeds a comparative claim
+is *inconclusive* whichever side its interval lies on (with 2 seeds a t-interval has one degree
+of freedom); the interval is still reported.
 """
 
 from __future__ import annotations
@@ -37,14 +40,17 @@ import numpy as np
 EVIDENCE = ("held-out", "fitted", "by construction", "not tested")
 """Evidence classes, strongest first."""
 
-VERDICTS = ("reproduced", "partly", "consistent", "inconclusive", "not reproduced", "not tested")
-"""Allowed verdicts. ``reproduced`` / ``partly`` need held-out evidence; a passing fitted or
-by-construction claim is ``consistent``; ``inconclusive``: a comparative claim whose interval over
-seeds contains the minimum effect (or has too few seeds); ``not tested``: the claim could not be
-measured or compared."""
+VERDICTS = ("reproduced", "partly", "consistent", "inconsistent", "inconclusive",
+            "not reproduced", "not tested")
+"""Allowed verdicts. ``reproduced`` / ``partly`` / ``not reproduced`` need held-out evidence; a
+fitted or by-construction claim is ``consistent`` if its whole check passes and ``inconsistent``
+if any part fails; ``inconclusive``: a comparative claim whose interval over seeds contains the
+minimum effect or that has fewer than :data:`MIN_SEEDS` seeds; ``not tested``: the claim could
+not be measured or compared."""
 
 MIN_SEEDS = 5
-"""Seeds a comparative verdict needs before it can be *reproduced* (the paper's "up to five")."""
+"""Seeds a comparative verdict needs before it can be *reproduced* or *not reproduced* (the
+paper's "up to five")."""
 
 CONFIDENCE = 0.95
 """Two-sided confidence of every interval."""
@@ -147,25 +153,29 @@ def judge(e: Effect, *, min_effect: float, min_seeds: int = MIN_SEEDS) -> tuple[
     if e.seeds < 2 or not math.isfinite(e.ci_low):
         return "inconclusive", f"{e.seeds} seed: no interval"
     if e.ci_high < min_effect:
-        return "not reproduced", (f"the interval excludes the minimum effect {min_effect:g} "
-                                  "(an effect that large is ruled out)")
-    if e.ci_low >= min_effect:
-        if e.seeds < min_seeds:
-            return "inconclusive", (f"the interval lies beyond {min_effect:g} but with "
-                                    f"{e.seeds} < {min_seeds} seeds")
-        return "reproduced", f"the interval lies beyond the minimum effect {min_effect:g}"
-    return "inconclusive", f"the interval contains the minimum effect {min_effect:g}"
+        side = (f"the interval excludes the minimum effect {min_effect:g} (an effect that "
+                "large is ruled out)")
+    elif e.ci_low >= min_effect:
+        side = f"the interval lies beyond the minimum effect {min_effect:g}"
+    else:
+        return "inconclusive", f"the interval contains the minimum effect {min_effect:g}"
+    if e.seeds < min_seeds:
+        return "inconclusive", f"{side}, but with {e.seeds} < {min_seeds} seeds"
+    return ("not reproduced" if e.ci_high < min_effect else "reproduced"), side
 
 
 def cap_verdict(verdict: str, evidence: str) -> str:
-    """Only held-out evidence is *reproduced*: a passing fitted or by-construction claim is
-    *consistent*; a claim that was not tested stays *not tested*."""
+    """Only held-out evidence is *reproduced* (or *partly* / *not reproduced*): a fitted or
+    by-construction claim whose whole check passes is *consistent*, one whose check fails in any
+    part (``partly``, ``not reproduced``) is *inconsistent*; a claim that was not tested stays
+    *not tested*; *inconclusive* stays."""
     if evidence not in EVIDENCE:
         raise ValueError(f"evidence must be one of {EVIDENCE}, got {evidence!r}")
     if evidence == "not tested":
         return "not tested"
-    if evidence != "held-out" and verdict in ("reproduced", "partly"):
-        return "consistent"
+    if evidence != "held-out":
+        return {"reproduced": "consistent", "partly": "inconsistent",
+                "not reproduced": "inconsistent"}.get(verdict, verdict)
     return verdict
 
 

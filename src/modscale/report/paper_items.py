@@ -155,11 +155,16 @@ FIGURE_OF_ITEM = {
     "Fig. 1": "fig1_sine_task", "Theorem 1 (Sec. 3)": "fig2_theory_double_descent",
     "Theoretical m vs n": "theory_m_vs_n", "Fig. 2": "fig2_loss_trends",
     "Theorem 2 (Sec. 4)": "theory_modular_sample_complexity",
-    "Fig. 3a": "fig3a_sample_complexity", "Fig. 4": "fig4_similarity",
-    "Fig. 3b": "fig3b_compositional_cifar", "Fig. 5": "fig5_compositional_example",
-    "Fig. 12": "fig12_projection_slice",
+    "Fig. 3a": "fig3a_paper_regime", "Fig. 4": "fig4_paper_regime",
+    "Fig. 3b": "fig3b_compositional_cifar_scale", "Fig. 5": "fig5_compositional_example",
+    "Table 1": "table1_paper_dim", "Fig. 12": "fig12_projection_slice_paper_dim",
 }
-"""The exported figure (``paper_figures/<name>.png``) shown for each paper item on the summary."""
+"""The exported figure (``paper_figures/<name>.png``) of each paper item: the one its verdict of
+record is judged on (shown on the summary, the landing page and in the README)."""
+
+EFFECT_UNITS = {"fig3b_cifar": "points", "table1_ood": "points", "table1_noise": "points",
+                "fig12_selectivity": "share"}
+"""The unit of a claim's effect where it is not a ratio (printed once, beside the number)."""
 
 
 def items_of(chapter: str) -> list[PaperItem]:
@@ -178,5 +183,6 @@ def paper_item_order() -> list[str]:
     return out
 
 
-__all__ = ["CHAPTERS", "GLUE_PREFIX", "PaperItem", "ITEMS", "FIGURE_OF_ITEM", "items_of",
+__all__ = ["CHAPTERS", "GLUE_PREFIX", "PaperItem", "ITEMS", "FIGURE_OF_ITEM", "EFFECT_UNITS",
+           "items_of",
            "paper_item_order"]

@@ -66,8 +66,11 @@ class Verdict:
             object.__setattr__(self, "evidence", ITEMS[self.claim_id].evidence)
         if self.evidence not in EVIDENCE:
             raise ValueError(f"evidence must be one of {EVIDENCE}, got {self.evidence!r}")
-        # only held-out evidence can be reproduced (a fitted check that passes is consistent)
+        # only held-out evidence can be reproduced (a fitted check that passes is consistent,
+        # one that fails in any part inconsistent); the criterion speaks the same words
         object.__setattr__(self, "verdict", cap_verdict(self.verdict, self.evidence))
+        if self.evidence in ("fitted", "by construction"):
+            object.__setattr__(self, "criterion", check_words(self.criterion))
 
     @property
     def seeds(self) -> int | None:
@@ -97,6 +100,16 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def check_words(criterion: str) -> str:
+    """A criterion written with the held-out verdicts, in the words of a fitted or
+    by-construction check (:func:`modscale.report.evidence.cap_verdict`): *reproduced* ->
+    *consistent*; *partly* and *not reproduced* -> *inconsistent*."""
+    out = criterion.replace("not reproduced", "inconsistent").replace("else partly",
+                                                                      "else inconsistent")
+    out = out.replace("partly if", "inconsistent if").replace("reproduced if", "consistent if")
+    return out
 
 
 def _judged(fn):
@@ -188,11 +201,11 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
 def theorem1_closed_form(max_z_exact: float, max_rel_exact: float, n_exact: int,
                          max_rel_det: float, n_det: int, *, max_z: float = 4.0,
                          max_rel_det_allowed: float = 0.10) -> Verdict:
-    """Closed forms vs Monte Carlo; at most ``partly`` (the paper's statement is unknown)."""
-    crit = (f"partly if the exact formulas lie within {max_z:g} SE of Monte Carlo on every case "
-            f"and the deterministic equivalent within {100 * max_rel_det_allowed:g} %, else not "
-            "reproduced; at most partly because the derivation cannot be compared with the "
-            "paper's unrecovered statement")
+    """Closed forms vs Monte Carlo (a by-construction check: the paper's statement is unknown)."""
+    crit = (f"consistent if the exact formulas lie within {max_z:g} SE of Monte Carlo on every "
+            f"case and the deterministic equivalent within {100 * max_rel_det_allowed:g} %, else "
+            "inconsistent; a check of the derivation, which cannot be compared with the paper's "
+            "unrecovered statement")
     paper = "closed form from random-feature regression (statement not recovered)"
     if n_exact == 0 or not np.isfinite(max_z_exact):
         return _not_measurable("theorem1", "no Monte Carlo case was run", paper, crit)
@@ -203,8 +216,9 @@ def theorem1_closed_form(max_z_exact: float, max_rel_exact: float, n_exact: int,
     measured = (f"exact formulas within {fmt(max_z_exact, '.1f')} SE "
                 f"({fmt(100 * max_rel_exact, '.2f')} % rel.) of Monte Carlo on {n_exact} cases; "
                 + det_txt)
-    return Verdict("theorem1", "partly" if exact_ok and det_ok else "not reproduced", measured,
-                   paper, crit, {"max_z_exact": max_z_exact, "max_rel_det": max_rel_det})
+    return Verdict("theorem1", "reproduced" if exact_ok and det_ok else "not reproduced",
+                   measured, paper, crit,
+                   {"max_z_exact": max_z_exact, "max_rel_det": max_rel_det})
 
 
 @_judged
@@ -264,7 +278,7 @@ def theory_m_vs_n(m_values: Sequence[int], n_required: np.ndarray, paper_log10_n
             f"{fmt(lo_b, '.2f')}-{fmt(hi_b, '.2f')} of the paper's; partly if it only increases. "
             "Ω (which sets the rate) and the target were calibrated on the paper's figure, so "
             "the agreement in rate and level is not independent evidence; the exponential form "
-            "itself is")
+            "itself (no slowing down) is not fitted")
     pl = np.asarray(paper_log10_n, float)
     prate_lo, prate_hi = (pl[:, 1] - pl[:, 0]) / (m_b - m_a), (pl[:, 2] - pl[:, 1]) / (m_c - m_b)
     paper = (f"{fmt(prate_lo.mean(), '.3f')} decades/dim at m = {m_a}→{m_b}, "
@@ -864,17 +878,19 @@ def fig3b_cifar(acc: Mapping[str, Sequence[float]], ks: Sequence[int], *,
     drop = {m: float(v[0] - v[-1]) for m, v in acc.items()}
     least = all(drop["ours"] < drop[m] for m in acc if m != "ours")
     e = _best_baseline_gap(per_seed_at_k_max)
-    verdict, why = judge(e, min_effect=min_effect)
+    # one unit for the effect, its interval and the minimum effect: accuracy points
+    pts = Effect(100 * e.effect, 100 * e.ci_low, 100 * e.ci_high, 0.0, e.seeds, e.kind)
+    verdict, why = judge(pts, min_effect=100 * min_effect)
     if verdict == "reproduced" and not least:
         verdict, why = "inconclusive", "ours is best at the largest k but its drop is not the least"
-    pts = Effect(100 * e.effect, 100 * e.ci_low, 100 * e.ci_high, 0.0, e.seeds, e.kind)
     measured = ", ".join(f"{m} {fmt(100 * drop[m], '.1f')}" for m in acc) + (
         f" points drop k={ks[0]}..{ks[-1]}; at k={ks[-1]}: "
         + ", ".join(f"{m} {fmt(100 * acc[m][-1], '.1f')} %" for m in acc)
-        + f"; ours - best baseline {pts.text('.2f')} points"
+        + f"; ours - best baseline, in points: {pts.text('.2f')}"
         + (f" ({scale})" if scale else "") + f"; {why}")
     return Verdict("fig3b_cifar", verdict, measured, paper_txt, crit,
-                   {"drop": drop, "ours_least_drop": least}, effect=e, min_effect=min_effect)
+                   {"drop": drop, "ours_least_drop": least}, effect=pts,
+                   min_effect=100 * min_effect)
 
 
 @_judged
@@ -908,7 +924,7 @@ def table1_cifar(claim_id: str, per_seed: Mapping[str, Sequence[float]], *,
     where = f"k = {k}" + (f", noise std {noise_std:g}" if noise_std is not None else
                           ", held-out class tuples")
     measured = (", ".join(f"{m} {fmt(acc[m], '.2f')}" for m in order)
-                + f" %; ours - best baseline {e.text('.2f')} points ({where}"
+                + f" %; ours - best baseline, in points: {e.text('.2f')} ({where}"
                 + (f", {scale})" if scale else ")") + f"; {why}")
     return Verdict(claim_id, verdict, measured, paper_txt, crit,
                    {"best": order[0], "order": order}, effect=e, min_effect=min_effect)
@@ -965,7 +981,7 @@ NOT_ISOLATED = "not isolated"
 def cause_of(verdict: str, recorded: str) -> str:
     """The cause the summary reports for a claim: the recorded one, or :data:`NOT_ISOLATED` for
     a verdict that is not reproduced or inconclusive without one (empty otherwise)."""
-    if verdict not in ("not reproduced", "inconclusive"):
+    if verdict not in ("not reproduced", "inconclusive", "inconsistent"):
         return ""
     return recorded or NOT_ISOLATED
 
@@ -986,7 +1002,8 @@ def record(v: Verdict, *, profile: str, setting: str = "", of_record: bool = Tru
 
 
 VERDICT_COLOURS = {"reproduced": "#d4edda", "partly": "#fff3cd", "not reproduced": "#f8d7da",
-                   "consistent": "#dbe9f6", "inconclusive": "#f1e3f7",
+                   "consistent": "#dbe9f6", "inconsistent": "#fbe5d6",
+                   "inconclusive": "#f1e3f7",
                    "not tested": "#e2e3e5", "not run": "#e2e3e5"}
 
 

@@ -229,12 +229,20 @@ def onehot_targets(labels: torch.Tensor, center: bool = True) -> torch.Tensor:
 def kernel_init_projections(model: BatchedModularNet, pool: ImagePool,
                             sets: list[CompositionalSet], *, n_pool: int, steps: int,
                             batch_size: int, lr: float, ridge: float, seed: int,
+                            objective: str = "literal", n_heldout: int = 0,
+                            select: str = "last", bandwidth_grad: bool = False,
                             progress: bool = False) -> dict:
     """Algorithm 1 (:func:`modscale.training.kernel_init.kernel_init_`) on ``model``'s projections.
 
     Network ``j`` draws its kernel mini-batches from the first ``n_pool`` combinations of its
     own training set ``sets[j]`` (materialised as inputs (M, n_pool, 3072 k); targets: centred
-    one-hot codes of all positions, :func:`onehot_targets`). Returns the objective history.
+    one-hot codes of all positions, :func:`onehot_targets`). ``n_heldout`` > 0: the next
+    ``n_heldout`` combinations of each training set (never in the pool) form a fixed held-out
+    batch whose objective is recorded beside the mini-batch's; ``select``, ``objective`` and
+    ``bandwidth_grad`` as in :func:`~modscale.training.kernel_init.kernel_init_`. Returns the
+    history: ``steps`` (T,),
+    ``objective`` (T, M, K or 1) on the mini-batches, ``heldout`` (T, M, K or 1) or empty,
+    ``chosen_step`` (M,), ``wall_time_s``, ``flops``.
     """
     from modscale.training.kernel_init import kernel_init_
 
@@ -243,10 +251,22 @@ def kernel_init_projections(model: BatchedModularNet, pool: ImagePool,
     lab = torch.stack([s.labels[:n_pool] for s in sets])
     x = stacked_inputs(pool, idx)
     y = onehot_targets(lab)
+    heldout = None
+    if n_heldout:
+        if len(sets[0]) < n_pool + n_heldout:
+            raise ConfigError(f"parameter 'init_heldout': {n_heldout} held-out combinations "
+                              f"beyond the pool of {n_pool} need a training set of at least "
+                              f"{n_pool + n_heldout}, got {len(sets[0])}")
+        hidx = torch.stack([s.idx[n_pool:n_pool + n_heldout] for s in sets])
+        hlab = torch.stack([s.labels[n_pool:n_pool + n_heldout] for s in sets])
+        heldout = (stacked_inputs(pool, hidx), onehot_targets(hlab))
     res = kernel_init_(model.projection, x, y, steps=steps, batch_size=batch_size, lr=lr,
-                       ridge=ridge, generator=torch.Generator().manual_seed(int(seed) + 31),
+                       ridge=ridge, objective=objective, heldout=heldout, select=select,
+                       bandwidth_grad=bandwidth_grad,
+                       generator=torch.Generator().manual_seed(int(seed) + 31),
                        progress=progress)
     return {"steps": torch.tensor(res.steps), "objective": res.objective_tensor(),
+            "heldout": res.heldout_tensor(), "chosen_step": torch.tensor(res.chosen_step),
             "wall_time_s": res.wall_time_s, "flops": res.flops}
 
 

@@ -37,19 +37,32 @@ OBJECTIVES = ("literal", "joint")
 kernels (the Eqn 15 -> 17 derivation, SPEC §4.3), optimised over all K projections together."""
 
 
+SELECTIONS = ("last", "best_heldout")
+"""Which projection Algorithm 1 returns: ``last``: after its final step (the paper's
+description); ``best_heldout``: the recorded step with the lowest objective on the fixed held-out
+batch (early stopping; per network, summed over its restarts)."""
+
+
 @dataclass
 class KernelInitResult:
     """History of Algorithm 1: ``steps`` (T,), ``objective`` (T, M, K) (``literal``) or (T, M, 1)
-    (``joint``) per-point objective (objective / batch size) at those steps, ``wall_time_s``,
-    ``flops`` (estimated, whole run)."""
+    (``joint``) per-point objective (objective / batch size) on the step's mini-batch,
+    ``heldout`` the same on a fixed held-out batch (empty if none was given), ``chosen_step``
+    (M,) the step whose projection was returned, ``wall_time_s``, ``flops`` (estimated, whole
+    run)."""
 
     steps: list[int] = field(default_factory=list)
     objective: list[torch.Tensor] = field(default_factory=list)
+    heldout: list[torch.Tensor] = field(default_factory=list)
+    chosen_step: list[int] = field(default_factory=list)
     wall_time_s: float = 0.0
     flops: float = 0.0
 
     def objective_tensor(self) -> torch.Tensor:
         return torch.stack(self.objective) if self.objective else torch.empty(0)
+
+    def heldout_tensor(self) -> torch.Tensor:
+        return torch.stack(self.heldout) if self.heldout else torch.empty(0)
 
 
 def kernel_init_flops(n_models: int, n_modules: int, in_dim: int, b: int,
@@ -92,6 +105,9 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
                  batch_size: int = 256, lr: float = 0.05, kernel: str = "rbf",
                  bandwidth: str = "median", sigma: float = 1.0, ridge: float = 0.1,
                  jitter: float = 1e-8, ntk_depth: int = 3, record_every: int = 10,
+                 bandwidth_grad: bool = False,
+                 heldout: tuple[torch.Tensor, torch.Tensor] | None = None,
+                 select: str = "last",
                  generator: torch.Generator | None = None, progress: bool = False
                  ) -> KernelInitResult:
     """Run Algorithm 1 in place on ``projection`` (a
@@ -101,9 +117,13 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
     ``x_train`` (M, n_max, m) and ``y_train`` (M, n_max, d): each network's training set (rows
     beyond ``n_train`` (int or (M,) long) are padding and never used). ``objective``: one of
     :data:`OBJECTIVES`. Kernel settings as in
-    :func:`modscale.training.kernel_objective.features_objective`. ``generator``: CPU generator for
-    the
-    mini-batches. Returns a :class:`KernelInitResult`.
+    :func:`modscale.training.kernel_objective.features_objective`; ``bandwidth_grad``: the
+    median bandwidth is differentiated too (by default it is a constant for the gradient, so
+    the step ignores that the bandwidth is re-estimated at the next step). ``generator``: CPU
+    generator for the mini-batches. ``heldout``: optional fixed batch
+    ``(x (M, B_h, m), y (M, B_h, d))`` that is never trained on; its objective is recorded beside the mini-batch's at every recorded step.
+    ``select``: one of :data:`SELECTIONS` (``best_heldout`` needs ``heldout``). Returns a
+    :class:`KernelInitResult`.
     """
     for name, v, lo in (("steps", steps, 0), ("batch_size", batch_size, 2),
                         ("record_every", record_every, 1)):
@@ -111,6 +131,12 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
             raise ConfigError(f"parameter {name!r} must be an integer >= {lo}, got {v!r}")
     if not lr > 0:
         raise ConfigError(f"parameter 'lr' must be > 0, got {lr}")
+    if select not in SELECTIONS:
+        raise ConfigError(f"parameter 'select': {select!r} is not allowed; allowed values: "
+                          f"{', '.join(map(repr, SELECTIONS))}")
+    if select == "best_heldout" and heldout is None:
+        raise ConfigError("parameter 'select': 'best_heldout' needs a held-out batch "
+                          "('heldout')")
     if objective not in OBJECTIVES:
         raise ConfigError(f"parameter 'objective': {objective!r} is not allowed; allowed "
                           f"values: {', '.join(map(repr, OBJECTIVES))}")
@@ -134,24 +160,54 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
     from modscale.infra.progress import progress_bar
 
     kw = {"kernel": kernel, "bandwidth": bandwidth, "sigma": sigma, "ntk_depth": ntk_depth}
+    if bandwidth_grad:  # only passed when set, so the default path is unchanged
+        kw["bandwidth_grad"] = True
     bsz = min(batch_size, n_max)
-    for step in progress_bar(range(steps + 1), desc="kernel init", disable=not progress):
-        xb, yb, mask = _sample_batch(x_train, y_train, nt, batch_size, generator)
+
+    def batch_objective(xb, yb, mask=None):
         z = projection(xb)  # (M, K, B, b)
-        kmat = kernel_matrix(z, mask=mask.unsqueeze(1), **kw)  # (M, K, B, B)
+        msk = None if mask is None else mask.unsqueeze(1)
+        kmat = kernel_matrix(z, mask=msk, **kw)  # (M, K, B, B)
         if objective == "joint":
             kmat = kmat.mean(1, keepdim=True)
-        obj = objective_from_kernel(kmat, yb.unsqueeze(1), ridge=ridge, jitter=jitter,
-                                    mask=mask.unsqueeze(1))  # (M, K) or (M, 1)
+        return objective_from_kernel(kmat, yb.unsqueeze(1), ridge=ridge, jitter=jitter,
+                                     mask=msk)  # (M, K) or (M, 1)
+
+    best = None  # (per-network best held-out objective (M,), step (M,), parameters)
+    for step in progress_bar(range(steps + 1), desc="kernel init", disable=not progress):
+        xb, yb, mask = _sample_batch(x_train, y_train, nt, batch_size, generator)
+        obj = batch_objective(xb, yb, mask)
         if step % record_every == 0 or step == steps:
             res.steps.append(step)
             res.objective.append((obj.detach() / mask.sum(-1, keepdim=True)).cpu())
+            if heldout is not None:
+                with torch.no_grad():
+                    h = (batch_objective(*heldout) / heldout[0].shape[1]).cpu()
+                res.heldout.append(h)
+                if select == "best_heldout":
+                    score = h.sum(-1)
+                    snap = [p.detach().clone() for p in params]
+                    if best is None:
+                        best = (score, torch.full_like(score, step, dtype=torch.long), snap)
+                    else:
+                        better = score < best[0]
+                        for b_, s_ in zip(best[2], snap, strict=True):
+                            b_[better.to(b_.device)] = s_[better.to(b_.device)]
+                        best = (torch.where(better, score, best[0]),
+                                torch.where(better, step, best[1]), best[2])
         if step == steps:
             break
         opt.zero_grad(set_to_none=True)
         obj.sum().backward()
         opt.step()
         projection.renormalize_()
+    if best is not None:
+        with torch.no_grad():
+            for p, b_ in zip(params, best[2], strict=True):
+                p.copy_(b_)
+        res.chosen_step = best[1].tolist()
+    else:
+        res.chosen_step = [steps] * m_
     res.wall_time_s = time.perf_counter() - t0
     w = projection.directions()
     res.flops = kernel_init_flops(m_, w.shape[1], w.shape[2], w.shape[3], y_train.shape[-1],
@@ -171,5 +227,5 @@ def matched_extra_iters(init_flops: float, params_per_model: int, n_models: int,
     return int(math.ceil(init_flops / per_iter))
 
 
-__all__ = ["OBJECTIVES", "KernelInitResult", "kernel_init_", "kernel_init_flops", "training_flops",
-           "matched_extra_iters"]
+__all__ = ["OBJECTIVES", "SELECTIONS", "KernelInitResult", "kernel_init_", "kernel_init_flops",
+           "training_flops", "matched_extra_iters"]

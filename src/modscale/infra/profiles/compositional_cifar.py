@@ -52,6 +52,12 @@ class CifarConfig:
                               min=0.0)
     init_pool: int = field(4096, help="training combinations per network that Algorithm 1 "
                                       "draws its mini-batches from", min=2)
+    init_bandwidth_grad: bool = field(False, help="differentiate Algorithm 1's median "
+                                                  "bandwidth too (default: held constant in the "
+                                                  "gradient)")
+    init_heldout: int = field(0, help="combinations beyond the pool whose kernel objective "
+                                      "Algorithm 1 records at every recorded step (0 = none)",
+                              min=0)
     ood_fraction: float = field(0.1, help="fraction of class tuples held out from training "
                                           "(k >= 2)", min=0.0, max=0.9)
     table_k: int = field(4, help="k of Table 1 (unknown in the paper)", min=2, max=8)
@@ -84,6 +90,29 @@ class CifarConfig:
                                        "rate (validation set)", min=1, max=8)
     scale_sweep_n_train: int = field(200_000, help="training combinations of the scale runs' "
                                                    "learning-rate sweep", min=1)
+    paper_dim: int = field(512, help="module input dimension b of the paper-dimension runs "
+                                     "(paper: 512)", min=1)
+    paper_dim_ks: tuple = field((1, 2, 4, 8), help="k of the paper-dimension runs (Fig. 3b and "
+                                                   "Table 1 at module dimension paper_dim)",
+                                min=1, max=8)
+    paper_dim_n_train: int = field(1_000_000, help="training combinations of the "
+                                                   "paper-dimension runs (paper: 10^6)", min=1)
+    paper_dim_n_seeds: int = field(5, help="seeds of the paper-dimension runs (paper: 5)",
+                                   min=1)
+    paper_dim_seeds_per_run: int = field(2, help="seeds of a paper-dimension run trained "
+                                                 "together", min=1)
+    paper_dim_lr_grid: tuple = field((1e-4, 3e-4, 1e-3),
+                                     help="Adam learning rates of the paper-dimension sweep "
+                                          "(validation set, at scale_sweep_k and "
+                                          "scale_sweep_n_train)", min=0.0)
+    paper_dim_init: str = field("bandwidth_grad",
+                                help="how the paper-dimension runs' 'ours' runs Algorithm 1: a "
+                                     "variant of modscale.experiments.cifar_alg1.VARIANTS "
+                                     "(literal reading, chosen on the held-out objective)",
+                                choices=("as_run", "large_pool", "bandwidth_grad"))
+    scale_b32: bool = field(True, help="keep the scale runs at scale_module_dims[0] (b = 32 in "
+                                       "the book profile) as a sensitivity of the "
+                                       "paper-dimension runs")
     scale_amp: str = field("auto", help="matmul precision of the scale runs (as amp)",
                            choices=("auto", "bf16", "fp32"))
     amp: str = field("auto", help="matmul precision: auto (bf16 autocast where bf16 matmuls "
@@ -126,15 +155,18 @@ register("compositional_cifar", CifarConfig, {
                   scale_ks=(1, 2), scale_sweep_k=2, scale_n_train=2_000, scale_study_ks=(2,),
                   scale_study_n_trains=(1_000, 2_000), scale_module_dims=(8, 16),
                   scale_dim_n_train=1_000, scale_n_test=500, scale_batch_size=128,
-                  scale_sweep_n_train=1_000),
+                  scale_sweep_n_train=1_000, paper_dim=16, paper_dim_ks=(2,),
+                  paper_dim_n_train=2_000, paper_dim_n_seeds=2, paper_dim_lr_grid=(1e-3,),
+                  paper_dim_init="as_run"),
     "book": dict(ks=(1, 2, 3, 4, 5, 6, 7, 8), n_seeds=2, seeds_per_run=2, n_train=40_000,
                  n_test=2_000,
                  n_val=2_000, batch_size=128, lr_grid=(3e-4, 1e-3, 3e-3), sweep_k=2,
                  sweep_n_train=10_000, mono_width=256, mono_depth=3, modules_per_image=2,
                  module_dim=32, module_width=64, module_depth=2, init_steps=30,
                  init_batch_size=256, init_pool=1024, table_k=4, epochs_k=2, epochs_curve=(1, 2),
-                 epochs_curve_seeds=1, scale_module_dims=(32, 128, 512)),
+                 epochs_curve_seeds=1, scale_module_dims=(32, 128, 512),
+                 paper_dim_ks=(4,), paper_dim_n_train=200_000),
     # One seed per stacked run: at k = 8 (K = 40 modules, b = 512) the projections alone are
     # 0.5 G parameters per network, and Algorithm 1 holds B^2 b floats per restart.
-    "paper": dict(seeds_per_run=1),
+    "paper": dict(seeds_per_run=1, paper_dim_seeds_per_run=1, scale_b32=False),
 })
