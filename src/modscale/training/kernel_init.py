@@ -121,7 +121,8 @@ def kernel_init_(projection: nn.Module, x_train: torch.Tensor, y_train: torch.Te
     median bandwidth is differentiated too (by default it is a constant for the gradient, so
     the step ignores that the bandwidth is re-estimated at the next step). ``generator``: CPU
     generator for the mini-batches. ``heldout``: optional fixed batch
-    ``(x (M, B_h, m), y (M, B_h, d))`` that is never trained on; its objective is recorded beside the mini-batch's at every recorded step.
+    ``(x (M, B_h, m), y (M, B_h, d))`` that is never trained on; its objective is recorded
+    beside the mini-batch's at every recorded step.
     ``select``: one of :data:`SELECTIONS` (``best_heldout`` needs ``heldout``). Returns a
     :class:`KernelInitResult`.
     """
