@@ -132,3 +132,31 @@ def test_every_package_module_is_on_the_api_page():
     modules.append("infra.profiles")
     missing = [m for m in modules if f".. automodule:: modscale.{m}\n" not in api]
     assert not missing, f"modules missing from book/api.md: {missing}"
+
+
+def test_spec_references_become_links_outside_code(tmp_path, monkeypatch):
+    import build_book
+
+    monkeypatch.setattr(build_book, "EXEC", tmp_path)
+    text = "see SPEC §4.3 and `SPEC §2` and {glue:text}`x`."
+    assert build_book.link_spec(text) == text  # no paper page built: unchanged
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "paper.md").write_text("(spec-4)=\n")
+    assert build_book.link_spec(text) == ("see {ref}`SPEC §4.3 <spec-4>` and `SPEC §2` and "
+                                          "{glue:text}`x`.")
+
+
+def test_stored_compute_sums_provenance_per_chapter(tmp_path):
+    import json
+
+    from modscale.report.book_pages import reexecution_markdown, stored_compute
+
+    for i, t in enumerate((60.0, 120.0)):
+        d = tmp_path / "cifar_scale"
+        d.mkdir(exist_ok=True)
+        (d / f"{i}.json").write_text(json.dumps({"meta": {"wall_time_s": t}}))
+    cost = stored_compute(tmp_path)
+    assert cost == {"compositional_cifar": (2, 180.0)}
+    box = reexecution_markdown("compositional_cifar", wall_time_s=5.0, profile="book",
+                               device="cpu", stored=cost)
+    assert "2 stored results" in box and "3 min" in box

@@ -398,3 +398,11 @@ def test_fig2_held_out_branches():
     v = verdicts.fig2_held_out(q, [1, 2, 3, 4], [np.nan, np.nan, 3, 4], fit_rms=np.nan)
     assert v.verdict == "not tested" and "nan" not in v.measured
 
+
+
+def test_check_words_speak_the_fitted_vocabulary():
+    crit = "reproduced if A and B; partly if only one holds, else not reproduced"
+    assert verdicts.check_words(crit) == ("consistent if A and B; inconsistent if only one "
+                                          "holds, else inconsistent")
+    v = verdicts.theorem1_closed_form(5.0, 0.02, 32, 0.048, 16, max_z=4.0)
+    assert "reproduced" not in v.criterion and "consistent if" in v.criterion

@@ -134,6 +134,21 @@ def stage_sources() -> None:
     shutil.copy2(REPO / "_static" / "custom.css", EXEC / "_mathjax" / "custom.css")
 
 
+SPEC_REF = re.compile(r"SPEC §(\d+)((?:\.\d+)*)")
+
+
+def link_spec(text: str) -> str:
+    """``SPEC §4.3`` -> a link to the section of the *What is known of the paper* page
+    (label ``spec-4``), outside inline code and roles; unchanged where that page is not built."""
+    if not (EXEC / "book" / "paper.md").exists():
+        return text
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):  # even parts lie outside backticks
+        parts[i] = SPEC_REF.sub(lambda m: f"{{ref}}`SPEC §{m[1]}{m[2]} <spec-{m[1]}>`",
+                                parts[i])
+    return "`".join(parts)
+
+
 def prepare_for_html(path: Path, box: str | None = None) -> None:
     """Reader-facing touches on an executed notebook (the sources are not changed).
 
@@ -156,7 +171,7 @@ def prepare_for_html(path: Path, box: str | None = None) -> None:
         if cell.cell_type == "code":
             cell.source = NBVAL_MARKER.sub("", cell.source)
         else:
-            cell.source = expand_notes(cell.source)
+            cell.source = link_spec(expand_notes(cell.source))
             if title_at is None and re.search(r"^# ", cell.source, re.M):
                 title_at = i
     if box is not None and title_at is not None:
@@ -217,7 +232,7 @@ def write_generated_pages(pages: list[str], built: list[str], export: Path,
             marker = GENERATED.format(name)
             if marker in text:
                 text = text.replace(marker, make())
-        md.write_text(text)
+        md.write_text(link_spec(text) if md.name != "paper.md" else text)
 
 
 def execute_chapters(names: list[str], profile: str, device: str, log: Path,

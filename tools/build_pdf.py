@@ -30,6 +30,9 @@ BUILD = REPO / "_build"
 EXEC = BUILD / "exec"
 SITE = BUILD / "pdf_site"
 OUT = BUILD / "pdf"
+PDF_SKIP = ("book/api",)
+"""Pages of the HTML book left out of the PDF (a reader's document: the API reference stays on the
+web; code cells are hidden by the print stylesheet)."""
 ROOT_PAGE = "book/intro.html"  # singlehtml writes every page of the book into the root document
 PAGE = "book.html"  # ... whose asset links are relative to the site root: it is printed from there
 PAGE_FORMAT = "A4"
@@ -97,8 +100,12 @@ def build_single_html() -> Path:
                          "(PROFILE=smoke|book|paper) first")
     if SITE.exists():
         shutil.rmtree(SITE)
+    toc = EXEC / "_toc_pdf.yml"
+    toc.write_text("".join(line for line in (EXEC / "_toc.yml").read_text().splitlines(True)
+                           if not any(line.strip() == f"- file: {f}" for f in PDF_SKIP)))
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(EXEC),
-           "--path-output", str(SITE), "-W", "--keep-going", "--builder", "singlehtml"]
+           "--path-output", str(SITE), "-W", "--keep-going", "--builder", "singlehtml",
+           "--toc", str(toc)]
     print("[pdf]", " ".join(cmd), flush=True)
     rc = subprocess.call(cmd)
     html = SITE / "_build" / "singlehtml"

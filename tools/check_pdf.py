@@ -37,7 +37,10 @@ def page_titles() -> list[str]:
     sys.path.insert(0, str(REPO / "tools"))
     from build_book import chapter_titles, toc_files
 
-    return list(chapter_titles(toc_files(REPO / "_toc.yml")).values())
+    from build_pdf import PDF_SKIP
+
+    return [t for f, t in chapter_titles(toc_files(REPO / "_toc.yml")).items()
+            if f not in {Path(s).name for s in PDF_SKIP}]
 
 
 def _norm(s: str) -> str:
