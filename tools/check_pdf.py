@@ -36,7 +36,6 @@ EDGE_TOL = 0.5  # points
 def page_titles() -> list[str]:
     sys.path.insert(0, str(REPO / "tools"))
     from build_book import chapter_titles, toc_files
-
     from build_pdf import PDF_SKIP
 
     return [t for f, t in chapter_titles(toc_files(REPO / "_toc.yml")).items()
