@@ -187,7 +187,27 @@ def _cifar_configs() -> list[dict]:
         spec = run_spec(cfg, method, 2, (0,), lr=1e-3, n_train=64, noise_levels=(1.0,),
                         keep_slices=method == "ours")
         out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
+    # ours as the paper-dimension runs run it: bandwidth gradient, held-out batch recorded
+    alg1 = dataclasses.replace(cfg, init_pool=32, init_bandwidth_grad=True, init_heldout=16)
+    spec = run_spec(alg1, "ours", 2, (0,), lr=1e-3, n_train=64)
+    out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
     return out
+
+
+def _cifar_alg1_configs() -> list[dict]:
+    from modscale.experiments.cifar_runs import load_data
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4)
+    data = load_data(cfg)
+    base = {"objective": "literal", "select": "last", "bandwidth_grad": False, "pool": 48,
+            "batch": 16, "steps": 3, "lr": 1e-3, "ridge": 0.1, "k": 2, "module_dim": 4,
+            "modules_per_image": 2, "module_width": 4, "module_depth": 2, "n_models": 1,
+            "n_heldout": 16, "record_every": 1, "seed": 0, "max_per_class": 20,
+            "val_per_class": 4, "data": data.arrays_sha256, "device": "cpu"}
+    return [{**base, "variant": "as_run"},
+            {**base, "variant": "bandwidth_grad", "bandwidth_grad": True},
+            {**base, "variant": "joint", "objective": "joint", "select": "best_heldout"}]
 
 
 def _theory_chapter_config(**changes) -> dict:
@@ -224,6 +244,7 @@ GOLDENS: dict[str, Any] = {
     "modular_theory_sample_complexity": _modular_theory_sc_configs,
     "cifar_run": _cifar_configs,
     "cifar_scale": _cifar_configs,
+    "cifar_alg1": _cifar_alg1_configs,
 }
 """Experiment -> function returning its golden configurations (every registered experiment)."""
 
