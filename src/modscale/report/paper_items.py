@@ -72,7 +72,7 @@ _ITEMS = (
               "a projection of the input", "sine_regression", ("fig1_sine_task.png",),
               "fig-sine-task"),
     PaperItem("theorem1", "Theorem 1 (Sec. 3)", "closed-form expected train and test loss of "
-              "the linear (NTK-regime) model", "theory", ("theory_mc_relative_errors.csv",),
+              "the linear (NTK) model", "theory", ("theory_mc_relative_errors.csv",),
               "fig-theory-spectra"),
     PaperItem("theory_m_vs_n", "Theoretical m vs n", "the number of samples required to reach "
               "a target loss grows exponentially with the task dimension m", "theory",
@@ -156,7 +156,7 @@ FIGURE_OF_ITEM = {
     "Theoretical m vs n": "theory_m_vs_n", "Fig. 2": "fig2_loss_trends",
     "Theorem 2 (Sec. 4)": "theory_modular_sample_complexity",
     "Fig. 3a": "fig3a_paper_regime", "Fig. 4": "fig4_paper_regime",
-    "Fig. 3b": "fig3b_compositional_cifar_scale", "Fig. 5": "fig5_compositional_example",
+    "Fig. 3b": "fig3b_paper_dim", "Fig. 5": "fig5_compositional_example",
     "Table 1": "table1_paper_dim", "Fig. 12": "fig12_projection_slice_paper_dim",
 }
 """The exported figure (``paper_figures/<name>.png``) of each paper item: the one its verdict of
