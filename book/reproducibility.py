@@ -107,20 +107,23 @@ show(exec_df)
 #
 # What a chapter draws from the committed results store, and what recomputing it would cost: the
 # stored entries of the chapter's experiments and their total compute time on the machines that
-# made them (each entry's provenance), beside the time this build took to draw the chapter
-# ({py:func}`modscale.report.book_pages.stored_compute`).
+# made them (each entry's provenance), beside the chapter's wall time in this build (which draws
+# what is stored and computes only what is not;
+# {py:func}`modscale.report.book_pages.stored_compute`).
 
 # %% tags=["hide-input"]
 from modscale.infra import cache as store
 from modscale.report.book_pages import stored_compute
 
 cost = stored_compute(store.results_dir()) if store.results_dir().exists() else {}
-drawn = dict(zip(exec_df["chapter"], exec_df["wall_time_s"], strict=True)) if len(exec_df) else {}
+ran = dict(zip(exec_df["chapter"], exec_df["wall_time_s"], strict=True)) if len(exec_df) else {}
 cost_df = pd.DataFrame([{"chapter": ch, "stored results": n,
                          "stored compute (min)": round(t / 60, 1),
-                         "drawn in this build (s)": drawn.get(ch, float("nan"))}
+                         "this build (min)": round(ran[ch] / 60, 1) if ch in ran else "—"}
                         for ch, (n, t) in cost.items()])
 show(cost_df) if len(cost_df) else print("no committed results store found")
+
+# %% [markdown]
 #
 # ## Models trained
 #

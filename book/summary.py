@@ -58,7 +58,13 @@ from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
 from modscale.report.notebook import Text, show
-from modscale.report.paper_items import EFFECT_UNITS, FIGURE_OF_ITEM, ITEMS, paper_item_order
+from modscale.report.paper_items import (
+    EFFECT_UNITS,
+    FIGURE_CHAPTER,
+    FIGURE_OF_ITEM,
+    ITEMS,
+    paper_item_order,
+)
 
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 
@@ -71,7 +77,8 @@ for cid, it in ITEMS.items():
         rows.append({"paper item": it.item, "claim": it.claim, "paper": "", "reproduction": "",
                      "evidence": it.evidence, "verdict": "not run",
                      "effect [95 % CI]": "", "why": f"chapter `{it.chapter}` did not run in "
-                     "this build", "chapter": it.chapter, "claim id": cid, "effect": {}})
+                     "this build", "chapter": it.chapter, "claim id": cid, "effect": {},
+                     "setting": "", "cause": ""})
         continue
     e = c.get("effect") or {}
     eff_txt = ""
@@ -100,7 +107,9 @@ by_class = by_class.reindex([e for e in EVIDENCE if e in by_class.index])
 by_class = by_class[[v for v in (*verdicts.VERDICTS, "not run") if v in by_class.columns]]
 held = summary[summary["evidence"] == "held-out"]
 glue("summary_n_held_out", len(held), display=False)
-glue("summary_n_held_reproduced", int((held["verdict"] == "reproduced").sum()), display=False)
+n_rep = int((held["verdict"] == "reproduced").sum())
+glue("summary_n_held_reproduced", Text(f"{n_rep} {'is' if n_rep == 1 else 'are'}"),
+     display=False)
 def _claims(n: int) -> str:
     return f"{n} claim" + ("s" if n != 1 else "")
 
@@ -172,7 +181,7 @@ summary = summary.drop(columns=["effect", "setting", "cause"])
 # contains it -- and *inconclusive* whichever side it lies on with fewer than 5 seeds
 # ({py:mod}`modscale.report.evidence`). Open *details* for what the paper reports, what was
 # measured, the setting, the criterion and the reconstruction choices of a claim. Of the {glue:text}`summary_n_held_out` held-out claims,
-# **{glue:text}`summary_n_held_reproduced`** are reproduced. Per class:
+# **{glue:text}`summary_n_held_reproduced`** reproduced. Per class:
 # {glue:text}`summary_class_sentence`. Smaller profiles than the paper's give noisier and
 # sometimes different verdicts; each chapter states the scale it ran at.
 
@@ -197,7 +206,8 @@ pd.set_option("display.max_colwidth", None)
 # reading, a regime, a scale), or the words "not isolated"; and the setting it was judged in.
 
 # %% tags=["hide-input"]
-show(causes) if len(causes) else print("no claim is not reproduced or inconclusive")
+show(causes.replace({"setting": {"": "—"}})) if len(causes) else print(
+    "no claim is not reproduced or inconclusive")
 
 # %% [markdown]
 # ## Table 1 as reported by the paper
@@ -206,9 +216,9 @@ show(causes) if len(causes) else print("no claim is not reproduced or inconclusi
 # reproduction's counterpart, at the scale of this build, is in {ref}`compositional-cifar`.
 
 # %% tags=["hide-input"]
-pd.DataFrame({"Method": paper_data.TABLE1["method"],
-              "Combinatorial OOD Accuracy (%)": paper_data.TABLE1["combinatorial_ood_accuracy"],
-              "Accuracy under Noise (%)": paper_data.TABLE1["accuracy_under_noise"]})
+show(pd.DataFrame({"Method": paper_data.TABLE1["method"],
+                   "Combinatorial OOD Accuracy (%)": paper_data.TABLE1["combinatorial_ood_accuracy"],
+                   "Accuracy under Noise (%)": paper_data.TABLE1["accuracy_under_noise"]}))
 
 # %% [markdown]
 # ## The judged figures
@@ -225,14 +235,15 @@ if cfg.show_figures and fig_dir is not None and fig_dir.exists():
     for item in paper_item_order():
         name = FIGURE_OF_ITEM.get(item)
         sub = summary[summary["paper item"] == item]
-        chapter = sub["chapter"].iloc[0]
         if name and (fig_dir / f"{name}.png").exists():
             takeaway = "; ".join(f"{r['claim']}: **{r['verdict']}**"
                                  + (f" ({r['effect [95 % CI]'].split(';')[0]})"
                                     if r["effect [95 % CI]"] else "")
                                  for _, r in sub.iterrows())
-            display(Markdown(f"**{item}** (chapter `{chapter}`). {takeaway}."))
+            display(Markdown(f"**{item}** (chapter [{FIGURE_CHAPTER[name]}]"
+                             f"({FIGURE_CHAPTER[name]}.html), `paper_figures/{name}.png`)"))
             display(Image(filename=str(fig_dir / f"{name}.png"), width=720))
+            display(Markdown(f"*{item}: {takeaway}.*"))
             shown += 1
 if shown == 0:
     print("No exported figures in this run (they are embedded when the book is built with "
@@ -247,12 +258,12 @@ if shown == 0:
 # and how sure that is, the book's choice, the parameters, the verdicts that depend on it (the
 # *details* of each row above) and the sensitivity runs.
 
-# %%
+# %% tags=["hide-input"]
 glue("summary_n_deviations", len(deviations.DEVIATIONS), display=False)
 untouched = [cid for cid in ITEMS if not deviations.of_claim(cid)]
 print("claims that depend on no reconstruction choice:", ", ".join(untouched) or "none")
 
-# %%
+# %% tags=["remove-cell"]
 # NBVAL_CHECK_OUTPUT
 print("claims listed:", len(summary), "| registered:", len(ITEMS))
 print("every verdict is a known value:", set(summary["verdict"]) <= {*verdicts.VERDICTS,

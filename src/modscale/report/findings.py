@@ -29,18 +29,25 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 """Groups of claims, in the paper's order; every registered claim is in exactly one."""
 
-def _effect_text(r: Mapping[str, Any]) -> str:
+def _num(v: Any) -> float:
+    """A float from a summary cell (a number, or the CSV's text; empty or bad -> NaN)."""
     try:
-        eff, lo, hi = (float(r.get(k)) for k in ("effect", "ci_low", "ci_high"))
-        seeds = int(float(r.get("seeds")))
+        return float(v)
     except (TypeError, ValueError):
-        return ""
-    if not math.isfinite(eff):
+        return float("nan")
+
+
+def _effect_text(r: Mapping[str, Any]) -> str:
+    """``1.18x [0.95, 1.47], 5 seeds`` from a summary row, the same whether the row holds
+    numbers (the summary page) or the CSV's text (README, landing page)."""
+    eff, lo, hi, seeds = (_num(r.get(k)) for k in ("effect", "ci_low", "ci_high", "seeds"))
+    if not (math.isfinite(eff) and math.isfinite(seeds)):
         return ""
     unit = "x" if r.get("effect_kind") == "ratio" else ""
     sign = "+" if r.get("effect_kind") == "difference" else ""
-    ci = f" [{lo:{sign}.3g}, {hi:{sign}.3g}]" if math.isfinite(lo) else ""
-    return f"{eff:{sign}.3g}{unit}{ci}, {seeds} seeds"
+    ci = f" [{lo:{sign}.3g}, {hi:{sign}.3g}]" if math.isfinite(lo) and math.isfinite(hi) else ""
+    n = int(seeds)
+    return f"{eff:{sign}.3g}{unit}{ci}, {n} seed{'s' if n != 1 else ''}"
 
 
 def _where(setting: str) -> str:

@@ -162,6 +162,17 @@ FIGURE_OF_ITEM = {
 """The exported figure (``paper_figures/<name>.png``) of each paper item: the one its verdict of
 record is judged on (shown on the summary, the landing page and in the README)."""
 
+FIGURE_CHAPTER = {
+    "fig1_sine_task": "sine_regression", "fig2_theory_double_descent": "theory",
+    "theory_m_vs_n": "theory", "fig2_loss_trends": "sine_regression",
+    "theory_modular_sample_complexity": "modular_theory",
+    "fig3a_paper_regime": "modular_networks", "fig4_paper_regime": "modular_networks",
+    "fig3b_paper_dim": "compositional_cifar", "fig5_compositional_example": "compositional_cifar",
+    "table1_paper_dim": "compositional_cifar",
+    "fig12_projection_slice_paper_dim": "compositional_cifar",
+}
+"""The chapter that draws each figure of :data:`FIGURE_OF_ITEM` (a test checks it exports it)."""
+
 EFFECT_UNITS = {"fig3b_cifar": "points", "table1_ood": "points", "table1_noise": "points",
                 "fig12_selectivity": "share"}
 """The unit of a claim's effect where it is not a ratio (printed once, beside the number)."""
@@ -183,6 +194,7 @@ def paper_item_order() -> list[str]:
     return out
 
 
-__all__ = ["CHAPTERS", "GLUE_PREFIX", "PaperItem", "ITEMS", "FIGURE_OF_ITEM", "EFFECT_UNITS",
+__all__ = ["CHAPTERS", "GLUE_PREFIX", "PaperItem", "ITEMS", "FIGURE_OF_ITEM", "FIGURE_CHAPTER",
+           "EFFECT_UNITS",
            "items_of",
            "paper_item_order"]

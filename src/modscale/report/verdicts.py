@@ -809,7 +809,8 @@ def fig4_tsne(recovered: Mapping[str, float], *, k: int, n_learned: int, n_targe
     crit = (f"in the original space instead of the t-SNE plane: fraction of target directions "
             f"with a learned direction at |cos| >= {cos_threshold:g}; reproduced if the literal "
             f"Algorithm 1 recovers at least 1/k = {min_gain:.2f} more of them than random "
-            "projections, partly if more, not reproduced otherwise")
+            "projections, partly if more, not reproduced otherwise; a count on one network's "
+            "directions (as the paper's one t-SNE plot), not a comparison over seeds")
     paper_txt = (f"t-SNE of {n_learned} learned and {n_target} target directions (qualitative)")
     if not {"ours", "random"} <= set(recovered):
         return _not_measurable("fig4_tsne", "both 'ours' and 'random' are needed", paper_txt,
