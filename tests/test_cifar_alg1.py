@@ -122,7 +122,8 @@ def test_paper_dimension_specs():
     cfg = get_config("compositional_cifar", "book")
     lrs = {"monolithic": 3e-4, "modular": 1e-4, "ours": 1e-3}
     specs = cs.paper_dim_specs(cfg, lrs)
-    chunks = [tuple(s["seeds"]) for s in specs if s["method"] == "modular"]
+    chunks = [tuple(s["seeds"]) for s in specs
+              if s["method"] == "modular" and s["k"] == cfg.table_k]
     assert sorted(x for c in chunks for x in c) == list(range(cfg.paper_dim_n_seeds))
     for s in specs:
         b = cfg.module_dim if s["method"] == "monolithic" else cfg.paper_dim
@@ -133,7 +134,8 @@ def test_paper_dimension_specs():
             assert s["init_pool"] == 16 * cfg.init_pool
         else:  # the baselines' keys carry no Algorithm 1 extras
             assert "init_bandwidth_grad" not in s and "init_heldout" not in s
-        assert s.get("keep_slices", False) == (s["seeds"][0] == 0 and s["method"] != "monolithic")
+        assert s.get("keep_slices", False) == (s["seeds"][0] == 0 and s["method"] != "monolithic"
+                                               and s["k"] == cfg.table_k)
     # the b = 32 scale runs keep the keys they were stored under
     assert all("init_heldout" not in s and "init_bandwidth_grad" not in s
                for s in cs.main_specs(cfg, lrs))
