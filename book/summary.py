@@ -263,7 +263,7 @@ glue("summary_n_deviations", len(deviations.DEVIATIONS), display=False)
 untouched = [cid for cid in ITEMS if not deviations.of_claim(cid)]
 print("claims that depend on no reconstruction choice:", ", ".join(untouched) or "none")
 
-# %% tags=["remove-cell"]
+# %% tags=["hide-input"]
 # NBVAL_CHECK_OUTPUT
 print("claims listed:", len(summary), "| registered:", len(ITEMS))
 print("every verdict is a known value:", set(summary["verdict"]) <= {*verdicts.VERDICTS,
