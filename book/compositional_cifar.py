@@ -89,7 +89,6 @@ paper_dim_n_seeds: int = None  # seeds of the paper-dimension runs (paper: 5) [s
 paper_dim_seeds_per_run: int = None  # seeds of a paper-dimension run trained together [smoke: 2; book: 2]
 paper_dim_lr_grid: tuple = None  # Adam learning rates of the paper-dimension sweep (validation set, at scale_sweep_k and scale_sweep_n_train) [smoke: (0.001,); book: (0.0001, 0.0003, 0.001)]
 paper_dim_init: str = None  # how the paper-dimension runs' 'ours' runs Algorithm 1: a variant of modscale.experiments.cifar_alg1.VARIANTS (literal reading, chosen on the held-out objective) [smoke: 'as_run'; book: 'bandwidth_grad']
-scale_b32: bool = None  # keep the scale runs at scale_module_dims[0] (b ＝ 32 in the book profile) as a sensitivity of the paper-dimension runs [smoke: True; book: True]
 scale_amp: str = None  # matmul precision of the scale runs (as amp) [smoke: 'auto'; book: 'auto']
 amp: str = None  # matmul precision: auto (bf16 autocast where bf16 matmuls are faster than fp32 on this device), bf16 (any device; fp32 weights and Adam) or fp32 [smoke: 'auto'; book: 'auto']
 

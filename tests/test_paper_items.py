@@ -39,6 +39,9 @@ def test_every_registered_export_is_produced():
     assert stems <= exported_in_code, sorted(stems - exported_in_code)
     for name in paper_items.FIGURE_OF_ITEM.values():
         assert f"{name}.png" in produced
+        # the chapter the summary names for the figure is the one that exports it
+        src = (BOOK / f"{paper_items.FIGURE_CHAPTER[name]}.py").read_text()
+        assert f'"{name}"' in src, (name, paper_items.FIGURE_CHAPTER[name])
 
 
 def test_every_registered_figure_label_is_in_its_chapter():

@@ -86,7 +86,7 @@ class Job:
 
 def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     from modscale.experiments import cifar_scale
-    from modscale.experiments.cifar_runs import load_data
+    from modscale.experiments.cifar_runs import load_data, seed_chunks
     from modscale.infra.profiles import get_config
 
     cfg = get_config("compositional_cifar", "smoke" if dry else profile)
@@ -124,8 +124,6 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
             for method in c.methods:
                 if variant == "K = 5k" and method == "monolithic":
                     continue
-                from modscale.experiments.cifar_runs import seed_chunks
-
                 for chunk in seed_chunks(c.paper_dim_n_seeds, c.paper_dim_seeds_per_run):
 
                     def spec_of(c=c, k=k, method=method, chunk=chunk) -> dict:

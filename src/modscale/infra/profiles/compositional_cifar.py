@@ -110,9 +110,6 @@ class CifarConfig:
                                      "variant of modscale.experiments.cifar_alg1.VARIANTS "
                                      "(literal reading, chosen on the held-out objective)",
                                 choices=("as_run", "large_pool", "bandwidth_grad"))
-    scale_b32: bool = field(True, help="keep the scale runs at scale_module_dims[0] (b = 32 in "
-                                       "the book profile) as a sensitivity of the "
-                                       "paper-dimension runs")
     scale_amp: str = field("auto", help="matmul precision of the scale runs (as amp)",
                            choices=("auto", "bf16", "fp32"))
     amp: str = field("auto", help="matmul precision: auto (bf16 autocast where bf16 matmuls "
@@ -168,5 +165,5 @@ register("compositional_cifar", CifarConfig, {
                  paper_dim_ks=(2, 4), paper_dim_n_train=200_000),
     # One seed per stacked run: at k = 8 (K = 40 modules, b = 512) the projections alone are
     # 0.5 G parameters per network, and Algorithm 1 holds B^2 b floats per restart.
-    "paper": dict(seeds_per_run=1, paper_dim_seeds_per_run=1, scale_b32=False),
+    "paper": dict(seeds_per_run=1, paper_dim_seeds_per_run=1),
 })
