@@ -17,6 +17,14 @@
 # (algorithm1)=
 # # Algorithm 1 under the microscope
 #
+# ```{admonition} Inputs from other chapters
+# :class: note
+# This page's Fig. 3a comparison trains on the sine task as calibrated by
+# {ref}`sine-regression`, read as that chapter last ran at this profile
+# ({py:func}`modscale.infra.profiles.upstream_config`): a `-p` override there reaches this
+# page.
+# ```
+#
 # The {ref}`modular-networks` chapter measures how well the literal reading of the paper's
 # Algorithm 1 -- $K$ independent restarts of the single-module kernel objective -- aligns the
 # projections with the task's modules (its Fig. 4 section). This chapter asks *why* it aligns as
@@ -93,7 +101,7 @@ sc_freq_scale: float = None  # frequency scale if sc_task is manual [smoke: 1.0;
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.infra.profiles import notebook_config, upstream_config
 
 cfg = notebook_config("algorithm1", globals())
 
@@ -106,18 +114,18 @@ import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
-from myst_nb import glue
 
 from modscale import paper_data
 from modscale.experiments import alg1_diagnostics, calibration, fig3a_readings
 from modscale.experiments.fig3a_ablation import ablation_specs
 from modscale.infra.cache import cached_map
 from modscale.models.modular_net import LinearProjection
+from modscale.plans import algorithm1 as alg1_plan
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import per_seed_samples_by_method, stack_samples_needed
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_text, glue_verdicts, show
+from modscale.report.notebook import glue, glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
 from modscale.report.verdicts import fmt
 from modscale.tasks.sine_task import make_task, sample_datasets
@@ -475,8 +483,9 @@ show(es)
 # ```
 
 # %% tags=["hide-input"]
-sc_knobs, sc_task = calibration.comparison_task(profile, cfg)
-sc_specs = fig3a_readings.specs(cfg, sc_task)
+scfg, _ = upstream_config("sine_regression", profile)  # as the sine chapter last ran
+sc_knobs, sc_task = calibration.comparison_task(scfg, cfg)
+sc_specs = alg1_plan.comparison(cfg, scfg)  # the chapter's plan: modscale.plans.algorithm1
 t0 = time.perf_counter()
 sc_runs = cached_map("fig3a_readings", sc_specs, fig3a_readings.run_stack)
 wall_sc = time.perf_counter() - t0
@@ -700,8 +709,8 @@ verdicts.table(v_sc)
 # %% tags=["hide-input"]
 if cfg.sc_sensitivity:
     ru_knobs, ru_task = calibration.comparison_task(
-        profile, dataclasses.replace(cfg, sc_task="runner_up"))
-    ru_stacks = fig3a_readings.sensitivity_specs(cfg, ru_task)
+        scfg, dataclasses.replace(cfg, sc_task="runner_up"))
+    ru_stacks = alg1_plan.sensitivity(cfg, scfg)
     t0 = time.perf_counter()
     ru_runs = cached_map("fig3a_readings", ru_stacks, fig3a_readings.run_stack)
     wall_ru = time.perf_counter() - t0

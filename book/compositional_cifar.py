@@ -83,7 +83,7 @@ scale_batch_size: int = None  # mini-batch size of the scale runs [smoke: 128; b
 scale_sweep_k: int = None  # k at which the scale runs choose their learning rate (validation set) [smoke: 2; book: 4]
 scale_sweep_n_train: int = None  # training combinations of the scale runs' learning-rate sweep [smoke: 1000; book: 200000]
 paper_dim: int = None  # module input dimension b of the paper-dimension runs (paper: 512) [smoke: 16; book: 512]
-paper_dim_ks: tuple = None  # k of the paper-dimension runs (Fig. 3b and Table 1 at module dimension paper_dim) [smoke: (2,); book: (2, 4)]
+paper_dim_ks: tuple = None  # k of the paper-dimension runs (Fig. 3b and Table 1 at module dimension paper_dim) [smoke: (2,); book: (1, 2, 4)]
 paper_dim_n_train: int = None  # training combinations of the paper-dimension runs (paper: 10^6) [smoke: 2000; book: 200000]
 paper_dim_n_seeds: int = None  # seeds of the paper-dimension runs (paper: 5) [smoke: 2; book: 5]
 paper_dim_seeds_per_run: int = None  # seeds of a paper-dimension run trained together [smoke: 2; book: 2]
@@ -107,7 +107,6 @@ import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
-from myst_nb import glue
 
 from modscale.experiments import cifar_runs as cr
 from modscale.experiments import cifar_scale as cs
@@ -119,7 +118,7 @@ from modscale.report import cifar_tables as csr
 from modscale.report import runlog, verdicts
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_text, glue_verdicts, show
+from modscale.report.notebook import glue, glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
 from modscale.tasks.cifar import CLASSES
 from modscale.tasks.compositional import (

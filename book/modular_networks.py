@@ -17,6 +17,15 @@
 # (modular-networks)=
 # # Modular networks and the kernel initialiser
 #
+# ```{admonition} Inputs from other chapters
+# :class: note
+# This page trains on the sine task as calibrated by {ref}`sine-regression` (the previous
+# chapter) and uses the Algorithm 1 settings of {ref}`algorithm1` (the next chapter; it
+# studies the algorithm this page uses). Each is read as that chapter last ran at this profile
+# ({py:func}`modscale.infra.profiles.upstream_config`), so a `-p` override there reaches this
+# page: run that chapter first.
+# ```
+#
 # Section 4 of the paper {cite}`boopathy2025breaking` builds networks that mirror the modular
 # structure of the task: $K$ modules, each a small MLP $\hat y_j$ that sees only a
 # $b$-dimensional projection $\hat U_j^\top x$ of the $m$-dimensional input,
@@ -109,7 +118,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from myst_nb import glue
 
 from modscale import paper_data
 from modscale.experiments import (
@@ -122,7 +130,8 @@ from modscale.experiments import (
 from modscale.experiments.modular_sweep import run_stack_from_config
 from modscale.infra.cache import cached, cached_map
 from modscale.infra.device import resolve_device
-from modscale.infra.profiles import get_config
+from modscale.infra.profiles import upstream_config
+from modscale.plans import modular_networks as mod_plan
 from modscale.report import regime as regime_report
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
@@ -134,7 +143,7 @@ from modscale.report.analysis import (
 )
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_text, glue_verdicts, show
+from modscale.report.notebook import glue, glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
 from modscale.tasks.sine_task import make_task
 from modscale.theory.sample_complexity import geometric_mean
@@ -391,9 +400,10 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # ```
 
 # %%
-acfg = get_config("algorithm1", profile)
-cal_knobs, cal_task = calibration.comparison_task(profile, acfg)
-cal_fig3a = fig3a_readings.specs(acfg, cal_task)
+acfg, _ = upstream_config("algorithm1", profile)  # as the Algorithm 1 chapter last ran
+scfg, _ = upstream_config("sine_regression", profile)  # as the sine chapter last ran
+cal_knobs, cal_task = calibration.comparison_task(scfg, acfg)
+cal_fig3a = mod_plan.base(acfg, scfg)  # the Algorithm 1 chapter's comparison stacks
 CAL = {"modular": "modular", "ours_literal": "ours", "ours_joint": "ours_joint"}
 for key, v in {"noise": cal_knobs.noise_var, "target": cal_knobs.target_var,
                "freq": cal_knobs.freq_scale, "lr": acfg.sc_lr}.items():
@@ -546,7 +556,7 @@ plt.close(fig_t)
 
 
 # %% tags=["hide-input"]
-study = modular_regime.study_specs(cfg, cal_fig3a[0])
+study = mod_plan.regime_study(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 study_runs = cached_map("modular_calibrated", [s for _, s in study], modular_calibrated.run_stack)
 wall_regime = time.perf_counter() - t0
@@ -674,8 +684,8 @@ show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
 
 
 # %% tags=["hide-input"]
-regimes = modular_regime.regimes(cfg, cal_fig3a[0], study)
-grid = modular_regime.grid_specs(cfg, cal_fig3a[0], regimes)
+regimes = mod_plan.regimes(cfg, cal_fig3a[0])
+grid = mod_plan.grid(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 grid_runs = cached_map("fig3a_readings", [s for _, s in grid], fig3a_readings.run_stack)
 wall_grid = time.perf_counter() - t0
@@ -1389,7 +1399,7 @@ verdicts.table(v_mod)
 
 # %% tags=["hide-input"]
 if cfg.align_sensitivity:
-    ru_task = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
+    ru_task = calibration.comparison_task(scfg, dataclasses.replace(acfg, sc_task="runner_up"))
     ru_align = [s for s in modular_calibrated.fig4_specs(
         cfg, fig3a_readings.specs(acfg, ru_task[1])[0]) if s.method != "ours_joint"]  # cost
     ru_runs = cached_map("modular_calibrated", ru_align, modular_calibrated.run_stack)

@@ -68,7 +68,6 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
 from modscale.experiments import modular_theory as mt_exp
 from modscale.infra.cache import cached, cached_map
@@ -77,7 +76,7 @@ from modscale.infra.profiles import config_dict
 from modscale.report import runlog, verdicts
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_verdicts, show
+from modscale.report.notebook import glue, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
 from modscale.theory.modular import (
     hermite_features,

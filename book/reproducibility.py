@@ -48,14 +48,13 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
 from modscale.infra import cache, registry
 from modscale.infra.device import precision_report, resolve_device
 from modscale.infra.profiles import PROFILE_NAMES, chapters, describe
 from modscale.infra.provenance import REPO, provenance
 from modscale.report import runlog
-from modscale.report.notebook import show
+from modscale.report.notebook import glue, show
 from modscale.report.style import seed_everything, set_style
 from modscale.training.bench import (
     format_modular_report,

@@ -97,19 +97,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
-from myst_nb import glue
 
 from modscale import paper_data
-from modscale.experiments.sine_sweeps import (
-    grid_specs,
-    k_specs,
-    n_grid,
-    run_sweep,
-    variant_specs,
-)
+from modscale.experiments.sine_sweeps import n_grid, run_sweep
 from modscale.infra.device import resolve_device
 from modscale.infra.provenance import device_name
 from modscale.models.batched_mlp import BatchedMLP
+from modscale.plans import sine_regression as sine_plan
 from modscale.report import runlog, verdicts
 from modscale.report.analysis import (
     aggregate_sample_complexity,
@@ -119,7 +113,7 @@ from modscale.report.analysis import (
 )
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import Text, glue_verdicts, show
+from modscale.report.notebook import Text, glue, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
 from modscale.report.theory_fit import fit_theory, theory_predictions
 from modscale.tasks.sine_task import make_task, sample_datasets
@@ -363,11 +357,11 @@ print("calibration grid points:", len(cal_grid), "| fitted quantities:",
 
 # %%
 t0 = time.perf_counter()
-df_k, runs_k = run_sweep("sine_k", k_specs(cfg), device=dev)
-df, runs_g = run_sweep("sine_grid", grid_specs(cfg), device=dev)
-alt_freqs = tuple(f * cfg.freq_scale for f in cfg.alt_frequencies)  # same hardness knob
-df_alt, runs_alt = run_sweep("sine_alt", variant_specs(cfg, cfg.alt_amplitudes, alt_freqs),
-                             device=dev)
+sweeps = sine_plan.sweeps(cfg)  # the chapter's plan: modscale.plans.sine_regression
+df_k, runs_k = run_sweep("sine_k", sweeps["sine_k"], device=dev)
+df, runs_g = run_sweep("sine_grid", sweeps["sine_grid"], device=dev)
+alt_freqs = sine_plan.alt_frequencies(cfg)  # same hardness knob as the task's
+df_alt, runs_alt = run_sweep("sine_alt", sweeps["sine_alt"], device=dev)
 sweep_wall = time.perf_counter() - t0
 all_runs = (("k-sweep", runs_k), ("grid (m, p, n, sample complexity)", runs_g),
             ("harder-module variant", runs_alt))

@@ -50,14 +50,13 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import Image, Markdown, display
-from myst_nb import glue
 
 from modscale import paper_data
 from modscale.infra.profiles import get_config
 from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
-from modscale.report.notebook import Text, show
+from modscale.report.notebook import Text, glue, show
 from modscale.report.paper_items import (
     EFFECT_UNITS,
     FIGURE_CHAPTER,

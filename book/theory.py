@@ -86,7 +86,6 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from myst_nb import glue
 
 from modscale import paper_data
 from modscale.experiments.theory_checks import (
@@ -102,7 +101,7 @@ from modscale.infra.profiles import config_dict
 from modscale.report import runlog, verdicts
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import glue_verdicts, show
+from modscale.report.notebook import glue, glue_verdicts, show
 from modscale.report.style import PALETTE, progress_bar, seed_everything, set_style
 from modscale.theory.monolithic import (
     architecture_param_counts,

@@ -148,7 +148,7 @@ def test_modules_ablation_specs_reuse_the_comparison_stacks():
     from modscale.infra.profiles import get_config
 
     cfg = get_config("algorithm1", "smoke", sc_m_values=(3, 5), sc_ablation_factors=(1, 2, 5))
-    _, task = calibration.comparison_task("smoke", cfg)
+    _, task = calibration.comparison_task(get_config("sine_regression", "smoke"), cfg)
     specs = fig3a_readings.specs(cfg, task)
     abl = ablation_specs(cfg, specs)
     assert len(abl) == 3 * len(ABLATION_METHODS)

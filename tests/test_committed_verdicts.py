@@ -65,7 +65,8 @@ def test_fig3a_inputs_are_the_committed_results(monkeypatch):
     meta = json.loads((FIGS / "verdict_inputs.json").read_text())["meta"]
     cfg = get_config("algorithm1", meta["profile"])
     mcfg = get_config("modular_networks", meta["profile"])
-    base = fig3a_readings.specs(cfg, calibration.comparison_task(meta["profile"], cfg)[1])[0]
+    sine = get_config("sine_regression", meta["profile"])
+    base = fig3a_readings.specs(cfg, calibration.comparison_task(sine, cfg)[1])[0]
     regimes = modular_regime.regimes(mcfg, base, modular_regime.study_specs(mcfg, base))
     items = paper_regime.fig3a_specs(mcfg, base, regimes)
     runs = [cache.find("fig3a_readings", s) for _, s in items]

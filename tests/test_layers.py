@@ -7,7 +7,7 @@ from pathlib import Path
 import modscale
 
 PKG = Path(modscale.__file__).resolve().parent
-LAYERS = ["infra", "paper_data", "tasks", "models", "training", "theory", "experiments",
+LAYERS = ["infra", "paper_data", "tasks", "models", "training", "theory", "experiments", "plans",
           "report"]
 """Lowest first. ``paper_data`` (the paper's digitised numbers) is data only."""
 

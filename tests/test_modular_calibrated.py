@@ -84,7 +84,8 @@ def test_nonlinear_projection_trains_and_is_deterministic():
 def test_table2_specs_pair_linear_and_nonlinear_stacks():
     acfg = get_config("algorithm1", "smoke")
     mcfg = get_config("modular_networks", "smoke")
-    comparison = fig3a_readings.specs(acfg, calibration.comparison_task("smoke", acfg)[1])
+    sine = get_config("sine_regression", "smoke")
+    comparison = fig3a_readings.specs(acfg, calibration.comparison_task(sine, acfg)[1])
     linear, nonlinear = mc.table2_specs(mcfg, comparison)
     assert [(s.m, s.method) for s in linear] == [(m, meth) for m in mcfg.table2_m_values
                                                  for meth in mc.READING_METHODS]
@@ -124,11 +125,12 @@ def test_stack_samples_needed_mean_and_seed_range():
 def test_comparison_task_reads_the_algorithm1_config():
     acfg = dataclasses.replace(get_config("algorithm1", "smoke"), sc_task="manual",
                                sc_noise_var=0.3, sc_freq_scale=2.0, sc_target_var=5.0)
-    knobs, task = calibration.comparison_task("smoke", acfg)
+    knobs, task = calibration.comparison_task(get_config("sine_regression", "smoke"), acfg)
     assert knobs == calibration.Knobs(0.3, 2.0, 5.0)
     scfg = get_config("sine_regression", "smoke")
     assert task.amplitudes == tuple(scfg.amplitudes)
     assert task.frequencies == tuple(2.0 * f for f in scfg.frequencies)
     assert (task.noise_var, task.target_var, task.b) == (0.3, 5.0, scfg.b)
     with pytest.raises(ConfigError, match="parameter 'sc_task'"):
-        calibration.comparison_task("smoke", dataclasses.replace(acfg, sc_task="guess"))
+        calibration.comparison_task(get_config("sine_regression", "smoke"),
+                                    dataclasses.replace(acfg, sc_task="guess"))

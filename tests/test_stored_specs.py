@@ -4,7 +4,6 @@ Fig. 3a, modular and Algorithm 1 experiments, and every result they ask for is c
 a key would fail here (in seconds) instead of silently recomputing hours."""
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ import pytest
 from modscale.infra.cache import entry_key, other_precision
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tools"))
 
 
 def _stored(experiment: str) -> dict[str, dict]:
@@ -29,33 +27,14 @@ def built():
 
 
 def _built() -> dict[str, set[str]]:
-    import precompute as P
+    """Every chapter's plan at the book profile (:func:`modscale.plans.profile_items`: the
+    specs the chapters, ``tools/precompute.py`` and ``tools/paper_run.py`` build)."""
+    from modscale import plans
 
-    from modscale.experiments import alg1_diagnostics as A
-    from modscale.infra.profiles import get_config
-
-    items = (P.specs_of("sine_calibration", "book") + P.specs_of("sine_sweeps", "book")
-             + [("fig3a_readings", s) for s in P.fig3a_specs("book") + P.sensitivity_specs("book")]
-             + P.modular_calibrated_specs("book")
-             + [("modular_calibrated", s) for _, s in P.regime_study("book")]
-             + [("fig3a_readings", s) for _, s in P.grid("book")]
-             + [("modular_stacks", s) for s in P.modular_stacks_specs("book")]
-             + [(exp, s) for exp, _, s in P.paper_regime("book")])
-    cfg = get_config("algorithm1", "book")
-    # the two diagnostics that depend on earlier results: read their inputs off the store
-    readings = _stored("alg1_readings").values()
-    best = next(c["reading"] for c in readings if c.get("kernel") == "laplace")
-    stops = sorted({c["steps"] for c in readings
-                    if (c["m"], c["K"]) == (cfg.traj_m, cfg.traj_modules)})
-    (tsne,) = _stored("alg1_stopped_directions").values()
-    items += ([("alg1_readings", s) for s in A.reading_specs(cfg) + A.sensitivity_specs(cfg)
-               + A.check_specs(cfg, best) + A.stopped_specs(cfg, stops)]
-              + [("alg1_stay", s) for s in A.stay_specs(cfg)]
-              + [("alg1_trajectory", A.trajectory_spec(cfg))]
-              + [("alg1_stopped_directions", A.tsne_spec(cfg, tsne["stops"][1]))])
     out: dict[str, set[str]] = {}
-    for exp, spec in items:
-        out.setdefault(exp, set()).add(_found_key(exp, spec))
+    for chapter in plans.CHAPTERS:
+        for exp, spec in plans.profile_items(chapter, "book"):
+            out.setdefault(exp, set()).add(_found_key(exp, spec))
     return out
 
 

@@ -207,6 +207,35 @@ def findings_markdown(export: Path) -> str:
     return f"**Findings.** {findings(rows)}"
 
 
+def write_not_run(export: Path) -> None:
+    """``<export>/not_run.csv``: what ``tools/paper_run.py`` would add to the committed store,
+    per item, with estimated costs (:func:`paper_run.status`; nothing is computed)."""
+    import pandas as pd
+    from paper_run import PARTS, jobs_of, status
+
+    no_compute = os.environ.get("MODSCALE_NO_COMPUTE")
+    try:
+        rows = status(jobs_of(list(PARTS), "paper", "cpu", False))
+    finally:  # status() sets MODSCALE_NO_COMPUTE; the build's own setting comes back
+        if no_compute is None:
+            os.environ.pop("MODSCALE_NO_COMPUTE", None)
+        else:
+            os.environ["MODSCALE_NO_COMPUTE"] = no_compute
+    export.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(export / "not_run.csv", index=False)
+
+
+def not_run_page(export: Path) -> str:
+    import pandas as pd
+
+    from modscale.report.book_pages import not_run_markdown
+
+    csv = export / "not_run.csv"
+    if not csv.exists():
+        return "*The list is written by `make book`.*"
+    return not_run_markdown(pd.read_csv(csv).to_dict("records"))
+
+
 def write_generated_pages(pages: list[str], built: list[str], export: Path,
                           profile: str) -> None:
     """Fill the generated parts of the staged text pages from this build's run log: the
@@ -225,6 +254,7 @@ def write_generated_pages(pages: list[str], built: list[str], export: Path,
             verdicts, figures=export if export.exists() else None, built=built,
             colours=VERDICT_COLOURS),
         "findings": lambda: findings_markdown(export),
+        "not run": lambda: not_run_page(export),
     }
     for md in (EXEC / "book").glob("*.md"):
         text = md.read_text()
@@ -249,6 +279,11 @@ def execute_chapters(names: list[str], profile: str, device: str, log: Path,
 
     os.environ["MODSCALE_PAPER_FIGURES"] = str(export)
     os.environ["MODSCALE_BUILD_PROFILE"] = profile
+    # Chapters read an upstream chapter's parameters as it last ran (profiles.upstream_config):
+    # in a build, as it ran in this build (no -p), never a reader's earlier run.
+    upstream = EXEC / "upstream"
+    shutil.rmtree(upstream, ignore_errors=True)
+    os.environ["MODSCALE_UPSTREAM_DIR"] = str(upstream)
     # A non-inline backend (e.g. MPLBACKEND=Agg) makes glued figures text-only: let the kernel
     # use its inline backend.
     os.environ.pop("MPLBACKEND", None)
@@ -320,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     # A smoke build must not overwrite the book's committed paper_figures/.
     export = Path(args.export_dir) if args.export_dir else (
         BUILD / "paper_figures_smoke" if args.profile == "smoke" else REPO / "paper_figures")
+    write_not_run(export)
     records = execute_chapters(chapters, args.profile, args.device, log, export)
     failed = [r["chapter"] for r in records if r["status"] != "ok"]
     write_generated_pages(pages, [r["chapter"] for r in records if r["status"] == "ok"],

@@ -69,6 +69,33 @@ CAPTION_NUMBERS = r"""
   .querySelectorAll('.caption-number')).map(e => e.textContent.trim())
 """
 
+HEADINGS = r"""
+() => {
+  // Every heading of the page in document order: [level, text], the text as a reader reads it
+  // (no permalink sign, maths as its TeX source without braces and backslashes).
+  const tex = new Map();
+  if (window.MathJax && MathJax.startup && MathJax.startup.document)
+    for (const item of MathJax.startup.document.math)
+      if (item.typesetRoot) tex.set(item.typesetRoot, item.math);
+  const main = document.querySelector('main') || document.body;
+  const sel = 'h1, h2, h3, h4, h5, h6, [role="heading"]';
+  return Array.from(main.querySelectorAll(sel)).filter(h => h.getClientRects().length > 0)
+      .map(h => {
+    const c = h.cloneNode(true);
+    c.querySelectorAll('.headerlink').forEach(e => e.remove());
+    const live = h.querySelectorAll('mjx-container');
+    c.querySelectorAll('mjx-container').forEach((e, i) => {
+      const src = (tex.get(live[i]) || e.textContent)
+        .replace(/\\(?:mathrm|text|mathbf|operatorname)\{([^}]*)\}/g, '$1')
+        .replace(/\\,/g, ' ').replace(/[{}\\]/g, '');
+      e.replaceWith(document.createTextNode(src));
+    });
+    const level = Number(h.getAttribute('aria-level') || h.tagName[1]);
+    return [level, c.textContent.replace(/\s+/g, ' ').trim()];
+  });
+}
+"""
+
 FIGURE_IMAGES = r"""
 () => Array.from((document.querySelector('main') || document.body).querySelectorAll('img'))
   .filter(i => i.getBoundingClientRect().width > 0).map(i => i.currentSrc || i.src)
@@ -133,6 +160,7 @@ def print_pdf(html: Path, pdf: Path) -> dict:
         page.goto(f"{base}/{PAGE}", wait_until="load", timeout=300_000)
         problems += page.evaluate(PRINT_CHECKS)
         images = page.evaluate(FIGURE_IMAGES)
+        headings = page.evaluate(HEADINGS)
         captions = page.evaluate(CAPTION_NUMBERS)
         footer = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
                   '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
@@ -142,7 +170,29 @@ def print_pdf(html: Path, pdf: Path) -> dict:
                  footer_template=footer, outline=True, tagged=True)
         browser.close()
     server.shutdown()
+    problems += clean_outline(pdf, headings)
     return {"problems": problems, "html_images": len(images), "caption_numbers": captions}
+
+
+def clean_outline(pdf: Path, headings: list[list]) -> list[str]:
+    """Give the PDF's outline (Chromium's, from the tagged headings) the headings' own text.
+
+    Chromium builds a bookmark from the laid-out heading: it drops the space at a line break
+    ("scalinglaws"), drops the maths and doubles some titles ("4.6.2. 4.6.2. Compute-matched
+    baselineCompute-matched baseline"). Its entries follow the page's headings one to one, so
+    each keeps its level and page and takes the text ``HEADINGS`` read from the HTML. Returns
+    the problems (entry and heading counts that disagree)."""
+    import pymupdf
+
+    doc = pymupdf.open(pdf)
+    toc = doc.get_toc(simple=True)
+    if len(toc) != len(headings):
+        doc.close()
+        return [f"PDF outline has {len(toc)} entries, the page {len(headings)} headings"]
+    doc.set_toc([[lvl, text, p] for (lvl, _, p), (_, text) in zip(toc, headings, strict=True)])
+    doc.saveIncr()
+    doc.close()
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,20 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s.replace("\u00ad", "").replace("\u2019", "'")).lower()
 
 
+def clean_entry(title: str) -> bool:
+    """An outline entry a reader can read: no doubled section number ("4.6.2. 4.6.2. ..."), no
+    doubled text ("BaselineBaseline"), no empty maths gap (two spaces), no TeX."""
+    t = title.strip()
+    num = re.match(r"((?:\d+\.)+ )", t)
+    if num and t[len(num.group(1)):].startswith(num.group(1)):
+        return False
+    body = t[len(num.group(1)):] if num else t
+    half = len(body) // 2
+    if len(body) > 8 and len(body) % 2 == 0 and body[:half] == body[half:]:
+        return False
+    return bool(t) and "  " not in t and "\\" not in t and "$" not in t
+
+
 def check(pdf_path: Path, expected_images: int | None, titles: list[str],
           pngs: Path | None = None, captions: list[str] = ()) -> tuple[list[str], dict]:
     import pymupdf
@@ -90,12 +104,14 @@ def check(pdf_path: Path, expected_images: int | None, titles: list[str],
                                 f"{text[max(0, m.start() - 40):m.end() + 40]}...")
         text_all.append(page.get_text())
     full = _norm(" ".join(text_all))
-    outline = _norm(" ".join(t for _, t, _ in doc.get_toc()))
+    entries = [t for _, t, _ in doc.get_toc()]
+    outline = " | ".join(re.sub(r"\s+", " ", t.replace("\u2019", "'")).lower() for t in entries)
     for title in titles:
         if _norm(title) not in full:
             problems.append(f"title missing from the text: {title!r}")
-        if _norm(title) not in outline:
-            problems.append(f"title missing from the outline: {title!r}")
+        if re.sub(r"\s+", " ", title.replace("\u2019", "'")).lower() not in outline:
+            problems.append(f"title missing from the outline (spaces included): {title!r}")
+    problems += [f"outline entry not clean: {t!r}" for t in entries if not clean_entry(t)]
     missing = [c for c in captions if _norm(c) not in full]
     if missing:
         problems.append(f"{len(missing)} figure/table numbers of the HTML not in the PDF: "

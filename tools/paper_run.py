@@ -60,6 +60,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -82,6 +83,9 @@ class Job:
     config: Any
     compute: Callable[[], Any]
     label: str
+    approx_config: Callable[[], Any] | None = None
+    """A key of the same cost, for :func:`status` when ``config`` needs a result not yet
+    stored (CIFAR's learning rates come from a sweep at the same profile)."""
 
 
 def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
@@ -126,8 +130,9 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                     continue
                 for chunk in seed_chunks(c.paper_dim_n_seeds, c.paper_dim_seeds_per_run):
 
-                    def spec_of(c=c, k=k, method=method, chunk=chunk) -> dict:
-                        return next(s for s in cifar_scale.paper_dim_specs(c, lrs(), device)
+                    def spec_of(c=c, k=k, method=method, chunk=chunk, lr=None) -> dict:
+                        rates = lrs() if lr is None else dict.fromkeys(c.methods, lr)
+                        return next(s for s in cifar_scale.paper_dim_specs(c, rates, device)
                                     if s["k"] == k and s["method"] == method
                                     and tuple(s["seeds"]) == chunk)
 
@@ -137,19 +142,22 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                         lambda spec_of=spec_of: cifar_scale.compute_scale_run(
                             data(), spec_of(), progress=True),
                         f"cifar {method} k={k} {variant} b={c.paper_dim} "
-                        f"n={c.paper_dim_n_train:,} seeds {list(chunk)}"))
+                        f"n={c.paper_dim_n_train:,} seeds {list(chunk)}",
+                        lambda spec_of=spec_of: cifar_scale.scale_key(data(), spec_of(lr=1e-4))))
     return jobs
 
 
 def _regime_setting(profile: str, dry: bool) -> tuple[Any, Any, dict]:
     """(base Fig. 3a stack, modular-chapter config, regimes) of the Fig. 3a parts: the task and
     the regime study of the book profile (smoke in a dry run), the grid of ``profile``."""
-    from modscale.experiments import calibration, fig3a_readings, modular_regime
+    from modscale.experiments import modular_regime
     from modscale.infra.profiles import get_config
+    from modscale.plans import algorithm1
 
     base_profile = "smoke" if dry else "book"
     acfg = get_config("algorithm1", base_profile)
-    base = fig3a_readings.specs(acfg, calibration.comparison_task(base_profile, acfg)[1])[0]
+    sine = get_config("sine_regression", base_profile)
+    base = algorithm1.comparison(acfg, sine)[0]  # the chapter's plan: modscale.plans
     mcfg = get_config("modular_networks", "smoke" if dry else profile)
     study = modular_regime.study_specs(get_config("modular_networks", base_profile), base)
     return base, mcfg, modular_regime.regimes(mcfg, base, study)
@@ -199,8 +207,9 @@ def _paper_regime_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
 
 def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     from modscale.experiments import calibration
-    from modscale.experiments.sine_sweeps import grid_specs, k_specs, run_stack
+    from modscale.experiments.sine_sweeps import run_stack
     from modscale.infra.profiles import get_config
+    from modscale.plans import sine_regression as sine_plan
 
     book = get_config("sine_regression", "smoke" if dry else "book")
     if dry:  # the smoke config's own knobs (no calibration grid)
@@ -216,8 +225,8 @@ def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                                   knobs)
     if hasattr(cfg, "device"):
         cfg = dataclasses.replace(cfg, device=device.type)
-    stacks = [(exp, s) for exp, specs in (("sine_grid", grid_specs(cfg)),
-                                          ("sine_k", k_specs(cfg))) for s in specs]
+    sweeps = sine_plan.sweeps(cfg)  # the chapter's plan (its harder variant is not redone)
+    stacks = [(exp, s) for exp in ("sine_grid", "sine_k") for s in sweeps[exp]]
     if dry:
         stacks = [(exp, dataclasses.replace(s, iters=10, n_values=s.n_values[:2]))
                   for exp, s in stacks[:1]]
@@ -269,6 +278,107 @@ def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
             "wall_time_s": time.perf_counter() - t_start}
 
 
+_GROUP_DROP = re.compile(r"\b(monolithic|modular|ours\w*|oracle|mixed)\b:?|\bm=\d+|"
+                         r"seeds (\[[^\]]*\])|seeds=\d+|alpha=\S+|\bw=\d+|\bd=\d+|"
+                         r"\bb=\d+|\bn=[\d,]+")
+
+
+def group_of(job: Job) -> str:
+    """The job's item in the not-run list: its label without method, seeds, m, width, depth
+    mixing weight, b and n ("cifar: k=4 K = 2k", "fig3a_grid: today")."""
+    text = re.sub(r"\s+", " ", _GROUP_DROP.sub("", job.label)).strip(" :")
+    for prefix in ("cifar ", "paper regime ", "fig3a ", "sine "):
+        text = text.removeprefix(prefix)
+    return f"{job.part}: {text}"
+
+
+def _flat(d: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(d, dict):
+        return {k2: v2 for k, v in d.items() for k2, v2 in _flat(v, f"{prefix}{k}.").items()}
+    return {prefix.rstrip("."): json.dumps(d, sort_keys=True, default=str)}
+
+
+def _work(cfg: dict) -> float:
+    """Relative work of a configuration, for scaling a measured wall time: training examples
+    x seeds x k (CIFAR monolithic: its input grows with k) or k^2 (modular: 2k modules, each
+    projecting all k images; measured k = 2 -> 4: x4.3), else seeds x sample sizes x
+    architectures."""
+    def n(name):
+        v = cfg.get(name)
+        return len(v) if isinstance(v, list | tuple) else 1
+    if "n_train" in cfg:
+        power = 1 if cfg.get("method") == "monolithic" else 2
+        return float(cfg["n_train"]) * float(cfg.get("k", 1)) ** power * n("seeds")
+    return float(n("seeds") * n("n_values") * n("ns") * n("arches") * cfg.get("n_seeds", 1))
+
+
+COST_FIELDS = ("method", "arch.module_dim", "k", "arch.module_width", "amp", "epochs", "reading",
+               "width", "depth")
+"""Settings that set a run's cost first: the nearest stored run agrees on as many as it can."""
+
+
+def _stored_metas(experiment: str) -> list[dict]:
+    from modscale.infra import cache
+
+    d = cache.results_dir() / experiment
+    return [json.loads(p.read_text())["meta"] for p in sorted(d.glob("*.json"))] \
+        if d.exists() else []
+
+
+def estimate_s(experiment: str, key: dict, metas: list[dict]) -> tuple[float, str] | None:
+    """Estimated wall time of ``key``: the stored run of the same experiment that agrees on the
+    most settings, its measured wall time scaled by :func:`_work`; with that run's device."""
+    if not metas:
+        return None
+    want = _flat(key)
+
+    def closeness(m: dict) -> tuple:
+        have = _flat(m["config"])
+        return (sum(want.get(f) == have.get(f) for f in COST_FIELDS),
+                sum(want.get(k) == v for k, v in have.items()),
+                -abs(_work(m["config"]) - _work(key)))
+
+    best = max(metas, key=closeness)
+    scale = _work(key) / max(_work(best["config"]), 1e-12)
+    return float(best["wall_time_s"]) * scale, str(best.get("device", {}).get("name", "")
+                                                   if isinstance(best.get("device"), dict)
+                                                   else best.get("device", ""))
+
+
+def status(jobs: list[Job]) -> list[dict]:
+    """Per item (:func:`group_of`): jobs, stored (any device), missing, and the estimated
+    wall time of the missing ones (:func:`estimate_s`, nearest stored run). Nothing is
+    computed: a key that needs a missing upstream result (the learning-rate sweep) counts as
+    missing and is estimated from its label's item."""
+    from modscale.infra import cache
+
+    os.environ["MODSCALE_NO_COMPUTE"] = "1"
+    metas: dict[str, list[dict]] = {}
+    rows: dict[str, dict] = {}
+    for job in jobs:
+        row = rows.setdefault(group_of(job), {"item": group_of(job), "jobs": 0, "stored": 0,
+                                               "missing": 0, "estimated_s": 0.0,
+                                               "estimated_from": ""})
+        row["jobs"] += 1
+        try:
+            key, exact = _key(job), True
+        except cache.NotStoredError:
+            key, exact = (job.approx_config() if job.approx_config else None), False
+        mapping = cache._as_mapping(key) if key is not None else None
+        if exact and any(cache.find(job.experiment, key, d) is not None
+                                       for d in ("cpu", "cuda")):
+            row["stored"] += 1
+            continue
+        row["missing"] += 1
+        if mapping is not None:
+            est = estimate_s(job.experiment, mapping,
+                             metas.setdefault(job.experiment, _stored_metas(job.experiment)))
+            if est is not None:
+                row["estimated_s"] += est[0]
+                row["estimated_from"] = row["estimated_from"] or est[1]
+    return list(rows.values())
+
+
 def check_entries(jobs: list[Job], device: Any) -> list[str]:
     """Problems with the store entries of ``jobs`` (missing, or provenance incomplete)."""
     from modscale.infra import cache
@@ -305,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="every part at tiny size into a "
                     "temporary store, then check the entries (the test)")
     ap.add_argument("--list", action="store_true", help="print the jobs, run nothing")
+    ap.add_argument("--status", default="", metavar="CSV",
+                    help="write what is stored and what is not, per item, with the estimated "
+                         "cost of the rest, to CSV; run nothing")
     args = ap.parse_args(argv)
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     bad = [p for p in parts if p not in PARTS]
@@ -337,6 +450,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for i, j in enumerate(jobs, 1):
             print(f"{i:4d}  {j.part:10s} {j.label}")
+        return 0
+    if args.status:
+        import pandas as pd
+
+        table = pd.DataFrame(status(jobs))
+        table.to_csv(args.status, index=False)
+        print(table.to_string(index=False), flush=True)
         return 0
     summary = run(jobs, budget_s=args.budget_s, device=device,
                   log=lambda s: print(s, flush=True))

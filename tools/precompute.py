@@ -1,5 +1,8 @@
 """Compute a chapter's cached results outside the book build (resumable; shardable over processes).
 
+    python tools/precompute.py plan --chapter algorithm1 --profile book [--shard 0/2]
+        (everything a chapter's plan lists: modscale.plans; run it again after a step whose
+        inputs were missing, e.g. the sweeps after the calibration grid)
     python tools/precompute.py sine_calibration --profile book [--shard 0/2] [--threads 1]
     python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
     python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
@@ -22,34 +25,34 @@ each on an N-core machine). Progress is printed as plain text.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 import torch
 
-PARTS = ("sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
+PARTS = ("plan", "sine_calibration", "sine_sweeps", "cifar_scale", "fig3a_readings",
          "modular_calibrated", "modular_stacks", "modular_regime", "fig3a_grid", "paper_regime")
 
 
-def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
-    from modscale.experiments import calibration
-    from modscale.experiments.sine_sweeps import grid_specs, k_specs, variant_specs
+def _configs(profile: str) -> tuple:
+    """(sine, Algorithm 1, modular) chapter configs at ``profile`` (a clean build's values)."""
     from modscale.infra.profiles import get_config
 
-    cfg = get_config("sine_regression", profile)
+    return tuple(get_config(c, profile)
+                 for c in ("sine_regression", "algorithm1", "modular_networks"))
+
+
+def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
+    """The sine chapter's plan: the calibration grid, or the sweeps on the fitted task."""
+    from modscale.plans import sine_regression as plan
+
+    cfg = _configs(profile)[0]
     if part == "sine_calibration":
-        return [("sine_calibration", s) for kn in calibration.knob_grid(cfg)
-                for s in calibration.level_specs(cfg, kn)]
-    results = calibration.load_grid(cfg)
-    if results is None:
+        return plan.calibration_items(cfg)
+    fitted = plan.fitted(cfg)
+    if fitted is None:
         raise SystemExit("the calibration grid is not complete: run sine_calibration first")
-    fitted = calibration.fitted_config(cfg, results)
-    return ([("sine_grid", s) for s in grid_specs(fitted)]
-            + [("sine_k", s) for s in k_specs(fitted)]
-            + [("sine_alt", s) for s in variant_specs(
-                fitted, fitted.alt_amplitudes,
-                tuple(f * fitted.freq_scale for f in fitted.alt_frequencies))])
+    return [(exp, s) for exp, specs in plan.sweeps(fitted).items() for s in specs]
 
 
 def precompute_cifar_scale(profile: str) -> int:
@@ -78,122 +81,90 @@ def precompute_cifar_scale(profile: str) -> int:
 
 def sensitivity_specs(profile: str) -> list:
     """The calibration-sensitivity stacks of the Algorithm 1 chapter (runner-up knobs)."""
-    import dataclasses
+    from modscale.plans import algorithm1
 
-    from modscale.experiments import calibration, fig3a_readings
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("algorithm1", profile)
-    ru = calibration.comparison_task(profile, dataclasses.replace(cfg, sc_task="runner_up"))
-    return fig3a_readings.sensitivity_specs(cfg, ru[1])
+    sine, acfg, _ = _configs(profile)
+    return algorithm1.sensitivity(acfg, sine)
 
 
 def fig3a_specs(profile: str) -> list:
-    """The stacks of the Algorithm 1 chapter's sample-complexity comparison (as the chapter
-    builds them: :func:`modscale.experiments.fig3a_readings.specs`) and its K ablation."""
-    from modscale.experiments.fig3a_ablation import ablation_specs
-    from modscale.infra.profiles import get_config
+    """The Algorithm 1 chapter's Fig. 3a comparison stacks and its K ablation."""
+    from modscale.plans import algorithm1
 
-    cfg = get_config("algorithm1", profile)
-    specs = fig3a_comparison(profile)
-    return specs + [s for s in ablation_specs(cfg, specs) if s not in specs]
+    sine, acfg, _ = _configs(profile)
+    specs = algorithm1.comparison(acfg, sine)
+    return specs + algorithm1.ablation(acfg, specs)
 
 
 def fig3a_comparison(profile: str) -> list:
     """The stacks of the Algorithm 1 chapter's Fig. 3a comparison (without the K ablation)."""
-    from modscale.experiments import calibration, fig3a_readings
-    from modscale.infra.profiles import get_config
+    from modscale.plans import algorithm1
 
-    cfg = get_config("algorithm1", profile)
-    return fig3a_readings.specs(cfg, calibration.comparison_task(profile, cfg)[1])
+    sine, acfg, _ = _configs(profile)
+    return algorithm1.comparison(acfg, sine)
 
 
 def modular_calibrated_specs(profile: str) -> list[tuple[str, object]]:
-    """The modular chapter's stacks on the calibrated task (Fig. 4 / t-SNE, Table 2), as the
-    chapter builds them, with the experiment each is cached under (Table 2's linear column
-    is the Algorithm 1 chapter's Fig. 3a stacks)."""
-    import dataclasses
+    """The modular chapter's stacks on the calibrated task (Fig. 4 / t-SNE, Table 2)."""
+    from modscale.plans import modular_networks
 
-    from modscale.experiments import calibration, fig3a_readings
-    from modscale.experiments import modular_calibrated as mc
-    from modscale.infra.profiles import get_config
-
-    mcfg = get_config("modular_networks", profile)
-    base = fig3a_comparison(profile)
-    linear, nonlinear = mc.table2_specs(mcfg, base)
-    sens = []
-    if mcfg.align_sensitivity:  # Fig. 4 on the runner-up calibration point
-        acfg = get_config("algorithm1", profile)
-        ru = calibration.comparison_task(profile, dataclasses.replace(acfg, sc_task="runner_up"))
-        sens = [s for s in mc.fig4_specs(mcfg, fig3a_readings.specs(acfg, ru[1])[0])
-                if s.method != "ours_joint"]  # the verdict compares literal and random only
-    return ([("modular_calibrated", s) for s in mc.fig4_specs(mcfg, base[0])]
-            + [("fig3a_readings", s) for s in linear]
-            + [("modular_calibrated", s) for s in nonlinear]
-            + [("modular_calibrated", s) for s in sens])
+    sine, acfg, mcfg = _configs(profile)
+    return modular_networks.calibrated(mcfg, acfg, sine)
 
 
 def modular_stacks_specs(profile: str, device: str = "cpu") -> list[dict]:
-    """The modular chapter's stacks of the uncalibrated task, as the chapter builds them."""
-    from modscale.experiments import modular_sweep
-    from modscale.infra.profiles import get_config
+    """The modular chapter's stacks of the uncalibrated task."""
+    from modscale.plans import modular_networks
 
-    cfg = get_config("modular_networks", profile)
-    specs = (modular_sweep.fig3_specs(cfg, device)
-             + modular_sweep.modules_ablation_specs(cfg, device)
-             + modular_sweep.compute_matched_specs(cfg, device))
-    return list({json.dumps(s, sort_keys=True): s for s in specs}.values())
+    return modular_networks.stacks(_configs(profile)[2], device)
 
 
 def regime_study(profile: str) -> list:
     """(setting, stack) of the modular chapter's regime study."""
-    from modscale.experiments import modular_regime
-    from modscale.infra.profiles import get_config
+    from modscale.plans import modular_networks
 
-    return modular_regime.study_specs(get_config("modular_networks", profile),
-                                      fig3a_comparison(profile)[0])
+    return modular_networks.regime_study(_configs(profile)[2], fig3a_comparison(profile)[0])
 
 
 def grid(profile: str) -> list:
     """(regime, stack) of the modular chapter's Fig. 3a grid: today's regime, and the selected
-    one once the regime study is complete (:func:`modscale.experiments.modular_regime.regimes`)."""
-    from modscale.experiments import modular_regime
-    from modscale.infra.profiles import get_config
+    one once the regime study is complete."""
+    from modscale.plans import modular_networks
 
-    mcfg = get_config("modular_networks", profile)
-    base = fig3a_comparison(profile)[0]
-    regimes = modular_regime.regimes(mcfg, base, regime_study(profile))
-    if len(regimes) == 1:
+    mcfg, base = _configs(profile)[2], fig3a_comparison(profile)[0]
+    if len(modular_networks.regimes(mcfg, base)) == 1:
         print("[fig3a_grid] the regime study is not complete: today's regime only", flush=True)
-    return modular_regime.grid_specs(mcfg, base, regimes)
+    return modular_networks.grid(mcfg, base)
 
 
 def paper_regime(profile: str) -> list[tuple[str, str, object]]:
-    """(experiment, label, stack) of the paper-regime Fig. 3a, its dose-response and Fig. 4
-    (:mod:`modscale.experiments.paper_regime`), in the order a short run should finish them:
-    the paper-matched regime first, the first seed chunk first, the aligning starts first."""
-    from modscale.experiments import modular_calibrated, modular_regime
-    from modscale.experiments import paper_regime as pr
-    from modscale.infra.profiles import get_config
+    """(experiment, label, stack) of the paper-regime Fig. 3a, its dose-response and Fig. 4."""
+    from modscale.plans import modular_networks
 
-    mcfg = get_config("modular_networks", profile)
-    base = fig3a_comparison(profile)[0]
-    regimes = modular_regime.regimes(mcfg, base, regime_study(profile))
-    matched = list(regimes)[-1]
-    rank = {"oracle": 0, "ours_joint": 1, "mixed": 2, "modular": 3, "monolithic": 3,
-            "ours_literal": 3, "ours_greedy_residual": 4}
-    todo = pr.fig3a_specs(mcfg, base, regimes) + pr.dose_specs(mcfg, base, regimes)
-    todo.sort(key=lambda t: (t[0] != matched, t[1].seeds[0] != 0, t[1].width,
-                             rank[t[1].method], -t[1].m))
-    items = [("fig3a_readings", f"{r}: {s.method} m={s.m} w={s.width} seeds={s.seeds}"
-              + (f" alpha={s.alpha:g}" if s.method == "mixed" else ""), s) for r, s in todo]
-    fig4 = pr.fig4_specs(mcfg, modular_calibrated.fig4_specs(mcfg, base), regimes[matched])
-    return items + [("modular_calibrated", f"{matched}: Fig. 4 {s.method}", s) for s in fig4]
+    return modular_networks.paper_regime_items(_configs(profile)[2],
+                                               fig3a_comparison(profile)[0])
+
+
+def plan_items(chapter: str, profile: str) -> list[tuple[str, str, object]]:
+    """(experiment, label, spec) of ``chapter``'s whole plan at ``profile``
+    (:func:`modscale.plans.profile_items`)."""
+    from modscale import plans
+
+    return [(exp, f"{exp} {_label(spec)}", spec)
+            for exp, spec in plans.profile_items(chapter, profile)]
+
+
+def _label(spec: object) -> str:
+    get = spec.get if isinstance(spec, dict) else lambda k, d=None: getattr(spec, k, d)
+    return " ".join(f"{k}={get(k)}" for k in ("method", "reading", "m", "width", "depth")
+                    if get(k) is not None)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("part", choices=PARTS)
+    ap.add_argument("--chapter", default="", help="part 'plan': the chapter whose whole plan "
+                    "to compute (modscale.plans.CHAPTERS)")
     ap.add_argument("--profile", default="book")
     ap.add_argument("--shard", default="0/1", help="i/N: every N-th spec from i")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
@@ -207,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     if args.part == "cifar_scale":
         return precompute_cifar_scale(args.profile)
+    if args.part == "plan":
+        from modscale import plans
+
+        if args.chapter not in plans.CHAPTERS:
+            ap.error(f"--chapter: {args.chapter!r} has no plan; allowed values: "
+                     f"{', '.join(plans.CHAPTERS)}")
+        return compute_shard(f"plan {args.chapter}", plan_items(args.chapter, args.profile), i, n)
     if args.part == "modular_calibrated":
         items = [(exp, f"{exp} {spec.method} m={spec.m} "
                        f"{getattr(spec, 'projection', 'linear')}", spec)

@@ -74,6 +74,11 @@ def table(folder: Path) -> str:
                     + (f"; {r['setting']}" if r.get("setting") else "") + f"): {r['cause']}"
                     for r in causes]
         out += [""] + key_figures(folder, rows)
+        if (folder / "not_run.csv").exists():
+            from modscale.report.book_pages import not_run_markdown
+
+            out += ["", "**What was not run, and why.** " + not_run_markdown(
+                pd.read_csv(folder / "not_run.csv").to_dict("records"))]
         return "\n".join(out) + "\n"
     if "claim id" in df.columns:
         by_id = {r["claim id"]: r for _, r in df.iterrows()}

@@ -78,5 +78,27 @@ def tsne_spec(cfg: Any, stop_at: int) -> dict:
                if name != "init_steps"}}
 
 
+def best_reading(specs: Sequence[dict], runs: Sequence[Any]) -> str:
+    """The reading of :func:`reading_specs` that recovers the most modules, averaged over its
+    settings (the one :func:`check_specs` tests further)."""
+    import pandas as pd
+
+    df = pd.DataFrame([{"reading": s["reading"],
+                        "modules_recovered": float(r["modules_recovered"].double().mean())}
+                       for s, r in zip(specs, runs, strict=True)])
+    return str(df.groupby("reading")["modules_recovered"].mean()
+               .sort_values(ascending=False).index[0])
+
+
+def early_stop(trajectory: Any) -> int:
+    """The step of :func:`trajectory_spec`'s run with the largest mean similarity above chance
+    (at least 1): where :func:`stopped_specs` stops the literal reading early."""
+    import numpy as np
+
+    gain = trajectory["similarity"].numpy().mean(1) - trajectory["chance"]
+    return max(int(trajectory["steps"].numpy()[int(np.argmax(gain))]), 1)
+
+
 __all__ = ["STORED_NAMES", "base_spec", "stay_specs", "reading_specs", "sensitivity_specs",
-           "check_specs", "trajectory_spec", "stopped_specs", "tsne_spec"]
+           "check_specs", "trajectory_spec", "stopped_specs", "tsne_spec", "best_reading",
+           "early_stop"]

@@ -346,19 +346,19 @@ __all__ = ["Knobs", "sine_task_knobs", "comparison_task", "knob_grid", "apply_kn
            "grid_table", "best_knobs", "ranked_knobs"]
 
 
-def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
+def sine_task_knobs(scfg: Any, mode: str, manual: Knobs, device: Any = "cpu"
                     ) -> tuple[Knobs, SineTaskSpec]:
     """The sine task another chapter trains on: (its calibration knobs, the task spec).
-    ``mode='fitted'``: the calibration argmin of the sine chapter at ``profile`` (its grid
+    ``scfg`` is the sine chapter's config as that chapter ran
+    (:func:`modscale.infra.profiles.upstream_config` in a chapter), passed in, never looked up
+    here. ``mode='fitted'``: the calibration argmin of the sine chapter's grid (its grid
     loaded from the cache or the results store, or computed); ``'runner_up'``: the second-best
     knob point of that grid (the calibration-sensitivity check); ``'manual'``: ``manual``. Every
-    other knob (b, sine components, normalisation, any later knob) is the sine chapter's at
-    ``profile``: the task is :meth:`SineTaskSpec.from_params` of that config with the knobs
-    applied."""
-    from modscale.infra.profiles import check_choice, get_config
+    other knob (b, sine components, normalisation, any later knob) is ``scfg``'s: the task is
+    :meth:`SineTaskSpec.from_params` of that config with the knobs applied."""
+    from modscale.infra.profiles import check_choice
 
     check_choice("sc_task", mode, ("fitted", "runner_up", "manual"))
-    scfg = get_config("sine_regression", profile)
     if mode in ("fitted", "runner_up"):
         grid, _ = run_grid(scfg, device=device, progress=False)
         if mode == "fitted":
@@ -372,10 +372,11 @@ def sine_task_knobs(profile: str, mode: str, manual: Knobs, device: Any = "cpu"
     return knobs, SineTaskSpec.from_params(apply_knobs(scfg, knobs))
 
 
-def comparison_task(profile: str, cfg: Any, device: Any = "cpu"
+def comparison_task(scfg: Any, cfg: Any, device: Any = "cpu"
                     ) -> tuple[Knobs, SineTaskSpec]:
-    """:func:`sine_task_knobs` of the Algorithm 1 chapter's Fig. 3a comparison, from that
-    chapter's config ``cfg`` (:class:`~modscale.infra.profiles.algorithm1.Algorithm1Params`: its
+    """:func:`sine_task_knobs` of the Algorithm 1 chapter's Fig. 3a comparison, from the sine
+    chapter's config ``scfg`` and the Algorithm 1 chapter's config ``cfg``
+    (:class:`~modscale.infra.profiles.algorithm1.Algorithm1Params`: its
     ``sc_task`` and the manual knobs ``sc_noise_var``, ``sc_freq_scale``, ``sc_target_var``)."""
     manual = Knobs(cfg.sc_noise_var, cfg.sc_freq_scale, cfg.sc_target_var)
-    return sine_task_knobs(profile, cfg.sc_task, manual, device=device)
+    return sine_task_knobs(scfg, cfg.sc_task, manual, device=device)

@@ -173,3 +173,45 @@ def landing_overview_html(verdicts: Mapping[str, str], *, figures: Path | None,
 __all__ = ["PROFILE_USE", "MAX_SCALE_PARAMETERS", "scale_parameters", "stored_compute",
            "reexecution_markdown",
            "thumbnail_data_uri", "landing_overview_html"]
+
+
+NOT_RUN_WHY = {
+    "cifar": "Compositional CIFAR-10 (Fig. 3b, Table 1, Fig. 12) at the paper's 10⁶ "
+             "combinations and module dimension b = 512, k = 1..8, 5 seeds",
+    "paper_regime": "Fig. 3a and Fig. 4 in the paper-matched regime and today's, every reading "
+                    "and the oracle, over the paper's widths and m = 2..9, 5 seeds",
+    "fig3a_grid": "Fig. 3a over the paper's architecture grid, widths {8, 32, 128} x depths "
+                  "{3, 5, 7}, m = 2..9, 5 seeds",
+    "sine": "the sine chapter's Fig. 2 sweeps at the paper profile's sizes",
+}
+"""What each part of ``tools/paper_run.py`` adds to the book's runs (its "why": the cost)."""
+
+
+def not_run_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The "What was not run, and why" list from ``tools/paper_run.py --status`` rows (item,
+    jobs, stored, missing, estimated_s, estimated_from): one line per part with its items'
+    missing runs and estimated CPU hours, then the total. The estimate is the nearest stored
+    run's measured wall time scaled by the work (rough: within about 2x)."""
+    parts: dict[str, list[Mapping[str, Any]]] = {}
+    for r in rows:
+        parts.setdefault(str(r["item"]).split(":", 1)[0], []).append(r)
+    lines, total_h, total_n = [], 0.0, 0
+    for part, items in parts.items():
+        missing = sum(int(r["missing"]) for r in items)
+        if not missing:
+            continue
+        hours = sum(float(r["estimated_s"] or 0) for r in items) / 3600
+        total_h, total_n = total_h + hours, total_n + missing
+        detail = "; ".join(f"{str(r['item']).split(':', 1)[1].strip()}: {int(r['missing'])} "
+                           f"runs, about {float(r['estimated_s'] or 0) / 3600:,.1f} h"
+                           for r in items if int(r["missing"]))
+        lines.append(f"- **{NOT_RUN_WHY.get(part, part)}**: {missing} runs, about "
+                     f"{hours:,.0f} CPU hours. <small>{detail}.</small>")
+    if not lines:
+        return "Every run of `tools/paper_run.py` is in the results store."
+    return ("Each item is queued, most valuable first, in `tools/paper_run.py`; none was run "
+            "because of its cost. Costs are estimated from the nearest stored run's measured "
+            "wall time on its CPU, scaled by the work (rough, within about 2x).\n\n"
+            + "\n".join(lines)
+            + f"\n\nIn all: {total_n:,} runs, about {total_h:,.0f} CPU hours "
+              f"({total_h / 24:,.0f} days on one such machine).")

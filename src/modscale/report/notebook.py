@@ -29,6 +29,20 @@ class Text(str):
         return repr(str(self))
 
 
+def glue(name: str, value: Any, display: bool = True) -> None:
+    """``myst_nb.glue``, but a matplotlib figure is first made readable in the A4 PDF
+    (:func:`modscale.report.style.fit_for_print`: legend, axis and tick text at least
+    :data:`~modscale.report.style.MIN_PRINT_PT` points on the page). Chapters glue through this
+    function, so every glued figure obeys the rule."""
+    from myst_nb import glue as myst_glue
+
+    if hasattr(value, "savefig") and hasattr(value, "axes"):
+        from modscale.report.style import fit_for_print
+
+        fit_for_print(value)
+    myst_glue(name, value, display=display)
+
+
 def glue_text(name: str, value: Any) -> None:
     """Glue ``value`` as plain text (no quotes) under ``name`` without displaying it."""
     from myst_nb import glue

@@ -68,3 +68,69 @@ def tsne_panels(panels: list[tuple[str, Any]], target: Any, *, seed: int,
     axes[0, 0].legend(fontsize=8, loc="best")
     fig.tight_layout()
     return fig
+
+
+PRINT_WIDTH_PX = 688
+"""Text width of the book's A4 PDF in CSS pixels (210 mm less two 14 mm margins at 96 px per
+inch; ``tools/build_pdf.CONTENT_PX``). A figure image wider than this is scaled down to it."""
+MIN_PRINT_PT = 7.0
+"""Smallest size, in points on the A4 page, of a figure's legend, axis and tick text."""
+
+
+def print_scale(fig: Any) -> float:
+    """Printed points per point of figure text when ``fig`` is shown in the A4 PDF.
+
+    The notebook shows a figure as a PNG at ``fig.dpi`` with a tight bounding box (0.1 in
+    padding); the page prints it at 96 CSS pixels per inch, scaled down to
+    :data:`PRINT_WIDTH_PX` when wider. A point of text is ``dpi / 72`` pixels, a CSS pixel 0.75
+    points, so the factor is ``dpi / 96 * min(1, PRINT_WIDTH_PX / width_px)``.
+    """
+    renderer = fig.canvas.get_renderer()
+    width_px = (fig.get_tightbbox(renderer).width + 0.2) * fig.dpi
+    return fig.dpi / 96 * min(1.0, PRINT_WIDTH_PX / width_px)
+
+
+def _print_texts(fig: Any) -> list[Any]:
+    """The text artists the print rule covers: legend entries and titles, axis labels, tick
+    labels, axes titles and the figure's suptitle (annotations drawn inside a plot are not)."""
+    texts = []
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is not None:
+            texts += [*leg.get_texts(), leg.get_title()]
+        texts += [ax.xaxis.label, ax.yaxis.label, ax.title, ax._left_title, ax._right_title]
+        texts += [*ax.get_xticklabels(), *ax.get_yticklabels()]
+    for leg in fig.legends:
+        texts += [*leg.get_texts(), leg.get_title()]
+    if getattr(fig, "_suptitle", None) is not None:
+        texts.append(fig._suptitle)
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def printed_points(fig: Any) -> list[tuple[str, float]]:
+    """``(text, printed size in points)`` of every text :func:`fit_for_print` covers, at the
+    figure's current layout (see :func:`print_scale`)."""
+    fig.canvas.draw()
+    scale = print_scale(fig)
+    return [(t.get_text(), t.get_fontsize() * scale) for t in _print_texts(fig)]
+
+
+def fit_for_print(fig: Any, minimum: float = MIN_PRINT_PT) -> Any:
+    """Enlarge every covered text of ``fig`` that would print below ``minimum`` points on the
+    A4 page to exactly ``minimum``, then redo the layout; repeated until all fit (enlarged text
+    can widen the tight bounding box). Returns ``fig``; raises ``ValueError`` if the texts still
+    print below ``minimum`` after 5 passes."""
+    for _ in range(5):
+        fig.canvas.draw()
+        scale = print_scale(fig)
+        small = [t for t in _print_texts(fig) if t.get_fontsize() * scale < minimum - 1e-6]
+        if not small:
+            return fig
+        for t in small:
+            t.set_fontsize(minimum / scale * 1.001)
+        if not fig.get_constrained_layout():
+            fig.tight_layout()
+    bad = [(text, round(pt, 2)) for text, pt in printed_points(fig) if pt < minimum - 1e-6]
+    if bad:
+        raise ValueError(f"figure text prints below {minimum} pt on A4: {bad[:5]}")
+    return fig

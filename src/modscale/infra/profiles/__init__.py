@@ -21,7 +21,9 @@ import ast
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 PROFILE_NAMES = ("smoke", "book", "paper")
@@ -203,7 +205,45 @@ def notebook_config(chapter: str, namespace: Mapping[str, Any]) -> Any:
     if not isinstance(device, str):
         raise ConfigError(f"parameter 'device': {device!r} is not allowed; allowed values: "
                           "'auto', 'cpu', 'cuda', 'cuda:N'")
-    return resolve_params(chapter, profile, **{k: given[k] for k in fields if k in given})
+    overrides = {k: given[k] for k in fields if k in given and given[k] is not None}
+    cfg = resolve_params(chapter, profile, **overrides)
+    publish_parameters(chapter, profile, overrides)
+    return cfg
+
+
+def upstream_dir() -> Path:
+    """Where chapters publish the parameters they ran with: ``$MODSCALE_UPSTREAM_DIR``, else
+    ``upstream/`` in the result cache (:func:`modscale.infra.cache.cache_dir`)."""
+    env = os.environ.get("MODSCALE_UPSTREAM_DIR")
+    if env:
+        return Path(env)
+    # cache_dir()'s rule, spelled out: modscale.infra.cache imports this module
+    cache = os.environ.get("MODSCALE_CACHE_DIR")
+    return (Path(cache) if cache else Path(__file__).resolve().parents[4] / ".cache" / "modscale"
+            ) / "upstream"
+
+
+def publish_parameters(chapter: str, profile: str, overrides: Mapping[str, Any]) -> Path:
+    """Record that ``chapter`` last ran at ``profile`` with ``overrides`` (its ``-p`` values),
+    for the chapters that use its results (:func:`upstream_config`). :func:`notebook_config`
+    calls it, so every executed chapter publishes."""
+    path = upstream_dir() / profile / f"{chapter}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"chapter": chapter, "profile": profile,
+                                "overrides": {k: _jsonable(v) for k, v in overrides.items()}},
+                               indent=1, sort_keys=True))
+    return path
+
+
+def upstream_config(chapter: str, profile: str) -> tuple[Any, dict[str, Any]]:
+    """``(config, overrides)`` of an upstream ``chapter`` as it last ran at ``profile``: its
+    profile's values with the ``-p`` overrides it published (:func:`publish_parameters`); the
+    profile's values alone (``{}``) when it has not run at that profile. A downstream chapter
+    calls this instead of :func:`get_config` for another chapter, so an override of the
+    upstream chapter reaches it."""
+    path = upstream_dir() / profile / f"{chapter}.json"
+    overrides = json.loads(path.read_text())["overrides"] if path.exists() else {}
+    return get_config(chapter, profile, **overrides), overrides
 
 
 def parameters_cell(chapter: str) -> str:

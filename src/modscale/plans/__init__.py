@@ -1,0 +1,70 @@
+"""One plan per chapter: the chain of experiment specs a chapter reads, written once.
+
+A chapter's plan module (``plans/<chapter>.py``) holds
+
+- ``UPSTREAM``: the chapters whose values it uses (their configs as they ran:
+  :func:`modscale.infra.profiles.upstream_config`), and
+- ``plan(cfg, upstream) -> [(experiment, spec)]``: every stored result the chapter reads, from its
+  validated config ``cfg`` and ``upstream`` (chapter name -> config), built from the same step
+  functions the chapter's cells call.
+
+The chapter, ``tools/precompute.py``, ``tools/paper_run.py`` and ``tests/test_stored_specs.py``
+all build their specs here; none of them rebuilds a spec list. Adding an experiment: its module
+under :mod:`modscale.experiments`, a step in its chapter's plan, the chapter's text (see
+``CONTRIBUTING.md``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+Item = tuple[str, Any]
+"""``(experiment, spec)``: one stored result (its registry name and its key's spec)."""
+
+CHAPTERS = ("sine_regression", "algorithm1", "modular_networks")
+"""Chapters with a plan, in the order their results depend on each other."""
+
+
+def module(chapter: str) -> Any:
+    """The plan module of ``chapter`` (``ValueError`` naming the allowed chapters)."""
+    if chapter not in CHAPTERS:
+        raise ValueError(f"parameter 'chapter': no plan for {chapter!r}; allowed values: "
+                         f"{', '.join(CHAPTERS)}")
+    return importlib.import_module(f"modscale.plans.{chapter}")
+
+
+def upstream(chapter: str, profile: str) -> dict[str, Any]:
+    """The configs of ``chapter``'s upstream chapters as they last ran at ``profile``."""
+    from modscale.infra.profiles import upstream_config
+
+    return {up: upstream_config(up, profile)[0] for up in module(chapter).UPSTREAM}
+
+
+def items(chapter: str, cfg: Any, up: Mapping[str, Any]) -> list[Item]:
+    """``chapter``'s plan for config ``cfg`` and upstream configs ``up``, each spec once."""
+    from modscale.infra.profiles import config_hash
+
+    seen, out = set(), []
+    for exp, spec in module(chapter).plan(cfg, up):
+        h = (exp, config_hash(spec if isinstance(spec, dict) else _as_dict(spec)))
+        if h not in seen:
+            seen.add(h)
+            out.append((exp, spec))
+    return out
+
+
+def _as_dict(spec: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else spec
+
+
+def profile_items(chapter: str, profile: str) -> list[Item]:
+    """``chapter``'s plan at ``profile`` with every upstream chapter at the same profile's
+    values (what a clean ``make book PROFILE=profile`` reads)."""
+    from modscale.infra.profiles import get_config
+
+    up = {u: get_config(u, profile) for u in module(chapter).UPSTREAM}
+    return items(chapter, get_config(chapter, profile), up)
