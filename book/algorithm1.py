@@ -101,9 +101,11 @@ sc_freq_scale: float = None  # frequency scale if sc_task is manual [smoke: 1.0;
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config, upstream_config
+from modscale.infra.profiles import upstream_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("algorithm1", globals())
+ch = chapter("algorithm1", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import dataclasses
@@ -138,8 +140,6 @@ from modscale.training.alg1 import (
     run_trajectory,
 )
 
-set_style()
-seed_everything(cfg.seed)
 t_page = time.perf_counter()
 COLORS = {"literal": PALETTE["ours"], "greedy_residual": "#8172B3", "greedy_fixed": "#937860",
           "joint": "#2E7D32"}
@@ -180,13 +180,13 @@ ax.legend(fontsize=8)
 glue("fig_alg1_stay", fig_stay, display=False)
 plt.close(fig_stay)
 stay_tab = pd.DataFrame(stay_rows)
-export_table(stay_tab, "alg1_stay_test", profile=profile, wall_time_s=wall_stay)
+ch.export_table(stay_tab, "alg1_stay_test", wall_time_s=wall_stay)
 end = stay_tab[stay_tab["step"] == stay_tab["step"].max()].set_index("batch")["staying"]
 glue_text("alg1_stay_full", fmt(100 * end.get(cfg.n, np.nan), ".0f"))
 glue_text("alg1_stay_mini", fmt(100 * end.get(cfg.init_batch_size, np.nan), ".0f"))
 glue_text("alg1_stay_steps", cfg.stay_steps)
-runlog.record("algorithm1", "stay test", profile=profile, models_trained=0,
-              wall_time_s=wall_stay, seeds=cfg.n_tasks)
+ch.record("stay test", models_trained=0,
+          wall_time_s=wall_stay, seeds=cfg.n_tasks)
 show(stay_tab[stay_tab["step"] == stay_tab["step"].max()])
 
 # %% [markdown]
@@ -227,9 +227,9 @@ for spec, r in zip(read_specs, read_runs, strict=True):
                  "objective_random": float(r["objective_random"].mean()),
                  "wall_time_s": r["wall_time_s"], "networks": spec["n_tasks"]})
 readings = pd.DataFrame(rows)
-export_table(readings, "alg1_readings", profile=profile, wall_time_s=wall_read)
-runlog.record("algorithm1", "readings", profile=profile, models_trained=0,
-              wall_time_s=wall_read, seeds=cfg.n_tasks)
+ch.export_table(readings, "alg1_readings", wall_time_s=wall_read)
+ch.record("readings", models_trained=0,
+          wall_time_s=wall_read, seeds=cfg.n_tasks)
 show(readings[["reading", "m", "K", "similarity", "similarity_sd", "chance", "modules_recovered",
                "distinct_directions"]]
      .rename(columns={"similarity_sd": "sd", "modules_recovered": "modules found",
@@ -264,11 +264,11 @@ glue_text("alg1_lit_chance", f"{lit['chance'].mean():.3f}")
 glue_text("alg1_best_sim",
           f"{readings[readings['reading'] == best_reading]['similarity'].mean():.3f}")
 glue_text("alg1_lit_distinct", f"{lit['distinct_directions'].mean():.1f}")
-record_sensitivity("alg1-readings", "module recovery of every reading", (
+ch.sensitivity("alg1-readings", "module recovery of every reading", (
     "modules recovered on average: " + ", ".join(
         f"{r} {g['modules_recovered'].mean():.1f}" for r, g in readings.groupby("reading",
                                                                              sort=False))
-    + f" of k = {cfg.k}; most: {best_reading}"), profile=profile)
+    + f" of k = {cfg.k}; most: {best_reading}"))
 glue_text("alg1_lit_K", f"{lit['K'].mean():.1f}")
 
 # %% [markdown]
@@ -327,10 +327,10 @@ sens = pd.DataFrame([{"setting": s["vary"], "value": s[s["vary"]],
                       "distinct_directions": float(r["distinct_directions"].double().mean())}
                      for s, r in zip(sens_specs, sens_runs, strict=True)])
 glue_text("alg1_sens_max", f"{sens['modules_recovered'].max():.1f}")
-record_sensitivity("alg1-kernel", "literal reading over learning rate, mini-batch and ridge", (
+ch.sensitivity("alg1-kernel", "literal reading over learning rate, mini-batch and ridge", (
     f"at m = {cfg.stay_m} it recovers at most {sens['modules_recovered'].max():.1f} of the "
     f"k = {cfg.k} modules on average over {len(sens)} settings (similarity "
-    f"{sens['similarity'].min():.3f} to {sens['similarity'].max():.3f})"), profile=profile)
+    f"{sens['similarity'].min():.3f} to {sens['similarity'].max():.3f})"))
 show(sens)
 
 # %% [markdown]
@@ -435,7 +435,7 @@ wall_es = time.perf_counter() - t0
 fig_es = tsne_panels(es_panels, tsne_dirs["targets"], seed=cfg.seed,
                      figsize=(11, 3.4))
 glue("fig_alg1_tsne_stop", fig_es, display=False)
-export_figure(fig_es, "alg1_tsne_early_stop", profile=profile, wall_time_s=wall_es)
+ch.export_figure(fig_es, "alg1_tsne_early_stop", wall_time_s=wall_es)
 plt.close(fig_es)
 rec_stop = es["modules recovered"].iloc[0]
 glue_text("alg1_es_step", stop_at)
@@ -489,9 +489,9 @@ sc_specs = alg1_plan.comparison(cfg, scfg)  # the chapter's plan: modscale.plans
 t0 = time.perf_counter()
 sc_runs = cached_map("fig3a_readings", sc_specs, fig3a_readings.run_stack)
 wall_sc = time.perf_counter() - t0
-runlog.record("algorithm1", "Fig. 3a on the calibrated task", profile=profile,
-              models_trained=sum(len(s.seeds) * len(s.n_values) for s in sc_specs),
-              wall_time_s=wall_sc)
+ch.record("Fig. 3a on the calibrated task",
+          models_trained=sum(len(s.seeds) * len(s.n_values) for s in sc_specs),
+          wall_time_s=wall_sc)
 sc_stacks = sc_specs  # as computed (one per seed chunk); below: one per (method, m)
 sc_specs, sc_runs = fig3a_readings.merge_seed_chunks(sc_stacks, sc_runs)
 SC_LABELS = {"monolithic": "monolithic", "modular": "modular (random)",
@@ -529,8 +529,8 @@ sc_tab = pd.DataFrame([{"method": spec.method, "m": spec.m, **samples_needed(spe
                         if "sim_init" in r
                         else np.nan, "iters": int(r["iters"])}
                        for spec, r in zip(sc_specs, sc_runs, strict=True)])
-export_table(sc_df, "fig3a_calibrated_readings", profile=profile,
-             extra={"threshold": cfg.sc_threshold, "knobs": dataclasses.asdict(sc_knobs),
+ch.export_table(sc_df, "fig3a_calibrated_readings",
+                extra={"threshold": cfg.sc_threshold, "knobs": dataclasses.asdict(sc_knobs),
                     "iters": cfg.sc_iters, "sample_complexity": sc_tab.to_dict("records")})
 ms_sc = list(cfg.sc_m_values)
 fig_sc, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.9), constrained_layout=True)
@@ -559,7 +559,7 @@ ax2.axhline(cfg.sc_threshold, color="0.4", lw=0.8, ls=":")
 ax2.set(xscale="log", yscale="log", xlabel="training samples n", ylabel="test loss",
         title=f"m = {m_hi}: the curves behind the left panel")
 glue("fig_alg1_fig3a", fig_sc, display=False)
-export_figure(fig_sc, "fig3a_calibrated_readings", profile=profile, wall_time_s=wall_sc)
+ch.export_figure(fig_sc, "fig3a_calibrated_readings", wall_time_s=wall_sc)
 plt.close(fig_sc)
 view = sc_tab.pivot(index="method", columns="m", values="n_required").reindex(
     list(cfg.sc_methods))
@@ -674,9 +674,9 @@ glue_text("alg1_sc_rng_matched", rng_txt["modular_matched"])
 # {ref}`paper-regime`); here, in today's regime at width 32, they are its sensitivity.
 SENSITIVITY_HERE = ("fig3a_ours_lowest", "fig3a_modular_worse", "fig3a_ours_grows")
 for v in v_sc:
-    verdicts.record(v, profile=profile, of_record=v.claim_id not in SENSITIVITY_HERE,
-                    setting=f"today's regime; width {cfg.sc_width} x depth {cfg.sc_depth}; "
-                    f"m = {', '.join(map(str, ms_sc))}; {cfg.sc_seeds} seeds; profile {profile}")
+    ch.judge(v, of_record=v.claim_id not in SENSITIVITY_HERE,
+             setting=f"today's regime; width {cfg.sc_width} x depth {cfg.sc_depth}; "
+             f"m = {', '.join(map(str, ms_sc))}; {cfg.sc_seeds} seeds; profile {profile}")
 glue_verdicts("alg1", v_sc)
 verdicts.table(v_sc)
 
@@ -725,8 +725,8 @@ if cfg.sc_sensitivity:
             sens_rows.append({"claim": v.claim_id, "task": task, "verdict": v.verdict,
                               "effect [95 % CI]": v.effect.text(".2f") if v.effect else ""})
     sens = pd.DataFrame(sens_rows)
-    export_table(sens, "calibration_sensitivity", profile=profile, wall_time_s=wall_ru,
-                 extra={"fitted": dataclasses.asdict(sc_knobs),
+    ch.export_table(sens, "calibration_sensitivity", wall_time_s=wall_ru,
+                    extra={"fitted": dataclasses.asdict(sc_knobs),
                         "runner_up": dataclasses.asdict(ru_knobs), "m": m_hi})
     changed = [c for c in sens["claim"].unique()
                if sens[sens["claim"] == c]["verdict"].nunique() > 1]
@@ -734,9 +734,9 @@ if cfg.sc_sensitivity:
         "no verdict changes" if not changed else
         f"the verdict of {', '.join(changed)} changes with the calibration point, so it "
         "depends on a near-tie of the calibration"))
-    record_sensitivity("sine-calibration", "Fig. 3a at the largest m on the runner-up point", (
+    ch.sensitivity("sine-calibration", "Fig. 3a at the largest m on the runner-up point", (
         f"m = {m_hi}: " + "; ".join(f"{r['claim']} {r['verdict']} ({r['task']})"
-                                    for r in sens_rows)), profile=profile)
+                                    for r in sens_rows)))
     glue_text("alg1_sens_knobs", f"noise variance {ru_knobs.noise_var:g}, frequency scale "
               f"{ru_knobs.freq_scale:g}, target variance {ru_knobs.target_var:g}")
     display(show(sens))
@@ -772,8 +772,8 @@ for spec, r in zip(abl_specs, abl_runs, strict=True):
                      "test loss at n = 1000": float(np.interp(np.log(1000),
                                                               np.log(spec.n_values), curve))})
 abl = pd.DataFrame(abl_rows).sort_values(["method", "K"])
-export_table(abl, "alg1_modules_ablation", profile=profile,
-             extra={"m": m_hi, "k": cfg.k, "threshold": cfg.sc_threshold})
+ch.export_table(abl, "alg1_modules_ablation",
+                extra={"m": m_hi, "k": cfg.k, "threshold": cfg.sc_threshold})
 glue_text("alg1_abl_factors", ", ".join(map(str, cfg.sc_ablation_factors)))
 glue_text("alg1_abl_base", cfg.sc_modules_factor)
 glue_text("alg1_abl_wall", f"{wall_abl:.0f}")

@@ -95,9 +95,10 @@ amp: str = None  # matmul precision: auto (bf16 autocast where bf16 matmuls are 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("compositional_cifar", globals())
+ch = chapter("compositional_cifar", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import time
@@ -132,9 +133,7 @@ from modscale.tasks.compositional import (
 from modscale.training.cifar_models import METHOD_LABELS, Architecture, onehot_targets, param_count
 from modscale.training.kernel_objective import kernel_objective
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 t_start = time.perf_counter()
 glue("cifar_profile", profile, display=False)
 glue("cifar_device", str(dev), display=False)
@@ -191,7 +190,7 @@ ax.set_title(f"input of k = {k_show} images (32 x {32 * k_show} x 3); targets be
 for i in range(1, k_show):
     ax.axvline(32 * i - 0.5, color="white", lw=0.8)
 glue("fig5_compositional_example", fig5, display=False)
-export_figure(fig5, "fig5_compositional_example", profile=profile, device=dev)
+ch.export_figure(fig5, "fig5_compositional_example")
 plt.close(fig5)
 
 # %% [markdown]
@@ -290,8 +289,8 @@ t0 = time.perf_counter()
 results = cr.main_runs(data, cfg, lrs)
 t_main = time.perf_counter() - t0
 df = cr.accuracy_frame(results)
-runlog.record("compositional_cifar", "fig3b", profile=profile, models_trained=len(df),
-              wall_time_s=t_main, seeds=cfg.n_seeds, device=dev)
+ch.record("fig3b", models_trained=len(df),
+          wall_time_s=t_main, seeds=cfg.n_seeds)
 acc = csr.summary(df, "acc")
 paper = csr.paper_fig3b_frame()
 
@@ -313,8 +312,8 @@ ax.set_ylabel("test accuracy (per position)")
 ax.axhline(0.1, color="grey", lw=0.6, ls=":")
 ax.legend(fontsize=7, ncol=2, loc="lower left")
 glue("fig3b_compositional_cifar", fig3b, display=False)
-export_figure(fig3b, "fig3b_compositional_cifar", profile=profile, device=dev,
-              wall_time_s=t_main)
+ch.export_figure(fig3b, "fig3b_compositional_cifar",
+                 wall_time_s=t_main)
 plt.close(fig3b)
 
 # %% [markdown]
@@ -394,8 +393,8 @@ t1_view = pd.DataFrame({
     "Clean acc. (this book)": [f"{a:.2f} ± {s:.2f}"
                                for a, s in zip(t1["clean_acc"], t1["clean_se"], strict=True)],
 })
-export_table(t1, "table1_robustness", profile=profile, device=dev,
-             extra={"table_k": cfg.table_k, "noise_std": cfg.noise_std,
+ch.export_table(t1, "table1_robustness",
+                extra={"table_k": cfg.table_k, "noise_std": cfg.noise_std,
                     "ood_fraction": cfg.ood_fraction})
 show(t1_view)
 
@@ -422,9 +421,9 @@ ax.axvline(cfg.noise_std, color="grey", lw=0.6, ls=":")
 best_at = {c.removeprefix("acc_noise_"): max(cfg.methods, key=lambda m_: sub[sub["method"] == m_][c].mean())
            for c in noise_cols}
 if best_at:
-    record_sensitivity("cifar-ood-noise", "the accuracy-against-noise curve", (
+    ch.sensitivity("cifar-ood-noise", "the accuracy-against-noise curve", (
         f"at k = {cfg.table_k} the best mean accuracy per noise std is: " + ", ".join(
-            f"{lv_} {METHOD_LABELS[m_]}" for lv_, m_ in best_at.items())), profile=profile)
+            f"{lv_} {METHOD_LABELS[m_]}" for lv_, m_ in best_at.items())))
 ax.set_xlabel("noise std (normalised input units)")
 ax.set_ylabel("test accuracy")
 ax.legend(fontsize=8)
@@ -478,7 +477,7 @@ for j, method in enumerate(mods):
         if i == 0:
             ax.set_title(METHOD_LABELS[method], fontsize=9)
 glue("fig12_projection_slice", fig12, display=False)
-export_figure(fig12, "fig12_projection_slice", profile=profile, device=dev)
+ch.export_figure(fig12, "fig12_projection_slice")
 plt.close(fig12)
 
 # %% [markdown]
@@ -747,7 +746,7 @@ for ax, frame, title in ((axes[0], acc_s, f"{cfg.scale_n_train:,} combinations (
 axes[0].set_ylabel("test accuracy (per position)")
 axes[1].legend(fontsize=7, ncol=2, loc="lower left")
 glue("fig3b_cifar_scale", fig3s, display=False)
-export_figure(fig3s, "fig3b_compositional_cifar_scale", profile=profile, device=dev)
+ch.export_figure(fig3s, "fig3b_compositional_cifar_scale")
 plt.close(fig3s)
 tab_s = acc_s.pivot(index="k", columns="method", values="mean")[list(cfg.methods)]
 tab_s.columns = [METHOD_LABELS[m] for m in tab_s.columns]
@@ -822,8 +821,8 @@ t1s_view = pd.DataFrame({
     ("noise acc.", "chapter"): [f"{a:.2f}" for a in t1["noise_acc"]],
     ("noise acc.", "paper"): [f"{a:.2f}" for a in t1s["paper_noise_acc"]],
 })
-export_table(t1s, "table1_robustness_scale", profile=profile, device=dev,
-             extra={"table_k": table_k_s, "noise_std": cfg.noise_std,
+ch.export_table(t1s, "table1_robustness_scale",
+                extra={"table_k": table_k_s, "noise_std": cfg.noise_std,
                     "n_train": cfg.scale_n_train, "module_dim": b0})
 show(t1s_view)
 
@@ -837,11 +836,11 @@ show(t1s_view)
 
 # %% tags=["hide-input"]
 study = sdf[sdf["k"].isin(cfg.scale_study_ks)]
-export_table(study[list(csr.SCALE_COLUMNS) + ["lr", "params", "train_time_s", "init_time_s",
+ch.export_table(study[list(csr.SCALE_COLUMNS) + ["lr", "params", "train_time_s", "init_time_s",
                                               "wall_time_s"]].sort_values(
                  ["k", "module_dim", "n_train", "method", "seed"]),
-             "cifar_scale", profile=profile, device=dev,
-             extra={"scale_n_seeds": cfg.scale_n_seeds, "batch_size": cfg.scale_batch_size,
+                "cifar_scale",
+                extra={"scale_n_seeds": cfg.scale_n_seeds, "batch_size": cfg.scale_batch_size,
                     "amp": resolve_precision(cfg.scale_amp, dev), "lrs": scale_lrs})
 figsc, axes = plt.subplots(1, len(cfg.scale_study_ks),
                            figsize=(4.6 * len(cfg.scale_study_ks) + 1.8, 3.6),
@@ -871,7 +870,7 @@ axes[0, 0].set_ylabel("test accuracy (per position)")
 handles, labels = max((a.get_legend_handles_labels() for a in axes[0]), key=lambda hl: len(hl[1]))
 figsc.legend(handles, labels, fontsize=7, loc="outside right center")
 glue("fig_cifar_scale", figsc, display=False)
-export_figure(figsc, "cifar_scale", profile=profile, device=dev)
+ch.export_figure(figsc, "cifar_scale")
 plt.close(figsc)
 
 # %% [markdown]
@@ -925,9 +924,9 @@ glue("cifar_dim_text", (f"At k = {k_dim} and {cfg.scale_dim_n_train:,} combinati
      display=False)
 if len(cfg.scale_module_dims) > 1 and len(dims):
     for dev_id in ("cifar-architectures", "cifar-scale"):
-        record_sensitivity(dev_id, "module dimension b", (
+        ch.sensitivity(dev_id, "module dimension b", (
             f"at k = {k_dim} and {cfg.scale_dim_n_train:,} combinations the test accuracy is "
-            f"{dim_txt}"), profile=profile)
+            f"{dim_txt}"))
 
 # %% [markdown]
 # The paper's ordering (ours > modular > monolithic) holds in {glue:text}`cifar_scale_hold`
@@ -982,8 +981,8 @@ for c in ("held-out change %", "change min %", "change max %"):
     a1_view[c] = a1_view[c].map(lambda v: f"{v:+.2f}")
 for c in ("share before", "share after"):
     a1_view[c] = a1_view[c].round(4)
-export_table(a1, "cifar_alg1_heldout", profile=profile, device=dev,
-             extra={"k": int(a1_runs[0]["spec"]["k"]), "min_drop": ca.MIN_DROP})
+ch.export_table(a1, "cifar_alg1_heldout",
+                extra={"k": int(a1_runs[0]["spec"]["k"]), "min_drop": ca.MIN_DROP})
 display(show(a1_view))
 glue("cifar_a1_heldout", f"{a1_runs[0]['spec']['n_heldout']:,}", display=False)
 glue("cifar_a1_networks", str(a1_runs[0]["spec"]["n_models"]), display=False)
@@ -1014,7 +1013,7 @@ axes[0, 0].set_ylabel("objective change from step 0 (%)")
 handles, labels = axes[0, 0].get_legend_handles_labels()
 fig_a1.legend(handles, labels, fontsize=7.5, loc="outside lower center", ncol=3)
 glue("fig_cifar_alg1", fig_a1, display=False)
-export_figure(fig_a1, "cifar_alg1_heldout", profile=profile, device=dev)
+ch.export_figure(fig_a1, "cifar_alg1_heldout")
 plt.close(fig_a1)
 
 # %% [markdown]
@@ -1033,7 +1032,7 @@ orc_view = orc.copy()
 for c in ("random start", "image-aligned"):
     orc_view[c] = orc_view[c].round(3)
 orc_view["aligned - random %"] = orc_view["aligned - random %"].map(lambda v: f"{v:+.1f}")
-export_table(orc, "cifar_alg1_oracle", profile=profile, device=dev)
+ch.export_table(orc, "cifar_alg1_oracle")
 display(show(orc_view))
 chosen = ca.choose({r["spec"]["variant"]: r for r in a1_runs
                     if r["spec"]["module_dim"] == cfg.paper_dim})
@@ -1161,7 +1160,7 @@ ax.set(xlabel="number of images k", ylabel="test accuracy (per position)")
 ax.set_xticks(FIG3B["k"])
 ax.legend(fontsize=8, title="dashed: paper (10⁶ combinations)", title_fontsize=8)
 glue("fig3b_paper_dim", fig3p, display=False)
-export_figure(fig3p, "fig3b_paper_dim", profile=profile, device=dev)
+ch.export_figure(fig3p, "fig3b_paper_dim")
 plt.close(fig3p)
 pd_ks = sorted(pd_full["k"].unique())
 
@@ -1196,10 +1195,10 @@ for m in cfg.methods:
     row["paper Fig. 3b"] = f"{100 * FIG3B[m][pk]:.1f}" if pk is not None else "—"
     rows_pd.append(row)
 pd_tab = pd.DataFrame(rows_pd)
-export_table(pdf[list(csr.SCALE_COLUMNS) + [c for c in pdf.columns if c.startswith("acc_noise_")]
+ch.export_table(pdf[list(csr.SCALE_COLUMNS) + [c for c in pdf.columns if c.startswith("acc_noise_")]
                  + ["lr", "params", "train_time_s", "init_time_s", "wall_time_s"]],
-             "cifar_paper_dim", profile=profile, device=dev,
-             extra={"module_dim": cfg.paper_dim, "n_train": cfg.paper_dim_n_train,
+                "cifar_paper_dim",
+                extra={"module_dim": cfg.paper_dim, "n_train": cfg.paper_dim_n_train,
                     "lrs": pd_lrs, "init_variant": cfg.paper_dim_init})
 show(pd_tab)
 
@@ -1224,7 +1223,7 @@ for ax, (col, paper_col, title) in zip(axes, t1_cols, strict=True):
     ax.set_title(title, fontsize=9)
     ax.set_ylabel("accuracy (%)")
 glue("fig_table1_paper_dim", fig_t1, display=False)
-export_figure(fig_t1, "table1_paper_dim", profile=profile, device=dev)
+ch.export_figure(fig_t1, "table1_paper_dim")
 plt.close(fig_t1)
 
 # %% [markdown]
@@ -1259,7 +1258,7 @@ if pd_slices:
             if i == 0:
                 ax.set_title(METHOD_LABELS[m], fontsize=9)
     glue("fig12_paper_dim", fig12p, display=False)
-    export_figure(fig12p, "fig12_projection_slice_paper_dim", profile=profile, device=dev)
+    ch.export_figure(fig12p, "fig12_projection_slice_paper_dim")
     plt.close(fig12p)
     shares_pd = {m: np.concatenate([r["energy_max_final"].numpy() for r in pd_runs
                                     if r["spec"]["method"] == m and r["spec"]["k"] == kk])
@@ -1285,9 +1284,9 @@ if pd_slices:
 wall = time.perf_counter() - t_start
 glue("cifar_wall", f"{wall / 60:.1f}", display=False)
 # Everything but the Fig. 3b runs (already recorded): the learning-rate sweep and the epochs study.
-runlog.record("compositional_cifar", "lr sweep, epochs, data", profile=profile,
-              models_trained=sum(len(r["spec"]["seeds"]) for r in ep) + len(sweep),
-              wall_time_s=wall - t_main, device=dev)
+ch.record("lr sweep, epochs, data",
+          models_trained=sum(len(r["spec"]["seeds"]) for r in ep) + len(sweep),
+          wall_time_s=wall - t_main)
 
 # %% [markdown]
 # One function of `modscale.report.verdicts` per claim (unit-tested; each criterion is generated from
@@ -1410,7 +1409,7 @@ else:
     v_cifar.append(v12_32)
     records.append((v12_32, {"cause": cause_init}))
 for v, how in records:
-    verdicts.record(v, profile=profile, **how)
+    ch.judge(v, **how)
 glue_verdicts("cifar", v_cifar)
 verdicts.table(v_cifar)
 

@@ -106,9 +106,10 @@ ablation_n: tuple = None  # ablations: training-set sizes [smoke: (128,); book: 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("modular_networks", globals())
+ch = chapter("modular_networks", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import dataclasses
@@ -150,9 +151,7 @@ from modscale.theory.sample_complexity import geometric_mean
 from modscale.training.alignment import chance_similarity, pairwise_similarity
 from modscale.training.kernel_objective import kernel_objective
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 t_page = time.perf_counter()
 K_mod = cfg.modules_factor * cfg.k
 LABELS = {"monolithic": "baseline monolithic", "modular": "baseline modular",
@@ -267,11 +266,10 @@ for thr, g in agg3[agg3["n_required"] > 0].groupby("threshold"):
     geo = g.groupby("method")["n_required"].apply(lambda s: float(np.exp(np.log(s).mean())))
     lowest.append(f"{thr:g}: {geo.idxmin()} ({geo.min():,.0f})")
 if lowest:
-    record_sensitivity("mod-scale", "the method needing the fewest samples per threshold", (
-        "geometric mean over m: " + "; ".join(lowest) + f" (this page uses {cfg.threshold:g})"),
-        profile=profile)
-runlog.record("modular_networks", "fig3a_sample_complexity", profile=profile,
-              models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds, device=dev)
+    ch.sensitivity("mod-scale", "the method needing the fewest samples per threshold", (
+        "geometric mean over m: " + "; ".join(lowest) + f" (this page uses {cfg.threshold:g})"))
+ch.record("fig3a_sample_complexity",
+          models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds)
 
 # %%
 main = sc3[sc3["threshold"] == cfg.threshold]
@@ -303,8 +301,8 @@ ax.set(yscale="log", xlabel="input dimension m",
 ax.legend(fontsize=7, ncol=2)
 fig3.tight_layout()
 glue("fig3a_sample_complexity", fig3, display=False)
-export_figure(fig3, "fig3a_sample_complexity", profile=profile, device=dev,
-              wall_time_s=wall_fig3, extra={"threshold": cfg.threshold})
+ch.export_figure(fig3, "fig3a_sample_complexity",
+                 wall_time_s=wall_fig3, extra={"threshold": cfg.threshold})
 plt.close(fig3)
 
 # %% [markdown]
@@ -421,9 +419,9 @@ align_specs = modular_calibrated.fig4_specs(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 align_runs = cached_map("modular_calibrated", align_specs, modular_calibrated.run_stack)
 wall_align = time.perf_counter() - t0
-runlog.record("modular_networks", "fig4_alignment", profile=profile,
-              models_trained=len(align_specs) * cfg.align_seeds, wall_time_s=wall_align,
-              seeds=cfg.align_seeds, device=dev)
+ch.record("fig4_alignment",
+          models_trained=len(align_specs) * cfg.align_seeds, wall_time_s=wall_align,
+          seeds=cfg.align_seeds)
 by_method = {CAL[s.method]: r for s, r in zip(align_specs, align_runs, strict=True)}
 steps = by_method["modular"]["sim_steps"]
 # the paper's last plotted iteration, or the last recorded one before it
@@ -447,7 +445,7 @@ axes[0].set_title(f"iterations 0-{paper_end:,} (the paper's range)", fontsize=10
 axes[1].set_title(f"all {int(steps[-1]):,} iterations", fontsize=10)
 axes[0].legend(fontsize=7)
 glue("fig4_similarity", fig4, display=False)
-export_figure(fig4, "fig4_similarity", profile=profile, device=dev, wall_time_s=wall_align)
+ch.export_figure(fig4, "fig4_similarity", wall_time_s=wall_align)
 plt.close(fig4)
 
 sim_tab = pd.DataFrame([{"method": LABELS[meth],
@@ -470,12 +468,12 @@ for i, meth in enumerate(by_method):
     glue_text(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 3]:.3f}")
 glue_text("mod_paper_end", f"{paper_end:,}")
 if "ours_joint" in by_method and "ours" in by_method:
-    record_sensitivity("alg1-single-or-joint", "Fig. 4 similarity, literal against joint", (
+    ch.sensitivity("alg1-single-or-joint", "Fig. 4 similarity, literal against joint", (
         f"at iteration {paper_end:,}: literal {sim_tab.iloc[list(by_method).index('ours'), 2]:.3f}, "
         f"joint {sim_tab.iloc[list(by_method).index('ours_joint'), 2]:.3f}"
         + (f", random projections {sim_tab.iloc[list(by_method).index('modular'), 2]:.3f}"
            if "modular" in by_method else "")
-        + " (paper: 0.628 for its initialiser, 0.578 random)"), profile=profile)
+        + " (paper: 0.628 for its initialiser, 0.578 random)"))
 glue_text("mod_align_end", f"{int(steps[-1]):,}")
 show(sim_tab)
 
@@ -521,7 +519,7 @@ targets_t = by_method["modular"]["targets"][0, :, :, 0]
 fig_t = tsne_panels([(title, dirs[0, 0, :, :, 0]) for title, dirs in panels], targets_t,
                     seed=cfg.seed, figsize=(14, 3.4))
 glue("fig4_tsne", fig_t, display=False)
-export_figure(fig_t, "fig4_tsne", profile=profile, device=dev, wall_time_s=wall_align)
+ch.export_figure(fig_t, "fig4_tsne", wall_time_s=wall_align)
 plt.close(fig_t)
 
 # %% [markdown]
@@ -560,15 +558,15 @@ study = mod_plan.regime_study(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 study_runs = cached_map("modular_calibrated", [s for _, s in study], modular_calibrated.run_stack)
 wall_regime = time.perf_counter() - t0
-runlog.record("modular_networks", "regime study", profile=profile,
-              models_trained=sum(len(s.seeds) for _, s in study), wall_time_s=wall_regime,
-              seeds=cfg.regime_seeds, device=dev)
+ch.record("regime study",
+          models_trained=sum(len(s.seeds) for _, s in study), wall_time_s=wall_regime,
+          seeds=cfg.regime_seeds)
 traj = modular_regime.trajectories(study, study_runs)
 fit = modular_regime.fit_residuals(traj)
 selected = str(fit.setting.iloc[0])
 reg_table = modular_regime.regime_table(traj, selected)
 today_table = modular_regime.regime_table(traj, "today")
-export_table(reg_table, "modular_regime", profile=profile, device=dev, wall_time_s=wall_regime)
+ch.export_table(reg_table, "modular_regime", wall_time_s=wall_regime)
 chance_of = {name: chance_similarity(s.m, s.n_modules, s.k, n_trials=2000, seed=cfg.seed)
              for name, s in study if s.method == "modular"}
 
@@ -600,7 +598,7 @@ for ax, method, curve in ((axes[0], "modular", "baseline"), (axes[1], "ours_lite
                   else "kernel initialiser (held out)"))
     ax.legend(fontsize=7)
 glue("fig_modular_regime", fig_reg, display=False)
-export_figure(fig_reg, "modular_regime", profile=profile, device=dev, wall_time_s=wall_regime)
+ch.export_figure(fig_reg, "modular_regime", wall_time_s=wall_regime)
 plt.close(fig_reg)
 
 sel_row = fit.iloc[0]
@@ -621,17 +619,17 @@ for key, val in {"mod_reg_selected": selected, "mod_reg_n_settings": str(fit.set
                  "mod_reg_compute": f"{study_compute_s:,.0f}",
                  "mod_reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
     glue_text(key, val)
-record_sensitivity("mod-regime", "regime study, fitted on the baseline at iterations 0 and 1,000", (
+ch.sensitivity("mod-regime", "regime study, fitted on the baseline at iterations 0 and 1,000", (
     f"{fit.setting.nunique()} settings, {cfg.regime_seeds} seeds; selected {selected} "
     f"(baseline {sel_row.sim_0:.3f} -> {sel_row.sim_1000:.3f}, paper 0.537 -> 0.578, fit RMS "
     f"{sel_row.fit_rms:.3f}; today's regime {today_row.sim_0:.3f} -> {today_row.sim_1000:.3f}, "
-    f"RMS {today_row.fit_rms:.3f})"), profile=profile)
+    f"RMS {today_row.fit_rms:.3f})"))
 task_rows = fit[fit.setting.str.match(r"^(n|m) = ")]
 if len(task_rows):
-    record_sensitivity("fig4-similarity", "the Fig. 4 task's n and m in the regime study", (
+    ch.sensitivity("fig4-similarity", "the Fig. 4 task's n and m in the regime study", (
         "baseline fit RMS against the paper's two levels: " + ", ".join(
             f"{r.setting} {r.fit_rms:.3f}" for r in task_rows.itertuples())
-        + f" (today's setting {today_row.fit_rms:.3f})"), profile=profile)
+        + f" (today's setting {today_row.fit_rms:.3f})"))
 show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
     "sim_0": "baseline at 0", "sd_0": "seed sd (0)", "sim_1000": "baseline at 1,000",
     "sd_1000": "seed sd (1,000)", "fit_rms": "fit RMS residual"}).round(3))
@@ -689,14 +687,14 @@ grid = mod_plan.grid(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 grid_runs = cached_map("fig3a_readings", [s for _, s in grid], fig3a_readings.run_stack)
 wall_grid = time.perf_counter() - t0
-runlog.record("modular_networks", "Fig. 3a grid", profile=profile,
-              models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in grid),
-              wall_time_s=wall_grid, seeds=cfg.grid_seeds, device=dev)
+ch.record("Fig. 3a grid",
+          models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in grid),
+          wall_time_s=wall_grid, seeds=cfg.grid_seeds)
 grid_n_max = float(max(cal_fig3a[0].n_values))
 sn = regime_report.with_monolithic(
     regime_report.samples_needed(regime_report.grid_frame(grid, grid_runs), acfg.sc_threshold),
     list(regimes))
-export_table(sn, "fig3a_grid", profile=profile, device=dev, wall_time_s=wall_grid)
+ch.export_table(sn, "fig3a_grid", wall_time_s=wall_grid)
 grid_agg = regime_report.aggregate_table(sn, grid_n_max)
 
 fig_grid, axes = plt.subplots(1, len(regimes), figsize=(5.5 * len(regimes), 4.0),
@@ -719,7 +717,7 @@ for ax, regime in zip(axes[0], regimes, strict=True):
            title=f"regime: {regime}")
     ax.legend(fontsize=7, title="solid: this book; dashed: paper", title_fontsize=7)
 glue("fig_fig3a_grid", fig_grid, display=False)
-export_figure(fig_grid, "fig3a_grid", profile=profile, device=dev, wall_time_s=wall_grid)
+ch.export_figure(fig_grid, "fig3a_grid", wall_time_s=wall_grid)
 plt.close(fig_grid)
 widths_depths = ", ".join(f"width {w} x depth {d}" for w in cfg.grid_widths
                           for d in cfg.grid_depths)
@@ -786,9 +784,9 @@ regime_verdicts = pd.DataFrame(regime_rows)
 for dev_id, wanted in (("fig3a-comparison", "today"), ("mod-regime", "selected")):
     rows_ = [r for r in regime_rows if (r["regime"] == "today") == (wanted == "today")]
     if rows_:
-        record_sensitivity(dev_id, f"verdicts over the architecture grid ({wanted} regime)", (
+        ch.sensitivity(dev_id, f"verdicts over the architecture grid ({wanted} regime)", (
             f"regime {rows_[0]['regime']}, {widths_depths}: " + "; ".join(
-                f"{r['claim_id']} {r['verdict']}" for r in rows_)), profile=profile)
+                f"{r['claim_id']} {r['verdict']}" for r in rows_)))
 verdicts.styled(regime_verdicts[["regime", "paper item", "claim", "paper", "this reproduction",
                                  "evidence", "verdict"]], short=["regime"])
 
@@ -823,12 +821,12 @@ pr_matched = paper_regime.matched_regime(regimes)
 t0 = time.perf_counter()
 pr_runs = cached_map("fig3a_readings", [s for _, s in pr_items], fig3a_readings.run_stack)
 wall_pr = time.perf_counter() - t0
-runlog.record("modular_networks", "Fig. 3a in the paper-matched regime", profile=profile,
-              models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in pr_items),
-              wall_time_s=wall_pr, seeds=cfg.pr_seeds, device=dev)
+ch.record("Fig. 3a in the paper-matched regime",
+          models_trained=sum(len(s.seeds) * len(s.n_values) for _, s in pr_items),
+          wall_time_s=wall_pr, seeds=cfg.pr_seeds)
 pr_tab = regime_report.with_monolithic(
     pr_report.stack_table(pr_items, pr_runs, acfg.sc_threshold), list(regimes))
-export_table(pr_tab, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
+ch.export_table(pr_tab, "fig3a_paper_regime", wall_time_s=wall_pr)
 pr_sum = pr_report.summary_table(pr_tab, grid_n_max)
 pr_gains = pr_report.gains_table(pr_tab, grid_n_max)
 pr_compute = sum(r["train_time_s"] + r["init_time_s"] for r in pr_runs)
@@ -850,7 +848,7 @@ for ax, regime in zip(axes[0], pr_order, strict=True):
 axes[0][0].legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8,
                   loc="upper left", framealpha=0.85)
 glue("fig_fig3a_paper_regime", fig_pr, display=False)
-export_figure(fig_pr, "fig3a_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr)
+ch.export_figure(fig_pr, "fig3a_paper_regime", wall_time_s=wall_pr)
 plt.close(fig_pr)
 glue_text("mod_pr_matched", pr_matched if pr_matched != "today"
           else "today's regime: the study selected no other")
@@ -931,8 +929,8 @@ dose_runs = cached_map("fig3a_readings", [s for *_, s in dose_curve], fig3a_read
 wall_dose = time.perf_counter() - t0
 dose_at_n = min(cal_fig3a[0].n_values, key=lambda n: abs(n - 1000))
 dose = pr_report.dose_table(dose_curve, dose_runs, acfg.sc_threshold, dose_at_n)
-export_table(dose, "alignment_dose_response", profile=profile, device=dev,
-             wall_time_s=wall_dose)
+ch.export_table(dose, "alignment_dose_response",
+                wall_time_s=wall_dose)
 dose_m = max(cfg.dose_m_values)
 chance_of_m = {m_: chance_similarity(m_, cal_fig3a[0].n_modules, cal_fig3a[0].k)
                for m_ in cfg.dose_m_values}
@@ -964,8 +962,8 @@ for ax, m_ in zip(axes[0], cfg.dose_m_values, strict=True):
 axes[0][0].set_ylabel("samples needed")
 axes[0][-1].legend(fontsize=7)
 glue("fig_alignment_dose", fig_dose, display=False)
-export_figure(fig_dose, "alignment_dose_response", profile=profile, device=dev,
-              wall_time_s=wall_dose)
+ch.export_figure(fig_dose, "alignment_dose_response",
+                 wall_time_s=wall_dose)
 plt.close(fig_dose)
 ro = readoffs[pr_matched]
 REGIME_NAMES = {"today": "today's regime"}
@@ -1068,7 +1066,7 @@ for v in v_pr:
     judged_not = v.verdict in ("not reproduced", "inconclusive")
     cause = (fig3a_cause if v.claim_id == "fig3a_ours_lowest" else "not isolated") \
         if judged_not else ""
-    verdicts.record(v, profile=profile, setting=pr_setting, cause=cause)
+    ch.judge(v, setting=pr_setting, cause=cause)
 glue_verdicts("mod", v_pr)
 glue_text("mod_pr_setting", pr_setting)
 verdicts.table(v_pr)
@@ -1118,7 +1116,7 @@ ax.set(xlabel="training iteration", ylabel="similarity score",
        title=f"Fig. 4, paper-matched regime ({pr_matched})")
 ax.legend(fontsize=7)
 glue("fig_fig4_paper_regime", fig_pr4, display=False)
-export_figure(fig_pr4, "fig4_paper_regime", profile=profile, device=dev, wall_time_s=wall_pr4)
+ch.export_figure(fig_pr4, "fig4_paper_regime", wall_time_s=wall_pr4)
 plt.close(fig_pr4)
 pr4_sim = {m_: r["sim_history"].mean(axis=2)[[0, pr4_i]] for m_, r in pr4.items()}
 pr4_setting = (f"paper-matched regime ({pr_matched}, fitted on the baseline's similarity at "
@@ -1139,7 +1137,7 @@ if v_pr4.verdict in ("not reproduced", "inconclusive"):
         f"{pr4_diff['ours_joint']:+.3f} and the oracle {pr4_diff['oracle']:+.3f} (paired "
         "seed means)" if pr4_diff["ours_joint"] > 0.01 > pr4_diff["ours_literal"]
         else "not isolated")
-verdicts.record(v_pr4, profile=profile, setting=pr4_setting, cause=fig4_cause)
+ch.judge(v_pr4, setting=pr4_setting, cause=fig4_cause)
 glue_verdicts("mod_pr4", [v_pr4])
 for key, val in {"m": cfg.align_m, "n": f"{cfg.align_n:,}", "iters": f"{cfg.align_iters:,}",
                  "seeds": cfg.pr_fig4_seeds,
@@ -1197,9 +1195,9 @@ t0 = time.perf_counter()
 t2_lin_runs = cached_map("fig3a_readings", t2_lin, fig3a_readings.run_stack)
 t2_runs = cached_map("modular_calibrated", t2_specs, modular_calibrated.run_stack)
 wall_t2 = time.perf_counter() - t0
-runlog.record("modular_networks", "table2_nonlinear_projection", profile=profile,
-              models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
-              seeds=len(t2_specs[0].seeds), device=dev)
+ch.record("table2_nonlinear_projection",
+          models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
+          seeds=len(t2_specs[0].seeds))
 rows = []
 for s_l, r_l, s_n, r_n in zip(t2_lin, t2_lin_runs, t2_specs, t2_runs, strict=True):
     nl = stack_samples_needed(s_n.n_values, r_n["test"], acfg.sc_threshold)
@@ -1220,8 +1218,8 @@ ratio = (table2["samples needed, nonlinear proj."]
 ratio = ratio[np.isfinite(ratio)]
 glue_text("mod_t2_ratio", f"{ratio.min():.1f} to {ratio.max():.1f} times" if len(ratio)
           else "an unmeasurable multiple (a threshold not reached within the grid) of")
-export_table(table2, "table2_nonlinear_projection", profile=profile, device=dev,
-             wall_time_s=wall_t2, extra={"threshold": acfg.sc_threshold,
+ch.export_table(table2, "table2_nonlinear_projection",
+                wall_time_s=wall_t2, extra={"threshold": acfg.sc_threshold,
                                          "knobs": dataclasses.asdict(cal_knobs)})
 show(table2.assign(**{c: table2[c].map(lambda v: verdicts.fmt(v, ".0f"))
                       for c in ("samples needed, nonlinear proj.",
@@ -1252,8 +1250,8 @@ abl_tab = (df_abl.groupby(["K/k", "n", "method"])
            .agg(test_loss=("test", "mean"), sim_init=("sim_init", "mean"),
                 sim_final=("sim_final", "mean")).reset_index())
 abl_tab["method"] = abl_tab["method"].map(LABELS)
-export_table(abl_tab, "ablation_num_modules", profile=profile, device=dev,
-             wall_time_s=wall_abl)
+ch.export_table(abl_tab, "ablation_num_modules",
+                wall_time_s=wall_abl)
 show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="test_loss"), index=True)
 
 # %%
@@ -1274,9 +1272,9 @@ cm_specs = modular_sweep.compute_matched_specs(cfg, dev.type)
 t0 = time.perf_counter()
 cm_runs = cached_map("modular_stacks", cm_specs, run_stack_from_config)
 wall_cm = time.perf_counter() - t0
-runlog.record("modular_networks", "ablations", profile=profile,
-              models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
-              wall_time_s=wall_abl + wall_cm, device=dev)
+ch.record("ablations",
+          models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
+          wall_time_s=wall_abl + wall_cm)
 df_cm = modular_stacks_frame(cm_specs, cm_runs)
 sc_cm = sc_by_method(df_cm, (cfg.threshold,))
 cm_rows = []
@@ -1290,8 +1288,8 @@ for s, r in zip(cm_specs, cm_runs, strict=True):
                     "init wall (s)": r["init_time_s"], "train wall (s)": r["train_time_s"],
                     f"samples to loss {cfg.threshold}": n_req})
 cm_tab = pd.DataFrame(cm_rows)
-export_table(cm_tab, "ablation_compute_matched", profile=profile, device=dev,
-             wall_time_s=wall_cm)
+ch.export_table(cm_tab, "ablation_compute_matched",
+                wall_time_s=wall_cm)
 cm_geo = {s: geometric_mean(g[f"samples to loss {cfg.threshold}"])
           for s, g in cm_tab.groupby("method")}
 for meth in ("modular", "modular_matched", "ours"):
@@ -1387,8 +1385,8 @@ v_mod.append(verdicts.table2_nonlinear(
     scale=f"calibrated task, {acfg.sc_iters:,} Adam iterations, "
           f"{len(t2_lin[0].seeds)} seeds, profile {profile}"))
 for v in v_mod:  # Fig. 4 in today's regime: the sensitivity of the paper-matched verdict
-    verdicts.record(v, profile=profile, of_record=v.claim_id != "fig4_alignment",
-                    setting="today's regime; " + cal_scale)
+    ch.judge(v, of_record=v.claim_id != "fig4_alignment",
+             setting="today's regime; " + cal_scale)
 glue_verdicts("mod", v_mod)
 verdicts.table(v_mod)
 
@@ -1410,9 +1408,8 @@ if cfg.align_sensitivity:
                                    iterations=paper_end, min_effect=0.01,
                                    scale=cal_scale + ", runner-up calibration point")
     v_fit = next(v for v in v_mod if v.claim_id == "fig4_alignment")
-    record_sensitivity("sine-calibration", "Fig. 4 on the runner-up point", (
-        f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin"),
-        profile=profile)
+    ch.sensitivity("sine-calibration", "Fig. 4 on the runner-up point", (
+        f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin"))
     glue_text("mod_sens_knobs", f"noise variance {ru_task[0].noise_var:g}, frequency scale "
               f"{ru_task[0].freq_scale:g}, target variance {ru_task[0].target_var:g}")
     glue_text("mod_sens_sentence", (

@@ -58,9 +58,10 @@ hermite_samples: int = None  # inputs x of the Hermite covariance check [smoke: 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("modular_theory", globals())
+ch = chapter("modular_theory", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import time
@@ -89,9 +90,7 @@ from modscale.theory.modular import (
 )
 from modscale.theory.monolithic import spectrum, spectrum_tail
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 t_start = time.perf_counter()
 spec_kw = {"kind": cfg.spectrum_kind, "c": cfg.c, "omega": cfg.omega, "s": cfg.s}
 glue("mt_k", cfg.k, display=False)
@@ -244,13 +243,12 @@ glue("mt_herm_big", f"{100 * h_big.rel_err_test.abs().max():.1f} %", display=Fal
 glue("mt_herm_nbig", int(n_big), display=False)
 glue("mt_mc_p", int(mc_p), display=False)
 glue("mt_herm_worst", f"{herm.test_mc.div(herm.test_formula).max():.1f}", display=False)
-record_sensitivity("modular-theory-model", "Hermite features against the Gaussian formula", (
+ch.sensitivity("modular-theory-model", "Hermite features against the Gaussian formula", (
     f"largest relative error of the test loss at n = {int(n_big)}: "
     f"{100 * h_big.rel_err_test.abs().max():.1f} %; simulated / formula up to "
-    f"{herm.test_mc.div(herm.test_formula).max():.1f}x over the n grid (p = {int(mc_p)})"),
-    profile=profile)
-export_table(mc_tab, "theory_modular_mc_relative_errors", profile=profile, device=dev,
-             wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
+    f"{herm.test_mc.div(herm.test_formula).max():.1f}x over the n grid (p = {int(mc_p)})"))
+ch.export_table(mc_tab, "theory_modular_mc_relative_errors",
+                wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
 
 n_curve = np.geomspace(0.3 * mc_p / cfg.d, 12 * mc_p / cfg.d, cfg.curve_points)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
@@ -355,14 +353,14 @@ axes[1].plot(ms, rnd["tr2"] / cfg.c, "^--", color=PALETTE["modular"], alpha=0.7,
 axes[1].set(xlabel="input dimension $m$", ylabel="unexplained variance / c", ylim=(0, 1.02),
             title="variance the model cannot fit")
 fig.tight_layout()
-export_figure(fig, "theory_modular_sample_complexity", profile=profile, device=dev,
-              extra={"config": config_dict(cfg)})
+ch.export_figure(fig, "theory_modular_sample_complexity",
+                 extra={"config": config_dict(cfg)})
 glue("fig_modular_sc", fig, display=False)
 plt.close(fig)
 
 sc_df = pd.DataFrame({"m": cfg.m_values, "monolithic n": mono, "modular aligned n": al["n"],
                       "modular random n": rnd["n"], "aligned p_eff": al["p_eff"]})
-export_table(sc_df, "theory_modular_sample_complexity", profile=profile, device=dev)
+ch.export_table(sc_df, "theory_modular_sample_complexity")
 sel = ms >= cfg.k  # where k directions fit in R^m
 glue("mt_aligned_spread",
      f"{100 * (al['n'][sel].max() / al['n'][sel].min() - 1):.2f} %" if sel.any() else "n/a",
@@ -412,7 +410,7 @@ print("monolithic n increases with m:", bool(np.all(np.diff(mono) > 0)))
 # %% tags=["hide-input"]
 v_mt = verdicts.theorem2_modular(ms, al["n"], mono, rnd["n"], k=cfg.k, p_total=p_total,
                                  max_spread=0.01)
-verdicts.record(v_mt, profile=profile)
+ch.judge(v_mt)
 glue_verdicts("mt", [v_mt])
 verdicts.table([v_mt])
 

@@ -37,9 +37,10 @@ bench_modular_iters: int = None  # Adam iterations of the Fig. 3a modular-stack 
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("reproducibility", globals())
+ch = chapter("reproducibility", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import json
@@ -63,9 +64,7 @@ from modscale.training.bench import (
     run_modular_benchmark,
 )
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 prov = provenance(dev)
 glue("repro_build_profile", build_profile, display=False)
@@ -282,14 +281,14 @@ else:
 
 # %%
 profile_rows = []
-for chapter in chapters():
-    if chapter.startswith("_"):
+for name in chapters():
+    if name.startswith("_"):
         continue
     rows = [{k: (str(v) if k in PROFILE_NAMES else v) for k, v in row.items()}
-            for row in describe(chapter)]
+            for row in describe(name)]
     profile_rows += rows
     display(show(pd.DataFrame(rows, columns=["parameter", *PROFILE_NAMES, "help"]))
-            .set_caption(f"Chapter {chapter}: {len(rows)} parameters"))
+            .set_caption(f"Chapter {name}: {len(rows)} parameters"))
 
 # %% [markdown]
 # ## Cache

@@ -85,9 +85,11 @@ theory_fit: str = None  # which theory constants are fitted to the m-sweep [smok
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import get_config, notebook_config
+from modscale.infra.profiles import get_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("sine_regression", globals())
+ch = chapter("sine_regression", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import math
@@ -113,20 +115,18 @@ from modscale.report.analysis import (
 )
 from modscale.report.deviations import record_sensitivity
 from modscale.report.export import export_figure, export_table
-from modscale.report.notebook import Text, glue, glue_verdicts, show
+from modscale.report.notebook import glue, glue_text, glue_verdicts, show
 from modscale.report.style import PALETTE, seed_everything, set_style
 from modscale.report.theory_fit import fit_theory, theory_predictions
 from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.trainer import sample_batch_indices, train_batched, train_one
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 t_chapter = time.perf_counter()
 
 
-glue("sine_profile", Text(profile), display=False)
-glue("sine_device", Text(device_name(dev)), display=False)
+glue_text("sine_profile", profile)
+glue_text("sine_device", device_name(dev))
 
 # %% [markdown]
 # ## The task
@@ -305,9 +305,9 @@ cal_grid = calibration.grid_table(cal_tables)
 cfg_base = cfg
 cfg = calibration.fitted_config(cfg_base, cal_results)
 knobs = calibration.manual_knobs(cfg)
-runlog.record("sine_regression", "calibration grid", profile=profile,
-              models_trained=cal_runs["models"].sum(),
-              wall_time_s=cal_runs["wall_time_s"].sum(), seeds=cfg.n_seeds, device=dev)
+ch.record("calibration grid",
+          models_trained=cal_runs["models"].sum(),
+          wall_time_s=cal_runs["wall_time_s"].sum(), seeds=cfg.n_seeds)
 if knobs in cal_tables:
     grid_rms = calibration.objective(cal_tables[knobs])
     cal_sentence = (f"its six fitted levels are off the paper's by a factor "
@@ -317,12 +317,12 @@ else:
     cal_sentence = "this point is not on the calibration grid, so it has no grid objective"
 glue("sine_cal_points", len(cal_grid), display=False)
 glue("sine_cal_models", int(cal_runs["models"].sum()), display=False)
-glue("sine_cal_mode", Text("the grid point of least objective" if cfg_base.task_knobs == "fitted"
-                           else "set by hand, task_knobs = manual"), display=False)
+glue_text("sine_cal_mode", "the grid point of least objective" if cfg_base.task_knobs == "fitted"
+                           else "set by hand, task_knobs = manual")
 glue("sine_cal_noise", knobs.noise_var, display=False)
 glue("sine_cal_var", knobs.target_var, display=False)
 glue("sine_cal_freq", knobs.freq_scale, display=False)
-glue("sine_cal_sentence", Text(cal_sentence), display=False)
+glue_text("sine_cal_sentence", cal_sentence)
 show(cal_grid, digits=3)
 
 # %%
@@ -366,8 +366,8 @@ sweep_wall = time.perf_counter() - t0
 all_runs = (("k-sweep", runs_k), ("grid (m, p, n, sample complexity)", runs_g),
             ("harder-module variant", runs_alt))
 for name, runs in all_runs:
-    runlog.record("sine_regression", name, profile=profile, models_trained=runs["models"].sum(),
-                  wall_time_s=runs["wall_time_s"].sum(), seeds=cfg.n_seeds, device=dev)
+    ch.record(name, models_trained=runs["models"].sum(),
+              wall_time_s=runs["wall_time_s"].sum(), seeds=cfg.n_seeds)
 run_table = pd.DataFrame([
     {"experiment": name, "profile": profile, "device": device_name(dev),
      "stacks": len(runs), "models trained": int(runs["models"].sum()),
@@ -578,7 +578,7 @@ v_fig2 = panel_verdicts(panels, df_k) + [
                              measured_n_far=n_test_curve[far], good=1.5, fair=3.0),
 ]
 for v in v_fig2:
-    verdicts.record(v, profile=profile)
+    ch.judge(v)
 glue_verdicts("sine", v_fig2)
 glue("sine_n_train0", float(n_train_curve[0]), display=False)
 glue("sine_n_test_last", float(n_test_curve[-1]), display=False)
@@ -605,18 +605,16 @@ for s_ in sorted(df["seed"].unique()):
 seed_cut = pd.DataFrame(seed_rows, index=[v.claim_id for v in v_fig2[:4]])
 same = int(sum((seed_cut[c] == seed_cut["all seeds"]).sum() for c in seed_cut.columns[1:]))
 total = 4 * (len(seed_cut.columns) - 1)
-glue("sine_seed_cut_sentence", Text(
+glue_text("sine_seed_cut_sentence",
     f"{same} of {total} single-seed verdicts equal the verdict on all seeds"
-    + ("" if same == total else "; the others show which claims hinge on seed noise")),
-     display=False)
-record_sensitivity("sine-optimisation", "Fig. 2 verdicts from each seed alone", (
-    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"), profile=profile)
+    + ("" if same == total else "; the others show which claims hinge on seed noise"))
+ch.sensitivity("sine-optimisation", "Fig. 2 verdicts from each seed alone", (
+    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"))
 paper_cfg = get_config("sine_regression", "paper")
 cut_names = ("n_seeds", "n_points", "n_test", "sc_widths", "iters", "widths", "depths")
 cuts = [f"{n} = {getattr(cfg, n)} (paper profile: {getattr(paper_cfg, n)})" for n in cut_names
         if getattr(cfg, n) != getattr(paper_cfg, n)]
-glue("sine_cuts", Text("; ".join(cuts) if cuts else "nothing is cut: this is the paper profile"),
-     display=False)
+glue_text("sine_cuts", "; ".join(cuts) if cuts else "nothing is cut: this is the paper profile")
 show(seed_cut, index=True)
 
 # %% [markdown]
@@ -674,7 +672,7 @@ sc_main = sc[sc["threshold"] == cfg.sc_threshold]
 agg = aggregate_sample_complexity(sc, ("threshold", "m")).rename(
     columns={"n_required": "geo_mean_n"})
 agg_main = agg[agg["threshold"] == cfg.sc_threshold].set_index("m")
-glue("sine_sc_widths", Text(", ".join(map(str, cfg.sc_widths))), display=False)
+glue_text("sine_sc_widths", ", ".join(map(str, cfg.sc_widths)))
 
 fig3, ax = plt.subplots(figsize=(6.4, 4.2))
 for _, g in sc_main.groupby(["width", "depth"]):
@@ -700,7 +698,7 @@ v_fig3a = verdicts.fig3a_monolithic_slope(
     threshold=cfg.sc_threshold, reached=int(agg_main["reached"].sum()),
     total=int(agg_main["architectures"].sum()),
     at_lower_bound=int(agg_main["at_lower_bound"].sum()), factor=2.0)
-verdicts.record(v_fig3a, profile=profile)
+ch.judge(v_fig3a)
 glue_verdicts("sine", [v_fig3a])
 thr_verdicts = []
 for thr in cfg.sc_thresholds:  # the same verdict function at every threshold of the table
@@ -711,9 +709,8 @@ for thr in cfg.sc_thresholds:  # the same verdict function at every threshold of
         reached=int(a_t["reached"].sum()), total=int(a_t["architectures"].sum()),
         at_lower_bound=int(a_t["at_lower_bound"].sum()), factor=2.0)
     thr_verdicts.append(f"{thr:g}: {v_t.verdict}")
-record_sensitivity("sine-threshold", "Fig. 3a monolithic verdict per threshold",
-                   "; ".join(thr_verdicts) + f" (the book uses {cfg.sc_threshold:g})",
-                   profile=profile)
+ch.sensitivity("sine-threshold", "Fig. 3a monolithic verdict per threshold",
+               "; ".join(thr_verdicts) + f" (the book uses {cfg.sc_threshold:g})")
 
 # %% [markdown]
 # ```{glue:figure} fig-sine-sample-complexity
@@ -790,17 +787,15 @@ held_ok = cal_csv[cal_csv["role"] == "held-out"]
 v_held = verdicts.fig2_held_out(list(held_ok["quantity"]), held_ok["paper"].to_numpy(),
                                 held_ok["measured"].to_numpy(),
                                 fit_rms=calibration.objective(fit_now))
-verdicts.record(v_held, profile=profile)
+ch.judge(v_held)
 glue_verdicts("sine", [v_held])
 glue("sine_fit_rms_full", calibration.objective(fit_now), display=False)
 held_r = held_ok.assign(r=np.abs(np.log(held_ok["ratio"]))).dropna(subset=["r"])
 inside = held_r[held_r["r"] <= np.log(1.25)]
 far_off = held_r.sort_values("r", ascending=False).head(5)
-glue("sine_held_within", Text("; ".join(inside["quantity"]) if len(inside) else "none"),
-     display=False)
-glue("sine_held_far", Text("; ".join(f"{q} ({r:.2f}x)" for q, r in
-                                     zip(far_off["quantity"], far_off["ratio"], strict=True))),
-     display=False)
+glue_text("sine_held_within", "; ".join(inside["quantity"]) if len(inside) else "none")
+glue_text("sine_held_far", "; ".join(f"{q} ({r:.2f}x)" for q, r in
+                                     zip(far_off["quantity"], far_off["ratio"], strict=True)))
 verdicts.table([v_held])
 
 # %% [markdown]
@@ -878,10 +873,10 @@ glue("sine_alt_hi", float(alt_at.iloc[-1]), display=False)
 main_at = base_np[base_np["n"] == cfg.n_fig2].groupby("m")["test"].mean()
 glue("sine_main_lo", float(main_at.iloc[0]), display=False)
 glue("sine_main_hi", float(main_at.iloc[-1]), display=False)
-record_sensitivity("sine-task", "equal amplitudes (harder modules)", (
+ch.sensitivity("sine-task", "equal amplitudes (harder modules)", (
     f"test loss at n = {cfg.n_fig2} from {alt_at.iloc[0]:.2f} (m = {alt_at.index[0]}) to "
     f"{alt_at.iloc[-1]:.2f} (m = {alt_at.index[-1]}), against {main_at.iloc[0]:.2f} to "
-    f"{main_at.iloc[-1]:.2f} on the main task"), profile=profile)
+    f"{main_at.iloc[-1]:.2f} on the main task"))
 show(variant_table)
 
 # %% [markdown]
@@ -929,22 +924,21 @@ show(variant_table)
 # %% tags=["hide-input"]
 v_fig1 = verdicts.fig1_module(task.amplitudes, task.frequencies, fp["amplitudes"],
                               fp["frequencies"])
-verdicts.record(v_fig1, profile=profile)
+ch.judge(v_fig1)
 glue_verdicts("sine", [v_fig1])
 glue("sine_iters", f"{cfg.iters:,}", display=False)
 verdicts.table([v_fig1])
 
 # %%
 wall = time.perf_counter() - t_chapter
-export_figure(fig1, "fig1_sine_task", profile=profile, device=dev, wall_time_s=wall)
-export_figure(fig2, "fig2_loss_trends", profile=profile, device=dev, wall_time_s=wall,
-              extra={"theory_fit": fit})
-export_figure(fig4, "sine_harder_module", profile=profile, device=dev, wall_time_s=wall)
-export_figure(fig3, "sample_complexity_monolithic", profile=profile, device=dev,
-              wall_time_s=wall, extra={"threshold": cfg.sc_threshold})
-export_table(pd.concat([df.assign(sweep="grid"), df_k.assign(sweep="k")]), "fig2_loss_trends",
-             profile=profile, device=dev, wall_time_s=wall)
-export_table(sc, "sample_complexity_monolithic", profile=profile, device=dev, wall_time_s=wall)
-export_figure(fig_cal, "sine_calibration", profile=profile, device=dev, wall_time_s=wall)
-export_table(cal_csv, "sine_calibration", profile=profile, device=dev, wall_time_s=wall)
+ch.export_figure(fig1, "fig1_sine_task", wall_time_s=wall)
+ch.export_figure(fig2, "fig2_loss_trends", wall_time_s=wall,
+                 extra={"theory_fit": fit})
+ch.export_figure(fig4, "sine_harder_module", wall_time_s=wall)
+ch.export_figure(fig3, "sample_complexity_monolithic",
+                 wall_time_s=wall, extra={"threshold": cfg.sc_threshold})
+ch.export_table(pd.concat([df.assign(sweep="grid"), df_k.assign(sweep="k")]), "fig2_loss_trends", wall_time_s=wall)
+ch.export_table(sc, "sample_complexity_monolithic", wall_time_s=wall)
+ch.export_figure(fig_cal, "sine_calibration", wall_time_s=wall)
+ch.export_table(cal_csv, "sine_calibration", wall_time_s=wall)
 print(f"chapter wall time: {wall:.0f} s")

@@ -40,9 +40,10 @@ show_figures: bool = None  # embed the figures this build exported (paper_figure
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("summary", globals())
+ch = chapter("summary", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %% tags=["hide-input"]
 import os
@@ -56,7 +57,7 @@ from modscale.infra.profiles import get_config
 from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
-from modscale.report.notebook import Text, glue, show
+from modscale.report.notebook import glue, glue_text, show
 from modscale.report.paper_items import (
     EFFECT_UNITS,
     FIGURE_CHAPTER,
@@ -107,16 +108,15 @@ by_class = by_class[[v for v in (*verdicts.VERDICTS, "not run") if v in by_class
 held = summary[summary["evidence"] == "held-out"]
 glue("summary_n_held_out", len(held), display=False)
 n_rep = int((held["verdict"] == "reproduced").sum())
-glue("summary_n_held_reproduced", Text(f"{n_rep} {'is' if n_rep == 1 else 'are'}"),
-     display=False)
+glue_text("summary_n_held_reproduced", f"{n_rep} {'is' if n_rep == 1 else 'are'}")
 def _claims(n: int) -> str:
     return f"{n} claim" + ("s" if n != 1 else "")
 
 
-glue("summary_class_sentence", Text("; ".join(
+glue_text("summary_class_sentence", "; ".join(
     f"{ev}: {_claims(int((summary['evidence'] == ev).sum()))} ("
     + ", ".join(f"{int(n)} {v}" for v, n in by_class.loc[ev].items() if n) + ")"
-    for ev in by_class.index)), display=False)
+    for ev in by_class.index))
 # paper_figures/reproduction_summary.csv: one row per claim, its class, verdict and effect.
 csv_rows = []
 for row in rows:
@@ -131,7 +131,7 @@ for row in rows:
                      "setting": row.get("setting", ""), "cause": row.get("cause", "")})
 _ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_profile)
 # The findings in words, rendered from these verdicts (modscale.report.findings).
-glue("summary_findings", Text(findings.findings(csv_rows)), display=False)
+glue_text("summary_findings", findings.findings(csv_rows))
 # The inputs of every verdict function call (a test re-applies each function to them and
 # requires the verdict recorded here).
 _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in recorded},

@@ -75,9 +75,10 @@ calib_ratios: tuple = None  # target-ratio grid of the calibration table [smoke:
 # %%
 # Validate the parameters before any heavy import or computation: a misspelled or unknown
 # name, or a bad value, fails here with a message listing the valid ones.
-from modscale.infra.profiles import notebook_config
+from modscale.report.chapter import chapter
 
-cfg = notebook_config("theory", globals())
+ch = chapter("theory", globals())  # validates, publishes, device, style, seed
+cfg = ch.cfg
 
 # %%
 import itertools
@@ -116,9 +117,7 @@ from modscale.theory.monolithic import (
     validation_spectrum,
 )
 
-set_style()
-seed_everything(cfg.seed)
-dev = resolve_device(device)
+dev = ch.device
 t_start = time.perf_counter()
 spec_kw = {"kind": cfg.spectrum_kind, "c": cfg.c, "omega": cfg.omega, "s": cfg.s}
 glue("th_profile", profile, display=False)
@@ -324,8 +323,8 @@ glue("th_det_phrase", f"a gap beyond the Monte-Carlo noise (up to {max_z_det:.1f
 glue("th_mc_trials", cfg.mc_trials, display=False)
 mc_view = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formula", "test_mc",
                     "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
-export_table(mc_view, "theory_mc_relative_errors", profile=profile, device=dev,
-             wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
+ch.export_table(mc_view, "theory_mc_relative_errors",
+                wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
 # Shown narrower than exported: d, n, p in one column; the standard error is in z.
 (mc_view.assign(**{"d / n / p": [f"{d} / {n} / {p}" for d, n, p in
                                  zip(mc_view["d"], mc_view["n"], mc_view["p"], strict=True)]})
@@ -445,8 +444,8 @@ axes[1, 1].set(xscale="log", xlabel="samples $n$", ylabel="loss",
 axes[1, 0].legend(fontsize=7, ncol=2)
 axes[1, 1].legend(fontsize=7)
 fig.tight_layout()
-export_figure(fig, "fig2_theory_double_descent", profile=profile, device=dev,
-              extra={"config": config_dict(cfg)})
+ch.export_figure(fig, "fig2_theory_double_descent",
+                 extra={"config": config_dict(cfg)})
 glue("fig_theory_double_descent", fig, display=False)
 plt.close(fig)
 mc_dd = np.array(mc_p + mc_n)
@@ -539,8 +538,8 @@ for ax, grid, kind in ((axes[0], n_req, cfg.spectrum_kind), (axes[1], n_req_alt,
 axes[0].set_ylabel("required samples $n$")
 axes[0].legend(fontsize=8)
 fig.tight_layout()
-export_figure(fig, "theory_m_vs_n", profile=profile, device=dev, wall_time_s=sc_wall,
-              extra={"config": config_dict(cfg)})
+ch.export_figure(fig, "theory_m_vs_n", wall_time_s=sc_wall,
+                 extra={"config": config_dict(cfg)})
 glue("fig_theory_m_vs_n", fig, display=False)
 plt.close(fig)
 
@@ -563,7 +562,7 @@ paper_ratio_m2 = 10 ** paper_log[:, 0] / p_grid[:, 0] if cfg.m_values[0] == 2 el
 glue("th_ratio_m2", f"{ratio_m2.min():.2f}-{ratio_m2.max():.2f}", display=False)
 glue("th_paper_ratio_m2", f"{paper_ratio_m2.min():.2f}-{paper_ratio_m2.max():.2f}",
      display=False)
-export_table(cmp_df, "theory_m_vs_n_vs_paper", profile=profile, device=dev)
+ch.export_table(cmp_df, "theory_m_vs_n_vs_paper")
 show(cmp_df)
 
 # %% [markdown]
@@ -602,12 +601,12 @@ if best is not None:
     glue("th_best_ratio", f"{best.target_ratio:g}", display=False)
     glue("th_best_rmse", f"{best.rmse_decades:.3f}", display=False)
     at_default = calib[(calib.omega == cfg.omega) & (calib.target_ratio == cfg.target_ratio)]
-    record_sensitivity("theory-target", "Omega x target-ratio grid", (
+    ch.sensitivity("theory-target", "Omega x target-ratio grid", (
         f"smallest RMS error {best.rmse_decades:.3f} decades at $\\Omega$ = {best.omega:g}, "
         f"target ratio {best.target_ratio:g}"
         + (f"; the defaults ($\\Omega$ = {cfg.omega:g}, ratio {cfg.target_ratio:g}) give "
            f"{at_default.rmse_decades.iloc[0]:.3f}" if len(at_default) else
-           "; the defaults are not on this grid")), profile=profile)
+           "; the defaults are not on this grid")))
 calib.pivot(index="omega", columns="target_ratio", values="rmse_decades").style.format(
     "{:.3f}", na_rep="-").background_gradient(cmap="Greens_r", axis=None).set_caption(
     "RMS error (decades) against the paper's 27 digitised values")
@@ -656,7 +655,7 @@ glue("th_growth_89_hi", f"{g89.max():.2f}", display=False)
 glue("th_growth_paper", f"{growth['paper 5→9 (per dim)'].mean():.2f}", display=False)
 glue("th_growth_fit", f"{growth.get('ours fit m=5..9', pd.Series([np.nan])).mean():.2f}",
      display=False)
-export_table(growth, "theory_growth_per_dimension", profile=profile, device=dev)
+ch.export_table(growth, "theory_growth_per_dimension")
 show(growth)
 
 # %%
@@ -717,7 +716,7 @@ v_theory = [
                            paper_m=(2, 5, 9), rate_band=(2 / 3, 1.5)),
 ]
 for v in v_theory:
-    verdicts.record(v, profile=profile)
+    ch.judge(v)
 glue_verdicts("th", v_theory)
 verdicts.table(v_theory)
 

@@ -170,3 +170,21 @@ def test_pdf_check_catches_text_past_the_edge_and_missing_titles(tmp_path):
     assert any("past the page edge" in p for p in problems)
     assert any("title missing from the text" in p for p in problems)
     assert any("0 embedded images, but the HTML showed 1" in p for p in problems)
+
+
+def test_registry_data_is_validated(tmp_path):
+    """The deviations are data (one TOML file per chapter); a misspelled field, a missing one
+    or an entry filed under the wrong chapter fails with the file's name."""
+    import pytest
+
+    from modscale.report import deviations
+
+    good = (deviations.DATA / "theory.toml").read_text()
+    assert len(deviations.load()) == len(deviations.DEVIATIONS) > 0
+    (tmp_path / "theory.toml").write_text(good.replace("note_class =", "note_clas =", 1))
+    with pytest.raises(ValueError, match=r"theory.toml.*unknown fields \['note_clas'\]"):
+        deviations.load(tmp_path)
+    (tmp_path / "theory.toml").write_text(good.replace('chapter = "theory"',
+                                                       'chapter = "algorithm1"', 1))
+    with pytest.raises(ValueError, match="file it in algorithm1.toml"):
+        deviations.load(tmp_path)

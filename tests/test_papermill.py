@@ -52,7 +52,7 @@ def test_misspelled_parameter_fails_before_any_work(tmp_path):
     assert "valid names: profile, device, seed, bench_models" in errors[0][1]["evalue"]
     # it fails in the cell right after the parameters (papermill's injected cell before it)
     src = "".join(cells[errors[0][0]]["source"])
-    assert "notebook_config" in src and "import torch" not in src
+    assert "chapter(" in src and "import torch" not in src
 
 
 def test_help_notebook_shows_types_and_help():

@@ -99,6 +99,34 @@ def early_stop(trajectory: Any) -> int:
     return max(int(trajectory["steps"].numpy()[int(np.argmax(gain))]), 1)
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _alg1_base() -> dict:
+    return {"k": 2, "n": 48, "n_tasks": 2, "steps": 4, "batch_size": 16, "lr": 0.05,
+            "ridge": 1e-3, "kernel": "rbf", "seed": 0, "record_every": 2, "b": 1, "m": 4,
+            "K": 2}
+
+
+def _alg1_readings_configs() -> list[dict]:
+    from modscale.training.alg1 import READINGS
+
+    return [{**_alg1_base(), "reading": r} for r in READINGS]
+
+
+GOLDENS = {
+    "alg1_readings": _alg1_readings_configs,
+    "alg1_stay": lambda: [{**_alg1_base(), "K": 2}],
+    "alg1_trajectory": lambda: [{**_alg1_base(), "K": 4, "steps": 6}],
+    "alg1_stopped_directions": lambda: [{"m": 4, "k": 2, "K": 4, "n": 48, "seed": 0,
+                                         "stops": [0, 2, 5], "batch_size": 16, "lr": 0.05,
+                                         "ridge": 1e-3}],
+}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["STORED_NAMES", "base_spec", "stay_specs", "reading_specs", "sensitivity_specs",
            "check_specs", "trajectory_spec", "stopped_specs", "tsne_spec", "best_reading",
            "early_stop"]

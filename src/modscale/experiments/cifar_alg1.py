@@ -214,5 +214,30 @@ def _literal_last(variant: str) -> bool:
     return o.get("objective", "literal") == "literal" and o.get("select", "last") == "last"
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _cifar_alg1_configs() -> list[dict]:
+    from modscale.experiments.cifar_runs import load_data
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4)
+    data = load_data(cfg)
+    base = {"objective": "literal", "select": "last", "bandwidth_grad": False, "pool": 48,
+            "batch": 16, "steps": 3, "lr": 1e-3, "ridge": 0.1, "k": 2, "module_dim": 4,
+            "modules_per_image": 2, "module_width": 4, "module_depth": 2, "n_models": 1,
+            "n_heldout": 16, "record_every": 1, "seed": 0, "max_per_class": 20,
+            "val_per_class": 4, "data": data.arrays_sha256, "device": "cpu"}
+    return [{**base, "variant": "as_run"},
+            {**base, "variant": "bandwidth_grad", "bandwidth_grad": True},
+            {**base, "variant": "joint", "objective": "joint", "select": "best_heldout"}]
+
+
+GOLDENS = {"cifar_alg1": _cifar_alg1_configs}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["EXPERIMENT", "VARIANTS", "READINGS", "MIN_DROP", "spec", "compute", "run",
            "run_compact", "change", "choose", "init_config"]

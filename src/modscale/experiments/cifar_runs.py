@@ -13,6 +13,7 @@ images; test and OOD combinations from the CIFAR-10 test images.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -366,6 +367,34 @@ def accuracy_frame(results: list[dict]) -> pd.DataFrame:
     full results or compact payloads (:func:`compact`)."""
     return pd.DataFrame([row for r in results
                          for row in (r["rows"] if "rows" in r else _accuracy_rows(r))])
+
+
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _cifar_configs() -> list[dict]:
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4,
+                     n_test=32, n_val=16, batch_size=16, init_steps=2, init_pool=64,
+                     init_batch_size=16, amp="fp32")
+    data = load_data(cfg)
+    out = []
+    for method in ("monolithic", "ours"):
+        spec = run_spec(cfg, method, 2, (0,), lr=1e-3, n_train=64, noise_levels=(1.0,),
+                        keep_slices=method == "ours")
+        out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
+    # ours as the paper-dimension runs run it: bandwidth gradient, held-out batch recorded
+    alg1 = dataclasses.replace(cfg, init_pool=32, init_bandwidth_grad=True, init_heldout=16)
+    spec = run_spec(alg1, "ours", 2, (0,), lr=1e-3, n_train=64)
+    out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
+    return out
+
+
+GOLDENS = {"cifar_run": _cifar_configs}
+"""Experiment -> function returning its golden configurations."""
 
 
 __all__ = ["CifarData", "load_data", "data_seed", "test_seed", "run_spec", "compute_run", "run",

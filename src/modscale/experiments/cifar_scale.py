@@ -194,6 +194,21 @@ def all_runs(data: CifarData, cfg, *, progress: bool = True) -> tuple[list[dict]
     return sweep, [scale_run(data, s, progress=progress) for s in main_specs(cfg, lrs)]
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _cifar_golden_configs() -> list[dict]:
+    from modscale.experiments.cifar_runs import GOLDENS as RUN_GOLDENS
+
+    return RUN_GOLDENS["cifar_run"]()  # the same runs, stored under this experiment too
+
+
+GOLDENS = {"cifar_scale": lambda: _cifar_golden_configs()}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["EXPERIMENT", "paper_dim_config", "paper_dim_sweep_specs", "paper_dim_specs",
            "paper_dim_lrs", "paper_dim_runs", "scale_config", "sweep_specs", "main_specs",
            "compact", "compute_scale_run", "scale_key", "scale_run", "scale_lrs", "all_runs"]

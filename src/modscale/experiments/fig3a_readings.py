@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -401,6 +402,39 @@ def sensitivity_specs(cfg, task: SineTaskSpec) -> list[Fig3aSpec]:
     sub = dataclasses.replace(cfg, sc_m_values=(max(cfg.sc_m_values),),
                               sc_methods=SENSITIVITY_METHODS)
     return specs(sub, task)
+
+
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def golden_base() -> Any:
+    """The base of the golden Fig. 3a stacks (also the modular_calibrated goldens')."""
+    from modscale.tasks.sine_task import SineTaskSpec
+
+    return Fig3aSpec(method="monolithic", m=3, k=2, width=8, depth=2, n_modules=4,
+                     n_values=(24, 48), seeds=(0,), n_test=64, iters=20, lr=0.01,
+                     batch_size=16, init_steps=3, init_batch_size=16, init_lr=0.05,
+                     init_ridge=1e-3,
+                     task=SineTaskSpec(noise_var=0.5, output_scale=2.0,
+                                       amplitudes=(1.0, 0.5, 0.2), frequencies=(1.0, 3.0, 5.0)))
+
+
+def _fig3a_configs() -> list[Any]:
+
+    base = golden_base()
+    return [dataclasses.replace(base, method=m, alpha=0.5 if m == "mixed" else 0.0)
+            for m in METHODS] + [
+        # the regime fields' code paths (modscale.experiments.modular_regime)
+        dataclasses.replace(base, method="modular", module_size="matched", net_b=2,
+                            proj_init="orthonormal", proj_scale=2.0, proj_lr_scale=0.1),
+        dataclasses.replace(base, method="ours_literal", proj_normalize=True,
+                            proj_lr_scale=0.01)]
+
+
+GOLDENS = {"fig3a_readings": _fig3a_configs}
+"""Experiment -> function returning its golden configurations."""
 
 
 __all__ = ["METHODS", "ALIGNED_STARTS", "Fig3aSpec", "check_alpha", "start_alpha",

@@ -38,7 +38,6 @@ Timings (keys containing ``time`` or ``wall``) and device names are not compared
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -76,177 +75,24 @@ NATIVE_ATOL = 1e-3
 """Absolute tolerance of the native check (losses and similarities near 0)."""
 
 
-def _sine_configs() -> list[Any]:
-    from modscale.experiments.sine_sweeps import StackSpec
-    from modscale.tasks.sine_task import SineTaskSpec
-
-    base = dict(ms=(2, 3), width=8, depth=3, ks=(2,), n_values=(16, 48), seeds=(0,), iters=30,
-                lr=0.01, batch_size=16, n_test=64, train_eval_rows=32,
-                task=SineTaskSpec(normalisation="unit_variance", output_scale=2.0,
-                                  noise_var=0.5))
-    return [StackSpec(**base, precision="fp32"),
-            StackSpec(**{**base, "width": 32, "ms": (3,)}, precision="bf16")]
+GOLDEN_MODULES = ("sine_sweeps", "fig3a_readings", "modular_calibrated", "modular_sweep",
+                  "alg1_diagnostics", "theory_checks", "modular_theory", "cifar_runs",
+                  "cifar_scale", "cifar_alg1")
+"""The experiment modules; each holds its experiments' golden configurations (``GOLDENS``)."""
 
 
-def _fig3a_base() -> Any:
-    from modscale.experiments.fig3a_readings import Fig3aSpec
-    from modscale.tasks.sine_task import SineTaskSpec
+def _collect() -> dict[str, Any]:
+    import importlib
 
-    return Fig3aSpec(method="monolithic", m=3, k=2, width=8, depth=2, n_modules=4,
-                     n_values=(24, 48), seeds=(0,), n_test=64, iters=20, lr=0.01,
-                     batch_size=16, init_steps=3, init_batch_size=16, init_lr=0.05,
-                     init_ridge=1e-3,
-                     task=SineTaskSpec(noise_var=0.5, output_scale=2.0,
-                                       amplitudes=(1.0, 0.5, 0.2), frequencies=(1.0, 3.0, 5.0)))
-
-
-def _fig3a_configs() -> list[Any]:
-    from modscale.experiments.fig3a_readings import METHODS
-
-    base = _fig3a_base()
-    return [dataclasses.replace(base, method=m, alpha=0.5 if m == "mixed" else 0.0)
-            for m in METHODS] + [
-        # the regime fields' code paths (modscale.experiments.modular_regime)
-        dataclasses.replace(base, method="modular", module_size="matched", net_b=2,
-                            proj_init="orthonormal", proj_scale=2.0, proj_lr_scale=0.1),
-        dataclasses.replace(base, method="ours_literal", proj_normalize=True,
-                            proj_lr_scale=0.01)]
-
-
-def _modular_calibrated_configs() -> list[Any]:
-    from modscale.experiments.modular_calibrated import METHODS, from_fig3a
-
-    base = _fig3a_base()
-    return [from_fig3a(base, method=m, record_every=10, keep_directions=True,
-                       alpha=0.5 if m == "mixed" else 0.0) for m in METHODS] \
-        + [from_fig3a(base, method=METHODS[0], projection="nonlinear", proj_hidden=4)]
-
-
-def _modular_stacks_configs() -> list[dict]:
-    from modscale.experiments.modular_sweep import stack_config
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("modular_networks", "smoke")
-    small = {"n_grid": [24, 48], "seeds": [0], "n_test": 64, "iters": 20, "batch_size": 16}
-    init = {"steps": 3, "batch_size": 16, "lr": cfg.init_lr, "kernel": cfg.init_kernel,
-            "bandwidth": cfg.init_bandwidth, "ridge": cfg.init_ridge}
-    return [stack_config(cfg, "monolithic", 3, 8, 2, **small),
-            stack_config(cfg, "modular", 3, 8, 2, init=init, record_every=10, **small),
-            stack_config(cfg, "ours", 3, 8, 2, init=init, keep_directions=True, **small)]
-
-
-def _alg1_base() -> dict:
-    return {"k": 2, "n": 48, "n_tasks": 2, "steps": 4, "batch_size": 16, "lr": 0.05,
-            "ridge": 1e-3, "kernel": "rbf", "seed": 0, "record_every": 2, "b": 1, "m": 4,
-            "K": 2}
-
-
-def _alg1_readings_configs() -> list[dict]:
-    from modscale.training.alg1 import READINGS
-
-    return [{**_alg1_base(), "reading": r} for r in READINGS]
-
-
-def _theory_mc_configs() -> list[dict]:
-    return [{"spectrum": s, "n": 30, "p": 60, "d": 1, "m": 3, "P": 120, "c": 1.0,
-             "omega": 3.0, "s": 1.0, "trials": 8, "seed": 0, "method": meth}
-            for s, meth in (("telescoping", "auto"), ("power_law", "deterministic"),
-                            ("isotropic", "exact"))]
-
-
-def _modular_theory_mc_configs() -> list[dict]:
-    from modscale.experiments.modular_theory import mc_points
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("modular_theory", "smoke")
-    pts = mc_points(dataclasses.replace(cfg, mc_trials=4))
-    picks = {(p["alignment"], p["features"]): p for p in pts}
-    return [dict(p, method=meth) for p, meth in zip(picks.values(),
-                                                    ("auto", "exact", "auto", "exact"),
-                                                    strict=False)]
-
-
-def _modular_theory_sc_configs() -> list[dict]:
-    from modscale.experiments.modular_theory import sample_complexity_config
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("modular_theory", "smoke")
-    return [dict(sample_complexity_config(cfg), m_values=[2, 4], draws=2)]
-
-
-def _cifar_configs() -> list[dict]:
-    from modscale.experiments.cifar_runs import load_data, run_spec
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4,
-                     n_test=32, n_val=16, batch_size=16, init_steps=2, init_pool=64,
-                     init_batch_size=16, amp="fp32")
-    data = load_data(cfg)
-    out = []
-    for method in ("monolithic", "ours"):
-        spec = run_spec(cfg, method, 2, (0,), lr=1e-3, n_train=64, noise_levels=(1.0,),
-                        keep_slices=method == "ours")
-        out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
-    # ours as the paper-dimension runs run it: bandwidth gradient, held-out batch recorded
-    alg1 = dataclasses.replace(cfg, init_pool=32, init_bandwidth_grad=True, init_heldout=16)
-    spec = run_spec(alg1, "ours", 2, (0,), lr=1e-3, n_train=64)
-    out.append({**spec, "data": data.arrays_sha256, "device": "cpu"})
+    out: dict[str, Any] = {}
+    for name in GOLDEN_MODULES:
+        out.update(importlib.import_module(f"modscale.experiments.{name}").GOLDENS)
     return out
 
 
-def _cifar_alg1_configs() -> list[dict]:
-    from modscale.experiments.cifar_runs import load_data
-    from modscale.infra.profiles import get_config
-
-    cfg = get_config("compositional_cifar", "smoke", max_per_class=20, val_per_class=4)
-    data = load_data(cfg)
-    base = {"objective": "literal", "select": "last", "bandwidth_grad": False, "pool": 48,
-            "batch": 16, "steps": 3, "lr": 1e-3, "ridge": 0.1, "k": 2, "module_dim": 4,
-            "modules_per_image": 2, "module_width": 4, "module_depth": 2, "n_models": 1,
-            "n_heldout": 16, "record_every": 1, "seed": 0, "max_per_class": 20,
-            "val_per_class": 4, "data": data.arrays_sha256, "device": "cpu"}
-    return [{**base, "variant": "as_run"},
-            {**base, "variant": "bandwidth_grad", "bandwidth_grad": True},
-            {**base, "variant": "joint", "objective": "joint", "select": "best_heldout"}]
-
-
-def _theory_chapter_config(**changes) -> dict:
-    from modscale.infra.profiles import config_dict, get_config
-
-    return {**config_dict(get_config("theory", "smoke", **changes))}
-
-
-def _dd_mc_configs() -> list[dict]:
-    c = _theory_chapter_config(mc_trials=4)
-    return [{"n": 20, "p": p, "P": 80, **c} for p in (10, 40)]
-
-
-GOLDENS: dict[str, Any] = {
-    "sine_grid": _sine_configs, "sine_k": _sine_configs, "sine_alt": _sine_configs,
-    "sine_calibration": _sine_configs,
-    "fig3a_readings": _fig3a_configs,
-    "modular_calibrated": _modular_calibrated_configs,
-    "modular_stacks": _modular_stacks_configs,
-    "alg1_readings": _alg1_readings_configs,
-    "alg1_stay": lambda: [{**_alg1_base(), "K": 2}],
-    "alg1_trajectory": lambda: [{**_alg1_base(), "K": 4, "steps": 6}],
-    "alg1_stopped_directions": lambda: [{"m": 4, "k": 2, "K": 4, "n": 48, "seed": 0,
-                                         "stops": [0, 2, 5], "batch_size": 16, "lr": 0.05,
-                                         "ridge": 1e-3}],
-    "theory_mc_validation": _theory_mc_configs,
-    "theory_dd_mc_p": _dd_mc_configs, "theory_dd_mc_n": _dd_mc_configs,
-    "theory_dd_paper_scale": lambda: [{**_theory_chapter_config(curve_points=8), "what": "dd"}],
-    "theory_m_vs_n": lambda: [{**_theory_chapter_config(), "what": "m_vs_n"},
-                              {**_theory_chapter_config(), "what": "m_vs_n",
-                               "kind": "power_law"}],
-    "theory_calibration": lambda: [{**_theory_chapter_config(), "what": "calib"}],
-    "modular_theory_mc": _modular_theory_mc_configs,
-    "modular_theory_sample_complexity": _modular_theory_sc_configs,
-    "cifar_run": _cifar_configs,
-    "cifar_scale": _cifar_configs,
-    "cifar_alg1": _cifar_alg1_configs,
-}
-"""Experiment -> function returning its golden configurations (every registered experiment)."""
+GOLDENS: dict[str, Any] = _collect()
+"""Experiment -> function returning its golden configurations (every registered experiment),
+collected from :data:`GOLDEN_MODULES`."""
 
 SHARED = {"sine_k": "sine_grid", "sine_alt": "sine_grid", "sine_calibration": "sine_grid",
           "theory_dd_mc_n": "theory_dd_mc_p"}

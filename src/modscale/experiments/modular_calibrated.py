@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -166,6 +167,24 @@ def table2_specs(mcfg, fig3a_specs: list[Fig3aSpec]) -> tuple[list[Fig3aSpec],
     nonlinear = [from_fig3a(s, projection="nonlinear", proj_hidden=mcfg.proj_hidden)
                  for s in linear]
     return linear, nonlinear
+
+
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _modular_calibrated_configs() -> list[Any]:
+    from modscale.experiments.fig3a_readings import golden_base
+
+    base = golden_base()
+    return [from_fig3a(base, method=m, record_every=10, keep_directions=True,
+                       alpha=0.5 if m == "mixed" else 0.0) for m in METHODS] \
+        + [from_fig3a(base, method=METHODS[0], projection="nonlinear", proj_hidden=4)]
+
+
+GOLDENS = {"modular_calibrated": _modular_calibrated_configs}
+"""Experiment -> function returning its golden configurations."""
 
 
 __all__ = ["METHODS", "READING_METHODS", "ModularSpec", "fig4_specs", "from_fig3a", "run_stack",

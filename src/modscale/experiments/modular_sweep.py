@@ -122,6 +122,27 @@ def run_stack(method: str, m: int, *, k: int, n_grid: Sequence[int], seeds: Sequ
     return out
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _modular_stacks_configs() -> list[dict]:
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("modular_networks", "smoke")
+    small = {"n_grid": [24, 48], "seeds": [0], "n_test": 64, "iters": 20, "batch_size": 16}
+    init = {"steps": 3, "batch_size": 16, "lr": cfg.init_lr, "kernel": cfg.init_kernel,
+            "bandwidth": cfg.init_bandwidth, "ridge": cfg.init_ridge}
+    return [stack_config(cfg, "monolithic", 3, 8, 2, **small),
+            stack_config(cfg, "modular", 3, 8, 2, init=init, record_every=10, **small),
+            stack_config(cfg, "ours", 3, 8, 2, init=init, keep_directions=True, **small)]
+
+
+GOLDENS = {"modular_stacks": _modular_stacks_configs}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["METHODS", "run_stack"]
 
 

@@ -13,6 +13,7 @@ another method (both are experiments of :mod:`modscale.infra.registry`).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -92,6 +93,34 @@ def run_sample_complexity(c: dict) -> dict:
                 omega=c["omega"], d=c["d"], kind=c["kind"], s=c["s"]),
             "aligned": modular_sample_complexity(c["m_values"], alignment="aligned", **common),
             "random": modular_sample_complexity(c["m_values"], alignment="random", **common)}
+
+
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _modular_theory_mc_configs() -> list[dict]:
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("modular_theory", "smoke")
+    pts = mc_points(dataclasses.replace(cfg, mc_trials=4))
+    picks = {(p["alignment"], p["features"]): p for p in pts}
+    return [dict(p, method=meth) for p, meth in zip(picks.values(),
+                                                    ("auto", "exact", "auto", "exact"),
+                                                    strict=False)]
+
+
+def _modular_theory_sc_configs() -> list[dict]:
+    from modscale.infra.profiles import get_config
+
+    cfg = get_config("modular_theory", "smoke")
+    return [dict(sample_complexity_config(cfg), m_values=[2, 4], draws=2)]
+
+
+GOLDENS = {"modular_theory_mc": _modular_theory_mc_configs,
+           "modular_theory_sample_complexity": _modular_theory_sc_configs}
+"""Experiment -> function returning its golden configurations."""
 
 
 __all__ = ["mc_directions", "mc_points", "run_mc_point", "sample_complexity_config",

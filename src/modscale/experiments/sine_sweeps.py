@@ -214,5 +214,26 @@ def run_sweep(experiment: str, specs: Sequence[StackSpec], device: torch.device 
     return pd.concat(frames, ignore_index=True), runs
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _sine_configs() -> list[Any]:
+    from modscale.tasks.sine_task import SineTaskSpec
+
+    base = dict(ms=(2, 3), width=8, depth=3, ks=(2,), n_values=(16, 48), seeds=(0,), iters=30,
+                lr=0.01, batch_size=16, n_test=64, train_eval_rows=32,
+                task=SineTaskSpec(normalisation="unit_variance", output_scale=2.0,
+                                  noise_var=0.5))
+    return [StackSpec(**base, precision="fp32"),
+            StackSpec(**{**base, "width": 32, "ms": (3,)}, precision="bf16")]
+
+
+GOLDENS = {"sine_grid": _sine_configs, "sine_k": _sine_configs, "sine_alt": _sine_configs,
+           "sine_calibration": _sine_configs}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["StackSpec", "n_grid", "grid_specs", "k_specs", "variant_specs", "run_stack",
            "stack_frame", "run_sweep"]

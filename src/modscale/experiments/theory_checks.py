@@ -99,4 +99,39 @@ def run_calibration(c: dict) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------- goldens
+# Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
+# seconds on one CPU thread, deterministic, every method and precision branch).
+
+
+def _theory_mc_configs() -> list[dict]:
+    return [{"spectrum": s, "n": 30, "p": 60, "d": 1, "m": 3, "P": 120, "c": 1.0,
+             "omega": 3.0, "s": 1.0, "trials": 8, "seed": 0, "method": meth}
+            for s, meth in (("telescoping", "auto"), ("power_law", "deterministic"),
+                            ("isotropic", "exact"))]
+
+
+def _theory_chapter_config(**changes) -> dict:
+    from modscale.infra.profiles import config_dict, get_config
+
+    return {**config_dict(get_config("theory", "smoke", **changes))}
+
+
+def _dd_mc_configs() -> list[dict]:
+    c = _theory_chapter_config(mc_trials=4)
+    return [{"n": 20, "p": p, "P": 80, **c} for p in (10, 40)]
+
+
+GOLDENS = {
+    "theory_mc_validation": _theory_mc_configs,
+    "theory_dd_mc_p": _dd_mc_configs, "theory_dd_mc_n": _dd_mc_configs,
+    "theory_dd_paper_scale": lambda: [{**_theory_chapter_config(curve_points=8), "what": "dd"}],
+    "theory_m_vs_n": lambda: [{**_theory_chapter_config(), "what": "m_vs_n"},
+                              {**_theory_chapter_config(), "what": "m_vs_n",
+                               "kind": "power_law"}],
+    "theory_calibration": lambda: [{**_theory_chapter_config(), "what": "calib"}],
+}
+"""Experiment -> function returning its golden configurations."""
+
+
 __all__ = ["run_mc_case", "run_dd_mc", "run_paper_scale", "run_m_vs_n", "run_calibration"]

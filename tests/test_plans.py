@@ -1,0 +1,75 @@
+"""One plan per chapter (modscale.plans): a step added to a chapter's plan reaches every caller
+-- tools/precompute.py and the stored-specs check -- with no other edit, and the plans are the
+chain the chapters build (the stored-specs test checks them against the committed store)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from modscale import plans
+from modscale.infra import registry
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def toy_run(spec: dict) -> dict:
+    """The toy experiment's run: a number from its spec."""
+    return {"value": spec["a"] * 2}
+
+
+def test_a_toy_experiment_through_the_recipe(monkeypatch, tmp_path):
+    """The recipe: (1) the experiment (a run function and its registry entry), (2) a step in
+    its chapter's plan. precompute's ``plan`` part computes it and the stored-specs check
+    (every plan at ``book``) asks for it, without touching either."""
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setitem(registry.EXPERIMENTS, "toy", registry.Experiment(
+        "toy", 1, f"{__name__}:toy_run", ("tasks.sine_task",), chapter="algorithm1"))
+    from modscale.plans import algorithm1
+
+    monkeypatch.setattr(algorithm1, "plan", lambda cfg, up: [("toy", {"a": cfg.k})])
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import precompute
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    from modscale.infra.cache import find
+    from modscale.infra.profiles import get_config
+
+    k = get_config("algorithm1", "smoke").k
+    items = precompute.plan_items("algorithm1", "smoke")
+    assert [(exp, spec) for exp, _, spec in items] == [("toy", {"a": k})]
+    assert find("toy", {"a": k}) is None
+    assert precompute.compute_shard("plan algorithm1", items, 0, 1) == 0
+    assert find("toy", {"a": k}) == {"value": 2 * k}
+    # the stored-specs check builds its list from the same plans
+    assert plans.profile_items("algorithm1", "book") == [
+        ("toy", {"a": get_config("algorithm1", "book").k})]
+
+
+def test_unknown_chapter_is_a_clear_error():
+    with pytest.raises(ValueError, match="parameter 'chapter'.*allowed values: sine_regression"):
+        plans.module("theory")
+
+
+def test_items_are_unique_and_follow_the_upstream_value():
+    """The same spec listed by two steps is kept once; the modular plan follows the Algorithm 1
+    config it is given (an upstream override changes the plan)."""
+    import dataclasses
+
+    from modscale.infra.profiles import get_config
+
+    up = {c: get_config(c, "smoke") for c in plans.module("modular_networks").UPSTREAM}
+    cfg = get_config("modular_networks", "smoke")
+    base = plans.items("modular_networks", cfg, up)
+    assert len({(e, repr(s)) for e, s in base}) == len(base)
+    changed = dict(up, algorithm1=dataclasses.replace(up["algorithm1"],
+                                                       init_steps=up["algorithm1"].init_steps + 1))
+    from modscale.infra.cache import entry_key
+
+    keys = {entry_key(e, s) for e, s in base}
+    keys2 = {entry_key(e, s) for e, s in plans.items("modular_networks", cfg, changed)}
+    assert keys != keys2
