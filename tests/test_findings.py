@@ -45,3 +45,15 @@ def test_group_sentence_names_each_outcome(verdict):
     s = findings.group_sentence("The theory", rows)
     assert s.startswith("The theory: ") and s.endswith(".")
     assert ("consistent" in s) or ("in part" in s) or ("inconclusive" in s)
+
+
+def test_a_shared_cause_is_stated_once():
+    """Claims with one verdict and one measured cause form one clause: the cause once, the
+    common part of their settings, each claim with its effect and unit."""
+    rows = [dict(r, verdict="not reproduced", cause="the same cause", setting=s)
+            if r["claim"] in ("table1_ood", "table1_noise") else r
+            for r, s in zip(_rows(), ["b = 1, n = 2, x"] * 100, strict=False)]
+    text = findings.findings(rows)
+    assert text.count("the same cause") == 1
+    assert "are not reproduced, in b = 1, n = 2, x; measured cause: the same cause" in text
+    assert " points, " in text.split("the same cause")[0]

@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from modscale.report.paper_items import ITEMS
+from modscale.report.paper_items import EFFECT_UNITS, ITEMS
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "The theory": ("theorem1", "theory_m_vs_n", "theory_double_descent", "theorem2"),
@@ -47,7 +47,9 @@ def _effect_text(r: Mapping[str, Any]) -> str:
     sign = "+" if r.get("effect_kind") == "difference" else ""
     ci = f" [{lo:{sign}.3g}, {hi:{sign}.3g}]" if math.isfinite(lo) and math.isfinite(hi) else ""
     n = int(seeds)
-    return f"{eff:{sign}.3g}{unit}{ci}, {n} seed{'s' if n != 1 else ''}"
+    named = EFFECT_UNITS.get(str(r.get("claim", "")), "")
+    return (f"{eff:{sign}.3g}{unit}{ci}" + (f" {named}" if named else "")
+            + f", {n} seed{'s' if n != 1 else ''}")
 
 
 def _where(setting: str) -> str:
@@ -57,6 +59,22 @@ def _where(setting: str) -> str:
     if "(" in head and "," in head.split("(", 1)[1]:
         head = head.split("(", 1)[0] + "(" + head.split("(", 1)[1].split(",")[0] + ")"
     return f"the {head}" if head.startswith("paper-matched") else head
+
+
+def _common_setting(settings: Sequence[str]) -> str:
+    """The settings of several claims as one: the text if they agree, else their common leading
+    items (split at ", "), or nothing."""
+    if not settings:
+        return ""
+    if len(set(settings)) == 1:
+        return settings[0]
+    parts = [s.split(", ") for s in settings]
+    common = []
+    for items in zip(*parts, strict=False):
+        if len(set(items)) != 1:
+            break
+        common.append(items[0])
+    return ", ".join(common)
 
 
 def _be(n: int) -> str:
@@ -87,13 +105,18 @@ def group_sentence(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
     if part:
         bits.append(f"{len(part)} {'holds' if len(part) == 1 else 'hold'} in part ("
                     + "; ".join(_claim(r["claim"]) for r in part) + ")")
-    for r in other:
-        eff = _effect_text(r)
-        where = f", in {_where(r['setting'])}" if r.get("setting") else ""
-        cause = ("; cause not isolated" if r.get("cause") == "not isolated" else
-                 f"; measured cause: {r['cause']}" if r.get("cause") else "")
-        bits.append(f"'{_claim(r['claim'])}' is {r['verdict']}"
-                    + (f" ({eff})" if eff else "") + where + cause)
+    merged: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for r in other:  # claims with one verdict and one measured cause: one clause, cause once
+        merged.setdefault((r["verdict"], r.get("cause") or ""), []).append(r)
+    for (verdict, cause), rs in merged.items():
+        names = [f"'{_claim(r['claim'])}'" + (f" ({e})" if (e := _effect_text(r)) else "")
+                 for r in rs]
+        subject = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        where = _common_setting([_where(r["setting"]) for r in rs if r.get("setting")])
+        because = ("; cause not isolated" if cause == "not isolated" else
+                   f"; measured cause: {cause}" if cause else "")
+        bits.append(f"{subject} {_be(len(rs))} {verdict}" + (f", in {where}" if where else "")
+                    + because)
     return f"{name}: " + "; ".join(bits) + "."
 
 
