@@ -12,7 +12,7 @@ import torch
 
 from modscale.experiments import fig3a_readings as fr
 from modscale.experiments import modular_regime as mr
-from modscale.experiments.goldens import _fig3a_base
+from modscale.experiments.fig3a_readings import golden_base as _fig3a_base
 from modscale.infra import cache
 from modscale.infra.profiles import ConfigError, config_hash, get_config
 from modscale.models.batched_mlp import mlp_param_count

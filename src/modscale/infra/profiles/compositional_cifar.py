@@ -162,7 +162,7 @@ register("compositional_cifar", CifarConfig, {
                  module_dim=32, module_width=64, module_depth=2, init_steps=30,
                  init_batch_size=256, init_pool=1024, table_k=4, epochs_k=2, epochs_curve=(1, 2),
                  epochs_curve_seeds=1, scale_module_dims=(32, 128, 512),
-                 paper_dim_ks=(1, 2, 4), paper_dim_n_train=200_000),
+                 paper_dim_ks=(1, 2, 3, 4), paper_dim_n_train=200_000),
     # One seed per stacked run: at k = 8 (K = 40 modules, b = 512) the projections alone are
     # 0.5 G parameters per network, and Algorithm 1 holds B^2 b floats per restart.
     "paper": dict(seeds_per_run=1, paper_dim_seeds_per_run=1),
