@@ -21,8 +21,8 @@
 # :class: note
 # This page's Fig. 3a comparison trains on the sine task as calibrated by
 # {ref}`sine-regression`, read as that chapter last ran at this profile
-# ({py:func}`modscale.infra.profiles.upstream_config`): a `-p` override there reaches this
-# page.
+# ({py:func}`modscale.infra.profiles.upstream_config`): if you override its parameters with
+# `-p`, run it before this page.
 # ```
 #
 # The {ref}`modular-networks` chapter measures how well the literal reading of the paper's
@@ -681,7 +681,7 @@ glue_verdicts("alg1", v_sc)
 verdicts.table(v_sc)
 
 # %% [markdown]
-# - Ours (literal reading) needs the fewest samples at most m:
+# - Ours (literal reading) needs the fewest samples for most m:
 #   **{glue:text}`alg1_fig3a_ours_lowest_verdict`** ({glue:text}`alg1_fig3a_ours_lowest_measured`;
 #   paper: {glue:text}`alg1_fig3a_ours_lowest_paper`).
 # - The random-projection modular network needs more samples than the monolithic one:

@@ -55,5 +55,5 @@ def test_a_shared_cause_is_stated_once():
             for r, s in zip(_rows(), ["b = 1, n = 2, x"] * 100, strict=False)]
     text = findings.findings(rows)
     assert text.count("the same cause") == 1
-    assert "are not reproduced, in b = 1, n = 2, x; measured cause: the same cause" in text
+    assert "are not reproduced, at b = 1, n = 2, x; measured cause: the same cause" in text
     assert " points, " in text.split("the same cause")[0]

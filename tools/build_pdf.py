@@ -158,6 +158,10 @@ def print_pdf(html: Path, pdf: Path) -> dict:
         page = browser.new_page(viewport={"width": CONTENT_PX, "height": 1100})
         page.emulate_media(media="print")
         page.goto(f"{base}/{PAGE}", wait_until="load", timeout=300_000)
+        # folded details inside tables (the summary's per-claim texts) print open: on paper
+        # there is nothing to click
+        page.evaluate("() => document.querySelectorAll('table details')"
+                      ".forEach(d => { d.open = true; })")
         problems += page.evaluate(PRINT_CHECKS)
         images = page.evaluate(FIGURE_IMAGES)
         headings = page.evaluate(HEADINGS)

@@ -52,7 +52,7 @@ def table(folder: Path) -> str:
                "| paper item | claim | paper | this reproduction | evidence | effect [95 % CI] "
                "| verdict |", "|---|---|---|---|---|---|---|"]
         for r in rows:
-            cells = [str(x).replace("|", "/").replace("\n", " ") for x in (
+            cells = [str(x).replace("|", "\\|").replace("\n", " ") for x in (
                 r["item"], ITEMS[r["claim"]].claim, r["paper"], r["measured"], r["evidence"],
                 _effect(r), r["verdict"])]
             cells[-1] = f"**{cells[-1]}**"

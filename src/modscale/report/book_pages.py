@@ -209,9 +209,11 @@ def not_run_markdown(rows: Sequence[Mapping[str, Any]]) -> str:
                      f"{hours:,.0f} CPU hours. <small>{detail}.</small>")
     if not lines:
         return "Every run of `tools/paper_run.py` is in the results store."
-    return ("Each item is queued, most valuable first, in `tools/paper_run.py`; none was run "
-            "because of its cost. Costs are estimated from the nearest stored run's measured "
-            "wall time on its CPU, scaled by the work (rough, within about 2x).\n\n"
+    return ("Each item is queued in `tools/paper_run.py`, most valuable first (its parts are "
+            "listed in that priority order; k is the number of CIFAR images, K the number of "
+            "modules); none was run because of its cost on this book's CPUs. Costs are "
+            "estimated from the nearest stored run's measured wall time on its CPU, scaled by "
+            "the work (rough, within about 2x); no GPU time was measured.\n\n"
             + "\n".join(lines)
             + f"\n\nIn all: {total_n:,} runs, about {total_h:,.0f} CPU hours "
               f"({total_h / 24:,.0f} days on one such machine).")

@@ -115,7 +115,8 @@ def group_sentence(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
         where = _common_setting([_where(r["setting"]) for r in rs if r.get("setting")])
         because = ("; cause not isolated" if cause == "not isolated" else
                    f"; measured cause: {cause}" if cause else "")
-        bits.append(f"{subject} {_be(len(rs))} {verdict}" + (f", in {where}" if where else "")
+        prep = "at" if where[:1].isdigit() or where.startswith(("b =", "k =")) else "in"
+        bits.append(f"{subject} {_be(len(rs))} {verdict}" + (f", {prep} {where}" if where else "")
                     + because)
     return f"{name}: " + "; ".join(bits) + "."
 

@@ -112,7 +112,7 @@ _ITEMS = (
               "fig-sine-sample-complexity"),
     # judged on the calibrated sine task at the paper's protocol in the paper-matched regime
     # (modular chapter); the Algorithm 1 chapter's verdicts in today's regime are sensitivity
-    PaperItem("fig3a_ours_lowest", "Fig. 3a", "our method has the lowest sample complexity at "
+    PaperItem("fig3a_ours_lowest", "Fig. 3a", "our method has the lowest sample complexity for "
               "most m", "modular_networks", _FIG3A_PR_FILES, "fig-mod-fig3a-paper-regime"),
     PaperItem("fig3a_modular_worse", "Fig. 3a", "the baseline modular network needs more "
               "samples than the monolithic one", "modular_networks", _FIG3A_PR_FILES,
