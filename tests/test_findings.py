@@ -57,3 +57,13 @@ def test_a_shared_cause_is_stated_once():
     assert text.count("the same cause") == 1
     assert "are not reproduced, at b = 1, n = 2, x; measured cause: the same cause" in text
     assert " points, " in text.split("the same cause")[0]
+
+
+def test_effect_text_carries_unit_decimals_and_minimum():
+    ood = {"claim": "table1_ood", "effect": "0.0215", "ci_low": "-0.15", "ci_high": "0.193",
+           "seeds": "5", "min_effect": "1.0", "effect_kind": "difference"}
+    assert findings._effect_text(ood) == "+0.02 [-0.15, +0.19] points, 5 seeds; minimum 1 point"
+    ratio = {"claim": "fig3a_ours_lowest", "effect": 0.147, "ci_low": 0.0191, "ci_high": 1.13,
+             "seeds": 5, "min_effect": 1.25, "effect_kind": "ratio"}
+    assert findings._effect_text(ratio) == "0.15x [0.02, 1.13], 5 seeds; minimum 1.25x"
+    assert findings._effect_text({"claim": "fig1", "effect": ""}) == ""

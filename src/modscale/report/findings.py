@@ -38,19 +38,25 @@ def _num(v: Any) -> float:
 
 
 def _effect_text(r: Mapping[str, Any]) -> str:
-    """``1.18x [0.95, 1.47], 5 seeds`` from a summary row, the same whether the row holds
-    numbers (the summary page) or the CSV's text (README, landing page)."""
-    eff, lo, hi, seeds = (_num(r.get(k)) for k in ("effect", "ci_low", "ci_high", "seeds"))
+    """``1.18x [0.95, 1.47], 5 seeds; minimum 1.25x`` from a summary row, the same whether the
+    row holds numbers (the summary page) or the CSV's text (README, landing page): ratios and
+    effects in points to two decimals, other differences to three significant digits, with the
+    claim's unit (:data:`~modscale.report.paper_items.EFFECT_UNITS`) and minimum effect."""
+    eff, lo, hi, seeds, least = (_num(r.get(k)) for k in ("effect", "ci_low", "ci_high",
+                                                          "seeds", "min_effect"))
     if not (math.isfinite(eff) and math.isfinite(seeds)):
         return ""
-    unit = "x" if r.get("effect_kind") == "ratio" else ""
-    sign = "+" if r.get("effect_kind") == "difference" else ""
-    ci = f" [{lo:{sign}.3g}, {hi:{sign}.3g}]" if math.isfinite(lo) and math.isfinite(hi) else ""
-    n = int(seeds)
+    kind = r.get("effect_kind")
     named = EFFECT_UNITS.get(str(r.get("claim", "")), "")
-    return (f"{eff:{sign}.3g}{unit}{ci}" + (f" {named}" if named else "")
-            + f", {n} seed{'s' if n != 1 else ''}")
-
+    spec = ("+.2f" if named == "points" else "+.3g") if kind == "difference" else ".2f"
+    unit = "x" if kind == "ratio" else ""
+    ci = f" [{lo:{spec}}, {hi:{spec}}]" if math.isfinite(lo) and math.isfinite(hi) else ""
+    n = int(seeds)
+    least_unit = "point" if named == "points" and least == 1 else named
+    minimum = (f"; minimum {least:g}{unit}" + (f" {least_unit}" if least_unit else "")
+               if math.isfinite(least) else "")
+    return (f"{eff:{spec}}{unit}{ci}" + (f" {named}" if named else "")
+            + f", {n} seed{'s' if n != 1 else ''}{minimum}")
 
 def _where(setting: str) -> str:
     """The regime part of a recorded setting: its first clause, a parenthesis cut at its first
@@ -112,7 +118,8 @@ def group_sentence(name: str, rows: Sequence[Mapping[str, Any]]) -> str:
         names = [f"'{_claim(r['claim'])}'" + (f" ({e})" if (e := _effect_text(r)) else "")
                  for r in rs]
         subject = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        where = _common_setting([_where(r["setting"]) for r in rs if r.get("setting")])
+        where = "" if verdict == "not tested" else _common_setting(
+            [_where(r["setting"]) for r in rs if r.get("setting")])
         because = ("; cause not isolated" if cause == "not isolated" else
                    f"; measured cause: {cause}" if cause else "")
         prep = "at" if where[:1].isdigit() or where.startswith(("b =", "k =")) else "in"

@@ -174,7 +174,7 @@ FIGURE_CHAPTER = {
 """The chapter that draws each figure of :data:`FIGURE_OF_ITEM` (a test checks it exports it)."""
 
 EFFECT_UNITS = {"fig3b_cifar": "points", "table1_ood": "points", "table1_noise": "points",
-                "fig12_selectivity": "share"}
+                "fig12_selectivity": "share", "fig4_alignment": "similarity"}
 """The unit of a claim's effect where it is not a ratio (printed once, beside the number)."""
 
 
