@@ -20,8 +20,9 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+# One stored result: (experiment, spec), its registry name and its key's spec. (A comment, not a
+# docstring: documented, the alias would send Sphinx's source links to the builtins module.)
 Item = tuple[str, Any]
-"""``(experiment, spec)``: one stored result (its registry name and its key's spec)."""
 
 CHAPTERS = ("sine_regression", "algorithm1", "modular_networks")
 """Chapters with a plan, in the order their results depend on each other."""
