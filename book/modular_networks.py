@@ -1014,7 +1014,9 @@ aligning_e = pr_g.get("ours_joint") or pr_g.get("oracle")
 today_oracle = (pr_report.gain(pr_tab, "today", "oracle", pr_m, grid_n_max)
                 if pr_matched != "today" and "oracle" in set(pr_tab[pr_tab.regime == "today"]
                                                             .method) else None)
-fig3a_cause = (pr_report.claim_cause(literal_e, aligning_e, today_oracle, 1.25)
+aligning_name = "the joint reading" if pr_g.get("ours_joint") else "the oracle start"
+fig3a_cause = (pr_report.claim_cause(literal_e, aligning_e, today_oracle, 1.25, m=pr_m,
+                                     aligning_name=aligning_name)
                if literal_e is not None and aligning_e is not None else "not isolated")
 glue_text("mod_pr_cause", fig3a_cause)
 glue_text("mod_dose_test_n", f"{dose_at_n:,}")
@@ -1134,9 +1136,9 @@ pr4_diff = {m_: float((pr4_sim[m_][0] - pr4_sim["modular"][0]).mean())
 fig4_cause = ""
 if v_pr4.verdict in ("not reproduced", "inconclusive"):
     fig4_cause = (
-        "the literal reading: at initialisation it lies "
-        f"{pr4_diff['ours_literal']:+.3f} from the random start, while the joint reading lies "
-        f"{pr4_diff['ours_joint']:+.3f} and the oracle {pr4_diff['oracle']:+.3f} (paired "
+        "the literal reading: at initialisation its similarity score is "
+        f"{pr4_diff['ours_literal']:+.3f} against the random start's, the joint reading's "
+        f"{pr4_diff['ours_joint']:+.3f} and the oracle's {pr4_diff['oracle']:+.3f} (paired "
         "seed means)" if pr4_diff["ours_joint"] > 0.01 > pr4_diff["ours_literal"]
         else "not isolated")
 ch.judge(v_pr4, setting=pr4_setting, cause=fig4_cause)

@@ -179,18 +179,22 @@ def readoff(dose: pd.DataFrame, regime: str, m: int, *, chance: float, excess: f
 
 
 def claim_cause(literal: Effect, aligning: Effect, oracle_today: Effect | None,
-                min_effect: float) -> str:
+                min_effect: float, *, m: int | None = None,
+                aligning_name: str = "an aligning start") -> str:
     """The measured cause of a Fig. 3a method claim that is not reproduced, from runs that
     isolate it: ``literal`` (the paper's reading against the baseline), ``aligning`` (the joint
     reading or the oracle against the baseline) in the paper-matched regime, and the oracle's
     gain in today's regime (``oracle_today``; None: not run). Paired gains (baseline samples over
-    the method's) against ``min_effect``."""
+    the method's) against ``min_effect``; ``m``: the input dimension they were measured at,
+    ``aligning_name``: what ``aligning`` is (the joint reading, the oracle)."""
+    at = f" at m = {m}" if m is not None else ""
     if literal.ci_low >= min_effect:
         return "none needed: the literal reading buys samples in the paper-matched regime"
     if aligning.ci_low >= min_effect:
-        cause = ("the literal reading of Algorithm 1: an aligning start reproduces the gain in "
-                 f"the paper-matched regime ({aligning.text('.2f')} against "
-                 f"{literal.text('.2f')})")
+        cause = (f"the literal reading of Algorithm 1: {aligning_name} reproduces the gain in "
+                 f"the paper-matched regime{at} (baseline samples over the method's: "
+                 f"{aligning.text('.2f')} against {literal.text('.2f')} for the literal "
+                 "reading)")
         if oracle_today is not None and oracle_today.ci_high < min_effect:
             cause += ("; and the regime: in today's regime even the oracle buys less than "
                       f"{min_effect:g}x ({oracle_today.text('.2f')})")
