@@ -685,7 +685,7 @@ show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
 
 # %% tags=["hide-input"]
 regimes = mod_plan.regimes(cfg, cal_fig3a[0])
-grid = mod_plan.grid(cfg, cal_fig3a[0])
+grid = mod_plan.grid(cfg, cal_fig3a[0], regimes)
 t0 = time.perf_counter()
 grid_runs = cached_map("fig3a_readings", [s for _, s in grid], fig3a_readings.run_stack)
 wall_grid = time.perf_counter() - t0

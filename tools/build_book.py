@@ -213,14 +213,7 @@ def write_not_run(export: Path) -> None:
     import pandas as pd
     from paper_run import PARTS, jobs_of, status
 
-    no_compute = os.environ.get("MODSCALE_NO_COMPUTE")
-    try:
-        rows = status(jobs_of(list(PARTS), "paper", "cpu", False))
-    finally:  # status() sets MODSCALE_NO_COMPUTE; the build's own setting comes back
-        if no_compute is None:
-            os.environ.pop("MODSCALE_NO_COMPUTE", None)
-        else:
-            os.environ["MODSCALE_NO_COMPUTE"] = no_compute
+    rows = status(jobs_of(list(PARTS), "paper", "cpu", False))
     export.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(export / "not_run.csv", index=False)
 

@@ -352,30 +352,37 @@ def status(jobs: list[Job]) -> list[dict]:
     missing and is estimated from its label's item."""
     from modscale.infra import cache
 
-    os.environ["MODSCALE_NO_COMPUTE"] = "1"
-    metas: dict[str, list[dict]] = {}
-    rows: dict[str, dict] = {}
-    for job in jobs:
-        row = rows.setdefault(group_of(job), {"item": group_of(job), "jobs": 0, "stored": 0,
-                                               "missing": 0, "estimated_s": 0.0,
-                                               "estimated_from": ""})
-        row["jobs"] += 1
-        try:
-            key, exact = _key(job), True
-        except cache.NotStoredError:
-            key, exact = (job.approx_config() if job.approx_config else None), False
-        mapping = cache._as_mapping(key) if key is not None else None
-        if exact and any(cache.find(job.experiment, key, d) is not None
-                                       for d in ("cpu", "cuda")):
-            row["stored"] += 1
-            continue
-        row["missing"] += 1
-        if mapping is not None:
-            est = estimate_s(job.experiment, mapping,
-                             metas.setdefault(job.experiment, _stored_metas(job.experiment)))
-            if est is not None:
-                row["estimated_s"] += est[0]
-                row["estimated_from"] = row["estimated_from"] or est[1]
+    before = os.environ.get("MODSCALE_NO_COMPUTE")
+    os.environ["MODSCALE_NO_COMPUTE"] = "1"  # a lookup, never a computation
+    try:
+        metas: dict[str, list[dict]] = {}
+        rows: dict[str, dict] = {}
+        for job in jobs:
+            item = group_of(job)
+            row = rows.setdefault(item, {"item": item, "jobs": 0, "stored": 0, "missing": 0,
+                                         "estimated_s": 0.0, "estimated_from": ""})
+            row["jobs"] += 1
+            try:
+                key, exact = _key(job), True
+            except cache.NotStoredError:
+                key, exact = (job.approx_config() if job.approx_config else None), False
+            mapping = cache._as_mapping(key) if key is not None else None
+            if exact and any(cache.find(job.experiment, key, d) is not None
+                             for d in ("cpu", "cuda")):
+                row["stored"] += 1
+                continue
+            row["missing"] += 1
+            if mapping is not None:
+                est = estimate_s(job.experiment, mapping,
+                                 metas.setdefault(job.experiment, _stored_metas(job.experiment)))
+                if est is not None:
+                    row["estimated_s"] += est[0]
+                    row["estimated_from"] = row["estimated_from"] or est[1]
+    finally:
+        if before is None:
+            os.environ.pop("MODSCALE_NO_COMPUTE", None)
+        else:
+            os.environ["MODSCALE_NO_COMPUTE"] = before
     return list(rows.values())
 
 

@@ -132,17 +132,18 @@ def grid(profile: str) -> list:
     from modscale.plans import modular_networks
 
     mcfg, base = _configs(profile)[2], fig3a_comparison(profile)[0]
-    if len(modular_networks.regimes(mcfg, base)) == 1:
+    reg = modular_networks.regimes(mcfg, base)
+    if len(reg) == 1:
         print("[fig3a_grid] the regime study is not complete: today's regime only", flush=True)
-    return modular_networks.grid(mcfg, base)
+    return modular_networks.grid(mcfg, base, reg)
 
 
 def paper_regime(profile: str) -> list[tuple[str, str, object]]:
     """(experiment, label, stack) of the paper-regime Fig. 3a, its dose-response and Fig. 4."""
     from modscale.plans import modular_networks
 
-    return modular_networks.paper_regime_items(_configs(profile)[2],
-                                               fig3a_comparison(profile)[0])
+    mcfg, base = _configs(profile)[2], fig3a_comparison(profile)[0]
+    return modular_networks.paper_regime_items(mcfg, base, modular_networks.regimes(mcfg, base))
 
 
 def plan_items(chapter: str, profile: str) -> list[tuple[str, str, object]]:

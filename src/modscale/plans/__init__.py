@@ -44,22 +44,17 @@ def upstream(chapter: str, profile: str) -> dict[str, Any]:
 
 
 def items(chapter: str, cfg: Any, up: Mapping[str, Any]) -> list[Item]:
-    """``chapter``'s plan for config ``cfg`` and upstream configs ``up``, each spec once."""
-    from modscale.infra.profiles import config_hash
+    """``chapter``'s plan for config ``cfg`` and upstream configs ``up``, each stored result
+    once (two specs are the same when their store keys are)."""
+    from modscale.infra.cache import entry_key
 
     seen, out = set(), []
     for exp, spec in module(chapter).plan(cfg, up):
-        h = (exp, config_hash(spec if isinstance(spec, dict) else _as_dict(spec)))
-        if h not in seen:
-            seen.add(h)
+        key = entry_key(exp, spec)
+        if key not in seen:
+            seen.add(key)
             out.append((exp, spec))
     return out
-
-
-def _as_dict(spec: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else spec
 
 
 def profile_items(chapter: str, profile: str) -> list[Item]:

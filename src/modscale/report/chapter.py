@@ -1,4 +1,4 @@
-"""What a chapter's cells share: its name, validated config, profile, device and glue prefix.
+"""What a chapter's cells share: its name, validated config, profile and device.
 
 A chapter starts with ``ch = chapter("<name>", globals())`` right after its parameters cell;
 then ``ch.cfg`` is the validated config, ``ch.profile`` and ``ch.device`` what it runs at, and
@@ -24,13 +24,6 @@ class Chapter:
     cfg: Any
     profile: str
     device: Any
-
-    @property
-    def prefix(self) -> str:
-        """The chapter's glue-key prefix (:data:`modscale.report.paper_items.GLUE_PREFIX`)."""
-        from modscale.report.paper_items import GLUE_PREFIX
-
-        return GLUE_PREFIX.get(self.name, self.name)
 
     def export_figure(self, fig: Any, name: str, **kw: Any) -> Any:
         """:func:`modscale.report.export.export_figure` at this chapter's profile and device."""
