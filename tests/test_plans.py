@@ -33,6 +33,7 @@ def test_a_toy_experiment_through_the_recipe(monkeypatch, tmp_path):
     monkeypatch.setattr(algorithm1, "plan", lambda cfg, up: [("toy", {"a": cfg.k})])
     sys.path.insert(0, str(REPO / "tools"))
     try:
+        import paper_run
         import precompute
     finally:
         sys.path.remove(str(REPO / "tools"))
@@ -48,6 +49,20 @@ def test_a_toy_experiment_through_the_recipe(monkeypatch, tmp_path):
     # the stored-specs check builds its list from the same plans
     assert plans.profile_items("algorithm1", "book") == [
         ("toy", {"a": get_config("algorithm1", "book").k})]
+    # tools/paper_run.py queues it (part 'plans'), computed by the registered run
+    jobs = [j for j in paper_run.jobs_of(["plans"], "paper", "cpu", False)
+            if j.experiment == "toy"]
+    assert [(j.config, paper_run.group_of(j)) for j in jobs] == [
+        ({"a": get_config("algorithm1", "paper").k}, "plans: algorithm1 toy")]
+    assert jobs[0].compute() == {"value": 2 * get_config("algorithm1", "paper").k}
+    # the chapter computes its whole plan first (Chapter.compute_plan)
+    from modscale.report.chapter import Chapter
+
+    ch = Chapter("algorithm1", get_config("algorithm1", "smoke"), "smoke", "cpu")
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache2"))
+    assert find("toy", {"a": k}) is None
+    assert ch.compute_plan() == 1
+    assert find("toy", {"a": k}) == {"value": 2 * k}
 
 
 def test_unknown_chapter_is_a_clear_error():

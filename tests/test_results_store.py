@@ -58,6 +58,19 @@ def test_cached_falls_back_to_store_and_publish(tmp_path, monkeypatch):
     assert not stale.exists()
 
 
+def test_publish_only_the_named_keys(tmp_path, monkeypatch):
+    """A paper-scale run publishes the entry it computed, not the smoke entries beside it in the
+    local cache (paper_run once committed dozens of smoke results that way)."""
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(tmp_path / "results"))
+    for n in (1, 2, 3):
+        cache.cached("sine_grid", {"n": n}, lambda n=n: {"loss": float(n)})
+    assert cache.publish("sine_grid", keys=[cache.entry_key("sine_grid", {"n": 2})]) == (1, 0)
+    files = [f.stem for f in (tmp_path / "results" / "sine_grid").glob("*.json")]
+    assert files == [cache.entry_key("sine_grid", {"n": 2})]
+    assert cache.publish("sine_grid", keys=[]) == (0, 0)
+
+
 def test_cli_rejects_unknown_experiment(capsys):
     with pytest.raises(SystemExit):
         cache._main(["publish", "no_such_experiment"])

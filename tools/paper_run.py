@@ -22,6 +22,10 @@ Parts, most valuable first, so that whatever a lease finishes is useful:
    selects (:mod:`modscale.experiments.modular_regime`).
 4. ``sine``: the sine chapter's Fig. 2 sweeps at the ``paper`` profile, on the task knobs the
    book profile's calibration fitted.
+5. ``plans``: whatever else a chapter's plan (:mod:`modscale.plans`) lists at the profile,
+   computed by the experiment's registered run, so that an experiment added to a plan is
+   queued here with no edit of this file; a plan waiting for an upstream result lists nothing
+   until it is stored.
 
 **On a lent GPU** (one H200, Python 3.12, torch with CUDA, numpy and pandas; no internet, no
 Pillow, tqdm or Jupyter). Prepare on the CPU, once, in the repository root (``data/`` and
@@ -69,7 +73,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PARTS = ("cifar", "paper_regime", "fig3a_grid", "sine")
+PARTS = ("cifar", "paper_regime", "fig3a_grid", "sine", "plans")
 
 
 @dataclass
@@ -235,12 +239,59 @@ def _sine_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
             for exp, s in stacks]
 
 
+def _plan_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    """Every chapter plan's items at ``profile`` (:mod:`modscale.plans`), each computed by its
+    experiment's registered run: whatever a plan lists that the parts above do not (they are
+    removed by :func:`jobs_of`). A plan that needs an upstream result not stored yet (the
+    sine chapter's calibration at this profile) lists nothing until that result is stored;
+    the log says which. A dry run lists nothing here (every plan's smoke items are the
+    chapters' own tests)."""
+    from modscale import plans
+    from modscale.infra.cache import NotStoredError
+
+    if dry:
+        return []
+    out, before = [], os.environ.get("MODSCALE_NO_COMPUTE")
+    os.environ["MODSCALE_NO_COMPUTE"] = "1"  # building a plan reads results, never computes
+    try:
+        for chapter in plans.CHAPTERS:
+            try:
+                items = plans.profile_items(chapter, profile)
+            except NotStoredError as err:
+                print(f"[paper_run] plans: {chapter} waits for an upstream result ({err})",
+                      flush=True)
+                continue
+            for exp, spec in items:
+                out.append(Job("plans", exp, spec,
+                               lambda exp=exp, spec=spec: plans.run_item(exp, spec, device),
+                               f"plan {chapter} {exp} {_spec_label(spec)}".rstrip()))
+    finally:
+        if before is None:
+            os.environ.pop("MODSCALE_NO_COMPUTE", None)
+        else:
+            os.environ["MODSCALE_NO_COMPUTE"] = before
+    return out
+
+
+def _spec_label(spec: Any) -> str:
+    get = spec.get if isinstance(spec, dict) else lambda k, d=None: getattr(spec, k, d)
+    return " ".join(f"{k}={get(k)}" for k in ("method", "reading", "m", "width", "depth")
+                    if get(k) is not None)
+
+
 BUILDERS = {"cifar": _cifar_jobs, "paper_regime": _paper_regime_jobs,
-            "fig3a_grid": _fig3a_grid_jobs, "sine": _sine_jobs}
+            "fig3a_grid": _fig3a_grid_jobs, "sine": _sine_jobs, "plans": _plan_jobs}
 
 
 def jobs_of(parts: list[str], profile: str, device: Any, dry: bool) -> list[Job]:
-    return [j for p in parts for j in BUILDERS[p](profile, device, dry)]
+    """The jobs of ``parts`` in order; a ``plans`` job whose key an earlier part already lists
+    is dropped (the named parts are the plans' paper-scale items in priority order)."""
+    from modscale.infra.cache import entry_key
+
+    jobs = [j for p in parts for j in BUILDERS[p](profile, device, dry)]
+    named = {entry_key(j.experiment, j.config) for j in jobs
+             if j.part != "plans" and not callable(j.config)}
+    return [j for j in jobs if j.part != "plans" or entry_key(j.experiment, j.config) not in named]
 
 
 def _key(job: Job) -> Any:
@@ -267,8 +318,14 @@ def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
             continue
         t0 = time.perf_counter()
         log(f"[paper_run] {i}/{len(jobs)} start: {job.label}")
+        before = _local_entries()
         cache.cached(job.experiment, key, job.compute, device=device)
-        cache.publish(job.experiment)
+        # publish what this job computed (its entry and any it needed, e.g. CIFAR's learning-rate
+        # sweep), never other local entries such as smoke results
+        new = _local_entries() - before | {(job.experiment, cache.entry_key(job.experiment, key,
+                                                                             device))}
+        for exp in sorted({e for e, _ in new}):
+            cache.publish(exp, keys=[k for e, k in new if e == exp])
         dt = time.perf_counter() - t0
         longest = max(longest, dt)
         done.append({"label": job.label, "experiment": job.experiment, "wall_time_s": dt})
@@ -276,6 +333,15 @@ def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
     return {"computed": done, "skipped": skipped, "stopped_by_budget": stopped,
             "remaining": len(jobs) - len(done) - skipped,
             "wall_time_s": time.perf_counter() - t_start}
+
+
+def _local_entries() -> set[tuple[str, str]]:
+    """(experiment, entry key) of every entry in the local cache."""
+    from modscale.infra import cache, registry
+
+    return {(p.parent.parent.name, p.parent.name)
+            for p in cache.cache_dir().glob("*/*/meta.json")
+            if p.parent.parent.name in registry.EXPERIMENTS}
 
 
 _GROUP_DROP = re.compile(r"\b(monolithic|modular|ours\w*|oracle|mixed)\b:?|\bm=\d+|"
@@ -287,6 +353,8 @@ def group_of(job: Job) -> str:
     """The job's item in the not-run list: its label without method, seeds, m, width, depth
     mixing weight, b and n ("cifar: k=4 K = 2k", "fig3a_grid: today")."""
     text = re.sub(r"\s+", " ", _GROUP_DROP.sub("", job.label)).strip(" :")
+    if job.part == "plans":  # "plans: <chapter> <experiment>"
+        return "plans: " + " ".join(job.label.split()[1:3])
     for prefix in ("cifar ", "paper regime ", "fig3a ", "sine "):
         text = text.removeprefix(prefix)
     return f"{job.part}: {text}"
@@ -421,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
                     "$MODSCALE_RESULTS_DIR or results/)")
     ap.add_argument("--dry-run", action="store_true", help="every part at tiny size into a "
                     "temporary store, then check the entries (the test)")
+    ap.add_argument("--only", default="", metavar="REGEX",
+                    help="keep only the jobs whose label (as --list prints it) matches REGEX")
     ap.add_argument("--list", action="store_true", help="print the jobs, run nothing")
     ap.add_argument("--status", default="", metavar="CSV",
                     help="write what is stored and what is not, per item, with the estimated "
@@ -432,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--parts: {bad or parts} not allowed; allowed: {', '.join(PARTS)}")
     if args.budget_s <= 0:
         ap.error("--budget-s must be > 0")
+    try:
+        only = re.compile(args.only) if args.only else None
+    except re.error as e:
+        ap.error(f"--only: {args.only!r} is not a regular expression ({e})")
     if args.results_dir:
         os.environ["MODSCALE_RESULTS_DIR"] = str(Path(args.results_dir).resolve())
     tmp = None
@@ -454,6 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[paper_run] device {device} ({torch.__version__}, CUDA {torch.version.cuda}); "
           f"parts {', '.join(parts)}; budget {args.budget_s:g} s", flush=True)
     jobs = jobs_of(parts, args.profile, device, args.dry_run)
+    if only is not None:
+        jobs = [j for j in jobs if only.search(j.label)]
+        if not jobs:
+            ap.error(f"--only: {args.only!r} matches no job of parts {', '.join(parts)} "
+                     "(see --list)")
     if args.list:
         for i, j in enumerate(jobs, 1):
             print(f"{i:4d}  {j.part:10s} {j.label}")

@@ -291,16 +291,20 @@ def store_status(experiment: str) -> list[dict[str, Any]]:
     return rows
 
 
-def publish(experiment: str, *, prune: bool = False, root: Path | None = None) -> tuple[int, int]:
-    """Copy the local entries of ``experiment`` that are current into the results store; with
-    ``prune``, drop store entries that are not current. Returns (written, pruned)."""
+def publish(experiment: str, *, prune: bool = False, root: Path | None = None,
+            keys: Iterable[str] | None = None) -> tuple[int, int]:
+    """Copy the local entries of ``experiment`` that are current into the results store (only
+    those whose entry key, :func:`entry_key`, is in ``keys`` when given: a run that computed one
+    result publishes that one, never the smoke entries beside it); with ``prune``, drop store
+    entries that are not current. Returns (written, pruned)."""
+    only = None if keys is None else set(keys)
     src = (root or cache_dir()) / experiment
     dst = results_dir() / experiment
     written = 0
     for meta_path in sorted(src.glob("*/meta.json")) if src.exists() else []:
         meta = json.loads(meta_path.read_text())
         key = meta_path.parent.name
-        if not is_current(meta, key):
+        if (only is not None and key not in only) or not is_current(meta, key):
             continue
         payload = torch.load(meta_path.parent / "result.pt", map_location="cpu",
                              weights_only=False)

@@ -64,3 +64,39 @@ def profile_items(chapter: str, profile: str) -> list[Item]:
 
     up = {u: get_config(u, profile) for u in module(chapter).UPSTREAM}
     return items(chapter, get_config(chapter, profile), up)
+
+
+def run_item(exp: str, spec: Any, device: Any = "cpu") -> Any:
+    """Compute (or find stored) one item with its experiment's registered run, keyed at
+    ``device``'s type where the run trains on a device (its signature takes ``device``), as the
+    chapter's own cells key it; else at the CPU."""
+    import inspect
+
+    from modscale.infra import registry
+    from modscale.infra.cache import cached
+
+    run = registry.resolve(exp)[0]
+    if "device" in inspect.signature(run).parameters:
+        return cached(exp, spec, lambda: run(spec, device=device), device=device)
+    return cached(exp, spec, lambda: run(spec))
+
+
+def compute(chapter: str, cfg: Any, up: Mapping[str, Any], *, device: Any = "cpu",
+            log: Any = None, max_rounds: int = 10) -> int:
+    """Compute (or find stored) every item of ``chapter``'s plan, then build the plan again
+    until it lists nothing new (a step whose inputs were missing, e.g. the sine sweeps on the
+    task the calibration grid fits, appears once they are stored). Returns the number of
+    items. Under ``MODSCALE_NO_COMPUTE`` a missing item is an error, as in the chapter."""
+    done: set[str] = set()
+    from modscale.infra.cache import entry_key
+
+    for _ in range(max_rounds):
+        todo = [(e, s) for e, s in items(chapter, cfg, up) if entry_key(e, s) not in done]
+        if not todo:
+            return len(done)
+        for i, (exp, spec) in enumerate(todo, 1):
+            run_item(exp, spec, device)
+            done.add(entry_key(exp, spec))
+            if log is not None:
+                log(f"[plan {chapter}] {i}/{len(todo)} {exp}")
+    raise RuntimeError(f"plan {chapter!r} still lists new items after {max_rounds} rounds")

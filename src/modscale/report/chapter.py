@@ -50,6 +50,15 @@ class Chapter:
 
         record(verdict, profile=self.profile, **kw)
 
+    def compute_plan(self) -> int:
+        """Compute (or find stored) every result of this chapter's plan (:mod:`modscale.plans`)
+        on its device, with the upstream chapters' values as they last ran; the cells then
+        load them. Returns the number of results."""
+        from modscale import plans
+
+        return plans.compute(self.name, self.cfg, plans.upstream(self.name, self.profile),
+                             device=self.device)
+
     def sensitivity(self, dev_id: str, run: str, outcome: str) -> None:
         """:func:`modscale.report.deviations.record_sensitivity` at this chapter's profile."""
         from modscale.report.deviations import record_sensitivity
