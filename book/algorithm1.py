@@ -114,35 +114,22 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 
 from modscale import paper_data
 from modscale.experiments import alg1_diagnostics, calibration, fig3a_readings
 from modscale.experiments.fig3a_ablation import ablation_specs
 from modscale.infra.cache import cached_map
-from modscale.models.modular_net import LinearProjection
 from modscale.plans import algorithm1 as alg1_plan
-from modscale.report import runlog, verdicts
-from modscale.report.analysis import per_seed_samples_by_method, stack_samples_needed
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import verdicts
+from modscale.report.analysis import per_seed_samples_by_method, seed_n_frame, stack_samples_needed
+from modscale.report.figures import algorithm1 as figs
 from modscale.report.notebook import glue, glue_text, glue_verdicts, show
-from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
+from modscale.report.prose import algorithm1 as prose
 from modscale.report.verdicts import fmt
-from modscale.tasks.sine_task import make_task, sample_datasets
-from modscale.training.alg1 import (
-    READINGS,
-    init_projections_,
-    run_reading,
-    run_stay,
-    run_stopped_directions,
-    run_trajectory,
-)
+from modscale.training import alg1
 
 t_page = time.perf_counter()
-COLORS = {"literal": PALETTE["ours"], "greedy_residual": "#8172B3", "greedy_fixed": "#937860",
-          "joint": "#2E7D32"}
 glue_text("alg1_profile", profile)
 glue_text("alg1_k", cfg.k)
 glue_text("alg1_n_tasks", cfg.n_tasks)
@@ -160,26 +147,12 @@ glue_text("alg1_steps", cfg.init_steps)
 # %%
 stay_specs = alg1_diagnostics.stay_specs(cfg)
 t0 = time.perf_counter()
-stay_runs = cached_map("alg1_stay", stay_specs, run_stay)
+stay_runs = cached_map("alg1_stay", stay_specs, alg1.run_stay)
 wall_stay = time.perf_counter() - t0
-stay_rows = []
-fig_stay, ax = plt.subplots(figsize=(6.4, 3.8))
-for spec, r in zip(stay_specs, stay_runs, strict=True):
-    frac = r["staying"].numpy()  # (T, M)
-    label = "full batch" if spec["batch_size"] >= cfg.n else f"mini-batch {spec['batch_size']}"
-    mean, sd = frac.mean(1), frac.std(1)
-    ax.plot(r["steps"], mean, lw=2, label=label)
-    ax.fill_between(r["steps"], np.clip(mean - sd, 0, 1), np.clip(mean + sd, 0, 1), alpha=0.15)
-    for st, mu, s_ in zip(r["steps"].tolist(), mean, sd, strict=True):
-        stay_rows.append({"step": st, "m": cfg.stay_m, "k": cfg.k, "K": cfg.k,
-                          "batch": spec["batch_size"], "staying": float(mu),
-                          "staying_sd": float(s_), "networks": frac.shape[1]})
-ax.set(xlabel="Algorithm 1 step (literal reading)", ylabel="restarts still on their module",
-       ylim=(-0.02, 1.02), title=f"stay test (m = {cfg.stay_m}, k = K = {cfg.k})")
-ax.legend(fontsize=8)
+stay_tab = alg1_diagnostics.stay_table(stay_specs, stay_runs)
+fig_stay = figs.alg1_stay(stay_tab, n=cfg.n, m=cfg.stay_m, k=cfg.k)
 glue("fig_alg1_stay", fig_stay, display=False)
 plt.close(fig_stay)
-stay_tab = pd.DataFrame(stay_rows)
 ch.export_table(stay_tab, "alg1_stay_test", wall_time_s=wall_stay)
 end = stay_tab[stay_tab["step"] == stay_tab["step"].max()].set_index("batch")["staying"]
 glue_text("alg1_stay_full", fmt(100 * end.get(cfg.n, np.nan), ".0f"))
@@ -212,21 +185,9 @@ show(stay_tab[stay_tab["step"] == stay_tab["step"].max()])
 # %%
 read_specs = alg1_diagnostics.reading_specs(cfg)
 t0 = time.perf_counter()
-read_runs = cached_map("alg1_readings", read_specs, run_reading)
+read_runs = cached_map("alg1_readings", read_specs, alg1.run_reading)
 wall_read = time.perf_counter() - t0
-rows = []
-for spec, r in zip(read_specs, read_runs, strict=True):
-    rows.append({"reading": spec["reading"], "m": spec["m"], "k": spec["k"], "K": spec["K"],
-                 "similarity": float(r["similarity"].mean()),
-                 "similarity_sd": float(r["similarity"].std()) if spec["n_tasks"] > 1 else 0.0,
-                 "chance": r["chance"],
-                 "modules_recovered": float(r["modules_recovered"].double().mean()),
-                 "distinct_directions": float(r["distinct_directions"].double().mean()),
-                 "objective_end": float(r["objective_end"].mean()),
-                 "objective_best_true": float(r["objective_true"].min(-1).values.mean()),
-                 "objective_random": float(r["objective_random"].mean()),
-                 "wall_time_s": r["wall_time_s"], "networks": spec["n_tasks"]})
-readings = pd.DataFrame(rows)
+readings = alg1_diagnostics.readings_table(read_specs, read_runs)
 ch.export_table(readings, "alg1_readings", wall_time_s=wall_read)
 ch.record("readings", models_trained=0,
           wall_time_s=wall_read, seeds=cfg.n_tasks)
@@ -236,21 +197,8 @@ show(readings[["reading", "m", "K", "similarity", "similarity_sd", "chance", "mo
                       "distinct_directions": "distinct directions"}))
 
 # %%
-fig_read, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-for rd in cfg.readings:
-    g = readings[(readings["reading"] == rd) & (readings["K"] == cfg.k * cfg.modules_factors[0])]
-    axes[0].plot(g["m"], g["similarity"] - g["chance"], "o-", color=COLORS[rd], label=rd)
-    axes[1].plot(g["m"], g["modules_recovered"] / cfg.k, "o-", color=COLORS[rd], label=rd)
-axes[0].axhline(0, color="0.5", lw=1, ls=":")
-axes[0].axhline(paper_data.FIG4_SIMS["ours"][0] - paper_data.FIG4_SIMS["baseline"][0],
-                color=PALETTE["paper"], ls="--", lw=1.2,
-                label="paper: ours - baseline at iteration 0")
-axes[0].set(xlabel="input dimension m", ylabel="similarity minus chance",
-            title=f"K = {cfg.k * cfg.modules_factors[0]}, k = {cfg.k}")
-axes[1].set(xlabel="input dimension m", ylabel="fraction of modules recovered",
-            ylim=(-0.02, 1.02), title="modules recovered (|cos| > 0.9)")
-axes[0].legend(fontsize=7)
-fig_read.tight_layout()
+fig_read = figs.alg1_readings(readings, paper_data.FIG4_SIMS, order=cfg.readings, k=cfg.k,
+                              K=cfg.k * cfg.modules_factors[0])
 glue("fig_alg1_readings", fig_read, display=False)
 plt.close(fig_read)
 lit = readings[readings["reading"] == "literal"]
@@ -264,11 +212,8 @@ glue_text("alg1_lit_chance", f"{lit['chance'].mean():.3f}")
 glue_text("alg1_best_sim",
           f"{readings[readings['reading'] == best_reading]['similarity'].mean():.3f}")
 glue_text("alg1_lit_distinct", f"{lit['distinct_directions'].mean():.1f}")
-ch.sensitivity("alg1-readings", "module recovery of every reading", (
-    "modules recovered on average: " + ", ".join(
-        f"{r} {g['modules_recovered'].mean():.1f}" for r, g in readings.groupby("reading",
-                                                                             sort=False))
-    + f" of k = {cfg.k}; most: {best_reading}"))
+ch.sensitivity("alg1-readings", "module recovery of every reading",
+               prose.readings_outcome(readings, k=cfg.k, best=best_reading))
 glue_text("alg1_lit_K", f"{lit['K'].mean():.1f}")
 
 # %% [markdown]
@@ -319,18 +264,12 @@ show(obj_tab)
 # %%
 sens_specs = alg1_diagnostics.sensitivity_specs(cfg)
 t0 = time.perf_counter()
-sens_runs = cached_map("alg1_readings", sens_specs, run_reading)
+sens_runs = cached_map("alg1_readings", sens_specs, alg1.run_reading)
 wall_sens = time.perf_counter() - t0
-sens = pd.DataFrame([{"setting": s["vary"], "value": s[s["vary"]],
-                      "similarity": float(r["similarity"].mean()), "chance": r["chance"],
-                      "modules_recovered": float(r["modules_recovered"].double().mean()),
-                      "distinct_directions": float(r["distinct_directions"].double().mean())}
-                     for s, r in zip(sens_specs, sens_runs, strict=True)])
+sens = alg1_diagnostics.sensitivity_table(sens_specs, sens_runs)
 glue_text("alg1_sens_max", f"{sens['modules_recovered'].max():.1f}")
-ch.sensitivity("alg1-kernel", "literal reading over learning rate, mini-batch and ridge", (
-    f"at m = {cfg.stay_m} it recovers at most {sens['modules_recovered'].max():.1f} of the "
-    f"k = {cfg.k} modules on average over {len(sens)} settings (similarity "
-    f"{sens['similarity'].min():.3f} to {sens['similarity'].max():.3f})"))
+ch.sensitivity("alg1-kernel", "literal reading over learning rate, mini-batch and ridge",
+               prose.kernel_outcome(sens, m=cfg.stay_m, k=cfg.k))
 show(sens)
 
 # %% [markdown]
@@ -345,11 +284,8 @@ show(sens)
 
 # %%
 check_specs = alg1_diagnostics.check_specs(cfg, best_reading)
-check_runs = cached_map("alg1_readings", check_specs, run_reading)
-check_tab = pd.DataFrame([{"reading": s["reading"], "kernel": s["kernel"], "b": s["b"],
-                           "similarity": float(r["similarity"].mean()), "chance": r["chance"],
-                           "modules_recovered": float(r["modules_recovered"].double().mean())}
-                          for s, r in zip(check_specs, check_runs, strict=True)])
+check_runs = cached_map("alg1_readings", check_specs, alg1.run_reading)
+check_tab = alg1_diagnostics.check_table(check_specs, check_runs)
 show(check_tab)
 
 # %% [markdown]
@@ -364,22 +300,13 @@ show(check_tab)
 # %%
 traj_spec = alg1_diagnostics.trajectory_spec(cfg)
 t0 = time.perf_counter()
-(traj,) = cached_map("alg1_trajectory", [traj_spec], run_trajectory)
+(traj,) = cached_map("alg1_trajectory", [traj_spec], alg1.run_trajectory)
 wall_traj = time.perf_counter() - t0
 sim = traj["similarity"].numpy()  # (T, M)
 steps_t = traj["steps"].numpy()
 p4 = paper_data.FIG4_SIMS
-fig_traj, ax = plt.subplots(figsize=(6.4, 3.8))
-ax.plot(steps_t, sim.mean(1), color=PALETTE["ours"], lw=2, label="literal reading (mean)")
-ax.fill_between(steps_t, sim.mean(1) - sim.std(1), sim.mean(1) + sim.std(1),
-                color=PALETTE["ours"], alpha=0.15)
-ax.axhline(traj["chance"], color="0.5", ls=":", label="chance (random projections)")
-ax.axhline(p4["ours"][0], color=PALETTE["paper"], ls="--", label="paper: ours at iteration 0")
-ax.axhline(p4["baseline"][0], color=PALETTE["paper"], ls=":", lw=1,
-           label="paper: baseline at iteration 0")
-ax.set(xlabel="Algorithm 1 step", ylabel="similarity score",
-       title=f"m = {cfg.traj_m}, k = {cfg.traj_k}, K = {cfg.traj_modules}")
-ax.legend(fontsize=7)
+fig_traj = figs.alg1_trajectory(steps_t, sim, traj["chance"], p4, m=cfg.traj_m, k=cfg.traj_k,
+                                K=cfg.traj_modules)
 glue("fig_alg1_trajectory", fig_traj, display=False)
 plt.close(fig_traj)
 gain = sim.mean(1) - traj["chance"]
@@ -419,21 +346,14 @@ stop_at = max(int(steps_t[i_max]), 1)  # the early-stopping step (at least one s
 stops = {"early-stopped": stop_at, "all steps": cfg.traj_steps}
 es_specs = alg1_diagnostics.stopped_specs(cfg, list(stops.values()))
 t0 = time.perf_counter()
-es_runs = cached_map("alg1_readings", es_specs, run_reading)
-es = pd.DataFrame([{"literal reading": name, "steps": s["steps"],
-                    "similarity": float(r["similarity"].mean()), "chance": r["chance"],
-                    "modules recovered": float(r["modules_recovered"].double().mean()),
-                    "of k": cfg.traj_k,
-                    "distinct directions": float(r["distinct_directions"].double().mean())}
-                   for name, s, r in zip(stops, es_specs, es_runs, strict=True)])
+es_runs = cached_map("alg1_readings", es_specs, alg1.run_reading)
+es = alg1_diagnostics.stopped_table(list(stops), es_specs, es_runs)
 # One network (task seed 0) for the t-SNE: random directions, early-stopped, all steps.
 tsne_spec = alg1_diagnostics.tsne_spec(cfg, stop_at)
-(tsne_dirs,) = cached_map("alg1_stopped_directions", [tsne_spec], run_stopped_directions)
-es_panels = list(zip(("random directions", f"literal, stopped at step {stop_at}",
-                      f"literal, {cfg.traj_steps} steps"), tsne_dirs["directions"], strict=True))
+(tsne_dirs,) = cached_map("alg1_stopped_directions", [tsne_spec], alg1.run_stopped_directions)
 wall_es = time.perf_counter() - t0
-fig_es = tsne_panels(es_panels, tsne_dirs["targets"], seed=cfg.seed,
-                     figsize=(11, 3.4))
+fig_es = figs.alg1_tsne_early_stop(tsne_dirs["directions"], tsne_dirs["targets"],
+                                   stop_at=stop_at, steps=cfg.traj_steps, seed=cfg.seed)
 glue("fig_alg1_tsne_stop", fig_es, display=False)
 ch.export_figure(fig_es, "alg1_tsne_early_stop", wall_time_s=wall_es)
 plt.close(fig_es)
@@ -445,11 +365,7 @@ glue_text("alg1_es_k", cfg.traj_k)
 glue_text("alg1_es_sim", f"{es['similarity'].iloc[0]:.3f}")
 glue_text("alg1_es_chance", f"{es['chance'].iloc[0]:.3f}")
 # The criterion of the sentence below: the t-SNE picture needs most targets recovered.
-glue_text("alg1_es_conclusion",
-          "so the early-stopped literal reading cannot produce the paper's t-SNE picture of "
-          "learned points on the targets: early stopping explains the paper's small similarity "
-          "gain but not its t-SNE figure" if rec_stop < cfg.traj_k / 2 else
-          "enough for a t-SNE picture of learned points on most targets, as in the paper")
+glue_text("alg1_es_conclusion", prose.early_stop_conclusion(rec_stop, cfg.traj_k))
 show(es)
 
 # %% [markdown]
@@ -494,23 +410,13 @@ ch.record("Fig. 3a on the calibrated task",
           wall_time_s=wall_sc)
 sc_stacks = sc_specs  # as computed (one per seed chunk); below: one per (method, m)
 sc_specs, sc_runs = fig3a_readings.merge_seed_chunks(sc_stacks, sc_runs)
-SC_LABELS = {"monolithic": "monolithic", "modular": "modular (random)",
-             "modular_matched": "modular, matched compute",
-             **{f"ours_{r}": f"ours: {r}" for r in READINGS}}
-SC_COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
-             "modular_matched": "#999999", **{f"ours_{r}": COLORS[r] for r in READINGS}}
-sc_rows = []
-for spec, r in zip(sc_specs, sc_runs, strict=True):
-    for i, s in enumerate(spec.seeds):
-        for j, n_ in enumerate(spec.n_values):
-            sc_rows.append({"method": spec.method, "m": spec.m, "seed": s, "n": n_,
-                            "train": float(r["train"][i, j]), "test": float(r["test"][i, j]),
-                            "test_clean": float(r["test_clean"][i, j]),
-                            "sim_init": float(r["sim_init"][i, j]) if "sim_init" in r
-                            else np.nan,
-                            "sim_final": float(r["sim_final"][i, j]) if "sim_final" in r
-                            else np.nan, "iters": r["iters"]})
-sc_df = pd.DataFrame(sc_rows)
+SC_LABELS = figs.SC_LABELS  # the methods' names in figures, tables and text
+# One row per network: method, m, seed, n, losses, similarities, iterations.
+sc_df = seed_n_frame([({"method": spec.method, "m": spec.m, "iters": r["iters"]}, spec.seeds,
+                       spec.n_values, r) for spec, r in zip(sc_specs, sc_runs, strict=True)],
+                     ("train", "test", "test_clean", "sim_init", "sim_final"))
+sc_df = sc_df[["method", "m", "seed", "n", "train", "test", "test_clean", "sim_init",
+               "sim_final", "iters"]]
 grid = sc_specs[0].n_values
 
 
@@ -519,11 +425,7 @@ def samples_needed(spec, run: dict) -> dict:
     return stack_samples_needed(spec.n_values, run["test"], cfg.sc_threshold)
 
 
-def seed_range(row) -> str:
-    """``seed_min-seed_max`` as the page prints it."""
-    return f"{fmt(row['seed_min'], '.0f')}-{fmt(row['seed_max'], '.0f')}"
-
-
+# %% tags=["hide-input"]
 sc_tab = pd.DataFrame([{"method": spec.method, "m": spec.m, **samples_needed(spec, r),
                         "sim_init": float(np.asarray(r["sim_init"], dtype=np.float64).mean())
                         if "sim_init" in r
@@ -533,31 +435,10 @@ ch.export_table(sc_df, "fig3a_calibrated_readings",
                 extra={"threshold": cfg.sc_threshold, "knobs": dataclasses.asdict(sc_knobs),
                     "iters": cfg.sc_iters, "sample_complexity": sc_tab.to_dict("records")})
 ms_sc = list(cfg.sc_m_values)
-fig_sc, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.9), constrained_layout=True)
-for meth in cfg.sc_methods:
-    a = sc_tab[sc_tab["method"] == meth].sort_values("m")
-    ok = np.isfinite(a["n_required"])
-    lo = a["n_required"] - a["seed_min"].where(np.isfinite(a["seed_min"]), a["n_required"])
-    hi = a["seed_max"].where(np.isfinite(a["seed_max"]), a["n_required"]) - a["n_required"]
-    ax1.errorbar(a["m"][ok], a["n_required"][ok], yerr=[lo[ok].clip(lower=0),
-                                                        hi[ok].clip(lower=0)],
-                 marker="o", ms=4, capsize=2, color=SC_COLORS[meth], label=SC_LABELS[meth],
-                 ls="--" if meth == "modular_matched" else "-")
-for meth in ("monolithic", "modular", "ours"):
-    ax1.plot(paper_data.FIG3A["m"], paper_data.FIG3A[meth], ls=":", lw=1, marker="x", ms=3,
-             color=PALETTE["paper"] if meth == "ours" else SC_COLORS[meth], alpha=0.7,
-             label=f"paper: {meth}")
-ax1.set(yscale="log", xlabel="input dimension m",
-        ylabel=f"samples to test loss {cfg.sc_threshold:g}")
-ax1.legend(fontsize=6, ncol=2)
 m_hi = max(ms_sc)
-for meth in cfg.sc_methods:
-    g = sc_df[(sc_df["method"] == meth) & (sc_df["m"] == m_hi)].groupby("n")["test"].mean()
-    ax2.plot(g.index, g.to_numpy(), marker="o", ms=3, color=SC_COLORS[meth],
-             label=SC_LABELS[meth], ls="--" if meth == "modular_matched" else "-")
-ax2.axhline(cfg.sc_threshold, color="0.4", lw=0.8, ls=":")
-ax2.set(xscale="log", yscale="log", xlabel="training samples n", ylabel="test loss",
-        title=f"m = {m_hi}: the curves behind the left panel")
+fig_sc = figs.fig3a_calibrated_readings(sc_tab, sc_df, paper_data.FIG3A,
+                                        methods=cfg.sc_methods, threshold=cfg.sc_threshold,
+                                        m_hi=m_hi)
 glue("fig_alg1_fig3a", fig_sc, display=False)
 ch.export_figure(fig_sc, "fig3a_calibrated_readings", wall_time_s=wall_sc)
 plt.close(fig_sc)
@@ -586,7 +467,7 @@ display(show(sim_tab.round(3), index=True))
 n_at_sc = {meth: dict(zip(g["m"], g["n_required"], strict=True))
            for meth, g in sc_tab.groupby("method")}
 n_at_sc["ours"] = n_at_sc["ours_literal"]
-readings_run = [r for r in READINGS if f"ours_{r}" in cfg.sc_methods]
+readings_run = [r for r in alg1.READINGS if f"ours_{r}" in cfg.sc_methods]
 
 
 def geo(meth: str) -> float:
@@ -596,6 +477,10 @@ def geo(meth: str) -> float:
 
 best_reading = min(readings_run, key=lambda r: geo(f"ours_{r}"))
 ref = "modular_matched" if "modular_matched" in cfg.sc_methods else "modular"
+sim_best = float(sc_tab[(sc_tab["method"] == f"ours_{best_reading}")]["sim_init"].mean())
+sim_rand = float(sc_tab[(sc_tab["method"] == "modular")]["sim_init"].mean())
+
+# %% tags=["hide-input"]
 for key, val in {"alg1_sc_task": cfg.sc_task, "alg1_sc_noise": f"{sc_knobs.noise_var:g}",
                  "alg1_sc_tvar": f"{sc_knobs.target_var:g}",
                  "alg1_sc_freq": f"{sc_knobs.freq_scale:g}", "alg1_sc_width": cfg.sc_width,
@@ -614,8 +499,6 @@ for key, val in {"alg1_sc_task": cfg.sc_task, "alg1_sc_noise": f"{sc_knobs.noise
                  "alg1_sc_mono_geo": fmt(geo("monolithic"), ".0f"),
                  "alg1_sc_wall": f"{wall_sc:.0f}"}.items():
     glue_text(key, val)
-sim_best = float(sc_tab[(sc_tab["method"] == f"ours_{best_reading}")]["sim_init"].mean())
-sim_rand = float(sc_tab[(sc_tab["method"] == "modular")]["sim_init"].mean())
 glue_text("alg1_sc_sim_best", f"{sim_best:.3f}")
 glue_text("alg1_sc_sim_rand", f"{sim_rand:.3f}")
 
@@ -655,18 +538,14 @@ if "modular_matched" in cfg.sc_methods:
         per_seed_sc["ours"][m_hi], per_seed_sc["modular_matched"][m_hi],
         per_seed_sc["modular"][m_hi], m=m_hi, threshold=cfg.sc_threshold, n_max=n_max_sc,
         min_effect=MIN_RATIO))
+
+# %% tags=["hide-input"]
 # How much of the matched-compute comparison is seed noise: the single seeds' range at m_hi.
-rng_txt = {}
-for meth in ("ours_literal", "modular", "modular_matched"):
-    rng_txt[meth] = seed_range(sc_tab[(sc_tab["method"] == meth)
-                                      & (sc_tab["m"] == m_hi)].iloc[0])
-more_for_more = n_at_sc["modular_matched"][m_hi] > n_at_sc["modular"][m_hi]
-glue_text("alg1_sc_matched_caveat", (
-    "The matched baseline trains longer than the plain baseline yet needs more samples at "
-    f"m = {m_hi}, so the difference between them is noise of the seeds and of the coarse n "
-    "grid rather than an effect of compute" if more_for_more else
-    f"The matched baseline needs no more samples than the plain baseline at m = {m_hi}, as "
-    "extra compute should"))
+rng_txt = {meth: prose.seed_range(sc_tab[(sc_tab["method"] == meth)
+                                         & (sc_tab["m"] == m_hi)].iloc[0])
+           for meth in ("ours_literal", "modular", "modular_matched")}
+glue_text("alg1_sc_matched_caveat", prose.matched_caveat(
+    n_at_sc["modular_matched"][m_hi], n_at_sc["modular"][m_hi], m_hi))
 glue_text("alg1_sc_rng_ours", rng_txt["ours_literal"])
 glue_text("alg1_sc_rng_mod", rng_txt["modular"])
 glue_text("alg1_sc_rng_matched", rng_txt["modular_matched"])
@@ -708,8 +587,7 @@ verdicts.table(v_sc)
 
 # %% tags=["hide-input"]
 if cfg.sc_sensitivity:
-    ru_knobs, ru_task = calibration.comparison_task(
-        scfg, dataclasses.replace(cfg, sc_task="runner_up"))
+    ru_knobs, _ = calibration.comparison_task(scfg, dataclasses.replace(cfg, sc_task="runner_up"))
     ru_stacks = alg1_plan.sensitivity(cfg, scfg)
     t0 = time.perf_counter()
     ru_runs = cached_map("fig3a_readings", ru_stacks, fig3a_readings.run_stack)
@@ -717,8 +595,7 @@ if cfg.sc_sensitivity:
     ru_specs, ru_runs = fig3a_readings.merge_seed_chunks(ru_stacks, ru_runs)
     per_seed_ru = per_seed_samples_by_method(ru_specs, ru_runs, cfg.sc_threshold)
     sens_rows = []
-    for task, per in (("argmin (the verdicts above)", per_seed_sc),
-                      ("runner-up", per_seed_ru)):
+    for task, per in (("argmin (the verdicts above)", per_seed_sc), ("runner-up", per_seed_ru)):
         for fn in (verdicts.fig3a_ours_lowest, verdicts.fig3a_modular_worse):
             v = fn(per, [m_hi], paper=paper_data.FIG3A, threshold=cfg.sc_threshold,
                    n_max=n_max_sc, min_effect=MIN_RATIO)
@@ -727,24 +604,13 @@ if cfg.sc_sensitivity:
     sens = pd.DataFrame(sens_rows)
     ch.export_table(sens, "calibration_sensitivity", wall_time_s=wall_ru,
                     extra={"fitted": dataclasses.asdict(sc_knobs),
-                        "runner_up": dataclasses.asdict(ru_knobs), "m": m_hi})
-    changed = [c for c in sens["claim"].unique()
-               if sens[sens["claim"] == c]["verdict"].nunique() > 1]
-    glue_text("alg1_sens_sentence", (
-        "no verdict changes" if not changed else
-        f"the verdict of {', '.join(changed)} changes with the calibration point, so it "
-        "depends on a near-tie of the calibration"))
-    ch.sensitivity("sine-calibration", "Fig. 3a at the largest m on the runner-up point", (
-        f"m = {m_hi}: " + "; ".join(f"{r['claim']} {r['verdict']} ({r['task']})"
-                                    for r in sens_rows)))
-    glue_text("alg1_sens_knobs", f"noise variance {ru_knobs.noise_var:g}, frequency scale "
-              f"{ru_knobs.freq_scale:g}, target variance {ru_knobs.target_var:g}")
+                           "runner_up": dataclasses.asdict(ru_knobs), "m": m_hi})
+    ch.sensitivity("sine-calibration", "Fig. 3a at the largest m on the runner-up point",
+                   prose.calibration_outcome(sens_rows, m_hi))
     display(show(sens))
-else:
-    glue_text("alg1_sens_sentence", "not run at this profile (sc_sensitivity is off)")
-    glue_text("alg1_sens_knobs", "not used at this profile")
-glue_text("alg1_sens_fitted", f"noise variance {sc_knobs.noise_var:g}, frequency scale "
-          f"{sc_knobs.freq_scale:g}, target variance {sc_knobs.target_var:g}")
+glue_text("alg1_sens_sentence", prose.calibration_sentence(sens if cfg.sc_sensitivity else None))
+glue_text("alg1_sens_knobs", prose.knobs_text(ru_knobs if cfg.sc_sensitivity else None))
+glue_text("alg1_sens_fitted", prose.knobs_text(sc_knobs))
 
 # %% [markdown]
 # ### How many modules? K against k on the calibrated task
@@ -766,7 +632,7 @@ for spec, r in zip(abl_specs, abl_runs, strict=True):
     need = samples_needed(spec, r)
     abl_rows.append({"method": SC_LABELS[spec.method], "K": spec.n_modules,
                      "K / k": spec.n_modules // spec.k, "samples needed": need["n_required"],
-                     "seed range": seed_range(need),
+                     "seed range": prose.seed_range(need),
                      "similarity at init": float(r["sim_init"].mean()),
                      "similarity at end": float(r["sim_final"].mean()),
                      "test loss at n = 1000": float(np.interp(np.log(1000),
@@ -774,33 +640,22 @@ for spec, r in zip(abl_specs, abl_runs, strict=True):
 abl = pd.DataFrame(abl_rows).sort_values(["method", "K"])
 ch.export_table(abl, "alg1_modules_ablation",
                 extra={"m": m_hi, "k": cfg.k, "threshold": cfg.sc_threshold})
+show(abl, digits=3).set_properties(subset=["K", "K / k", "samples needed", "seed range"],
+                                   **{"white-space": "nowrap"})  # numbers kept whole
+
+# %% tags=["hide-input"]
 glue_text("alg1_abl_factors", ", ".join(map(str, cfg.sc_ablation_factors)))
 glue_text("alg1_abl_base", cfg.sc_modules_factor)
 glue_text("alg1_abl_wall", f"{wall_abl:.0f}")
 abl_n = {(row["method"], row["K / k"]): row["samples needed"] for _, row in abl.iterrows()}
-abl_parts = []
-for meth in ("modular", "ours_literal"):
-    lab = SC_LABELS[meth]
-    vals = ", ".join(f"{fmt(abl_n[(lab, f)], '.0f')} (K = {f * cfg.k})"
-                     for f in cfg.sc_ablation_factors)
-    abl_parts.append(f"{lab}: {vals}")
-glue_text("alg1_abl_text", "; ".join(abl_parts))
+lab_mod, lab_lit = SC_LABELS["modular"], SC_LABELS["ours_literal"]
+glue_text("alg1_abl_text", prose.ablation_text(abl_n, [lab_mod, lab_lit],
+                                               cfg.sc_ablation_factors, cfg.k))
 # Criterion of the sentence below: the literal reading needs at most MIN_RATIO x the samples of
 # the baseline at every K (the threshold of the matched-compute verdict, in the other direction).
-ratios = [abl_n[(SC_LABELS["ours_literal"], f)] / abl_n[(SC_LABELS["modular"], f)]
-          for f in cfg.sc_ablation_factors]
+ratios = [abl_n[(lab_lit, f)] / abl_n[(lab_mod, f)] for f in cfg.sc_ablation_factors]
 glue_text("alg1_abl_ratio", ", ".join(fmt(v, ".2f") for v in ratios))
-if not np.all(np.isfinite(ratios)):
-    abl_conclusion = "a comparison at every K is not possible (some K never reached the threshold)"
-elif max(ratios) <= MIN_RATIO:
-    abl_conclusion = ("the literal reading is never worse than the baseline by more than "
-                      f"{MIN_RATIO:g}x at any K")
-else:
-    abl_conclusion = ("the literal reading falls behind the baseline by more than "
-                      f"{MIN_RATIO:g}x at some K")
-glue_text("alg1_abl_conclusion", abl_conclusion)
-show(abl, digits=3).set_properties(subset=["K", "K / k", "samples needed", "seed range"],
-                                   **{"white-space": "nowrap"})  # numbers kept whole
+glue_text("alg1_abl_conclusion", prose.ablation_conclusion(ratios, MIN_RATIO))
 
 # %% [markdown]
 # Samples needed to reach test loss {glue:text}`alg1_sc_threshold` at m =
@@ -813,7 +668,7 @@ show(abl, digits=3).set_properties(subset=["K", "K / k", "samples needed", "seed
 # %%
 wall_page = time.perf_counter() - t_page
 glue_text("alg1_wall", f"{wall_page:.0f}")
-print(f"page wall time: {wall_page:.0f} s; readings: {', '.join(READINGS)}")
+print(f"page wall time: {wall_page:.0f} s; readings: {', '.join(alg1.READINGS)}")
 
 # %%
 # NBVAL_CHECK_OUTPUT

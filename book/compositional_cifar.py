@@ -109,29 +109,21 @@ import pandas as pd
 import torch
 from IPython.display import display
 
+from modscale.experiments import cifar_alg1 as ca
 from modscale.experiments import cifar_runs as cr
 from modscale.experiments import cifar_scale as cs
 from modscale.infra import cache
-from modscale.infra.device import resolve_device, resolve_precision
-from modscale.infra.progress import progress_bar
+from modscale.infra.device import resolve_precision
 from modscale.paper_data import FIG3B, TABLE1
+from modscale.plans import compositional_cifar as cifar_plan
 from modscale.report import cifar_tables as csr
-from modscale.report import runlog, verdicts
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import verdicts
+from modscale.report.figures import compositional_cifar as figs
 from modscale.report.notebook import glue, glue_text, glue_verdicts, show
-from modscale.report.style import PALETTE, seed_everything, set_style
+from modscale.report.prose import compositional_cifar as prose
 from modscale.tasks.cifar import CLASSES
-from modscale.tasks.compositional import (
-    assemble,
-    concat_images,
-    held_out_mask,
-    make_set,
-    position_energy,
-    unflatten_input,
-)
-from modscale.training.cifar_models import METHOD_LABELS, Architecture, onehot_targets, param_count
-from modscale.training.kernel_objective import kernel_objective
+from modscale.tasks.compositional import concat_images, held_out_mask, make_set
+from modscale.training.cifar_models import METHOD_LABELS, Architecture, param_count
 
 dev = ch.device
 t_start = time.perf_counter()
@@ -151,11 +143,10 @@ glue("cifar_device", str(dev), display=False)
 # ```
 
 # %% tags=["hide-input"]
-data = cr.load_data(cfg, dev)
+data = cifar_plan.data(cfg, dev)  # the plan's items are keyed on these data (checksum, device)
 glue_text("cifar_amp_resolved", resolve_precision(cfg.amp, dev))
 glue_text("cifar_scale_amp_resolved", resolve_precision(cfg.scale_amp, dev))
-glue("cifar_source_kind", "JPEG-compressed" if data.is_jpeg else "original (lossless)",
-     display=False)
+glue("cifar_source_kind", prose.source_kind(data.is_jpeg), display=False)
 glue("cifar_source", data.source.split("/")[-1], display=False)
 glue("cifar_val_per_class", f"{cfg.val_per_class:,}", display=False)
 glue("cifar_n_train_images", f"{data.n_images['train']:,}", display=False)
@@ -180,15 +171,7 @@ print("classes balanced in every split:",
 k_show = max(cfg.ks)
 ex = make_set(data.test, 1, k_show, seed=cfg.seed + 5)
 img = concat_images(data.test, ex.idx)[0].cpu().numpy()
-fig5, ax = plt.subplots(figsize=(2.0 * k_show, 2.4))
-ax.imshow(img, interpolation="nearest")
-ax.set_xticks([32 * i + 15.5 for i in range(k_show)],
-              [CLASSES[int(c)] for c in ex.labels[0]])
-ax.set_yticks([])
-ax.grid(False)
-ax.set_title(f"input of k = {k_show} images (32 x {32 * k_show} x 3); targets below")
-for i in range(1, k_show):
-    ax.axvline(32 * i - 0.5, color="white", lw=0.8)
+fig5 = figs.fig5_compositional_example(img, [CLASSES[int(c)] for c in ex.labels[0]])
 glue("fig5_compositional_example", fig5, display=False)
 ch.export_figure(fig5, "fig5_compositional_example")
 plt.close(fig5)
@@ -263,7 +246,8 @@ pd.DataFrame([{"k": k, **{METHOD_LABELS[m]: f"{param_count(m, k, arch):,}"
 
 # %%
 t0 = time.perf_counter()
-sweep = cr.lr_sweep(data, cfg)
+# the chapter's plan (modscale.plans.compositional_cifar): its items, drawn or computed here
+sweep = cr.sweep_frame(cfg, cifar_plan.results(data, cifar_plan.lr_sweep(cfg, data), "lr sweep"))
 lrs = cr.best_lrs(sweep)
 t_sweep = time.perf_counter() - t0
 sweep_table = sweep.pivot(index="lr", columns="method", values="val_acc")[list(cfg.methods)]
@@ -286,7 +270,7 @@ glue("cifar_lrs", "; ".join(f"{METHOD_LABELS[m]} {lr:g}" for m, lr in lrs.items(
 
 # %%
 t0 = time.perf_counter()
-results = cr.main_runs(data, cfg, lrs)
+results = cifar_plan.results(data, cifar_plan.main(cfg, data, lrs), "fig3b runs")
 t_main = time.perf_counter() - t0
 df = cr.accuracy_frame(results)
 ch.record("fig3b", models_trained=len(df),
@@ -294,23 +278,7 @@ ch.record("fig3b", models_trained=len(df),
 acc = csr.summary(df, "acc")
 paper = csr.paper_fig3b_frame()
 
-fig3b, ax = plt.subplots(figsize=(6.4, 4.2))
-markers = {"monolithic": "s", "modular": "^", "ours": "o"}
-for method in cfg.methods:
-    a = acc[acc["method"] == method].sort_values("k")
-    c = PALETTE[method]
-    ax.plot(a["k"], a["mean"], "-o", color=c, label=f"{METHOD_LABELS[method]} (this book)",
-            ms=4)
-    if (a["count"] > 1).all():
-        ax.fill_between(a["k"], a["mean"] - a["sem"], a["mean"] + a["sem"], color=c, alpha=0.25,
-                        lw=0)
-    p = paper[paper["method"] == method]
-    ax.plot(p["k"], p["acc"], "--", marker=markers[method], color=PALETTE["paper"], ms=4,
-            lw=1, alpha=0.8, label=f"paper: {METHOD_LABELS[method]}")
-ax.set_xlabel("number of images k")
-ax.set_ylabel("test accuracy (per position)")
-ax.axhline(0.1, color="grey", lw=0.6, ls=":")
-ax.legend(fontsize=7, ncol=2, loc="lower left")
+fig3b = figs.fig3b_compositional_cifar(acc, paper, cfg.methods)
 glue("fig3b_compositional_cifar", fig3b, display=False)
 ch.export_figure(fig3b, "fig3b_compositional_cifar",
                  wall_time_s=t_main)
@@ -407,26 +375,12 @@ show(t1_view)
 # {numref}`fig-cifar-noise` shows the whole accuracy-against-noise curve (beyond the paper).
 
 # %%
-noise_cols = [c for c in df.columns if c.startswith("acc_noise_")]
 sub = df[df["k"] == cfg.table_k]
-fign, ax = plt.subplots(figsize=(5.2, 3.4))
-for method in cfg.methods:
-    g = sub[sub["method"] == method]
-    lv = [float(c.removeprefix("acc_noise_")) for c in noise_cols]
-    mu = [g[c].mean() for c in noise_cols]
-    se = [g[c].std(ddof=1) / np.sqrt(len(g)) if len(g) > 1 else 0.0 for c in noise_cols]
-    ax.errorbar(lv, mu, yerr=se, marker="o", ms=4, capsize=2, color=PALETTE[method],
-                label=METHOD_LABELS[method])
-ax.axvline(cfg.noise_std, color="grey", lw=0.6, ls=":")
-best_at = {c.removeprefix("acc_noise_"): max(cfg.methods, key=lambda m_: sub[sub["method"] == m_][c].mean())
-           for c in noise_cols}
+fign = figs.noise_curve(sub, cfg.methods, cfg.noise_std)
+best_at = csr.best_per_noise(sub, cfg.methods)
 if best_at:
-    ch.sensitivity("cifar-ood-noise", "the accuracy-against-noise curve", (
-        f"at k = {cfg.table_k} the best mean accuracy per noise std is: " + ", ".join(
-            f"{lv_} {METHOD_LABELS[m_]}" for lv_, m_ in best_at.items())))
-ax.set_xlabel("noise std (normalised input units)")
-ax.set_ylabel("test accuracy")
-ax.legend(fontsize=8)
+    ch.sensitivity("cifar-ood-noise", "the accuracy-against-noise curve",
+                   prose.noise_sensitivity(cfg.table_k, best_at))
 glue("fig_cifar_noise", fign, display=False)
 plt.close(fign)
 
@@ -449,33 +403,11 @@ plt.close(fign)
 # divided by its largest absolute value and mapped from [-1, 1] to [0, 1] (grey = 0).
 
 # %%
-def rgb(v: torch.Tensor, k: int) -> np.ndarray:
-    img = unflatten_input(v, k).numpy()
-    return 0.5 + 0.5 * img / max(np.abs(img).max(), 1e-12)
-
-
 by = {(r["spec"]["method"], r["spec"]["k"], r["spec"]["seeds"][0]): r for r in results}
 kt = cfg.table_k
 mods = [m for m in ("modular", "ours") if m in cfg.methods]
-n_show = min(4, arch.n_modules(kt))
-fig12, axes = plt.subplots(n_show, len(mods), figsize=(1.25 * kt * len(mods) + 0.6,
-                                                      1.45 * n_show),
-                           squeeze=False, constrained_layout=True)
-for j, method in enumerate(mods):
-    r = by[(method, kt, 0)]
-    for i in range(n_show):
-        ax = axes[i, j]
-        ax.imshow(rgb(r["slice_final"][i], kt), interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
-        share = r["energy_final"][0, i]
-        ax.set_xlabel("share per image: " + " ".join(f"{float(v):.2f}" for v in share),
-                      fontsize=7)
-        if j == 0:
-            ax.set_ylabel(f"module {i}", fontsize=8)
-        if i == 0:
-            ax.set_title(METHOD_LABELS[method], fontsize=9)
+fig12 = figs.fig12_projection_slice({m: by[(m, kt, 0)] for m in mods}, kt,
+                                    n_show=min(4, arch.n_modules(kt)))
 glue("fig12_projection_slice", fig12, display=False)
 ch.export_figure(fig12, "fig12_projection_slice")
 plt.close(fig12)
@@ -498,21 +430,8 @@ plt.close(fig12)
 
 # %%
 glue("cifar_uniform_share", f"{1 / kt:.2f}", display=False)
-rows = []
-for method in mods:
-    for k in cfg.ks:
-        rs = [r for r in results if r["spec"]["method"] == method and r["spec"]["k"] == k]
-        for stage, key in (("random init", "energy_init"), ("after Algorithm 1", "energy_after_init"),
-                           ("after training", "energy_final")):
-            if key in rs[0]:
-                share = torch.cat([r[key].max(-1).values.flatten() for r in rs])
-                rows.append({"method": METHOD_LABELS[method], "k": k, "stage": stage,
-                             "mean max share": float(share.mean()), "1/k": 1 / k})
-sel = pd.DataFrame(rows)
-sel_table = sel.pivot_table(index=["method", "stage"], columns="k", values="mean max share")
-order = [(METHOD_LABELS[m], st) for m in mods
-         for st in ("random init", "after Algorithm 1", "after training")]
-sel_table = sel_table.reindex([o for o in order if o in sel_table.index]).round(3)
+sel = csr.selectivity_frame(results, mods, cfg.ks)
+sel_table = csr.selectivity_table(sel, mods)
 show(sel_table, index=True)
 
 # %%
@@ -537,25 +456,9 @@ glue("cifar_share_mod", f"{mod_final:.3f}", display=False)
 # lower.
 
 # %%
-def objective_check(k: int, n_proj: int = 8, batch: int = 256, seed: int = 0) -> pd.DataFrame:
-    g = torch.Generator().manual_seed(seed)
-    s = make_set(data.train, batch, k, seed=seed + 11)
-    x = assemble(data.train, s.idx).cpu()
-    y = onehot_targets(s.labels).cpu()
-    u = torch.randn(n_proj, 3072 * k, cfg.module_dim, generator=g)
-    u1 = unflatten_input(u.transpose(1, 2).clone(), k)
-    u1[..., 32:, :] = 0
-    u1 = u1.reshape(n_proj, cfg.module_dim, -1).transpose(1, 2)
-    out = []
-    for name, uu in (("spread over all images", u), ("image 1 only", u1)):
-        for tgt, yy in (("all positions", y), ("position 1", y[:, :10])):
-            o = kernel_objective(x, yy, uu, ridge=cfg.init_ridge) / batch
-            out.append({"k": k, "projection": name, "targets": tgt,
-                        "objective": float(o.mean()), "s.e.": float(o.std() / np.sqrt(n_proj))})
-    return pd.DataFrame(out)
-
-
-obj_check = pd.concat([objective_check(k) for k in cfg.ks if k >= 2])
+obj_check = pd.DataFrame([row for k in cfg.ks if k >= 2
+                          for row in ca.position_objective(data, k, module_dim=cfg.module_dim,
+                                                           ridge=cfg.init_ridge)])
 obj_table = obj_check.pivot_table(index=["k", "targets"], columns="projection",
                                   values="objective", sort=False).round(3)
 show(obj_table, index=True)
@@ -565,8 +468,7 @@ oc = obj_check.set_index(["k", "projection", "targets"])["objective"]
 prefers = [bool(oc[(k, "image 1 only", "all positions")] < oc[(k, "spread over all images",
                                                                   "all positions")])
            for k in sorted(set(obj_check["k"]))]
-glue("cifar_obj_prefers", "prefers" if all(prefers) else
-     ("does not prefer" if not any(prefers) else "prefers only at some k"), display=False)
+glue("cifar_obj_prefers", prose.objective_preference(prefers), display=False)
 
 # %% [markdown]
 # With all positions as targets (what Algorithm 1 minimises here), the objective
@@ -630,17 +532,11 @@ if k2 is not None:
 
 # %%
 t0 = time.perf_counter()
-ep = cr.epoch_runs(data, cfg, lrs)
+ep = cifar_plan.results(data, cifar_plan.epochs(cfg, data, lrs), "epochs runs")
 t_ep = time.perf_counter() - t0
 glue("cifar_epochs_max", str(max(cfg.epochs_curve)), display=False)
 glue("cifar_epochs_k", str(cfg.epochs_k), display=False)
-ep_rows = []
-for r in ep:
-    for e, a in zip(r["spec"]["eval_epochs"], r["acc"], strict=True):
-        ep_rows.append({"method": METHOD_LABELS[r["spec"]["method"]], "epochs": e,
-                        "test acc": float(a.mean())})
-ep_table = pd.DataFrame(ep_rows).pivot(index="epochs", columns="method", values="test acc")
-ep_table = ep_table[[METHOD_LABELS[m] for m in cfg.methods]].round(3)
+ep_table = csr.epochs_table(ep, cfg.methods)
 show(ep_table, index=True)
 
 # %% [markdown]
@@ -663,12 +559,9 @@ show(ep_table, index=True)
 
 # %% tags=["hide-input"]
 t0 = time.perf_counter()
-scale_sweep = [cs.scale_run(data, s, progress=False)
-               for s in progress_bar(cs.sweep_specs(cfg, dev) if len(cfg.lr_grid) > 1 else [],
-                                     desc="scale lr sweep")]
+scale_sweep = cifar_plan.results(data, cifar_plan.scale_sweep(cfg, data), "scale lr sweep")
 scale_lrs = cs.scale_lrs(scale_sweep, cfg)
-scale_runs = [cs.scale_run(data, s, progress=False)
-              for s in progress_bar(cs.main_specs(cfg, scale_lrs, dev), desc="scale runs")]
+scale_runs = cifar_plan.results(data, cifar_plan.scale(cfg, data, scale_lrs), "scale runs")
 t_scale = time.perf_counter() - t0
 sdf = csr.scale_frame(scale_runs)
 b0 = cfg.scale_module_dims[0]
@@ -686,6 +579,8 @@ for key, val in {"cifar_scale_n": f"{cfg.scale_n_train:,}",
                  "cifar_scale_lrs": "; ".join(f"{METHOD_LABELS[m]} {lr:g}"
                                               for m, lr in scale_lrs.items())}.items():
     glue(key, val, display=False)
+
+# %% tags=["hide-input"]
 store_rows = pd.DataFrame(cache.store_status(cs.EXPERIMENT))
 n_stored = len(store_rows)
 n_changed = int(store_rows["code_changed"].sum()) if n_stored else 0
@@ -696,12 +591,7 @@ glue("cifar_scale_stored", str(n_stored), display=False)
 glue("cifar_scale_changed", str(n_changed), display=False)
 glue("cifar_scale_load_s", f"{t_scale:.0f}", display=False)
 if n_stored:
-    prov = (store_rows.assign(day=store_rows["date"].str[:10])
-            .groupby(["commit", "device", "version", "code_changed"], as_index=False)
-            .agg(entries=("file", "size"), computed=("day", lambda d: ", ".join(sorted(set(d)))),
-                 wall_min=("wall_time_s", lambda w: round(float(np.nansum(w)) / 60, 1))))
-    display(show(prov.rename(columns={"wall_min": "compute (min)",
-                                      "code_changed": "code changed since"})))
+    display(show(csr.store_provenance(store_rows)))
 else:
     print("no stored scale runs: all", len(scale_sweep) + len(scale_runs),
           "runs were computed in this build")
@@ -718,10 +608,7 @@ else:
 
 # %% tags=["hide-input"]
 if scale_sweep:
-    ss = pd.DataFrame([{"method": METHOD_LABELS[r["spec"]["method"]], "lr": r["spec"]["lr"],
-                        "val_acc": r["rows"][0]["val_acc"]} for r in scale_sweep])
-    display(show(ss.pivot(index="lr", columns="method", values="val_acc").round(4),
-                 index=True))
+    display(show(csr.sweep_table(scale_sweep), index=True))
 
 # %% [markdown]
 # ### Fig. 3b at the paper's data scale
@@ -730,35 +617,15 @@ if scale_sweep:
 full = csr.as_accuracy_frame(sdf[(sdf["n_train"] == cfg.scale_n_train)
                                  & (sdf["module_dim"] == b0) & sdf["k"].isin(cfg.scale_ks)])
 acc_s = csr.summary(full, "acc")
-fig3s, axes = plt.subplots(1, 2, figsize=(9.6, 3.8), sharey=True, constrained_layout=True)
-for ax, frame, title in ((axes[0], acc_s, f"{cfg.scale_n_train:,} combinations (this book)"),
-                         (axes[1], acc, f"{cfg.n_train:,} combinations (this book)")):
-    for method in cfg.methods:
-        a = frame[frame["method"] == method].sort_values("k")
-        ax.errorbar(a["k"], a["mean"], yerr=a["sem"].fillna(0), marker="o", ms=4, capsize=2,
-                    color=PALETTE[method], label=METHOD_LABELS[method])
-        p = paper[paper["method"] == method]
-        ax.plot(p["k"], p["acc"], "--", marker=markers[method], color=PALETTE["paper"], ms=3,
-                lw=1, alpha=0.7, label=f"paper: {METHOD_LABELS[method]}")
-    ax.set_title(title, fontsize=9)
-    ax.set_xlabel("number of images k")
-    ax.axhline(0.1, color="grey", lw=0.6, ls=":")
-axes[0].set_ylabel("test accuracy (per position)")
-axes[1].legend(fontsize=7, ncol=2, loc="lower left")
+fig3s = figs.fig3b_scale([(acc_s, f"{cfg.scale_n_train:,} combinations (this book)"),
+                          (acc, f"{cfg.n_train:,} combinations (this book)")], paper, cfg.methods)
 glue("fig3b_cifar_scale", fig3s, display=False)
 ch.export_figure(fig3s, "fig3b_compositional_cifar_scale")
 plt.close(fig3s)
 tab_s = acc_s.pivot(index="k", columns="method", values="mean")[list(cfg.methods)]
 tab_s.columns = [METHOD_LABELS[m] for m in tab_s.columns]
-SHORT_NAMES = {"monolithic": "mono", "modular": "modular", "ours": "ours"}
 src_scale, src_book = f"n = {cfg.scale_n_train:,}", f"chapter, n = {cfg.n_train:,}"
-cmp = pd.concat({src_scale: acc_s.pivot(index="k", columns="method", values="mean"),
-                 src_book: acc.pivot(index="k", columns="method", values="mean"),
-                 "paper": pd.DataFrame({m: FIG3B[m] for m in cfg.methods},
-                                       index=pd.Index(FIG3B["k"], name="k"))}, axis=1)
-cmp = cmp.loc[sorted(acc_s["k"].unique())]
-cmp = cmp[[(src, m) for src in (src_scale, src_book, "paper") for m in cfg.methods]]
-cmp.columns = pd.MultiIndex.from_tuples([(src, SHORT_NAMES[m]) for src, m in cmp.columns])
+cmp = csr.scale_comparison({src_scale: acc_s, src_book: acc}, cfg.methods)
 show(cmp.round(3), index=True)
 
 # %% [markdown]
@@ -843,33 +710,7 @@ ch.export_table(study[list(csr.SCALE_COLUMNS) + ["lr", "params", "train_time_s",
                 "cifar_scale",
                 extra={"scale_n_seeds": cfg.scale_n_seeds, "batch_size": cfg.scale_batch_size,
                     "amp": resolve_precision(cfg.scale_amp, dev), "lrs": scale_lrs})
-figsc, axes = plt.subplots(1, len(cfg.scale_study_ks),
-                           figsize=(4.6 * len(cfg.scale_study_ks) + 1.8, 3.6),
-                           squeeze=False, sharey=True, constrained_layout=True)
-for ax, k in zip(axes[0], cfg.scale_study_ks, strict=True):
-    g = study[study["k"] == k]
-    for method in cfg.methods:
-        for j, b in enumerate(cfg.scale_module_dims):  # b0 a line, larger b open markers
-            h = g[(g["method"] == method) & (g["module_dim"] == b)]
-            if h.empty:
-                continue
-            st = h.groupby("n_train")["accuracy"].agg(["mean", "std", "count"]).reset_index()
-            se = (st["std"] / np.sqrt(st["count"])).fillna(0)
-            ax.errorbar(st["n_train"], st["mean"], yerr=se,
-                        fmt="-o" if b == b0 else "DsP^v"[(j - 1) % 5],
-                        ms=4, capsize=2, color=PALETTE[method],
-                        mfc=PALETTE[method] if b == b0 else "none",
-                        label=f"{METHOD_LABELS[method]}" + ("" if b == b0 else f", b = {b}"))
-        pk = FIG3B["k"].index(k) if k in FIG3B["k"] else None
-        if pk is not None:
-            ax.axhline(FIG3B[method][pk], color=PALETTE[method], ls="--", lw=0.8, alpha=0.6)
-    ax.set_xscale("log")
-    ax.set_xlabel("training combinations (one epoch)")
-    ax.set_title(f"k = {k} (dashed: paper at 10⁶, b = 512)", fontsize=9)
-axes[0, 0].set_ylabel("test accuracy (per position)")
-# One legend beside the panels (the panel with the most entries has every module dimension).
-handles, labels = max((a.get_legend_handles_labels() for a in axes[0]), key=lambda hl: len(hl[1]))
-figsc.legend(handles, labels, fontsize=7, loc="outside right center")
+figsc = figs.cifar_scale(study, cfg.methods, cfg.scale_study_ks, cfg.scale_module_dims, FIG3B)
 glue("fig_cifar_scale", figsc, display=False)
 ch.export_figure(figsc, "cifar_scale")
 plt.close(figsc)
@@ -888,22 +729,8 @@ plt.close(figsc)
 
 # %% tags=["hide-input"]
 order_tab = csr.ordering_table(study)
-trends = {}
-for (k, b), g in order_tab.groupby(["k", "module_dim"]):
-    if g["n_train"].nunique() > 1:
-        trends[(k, b)] = csr.trend_of(g.sort_values("n_train"))
-view = order_tab.copy()
-for m in cfg.methods:
-    view[m] = view[m].round(4)
-for c in ("ours-modular", "ours-monolithic"):
-    view[c] = [f"{100 * d:+.1f} ± {100 * s:.1f}" if np.isfinite(d) else "—"  # no mono at b > b0
-               for d, s in zip(view[c], view[f"{c} se"], strict=True)]
-view = view.drop(columns=["ours-modular se", "ours-monolithic se"]).rename(
-    columns={**{m: METHOD_LABELS[m] for m in cfg.methods}, "module_dim": "b",
-             "ours-modular": "ours - modular (points)",
-             "ours-monolithic": "ours - mono (points)", "n_train": "n"})
-view["paper ordering"] = view["paper ordering"].map({True: "yes", False: "no"})
-display(show(view).set_properties(  # numbers whole on narrow screens
+trends = csr.scale_trends(order_tab)
+display(show(csr.ordering_view(order_tab, cfg.methods)).set_properties(  # numbers whole on narrow screens
     subset=["k", "b", "n", "ours - modular (points)", "ours - mono (points)"],
     **{"white-space": "nowrap"}))
 glue("cifar_scale_trends", "; ".join(f"at k = {k} it {t}" for (k, b), t in trends.items()
@@ -912,22 +739,13 @@ n_hold = int(order_tab["paper ordering"].sum())
 glue("cifar_scale_hold", f"{n_hold} of {len(order_tab)}", display=False)
 # The module-dimension comparison: modular methods at scale_dim_n_train, first study k.
 k_dim = cfg.scale_study_ks[0]
-dims = study[(study["k"] == k_dim) & (study["n_train"] == cfg.scale_dim_n_train)
-             & (study["method"] != "monolithic")]
-dim_acc = dims.groupby(["method", "module_dim"])["accuracy"].mean()
-dim_txt = "; ".join(
-    f"{METHOD_LABELS[m]}: " + ", ".join(f"{100 * a:.1f} % (b = {b})"
-                                        for b, a in dim_acc[m].sort_index().items())
-    for m in dim_acc.index.get_level_values(0).unique())
-glue("cifar_dim_text", (f"At k = {k_dim} and {cfg.scale_dim_n_train:,} combinations the test "
-                        f"accuracy is {dim_txt}" if len(cfg.scale_module_dims) > 1 and len(dims)
-                        else "No module dimension beyond the first was run at this profile"),
-     display=False)
-if len(cfg.scale_module_dims) > 1 and len(dims):
+dim_acc = csr.dim_accuracy(study, k_dim, cfg.scale_dim_n_train)
+dim_ran = len(cfg.scale_module_dims) > 1 and len(dim_acc) > 0
+dim_outcome = prose.dim_outcome(k_dim, cfg.scale_dim_n_train, prose.dim_accuracies(dim_acc))
+glue("cifar_dim_text", prose.dim_sentence(dim_outcome if dim_ran else None), display=False)
+if dim_ran:
     for dev_id in ("cifar-architectures", "cifar-scale"):
-        ch.sensitivity(dev_id, "module dimension b", (
-            f"at k = {k_dim} and {cfg.scale_dim_n_train:,} combinations the test accuracy is "
-            f"{dim_txt}"))
+        ch.sensitivity(dev_id, "module dimension b", dim_outcome)
 
 # %% [markdown]
 # The paper's ordering (ours > modular > monolithic) holds in {glue:text}`cifar_scale_hold`
@@ -965,28 +783,14 @@ if len(cfg.scale_module_dims) > 1 and len(dims):
 # {glue:text}`cifar_a1_networks` networks at k = {glue:text}`cifar_a1_k` and K = 2k.
 
 # %% tags=["hide-input"]
-from modscale.experiments import cifar_alg1 as ca
-
 t0 = time.perf_counter()
-# large_pool at the paper's b (4x larger mini-batches of 3072k x b projections) is left out for
-# cost: at b = 32 it already shows that the pool is not the cause
-a1_runs = [ca.run(data, ca.spec(cfg, v, k=max(2, min(4, max(cfg.ks))), module_dim=b))
-           for b in dict.fromkeys((cfg.module_dim, cfg.paper_dim)) for v in ca.VARIANTS
-           if not (b == cfg.paper_dim != cfg.module_dim and v == "large_pool")]
+# every variant at both b, but large_pool at the paper's b (left out for cost: see the step)
+a1_runs = cifar_plan.results(data, cifar_plan.alg1(cfg, data))
 t_a1 = time.perf_counter() - t0
 a1 = csr.alg1_table(a1_runs)
-a1_view = a1[["b", "variant", "mini-batch start", "mini-batch end", "held-out start",
-              "held-out change %", "change min %", "change max %", "share before",
-              "share after"]].copy()
-for c in ("mini-batch start", "mini-batch end", "held-out start"):
-    a1_view[c] = a1_view[c].round(2)
-for c in ("held-out change %", "change min %", "change max %"):
-    a1_view[c] = a1_view[c].map(lambda v: f"{v:+.2f}")
-for c in ("share before", "share after"):
-    a1_view[c] = a1_view[c].round(4)
 ch.export_table(a1, "cifar_alg1_heldout",
                 extra={"k": int(a1_runs[0]["spec"]["k"]), "min_drop": ca.MIN_DROP})
-display(show(a1_view))
+display(show(csr.alg1_view(a1)))
 glue("cifar_a1_heldout", f"{a1_runs[0]['spec']['n_heldout']:,}", display=False)
 glue("cifar_a1_networks", str(a1_runs[0]["spec"]["n_models"]), display=False)
 glue("cifar_a1_k", str(a1_runs[0]["spec"]["k"]), display=False)
@@ -995,26 +799,7 @@ glue("cifar_pd_seeds", str(cfg.paper_dim_n_seeds), display=False)
 
 # %% tags=["hide-input"]
 dims_a1 = sorted(a1["b"].unique())
-fig_a1, axes = plt.subplots(1, len(dims_a1), figsize=(3.6 * len(dims_a1), 3.9),
-                            squeeze=False, sharey=True, constrained_layout=True)
-VARIANT_STYLE = {"as_run": ("C3", "-"), "large_pool": ("C1", "-"), "early_stop": ("C5", ":"),
-                 "bandwidth_grad": ("C0", "-"), "joint": ("C2", "--"),
-                 "joint_bandwidth_grad": ("C4", "--")}
-for ax, b in zip(axes[0], dims_a1, strict=True):
-    for r in (r for r in a1_runs if r["spec"]["module_dim"] == b):
-        v = r["spec"]["variant"]
-        col, ls = VARIANT_STYLE.get(v, ("k", "-"))
-        steps = r["steps"].numpy()
-        ax.plot(steps, 100 * (r["heldout"].mean(1) / r["heldout"][0].mean() - 1).numpy(),
-                color=col, ls=ls, marker="o", ms=3, label=f"{v} (held-out)")
-        ax.plot(steps, 100 * (r["batch"].mean(1) / r["batch"][0].mean() - 1).numpy(),
-                color=col, ls=ls, lw=0.8, alpha=0.45)
-    ax.axhline(0, color="0.5", lw=0.6)
-    ax.set_xlabel("Algorithm 1 step")
-    ax.set_title(f"b = {b}", fontsize=10)
-axes[0, 0].set_ylabel("objective change from step 0 (%)")
-handles, labels = axes[0, 0].get_legend_handles_labels()
-fig_a1.legend(handles, labels, fontsize=7.5, loc="outside lower center", ncol=3)
+fig_a1 = figs.cifar_alg1_heldout(a1_runs, dims_a1)
 glue("fig_cifar_alg1", fig_a1, display=False)
 ch.export_figure(fig_a1, "cifar_alg1_heldout")
 plt.close(fig_a1)
@@ -1031,20 +816,16 @@ plt.close(fig_a1)
 
 # %% tags=["hide-input"]
 orc = csr.oracle_table(a1_runs)
-orc_view = orc.copy()
-for c in ("random start", "image-aligned"):
-    orc_view[c] = orc_view[c].round(3)
-orc_view["aligned - random %"] = orc_view["aligned - random %"].map(lambda v: f"{v:+.1f}")
 ch.export_table(orc, "cifar_alg1_oracle")
-display(show(orc_view))
+display(show(csr.oracle_view(orc)))
 chosen = ca.choose({r["spec"]["variant"]: r for r in a1_runs
                     if r["spec"]["module_dim"] == cfg.paper_dim})
 by_var = {(r["spec"]["module_dim"], r["spec"]["variant"]): r for r in a1_runs}
 
 
 def a1_change(b: int, variant: str) -> str:
-    c = 100 * ca.change(by_var[(b, variant)]).numpy()
-    return f"{c.mean():+.1f} %" if abs(c.mean()) >= 1 else f"{c.mean():+.2f} %"
+    """The mean held-out change of ``variant`` at module dimension ``b``, as the page writes it."""
+    return prose.objective_change(csr.alg1_mean_change(by_var[(b, variant)]))
 
 
 pd_b, b32 = cfg.paper_dim, cfg.module_dim
@@ -1056,6 +837,8 @@ glue("cifar_a1_bw", f"{a1_change(b32, 'bandwidth_grad')} (b = {b32}), "
 glue("cifar_a1_joint", f"{a1_change(b32, 'joint')} and {a1_change(b32, 'joint_bandwidth_grad')} "
      f"at b = {b32}, {a1_change(pd_b, 'joint')} and {a1_change(pd_b, 'joint_bandwidth_grad')} "
      f"at b = {pd_b}", display=False)
+
+# %% tags=["hide-input"]
 share_after = a1.set_index(["b", "variant"])["share after"]
 glue("cifar_a1_share", f"{share_after.min():.4f}-{share_after.max():.4f}", display=False)
 glue("cifar_a1_share_uniform", f"{1 / a1_runs[0]['spec']['k']:.2f}", display=False)
@@ -1064,21 +847,9 @@ glue("cifar_a1_oracle_literal", ", ".join(f"{orc_i[(b, 'literal')]:+.1f} % (b = 
                                           for b in dims_a1), display=False)
 glue("cifar_a1_oracle_joint", ", ".join(f"{orc_i[(b, 'joint')]:+.1f} % (b = {b})"
                                         for b in dims_a1), display=False)
-
-
-def points_at(reading: str) -> str:
-    """How the reading's objective ranks the image-aligned projection (at every b run)."""
-    v = [orc_i[(b, reading)] for b in dims_a1]
-    if all(x > 0 for x in v):
-        return "does not point at"
-    if all(x < -5 for x in v):
-        return "clearly prefers"
-    return "barely prefers" if all(x < 0 for x in v) else "is ambivalent about"
-
-
-glue_text("cifar_a1_literal_points", points_at("literal"))
-glue_text("cifar_a1_joint_points", points_at("joint"))
-glue_text("cifar_a1_chosen", chosen or "none of the variants")
+glue_text("cifar_a1_literal_points", prose.points_at([orc_i[(b, "literal")] for b in dims_a1]))
+glue_text("cifar_a1_joint_points", prose.points_at([orc_i[(b, "joint")] for b in dims_a1]))
+glue_text("cifar_a1_chosen", prose.chosen_variant(chosen))
 glue_text("cifar_a1_configured", cfg.paper_dim_init)
 glue("cifar_a1_min_drop", f"{100 * ca.MIN_DROP:g} %", display=False)
 glue("cifar_a1_time", f"{t_a1:.0f}", display=False)
@@ -1123,13 +894,13 @@ if chosen is not None and chosen != cfg.paper_dim_init:
 
 # %% tags=["hide-input"]
 t0 = time.perf_counter()
-pd_sweep, pd_lrs, pd_runs = cs.paper_dim_runs(data, cfg, progress=False)
+pd_sweep = cifar_plan.results(data, cifar_plan.paper_dim_sweep(cfg, data))
+pd_lrs = cs.paper_dim_lrs(pd_sweep, cfg)
+pd_runs = cifar_plan.results(data, cifar_plan.paper_dim(cfg, data, pd_lrs))
 t_pd = time.perf_counter() - t0
 pdf = csr.scale_frame(pd_runs)
 if pd_sweep:
-    sw = pd.DataFrame([{"method": METHOD_LABELS[r["spec"]["method"]], "lr": r["spec"]["lr"],
-                        "val_acc": r["rows"][0]["val_acc"]} for r in pd_sweep])
-    display(show(sw.pivot(index="lr", columns="method", values="val_acc").round(4), index=True))
+    display(show(csr.sweep_table(pd_sweep), index=True))
 glue("cifar_pd_lrs", "; ".join(f"{METHOD_LABELS[m]} {lr:g}" for m, lr in pd_lrs.items()),
      display=False)
 glue("cifar_pd_n", f"{cfg.paper_dim_n_train:,}", display=False)
@@ -1137,12 +908,8 @@ glue("cifar_pd_ks", ", ".join(map(str, cfg.paper_dim_ks)), display=False)
 glue("cifar_pd_cost_min", f"{sum(r['wall_time_s'] for r in pd_sweep + pd_runs) / 60:.0f}",
      display=False)
 glue("cifar_pd_load_s", f"{t_pd:.0f}", display=False)
-grid_lo = min(cfg.paper_dim_lr_grid)
-glue("cifar_pd_edge", ", ".join(METHOD_LABELS[m] for m, lr in pd_lrs.items() if lr == grid_lo)
-     or "none", display=False)
-differ = [f"{METHOD_LABELS[m]} {scale_lrs[m]:g} there, {lr:g} here" for m, lr in pd_lrs.items()
-          if m in scale_lrs and scale_lrs[m] != lr]
-glue_text("cifar_pd_lr_differ", "; ".join(differ) if differ else "none differs")
+glue("cifar_pd_edge", prose.lowest_rate(pd_lrs, min(cfg.paper_dim_lr_grid)), display=False)
+glue_text("cifar_pd_lr_differ", prose.lr_differences(scale_lrs, pd_lrs))
 
 # %% [markdown]
 # Validation accuracy of the learning-rate sweep at b = {glue:text}`cifar_pd_b` (k =
@@ -1159,15 +926,7 @@ glue_text("cifar_pd_lr_differ", "; ".join(differ) if differ else "none differs")
 # %% tags=["hide-input"]
 pd_full = csr.as_accuracy_frame(pdf)
 acc_pd = csr.summary(pd_full)
-fig3p, ax = plt.subplots(figsize=(5.4, 3.6), constrained_layout=True)
-for m in cfg.methods:
-    g = acc_pd[acc_pd["method"] == m].sort_values("k")
-    ax.errorbar(g["k"], g["mean"], yerr=g["sem"].fillna(0), fmt="-o", ms=4, capsize=2, color=PALETTE[m],
-                label=f"{METHOD_LABELS[m]} (b = {cfg.paper_dim})")
-    ax.plot(FIG3B["k"], FIG3B[m], ls="--", lw=1, color=PALETTE[m], alpha=0.6)
-ax.set(xlabel="number of images k", ylabel="test accuracy (per position)")
-ax.set_xticks(FIG3B["k"])
-ax.legend(fontsize=8, title="dashed: paper (10⁶ combinations)", title_fontsize=8)
+fig3p = figs.fig3b_paper_dim(acc_pd, FIG3B, cfg.methods, cfg.paper_dim)
 glue("fig3b_paper_dim", fig3p, display=False)
 ch.export_figure(fig3p, "fig3b_paper_dim")
 plt.close(fig3p)
@@ -1184,26 +943,7 @@ pd_ks = sorted(pd_full["k"].unique())
 # ```
 
 # %% tags=["hide-input"]
-t1p = csr.table1_frame(pd_full, cfg.table_k, cfg.noise_std) \
-    if cfg.table_k in cfg.paper_dim_ks else None
-rows_pd = []
-for m in cfg.methods:
-    g = pdf[(pdf["method"] == m) & (pdf["k"] == cfg.table_k)]
-    if g.empty:
-        continue
-    row = {"method": METHOD_LABELS[m], "seeds": len(g), "lr": pd_lrs[m],
-           "test acc": f"{100 * g['accuracy'].mean():.2f} ± "
-                       f"{100 * g['accuracy'].std() / np.sqrt(len(g)):.2f}",
-           "OOD acc": f"{100 * g['ood_accuracy'].mean():.2f} ± "
-                      f"{100 * g['ood_accuracy'].std() / np.sqrt(len(g)):.2f}"}
-    col = f"acc_noise_{cfg.noise_std:g}"
-    if col in g:
-        row["noise acc"] = (f"{100 * g[col].mean():.2f} ± "
-                            f"{100 * g[col].std() / np.sqrt(len(g)):.2f}")
-    pk = FIG3B["k"].index(cfg.table_k) if cfg.table_k in FIG3B["k"] else None
-    row["paper Fig. 3b"] = f"{100 * FIG3B[m][pk]:.1f}" if pk is not None else "—"
-    rows_pd.append(row)
-pd_tab = pd.DataFrame(rows_pd)
+pd_tab = csr.paper_dim_summary(pdf, cfg.methods, cfg.table_k, cfg.noise_std, pd_lrs)
 ch.export_table(pdf[list(csr.SCALE_COLUMNS) + [c for c in pdf.columns if c.startswith("acc_noise_")]
                  + ["lr", "params", "train_time_s", "init_time_s", "wall_time_s"]],
                 "cifar_paper_dim",
@@ -1212,25 +952,8 @@ ch.export_table(pdf[list(csr.SCALE_COLUMNS) + [c for c in pdf.columns if c.start
 show(pd_tab)
 
 # %% tags=["hide-input"]
-t1_cols = [("acc_ood", "combinatorial_ood_accuracy", "OOD (held-out class tuples)"),
-           (f"acc_noise_{cfg.noise_std:g}", "accuracy_under_noise",
-            f"input noise std {cfg.noise_std:g}")]
-g_t = pdf[pdf["k"] == cfg.table_k]
-fig_t1, axes = plt.subplots(1, 2, figsize=(7.6, 3.3), sharey=False, constrained_layout=True)
-for ax, (col, paper_col, title) in zip(axes, t1_cols, strict=True):
-    for i, m in enumerate(cfg.methods):
-        v = 100 * g_t[g_t["method"] == m][col].to_numpy() if col in g_t else np.array([])
-        if len(v):
-            ax.scatter(np.full(len(v), i) + np.linspace(-0.12, 0.12, len(v)), v, s=14,
-                       color=PALETTE[m], alpha=0.7)
-            ax.errorbar(i + 0.25, v.mean(), yerr=v.std(ddof=1) / np.sqrt(len(v))
-                        if len(v) > 1 else 0, fmt="o", color=PALETTE[m], capsize=3)
-        ax.plot([i - 0.3, i + 0.3], [TABLE1[paper_col][list(METHOD_LABELS).index(m)]] * 2,
-                color="C3", ls="--", lw=1.2)
-    ax.set_xticks(range(len(cfg.methods)), [METHOD_LABELS[m] for m in cfg.methods],
-                  fontsize=8)
-    ax.set_title(title, fontsize=9)
-    ax.set_ylabel("accuracy (%)")
+fig_t1 = figs.table1_paper_dim(pd_full[pd_full["k"] == cfg.table_k], cfg.methods, cfg.noise_std,
+                               TABLE1)
 glue("fig_table1_paper_dim", fig_t1, display=False)
 ch.export_figure(fig_t1, "table1_paper_dim")
 plt.close(fig_t1)
@@ -1253,19 +976,7 @@ pd_slices = {r["spec"]["method"]: r for r in pd_runs
              if r["spec"].get("keep_slices") and "slice_final" in r}
 if pd_slices:
     kk = cfg.table_k
-    mods_pd = [m for m in ("modular", "ours") if m in pd_slices]
-    n_sh = min(4, min(len(pd_slices[m]["slice_final"]) for m in mods_pd))
-    fig12p, axes = plt.subplots(n_sh, len(mods_pd), figsize=(1.25 * kk * len(mods_pd) + 0.6,
-                                                             1.35 * n_sh + 0.5),
-                                squeeze=False, constrained_layout=True)
-    for j, m in enumerate(mods_pd):
-        for i in range(n_sh):
-            ax = axes[i, j]
-            ax.imshow(rgb(pd_slices[m]["slice_final"][i], kk), interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i == 0:
-                ax.set_title(METHOD_LABELS[m], fontsize=9)
+    fig12p = figs.fig12_paper_dim({m: r["slice_final"] for m, r in pd_slices.items()}, kk)
     glue("fig12_paper_dim", fig12p, display=False)
     ch.export_figure(fig12p, "fig12_projection_slice_paper_dim")
     plt.close(fig12p)
@@ -1305,75 +1016,61 @@ ch.record("lr sweep, epochs, data",
 # Table 1 and Fig. 12 are judged on the runs at the paper's module dimension (section above),
 # Fig. 3b too where they cover several k; the b = 32 runs at the paper's data scale are then their
 # sensitivity.
-SHORT = {label: m for m, label in METHOD_LABELS.items()}
 scale_txt = f"{cfg.scale_n_train:,} combinations, b = {b0}"
-pd_n_txt = f"{cfg.paper_dim_n_train:,} combinations"
-pd_txt = f"{pd_n_txt}, b = {cfg.paper_dim}"
+pd_txt = f"{cfg.paper_dim_n_train:,} combinations, b = {cfg.paper_dim}"
+pd_setting = prose.run_setting(cfg.paper_dim, cfg.paper_dim_n_train, cfg.paper_dim_n_seeds)
+b32_setting = prose.run_setting(b0, cfg.scale_n_train, cfg.scale_n_seeds)
+cause_init = prose.init_cause({b: orc_i[(b, "literal")] for b in dims_a1},
+                              {b: orc_i[(b, "joint")] for b in dims_a1},
+                              share_after.mean(), a1_runs[0]["spec"]["k"])
+paper_3b = {m: FIG3B[m] for m in ("ours", "modular", "monolithic")}
+
+# %% tags=["hide-input"]
+# Fig. 3b
 k_max_s = int(max(tab_s.index))
-
-
-def per_seed_at(frame, col: str, k: int, scale_by: float = 1.0) -> dict:
-    """{method: (seeds,) values of ``col`` at ``k``}, seed-aligned (sorted by seed)."""
-    sub = frame[frame["k"] == k].sort_values("seed")
-    return {m: scale_by * sub[sub["method"] == m][col].to_numpy() for m in cfg.methods}
-
-
-orc_lit = {b: orc_i[(b, "literal")] for b in dims_a1}
-orc_jnt = {b: orc_i[(b, "joint")] for b in dims_a1}
-cause_init = (
-    "the initialiser: on raw CIFAR pixels the literal kernel objective (minimised) is "
-    + ", ".join(f"{v:+.1f} %" for v in orc_lit.values())
-    + " for an image-aligned projection against a random one (b = " + ", ".join(map(str, orc_lit))
-    + "; positive: the aligned projection scores worse), the joint objective "
-    + ", ".join(f"{v:+.1f} %" for v in orc_jnt.values())
-    + "; no variant of Algorithm 1 moves the largest per-image share off "
-    + f"{share_after.mean():.3f} (uniform: 1/k = {1 / a1_runs[0]['spec']['k']:.2f}, "
-    + f"k = {a1_runs[0]['spec']['k']})")
 fig3b_v = verdicts.fig3b_cifar(
     {m: tab_s[METHOD_LABELS[m]].to_numpy() for m in cfg.methods}, list(tab_s.index),
-    paper={m: FIG3B[m] for m in ("ours", "modular", "monolithic")}, paper_ks=FIG3B["k"],
-    per_seed_at_k_max=per_seed_at(full, "acc", k_max_s), min_effect=0.01, scale=scale_txt)
-b32_setting = f"b = {b0}, {cfg.scale_n_train:,} combinations, {cfg.scale_n_seeds} seeds"
+    paper=paper_3b, paper_ks=FIG3B["k"], min_effect=0.01, scale=scale_txt,
+    per_seed_at_k_max=csr.per_seed_at(full, "acc", k_max_s, cfg.methods))
 if len(pd_ks) >= 2:  # judged at the paper's module dimension, b = 32 its sensitivity
     tab_pd = acc_pd.pivot(index="k", columns="method", values="mean")
     fig3b_pd = verdicts.fig3b_cifar(
         {m: tab_pd[m].to_numpy() for m in cfg.methods}, list(tab_pd.index),
-        paper={m: FIG3B[m] for m in ("ours", "modular", "monolithic")}, paper_ks=FIG3B["k"],
-        per_seed_at_k_max=per_seed_at(pd_full, "acc", int(max(pd_ks))), min_effect=0.01,
-        scale=pd_txt)
+        paper=paper_3b, paper_ks=FIG3B["k"], min_effect=0.01, scale=pd_txt,
+        per_seed_at_k_max=csr.per_seed_at(pd_full, "acc", int(max(pd_ks)), cfg.methods))
     v_cifar = [fig3b_pd]
-    records = [(fig3b_pd, {"setting": (
-        f"b = {cfg.paper_dim}, {cfg.paper_dim_n_train:,} combinations, "
-        f"{cfg.paper_dim_n_seeds} seeds, k = {', '.join(map(str, pd_ks))} (paper: 10⁶, "
-        "k = 1..8)"), "cause": cause_init}),
+    records = [(fig3b_pd, {"setting": prose.paper_dim_fig3b_setting(
+        cfg.paper_dim, cfg.paper_dim_n_train, cfg.paper_dim_n_seeds, pd_ks), "cause": cause_init}),
         (fig3b_v, {"setting": b32_setting, "of_record": False})]
 else:
     v_cifar = [fig3b_v]
-    records = [(fig3b_v, {"setting": (
-        f"{b32_setting}: the only data scale with several k; b = {cfg.paper_dim} ran at k = "
-        f"{', '.join(map(str, cfg.paper_dim_ks))} only (tools/paper_run.py carries the rest)"),
-        "cause": cause_init})]
+    records = [(fig3b_v, {"setting": prose.scale_only_fig3b_setting(
+        b32_setting, cfg.paper_dim, cfg.paper_dim_ks), "cause": cause_init})]
 glue_text("cifar_fig3b_where", records[0][1]["setting"])
+
+# %% tags=["hide-input"]
+# Table 1
+SHORT = {label: m for m, label in METHOD_LABELS.items()}
 paper_t1 = {SHORT[lab]: i for i, lab in enumerate(METHOD_LABELS.values())}
 for cid, col, paper_col, noise in (
         ("table1_ood", "acc_ood", "combinatorial_ood_accuracy", None),
         ("table1_noise", f"acc_noise_{cfg.noise_std:g}", "accuracy_under_noise", cfg.noise_std)):
     paper_row = {m: TABLE1[paper_col][i] for m, i in paper_t1.items()}
     if cfg.table_k in cfg.paper_dim_ks:
-        v_pd = verdicts.table1_cifar(cid, per_seed_at(pd_full, col, cfg.table_k, 100.0),
-                                     paper=paper_row, k=cfg.table_k, noise_std=noise,
-                                     min_effect=1.0, scale=pd_txt)
+        v_pd = verdicts.table1_cifar(
+            cid, csr.per_seed_at(pd_full, col, cfg.table_k, cfg.methods, 100.0), paper=paper_row,
+            k=cfg.table_k, noise_std=noise, min_effect=1.0, scale=pd_txt)
         v_cifar.append(v_pd)
-        records.append((v_pd, {"setting": f"b = {cfg.paper_dim}, {pd_n_txt}, "
-                                          f"{cfg.paper_dim_n_seeds} seeds (paper: 10⁶)",
-                               "cause": cause_init}))
-    v_32 = verdicts.table1_cifar(cid, per_seed_at(full, col, table_k_s, 100.0), paper=paper_row,
-                                 k=table_k_s, noise_std=noise, min_effect=1.0, scale=scale_txt)
-    records.append((v_32, {"setting": f"b = {b0}, {cfg.scale_n_train:,} combinations, "
-                                      f"{cfg.scale_n_seeds} seeds", "of_record": False}))
+        records.append((v_pd, {"setting": f"{pd_setting} (paper: 10⁶)", "cause": cause_init}))
+    v_32 = verdicts.table1_cifar(
+        cid, csr.per_seed_at(full, col, table_k_s, cfg.methods, 100.0), paper=paper_row,
+        k=table_k_s, noise_std=noise, min_effect=1.0, scale=scale_txt)
+    records.append((v_32, {"setting": b32_setting, "of_record": False}))
     if cfg.table_k not in cfg.paper_dim_ks:
         v_cifar.append(v_32)
         records[-1][1]["of_record"] = True
+
+# %% tags=["hide-input"]
 # Fig. 5: the drawn input is the k source images side by side, labelled with their classes.
 blocks_ok = all(
     np.array_equal(img[:, 32 * i:32 * (i + 1)], data.test.x[int(ex.idx[0, i])].cpu().numpy())
@@ -1384,41 +1081,28 @@ v5 = verdicts.fig5_input(img.shape, k_show, blocks_ok, labels_ok,
                          [CLASSES[int(c)] for c in ex.labels[0]])
 v_cifar.append(v5)
 records.append((v5, {}))
+
+# %% tags=["hide-input"]
 # Fig. 12: our projections read one image, the baseline's do not.
 ours_ai = float(sel_k.get((METHOD_LABELS["ours"], "after Algorithm 1"), np.nan))
-
-
-def share_per_seed(method: str) -> np.ndarray:
-    """Mean largest per-image share of each network's projections after training, at k = kt
-    (one value per seed, seed order)."""
-    rs = sorted((r for r in results if r["spec"]["method"] == method and r["spec"]["k"] == kt),
-                key=lambda r: r["spec"]["seeds"][0])
-    return torch.cat([r["energy_final"].max(-1).values.mean(-1) for r in rs]).numpy()
-
-
-def pd_share(method: str, name: str = "energy_max_final") -> np.ndarray:
-    """The same at the paper's module dimension, k = table_k (seed order)."""
-    rs = sorted((r for r in pd_runs if r["spec"]["method"] == method
-                 and r["spec"]["k"] == cfg.table_k and name in r),
-                key=lambda r: r["spec"]["seeds"][0])
-    return np.concatenate([r[name].numpy() for r in rs]) if rs else np.array([])
-
-
-v12_32 = verdicts.fig12_selectivity(share_per_seed("ours"), share_per_seed("modular"),
+v12_32 = verdicts.fig12_selectivity(csr.final_share_per_seed(results, "ours", kt),
+                                    csr.final_share_per_seed(results, "modular", kt),
                                     ours_ai, k=kt, min_effect=0.05)
-if cfg.table_k in cfg.paper_dim_ks and len(pd_share("ours")):
-    ai = pd_share("ours", "energy_max_after_init")
-    v12 = verdicts.fig12_selectivity(pd_share("ours"), pd_share("modular"),
+pd_ours = csr.paper_dim_share(pd_runs, "ours", cfg.table_k)
+if cfg.table_k in cfg.paper_dim_ks and len(pd_ours):
+    ai = csr.paper_dim_share(pd_runs, "ours", cfg.table_k, "energy_max_after_init")
+    v12 = verdicts.fig12_selectivity(pd_ours, csr.paper_dim_share(pd_runs, "modular", cfg.table_k),
                                      float(ai.mean()) if len(ai) else float("nan"),
                                      k=cfg.table_k, min_effect=0.05)
     v_cifar.append(v12)
-    records += [(v12, {"setting": f"b = {cfg.paper_dim}, {pd_n_txt}, "
-                                  f"{cfg.paper_dim_n_seeds} seeds", "cause": cause_init}),
+    records += [(v12, {"setting": pd_setting, "cause": cause_init}),
                 (v12_32, {"setting": f"b = {cfg.module_dim}, chapter runs",
                           "of_record": False})]
 else:
     v_cifar.append(v12_32)
     records.append((v12_32, {"cause": cause_init}))
+
+# %% tags=["hide-input"]
 for v, how in records:
     ch.judge(v, **how)
 glue_verdicts("cifar", v_cifar)

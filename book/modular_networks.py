@@ -123,47 +123,22 @@ import pandas as pd
 import torch
 
 from modscale import paper_data
-from modscale.experiments import (
-    calibration,
-    fig3a_readings,
-    modular_calibrated,
-    modular_regime,
-    modular_sweep,
-)
-from modscale.experiments.modular_sweep import run_stack_from_config
-from modscale.infra.cache import cached, cached_map
-from modscale.infra.device import resolve_device
-from modscale.infra.profiles import upstream_config
+from modscale.experiments import calibration, fig3a_readings, modular_calibrated, modular_sweep
+from modscale.infra.cache import cached_map
 from modscale.plans import modular_networks as mod_plan
 from modscale.report import regime as regime_report
-from modscale.report import runlog, verdicts
-from modscale.report.analysis import (
-    aggregate_sample_complexity,
-    modular_stacks_frame,
-    sample_complexity_table,
-    slope_per_dim,
-    stack_samples_needed,
-)
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import verdicts
+from modscale.report.analysis import modular_stacks_frame
+from modscale.report.figures import modular_networks as figs
 from modscale.report.notebook import glue, glue_text, glue_verdicts, show
-from modscale.report.style import PALETTE, seed_everything, set_style, tsne_panels
+from modscale.report.prose import modular_networks as prose
 from modscale.tasks.sine_task import make_task
-from modscale.theory.sample_complexity import geometric_mean
 from modscale.training.alignment import chance_similarity, pairwise_similarity
 from modscale.training.kernel_objective import kernel_objective
 
 dev = ch.device
 t_page = time.perf_counter()
 K_mod = cfg.modules_factor * cfg.k
-LABELS = {"monolithic": "baseline monolithic", "modular": "baseline modular",
-          "ours": "ours (Alg. 1, per-module objective)",
-          "ours_joint": "ours (joint objective)",
-          "modular_matched": "baseline modular, compute-matched"}
-GRID_COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
-               "ours_literal": PALETTE["ours"], "ours_joint": "#2E7D32"}
-COLORS = {"monolithic": PALETTE["monolithic"], "modular": PALETTE["modular"],
-          "ours": PALETTE["ours"], "ours_joint": "#2E7D32", "modular_matched": "#937860"}
 glue("mod_profile", profile, display=False)
 glue("mod_k", cfg.k, display=False)
 glue("mod_K", K_mod, display=False)
@@ -245,31 +220,20 @@ print("gradient vs finite differences: rel. error < 1e-6:", grad_err < 1e-6)
 # ```
 
 # %%
+from modscale.report.analysis import aggregate_sample_complexity, sample_complexity_by_method
+
 fig3_specs = modular_sweep.fig3_specs(cfg, dev.type)
 t0 = time.perf_counter()
-fig3_runs = cached_map("modular_stacks", fig3_specs, run_stack_from_config)
+fig3_runs = cached_map("modular_stacks", fig3_specs, modular_sweep.run_stack_from_config)
 wall_fig3 = time.perf_counter() - t0
 
 
-def sc_by_method(df, thresholds):
-    out = []
-    for meth, g in df.groupby("method"):
-        t = sample_complexity_table(g, thresholds, rule=cfg.sc_rule)
-        t["method"] = meth
-        out.append(t)
-    return pd.concat(out, ignore_index=True)
-
-
 df3 = modular_stacks_frame(fig3_specs, fig3_runs)
-sc3 = sc_by_method(df3, cfg.thresholds)
+sc3 = sample_complexity_by_method(df3, cfg.thresholds, rule=cfg.sc_rule)
 agg3 = aggregate_sample_complexity(sc3, ("method", "threshold", "m"))
-lowest = []  # per threshold: the method with the smallest geometric mean of samples over m
-for thr, g in agg3[agg3["n_required"] > 0].groupby("threshold"):
-    geo = g.groupby("method")["n_required"].apply(lambda s: float(np.exp(np.log(s).mean())))
-    lowest.append(f"{thr:g}: {geo.idxmin()} ({geo.min():,.0f})")
-if lowest:
-    ch.sensitivity("mod-scale", "the method needing the fewest samples per threshold", (
-        "geometric mean over m: " + "; ".join(lowest) + f" (this page uses {cfg.threshold:g})"))
+# per threshold: the method with the smallest geometric mean of samples over m
+if (lowest := prose.fewest_samples(agg3, cfg.threshold)) is not None:
+    ch.sensitivity("mod-scale", "the method needing the fewest samples per threshold", lowest)
 ch.record("fig3a_sample_complexity",
           models_trained=len(df3), wall_time_s=wall_fig3, seeds=cfg.n_seeds)
 
@@ -277,31 +241,9 @@ ch.record("fig3a_sample_complexity",
 main = sc3[sc3["threshold"] == cfg.threshold]
 agg_main = agg3[agg3["threshold"] == cfg.threshold]
 n_top = max(r["n"].max() for r in fig3_runs)
-fig3, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-ax = axes[0]
-for meth in cfg.methods:
-    for _, g in main[main["method"] == meth].groupby(["width", "depth"]):
-        ax.plot(g["m"], g["n_required"], color=COLORS[meth], lw=0.8, alpha=0.45)
-    a = agg_main[agg_main["method"] == meth]
-    ax.plot(a["m"], a["n_required"], color=COLORS[meth], lw=2.8, marker="o", label=LABELS[meth])
-    miss = a[a["reached"] == 0]  # no architecture reached the threshold within the grid
-    ax.scatter(miss["m"], np.full(len(miss), 1.4 * n_top), marker="x", color=COLORS[meth], s=50)
-ax.set(yscale="log", xlabel="input dimension m", ylabel=f"samples to test loss {cfg.threshold}",
-       title="this reproduction (x: not reached within the grid)")
-ax.axhline(n_top, color="0.6", ls=":", lw=1)
-ax.legend(fontsize=8)
-ax = axes[1]
-markers = {"monolithic": "s", "modular": "^", "ours": "o"}
-for meth in ("monolithic", "modular", "ours"):
-    ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[meth], color=PALETTE["paper"], ls="--",
-            marker=markers[meth], label=f"paper: {LABELS[meth].split(' (')[0]}")
-    a = agg_main[agg_main["method"] == meth]
-    ax.plot(a["m"], a["n_required"], color=COLORS[meth], lw=2, marker=markers[meth],
-            label=f"ours: {LABELS[meth].split(' (')[0]}")
-ax.set(yscale="log", xlabel="input dimension m",
-       title=f"vs paper (threshold {paper_data.FIG3A_THRESHOLD}, digitised)")
-ax.legend(fontsize=7, ncol=2)
-fig3.tight_layout()
+fig3 = figs.fig3a_sample_complexity(main, agg_main, paper_data.FIG3A, methods=cfg.methods,
+                                    threshold=cfg.threshold, n_top=n_top,
+                                    paper_threshold=paper_data.FIG3A_THRESHOLD)
 glue("fig3a_sample_complexity", fig3, display=False)
 ch.export_figure(fig3, "fig3a_sample_complexity",
                  wall_time_s=wall_fig3, extra={"threshold": cfg.threshold})
@@ -331,23 +273,8 @@ show(tab3, index=True)
 print("stacks:", len(fig3_specs), "| networks:", len(df3), "| thresholds:", cfg.thresholds)
 
 # %%
-order_parts, slope_rows = [], []
-for m in cfg.m_values:
-    a = agg_main[agg_main["m"] == m].set_index("method")["n_required"]
-    ranked = a.fillna(np.inf).sort_values()
-    order_parts.append(f"m={m}: " + " < ".join(
-        f"{meth} ({v:.0f})" if np.isfinite(v) else f"{meth} (not reached)"
-        for meth, v in ranked.items()))
-for meth in cfg.methods:
-    a = agg_main[agg_main["method"] == meth]
-    row = {"method": LABELS[meth], "slope (log10 n per dimension)":
-           slope_per_dim(a["m"], a["n_required"])}
-    if meth in paper_data.FIG3A:
-        row["paper slope"] = slope_per_dim(paper_data.FIG3A["m"], paper_data.FIG3A[meth])
-    slope_rows.append(row)
-glue("mod_order", "; ".join(order_parts), display=False)
-slopes = pd.DataFrame(slope_rows)
-show(slopes)
+glue("mod_order", prose.method_order(agg_main, cfg.m_values), display=False)
+show(figs.fig3a_slopes(agg_main, cfg.methods, paper_data.FIG3A))
 
 # %% [markdown]
 # The same aggregate at every threshold of `thresholds` (the geometric mean over architectures,
@@ -400,11 +327,12 @@ show(agg3.pivot_table(index=["threshold", "m"], columns="method", values="n_requ
 # ```
 
 # %%
+from modscale.infra.profiles import upstream_config
+
 acfg, _ = upstream_config("algorithm1", profile)  # as the Algorithm 1 chapter last ran
 scfg, _ = upstream_config("sine_regression", profile)  # as the sine chapter last ran
 cal_knobs, cal_task = calibration.comparison_task(scfg, acfg)
 cal_fig3a = mod_plan.base(acfg, scfg)  # the Algorithm 1 chapter's comparison stacks
-CAL = {"modular": "modular", "ours_literal": "ours", "ours_joint": "ours_joint"}
 for key, v in {"noise": cal_knobs.noise_var, "target": cal_knobs.target_var,
                "freq": cal_knobs.freq_scale, "lr": acfg.sc_lr}.items():
     glue_text(f"mod_cal_{key}", f"{v:g}")
@@ -414,6 +342,7 @@ for key, v in {"iters": cfg.align_iters, "batch": acfg.sc_batch_size,
 glue_text("mod_align_n", f"{cfg.align_n:,}")
 glue_text("mod_align_seeds", str(cfg.align_seeds))
 
+# %%
 align_K = 2 * cfg.align_k
 chance = chance_similarity(cfg.align_m, align_K, cfg.align_k, n_trials=4000, seed=cfg.seed)
 glue_text("mod_chance", f"{chance:.3f}")
@@ -424,58 +353,27 @@ wall_align = time.perf_counter() - t0
 ch.record("fig4_alignment",
           models_trained=len(align_specs) * cfg.align_seeds, wall_time_s=wall_align,
           seeds=cfg.align_seeds)
-by_method = {CAL[s.method]: r for s, r in zip(align_specs, align_runs, strict=True)}
+by_method = {figs.CAL[s.method]: r for s, r in zip(align_specs, align_runs, strict=True)}
 steps = by_method["modular"]["sim_steps"]
 # the paper's last plotted iteration, or the last recorded one before it
 paper_end = int(steps[steps <= paper_data.FIG4_SIMS["iteration"][-1]].max())
 i_pe = int(np.flatnonzero(steps == paper_end)[0])
-
-fig4, axes = plt.subplots(1, 2, figsize=(11, 4.0), constrained_layout=True)
-for ax, stop in zip(axes, (paper_end, int(steps[-1])), strict=True):
-    keep = steps <= stop
-    for meth, r in by_method.items():
-        ax.plot(steps[keep], r["sim_history"][keep].mean(axis=(1, 2)), color=COLORS[meth],
-                lw=2, label=LABELS[meth])
-    ax.axhline(chance, color="0.5", ls=":", lw=1, label="chance (random projections)")
-    ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0, 1.02))
-ax = axes[0]
-ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["baseline"], ls="--",
-        marker="^", color=PALETTE["paper"], label="paper: baseline")
-ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS["ours"], ls="--", marker="o",
-        color=PALETTE["paper"], label="paper: ours")
-axes[0].set_title(f"iterations 0-{paper_end:,} (the paper's range)", fontsize=10)
-axes[1].set_title(f"all {int(steps[-1]):,} iterations", fontsize=10)
-axes[0].legend(fontsize=7)
+fig4 = figs.fig4_similarity(steps, {meth: r["sim_history"] for meth, r in by_method.items()},
+                            paper_data.FIG4_SIMS, paper_end=paper_end, chance=chance)
 glue("fig4_similarity", fig4, display=False)
 ch.export_figure(fig4, "fig4_similarity", wall_time_s=wall_align)
 plt.close(fig4)
 
-sim_tab = pd.DataFrame([{"method": LABELS[meth],
-                         "after init (iteration 0)": float(r["sim_history"][0].mean()),
-                         f"iteration {paper_end:,}": float(r["sim_history"][i_pe].mean()),
-                         f"end of training ({int(steps[-1]):,})":
-                             float(r["sim_history"][-1].mean()),
-                         "test loss (noisy)": float(r["test"].mean()),
-                         "test loss (clean)": float(r["test_clean"].mean()),
-                         "init wall time (s)": r["init_time_s"],
-                         "training wall time (s)": r["train_time_s"]}
-                        for meth, r in by_method.items()])
-for meth, label in (("baseline", "paper: baseline"), ("ours", "paper: ours")):
-    sim_tab.loc[len(sim_tab)] = [label, paper_data.FIG4_SIMS[meth][0],
-                                 paper_data.FIG4_SIMS[meth][-1], np.nan, np.nan, np.nan, np.nan,
-                                 np.nan]
+# %%
+sim_tab = figs.fig4_similarity_table(by_method, steps, paper_data.FIG4_SIMS, paper_end=paper_end)
 for i, meth in enumerate(by_method):
     glue_text(f"mod_sim0_{meth}", f"{sim_tab.iloc[i, 1]:.3f}")
     glue_text(f"mod_simP_{meth}", f"{sim_tab.iloc[i, 2]:.3f}")
     glue_text(f"mod_simT_{meth}", f"{sim_tab.iloc[i, 3]:.3f}")
 glue_text("mod_paper_end", f"{paper_end:,}")
-if "ours_joint" in by_method and "ours" in by_method:
-    ch.sensitivity("alg1-single-or-joint", "Fig. 4 similarity, literal against joint", (
-        f"at iteration {paper_end:,}: literal {sim_tab.iloc[list(by_method).index('ours'), 2]:.3f}, "
-        f"joint {sim_tab.iloc[list(by_method).index('ours_joint'), 2]:.3f}"
-        + (f", random projections {sim_tab.iloc[list(by_method).index('modular'), 2]:.3f}"
-           if "modular" in by_method else "")
-        + " (paper: 0.628 for its initialiser, 0.578 random)"))
+sim_at_end = dict(zip(by_method, sim_tab.iloc[:len(by_method), 2], strict=True))
+if (joint := prose.literal_vs_joint(sim_at_end, paper_end)) is not None:
+    ch.sensitivity("alg1-single-or-joint", "Fig. 4 similarity, literal against joint", joint)
 glue_text("mod_align_end", f"{int(steps[-1]):,}")
 show(sim_tab)
 
@@ -513,6 +411,8 @@ show(sim_tab)
 # module; one seed; perplexity 5.
 
 # %%
+from modscale.report.style import tsne_panels
+
 panels = [("random initialisation", by_method["modular"]["dirs_init"]),
           ("baseline modular, trained", by_method["modular"]["dirs_final"]),
           ("kernel init (Alg. 1, per-module)", by_method["ours"]["dirs_init"]),
@@ -556,6 +456,8 @@ plt.close(fig_t)
 
 
 # %% tags=["hide-input"]
+from modscale.experiments import modular_regime
+
 study = mod_plan.regime_study(cfg, cal_fig3a[0])
 t0 = time.perf_counter()
 study_runs = cached_map("modular_calibrated", [s for _, s in study], modular_calibrated.run_stack)
@@ -571,38 +473,13 @@ today_table = modular_regime.regime_table(traj, "today")
 ch.export_table(reg_table, "modular_regime", wall_time_s=wall_regime)
 chance_of = {name: chance_similarity(s.m, s.n_modules, s.k, n_trials=2000, seed=cfg.seed)
              for name, s in study if s.method == "modular"}
-
-
-def held_out_rms(table, curve):
-    """RMS residual of the held-out points of ``curve`` as text ("no held-out point" where the
-    run recorded no iteration of the paper's between 0 and its last, e.g. at smoke)."""
-    sel = table[(table.role == "held-out") & table.quantity.str.contains(curve)]
-    if not len(sel):
-        return "not measurable (no held-out point recorded at this profile)"
-    return f"{float(np.sqrt(np.mean((sel.measured - sel.paper) ** 2))):.3f}"
-
-
-fig_reg, axes = plt.subplots(1, 2, figsize=(11, 4.0), constrained_layout=True)
-its = paper_data.FIG4_SIMS["iteration"]
-for ax, method, curve in ((axes[0], "modular", "baseline"), (axes[1], "ours_literal", "ours")):
-    for name in dict.fromkeys(traj.setting):
-        mean = (traj[(traj.setting == name) & (traj.method == method)]
-                .groupby("iteration").similarity.mean())
-        style = ({"color": PALETTE["ours"], "lw": 2.5, "label": f"selected: {name}"}
-                 if name == selected else
-                 {"color": PALETTE["modular"], "lw": 2, "label": "today's regime"}
-                 if name == "today" else {"color": "0.75", "lw": 0.8})
-        ax.plot(mean.index, mean.to_numpy(), **style)
-    ax.plot(its, paper_data.FIG4_SIMS[curve], ls="--", marker="o", color=PALETTE["paper"],
-            label=f"paper: {curve}")
-    ax.set(xlabel="training iteration", ylabel="similarity score", ylim=(0.2, 1.02),
-           title=("baseline (fitted at iterations 0 and 1,000)" if curve == "baseline"
-                  else "kernel initialiser (held out)"))
-    ax.legend(fontsize=7)
+fig_reg = figs.modular_regime(traj, selected, paper_data.FIG4_SIMS)
 glue("fig_modular_regime", fig_reg, display=False)
 ch.export_figure(fig_reg, "modular_regime", wall_time_s=wall_regime)
 plt.close(fig_reg)
 
+
+# %% tags=["hide-input"]
 sel_row = fit.iloc[0]
 study_compute_s = sum(r["init_time_s"] + r["train_time_s"] for r in study_runs)
 today_row = fit[fit.setting == "today"].iloc[0]
@@ -614,24 +491,20 @@ for key, val in {"mod_reg_selected": selected, "mod_reg_n_settings": str(fit.set
                  "mod_reg_today_1000": f"{today_row.sim_1000:.3f}",
                  "mod_reg_today_rms": f"{today_row.fit_rms:.3f}",
                  "mod_reg_sel_chance": f"{chance_of[selected]:.3f}",
-                 "mod_reg_sel_heldout_base": held_out_rms(reg_table, "baseline"),
-                 "mod_reg_sel_heldout_ours": held_out_rms(reg_table, "ours"),
-                 "mod_reg_today_heldout_ours": held_out_rms(today_table, "ours"),
+                 "mod_reg_sel_heldout_base": prose.held_out_rms(reg_table, "baseline"),
+                 "mod_reg_sel_heldout_ours": prose.held_out_rms(reg_table, "ours"),
+                 "mod_reg_today_heldout_ours": prose.held_out_rms(today_table, "ours"),
                  "mod_reg_wall": f"{wall_regime:.0f}",
                  "mod_reg_compute": f"{study_compute_s:,.0f}",
                  "mod_reg_end": f"{modular_regime.measured_iteration(traj, 1000):,}"}.items():
     glue_text(key, val)
-ch.sensitivity("mod-regime", "regime study, fitted on the baseline at iterations 0 and 1,000", (
-    f"{fit.setting.nunique()} settings, {cfg.regime_seeds} seeds; selected {selected} "
-    f"(baseline {sel_row.sim_0:.3f} -> {sel_row.sim_1000:.3f}, paper 0.537 -> 0.578, fit RMS "
-    f"{sel_row.fit_rms:.3f}; today's regime {today_row.sim_0:.3f} -> {today_row.sim_1000:.3f}, "
-    f"RMS {today_row.fit_rms:.3f})"))
-task_rows = fit[fit.setting.str.match(r"^(n|m) = ")]
-if len(task_rows):
-    ch.sensitivity("fig4-similarity", "the Fig. 4 task's n and m in the regime study", (
-        "baseline fit RMS against the paper's two levels: " + ", ".join(
-            f"{r.setting} {r.fit_rms:.3f}" for r in task_rows.itertuples())
-        + f" (today's setting {today_row.fit_rms:.3f})"))
+
+
+# %% tags=["hide-input"]
+ch.sensitivity("mod-regime", "regime study, fitted on the baseline at iterations 0 and 1,000",
+               prose.regime_outcome(fit, cfg.regime_seeds))
+if (task_axis := prose.task_axis_outcome(fit)) is not None:
+    ch.sensitivity("fig4-similarity", "the Fig. 4 task's n and m in the regime study", task_axis)
 show(fit.assign(chance=fit.setting.map(chance_of)).rename(columns={
     "sim_0": "baseline at 0", "sd_0": "seed sd (0)", "sim_1000": "baseline at 1,000",
     "sd_1000": "seed sd (1,000)", "fit_rms": "fit RMS residual"}).round(3))
@@ -698,29 +571,14 @@ sn = regime_report.with_monolithic(
     list(regimes))
 ch.export_table(sn, "fig3a_grid", wall_time_s=wall_grid)
 grid_agg = regime_report.aggregate_table(sn, grid_n_max)
-
-fig_grid, axes = plt.subplots(1, len(regimes), figsize=(5.5 * len(regimes), 4.0),
-                              constrained_layout=True, squeeze=False)
-for ax, regime in zip(axes[0], regimes, strict=True):
-    sub = sn[sn.regime == regime].copy()
-    sub["censored_n"] = np.minimum(sub.samples_needed, grid_n_max)
-    for (method, _w, _d), g in sub.groupby(["method", "width", "depth"]):
-        arch = g.groupby("m").censored_n.apply(lambda v: float(np.exp(np.log(v).mean())))
-        ax.plot(arch.index, arch.to_numpy(), color=GRID_COLORS[method], lw=0.8, alpha=0.5)
-    for method, g in grid_agg[grid_agg.regime == regime].groupby("method", sort=False):
-        ax.plot(g.m, g.samples_needed, color=GRID_COLORS[method], lw=2.5, marker="o",
-                label=regime_report.GRID_LABELS[method])
-        ax.fill_between(g.m, g.ci_low, g.ci_high, color=GRID_COLORS[method], alpha=0.15)
-    for method, key in (("monolithic", "monolithic"), ("modular", "modular"),
-                        ("ours_literal", "ours")):
-        ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[key], ls="--", lw=1.2,
-                color=GRID_COLORS[method], alpha=0.8)
-    ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
-           title=f"regime: {regime}")
-    ax.legend(fontsize=7, title="solid: this book; dashed: paper", title_fontsize=7)
+fig_grid = figs.fig3a_grid(sn, grid_agg, list(regimes), paper_data.FIG3A, n_max=grid_n_max,
+                           labels=regime_report.GRID_LABELS)
 glue("fig_fig3a_grid", fig_grid, display=False)
 ch.export_figure(fig_grid, "fig3a_grid", wall_time_s=wall_grid)
 plt.close(fig_grid)
+
+
+# %% tags=["hide-input"]
 widths_depths = ", ".join(f"width {w} x depth {d}" for w in cfg.grid_widths
                           for d in cfg.grid_depths)
 glue_text("mod_grid_archs", widths_depths)
@@ -729,19 +587,9 @@ glue_text("mod_grid_seeds", str(cfg.grid_seeds))
 glue_text("mod_grid_wall", f"{wall_grid:.0f}")
 glue_text("mod_grid_n_points", str(len(cal_fig3a[0].n_values)))
 glue_text("mod_grid_methods", ", ".join(cfg.grid_methods))
-cost_rows = pd.DataFrame([{"method": s_.method, "regime": r_, "train": run_["train_time_s"],
-                           "init": run_["init_time_s"]} for (r_, s_), run_ in
-                          zip(grid, grid_runs, strict=True)])
-glue_text("mod_grid_costs", "; ".join(
-    f"{regime_report.GRID_LABELS[meth]} {g.train.median():.0f} s of training"
-    + (f" after {g.init.median():.0f} s of Algorithm 1" if g.init.median() > 0 else "")
-    for meth, g in cost_rows.groupby("method", sort=False)) + " (medians over m and regimes)")
-show(grid_agg.assign(**{c: grid_agg[c].map(lambda v: verdicts.fmt(v, ".0f"))
-                        for c in ("samples_needed", "ci_low", "ci_high", "paper")})
-     .rename(columns={"samples_needed": "samples needed (geometric mean)",
-                      "ci_low": "95 % CI low", "ci_high": "95 % CI high",
-                      "architectures": "architectures", "censored": "censored seeds",
-                      "paper": "paper (aggregate)"}))
+glue_text("mod_grid_costs", prose.grid_costs(figs.grid_costs(grid, grid_runs),
+                                             regime_report.GRID_LABELS))
+show(figs.grid_table(grid_agg))
 
 
 # %% [markdown]
@@ -764,31 +612,21 @@ show(grid_agg.assign(**{c: grid_agg[c].map(lambda v: verdicts.fmt(v, ".0f"))
 # %% tags=["hide-input"]
 regime_rows = []
 for regime in regimes:
-    setting = "today" if regime == "today" else regime
     scale = (f"regime {regime}; {widths_depths}; m = {', '.join(map(str, cfg.grid_m_values))}; "
              f"{cfg.grid_seeds} seeds; profile {profile}")
     vs = regime_report.fig3a_verdicts(sn, regime, threshold=acfg.sc_threshold,
                                       n_min=float(min(cal_fig3a[0].n_values)),
                                       n_max=grid_n_max, min_effect=1.25)
-    if setting in set(traj.setting):
+    if regime in set(traj.setting):
         vs.append(regime_report.fig4_verdict(
-            traj, setting, chance=chance_of[setting],
+            traj, regime, chance=chance_of[regime],
             scale=f"regime {regime}, {cfg.regime_seeds} seeds, profile {profile}"))
-    for v in vs:
-        row = v.as_row()
-        regime_rows.append({"regime": regime, "claim_id": v.claim_id, **row})
-        glue_text(f"mod_reg_v_{'today' if regime == 'today' else 'sel'}_{v.claim_id}", v.verdict)
-if len(regimes) == 1:  # the study selected today's settings: one regime
-    for row in regime_rows:
-        glue_text(f"mod_reg_v_sel_{row['claim_id']}",
-                  f"{row['verdict']} (the selected regime is today's)")
+    regime_rows += [{"regime": regime, "claim_id": v.claim_id, **v.as_row()} for v in vs]
+for key, text in prose.regime_verdict_glues(regime_rows, len(regimes)).items():
+    glue_text(key, text)  # the selected regime's verdicts repeat today's if it is today's
 regime_verdicts = pd.DataFrame(regime_rows)
-for dev_id, wanted in (("fig3a-comparison", "today"), ("mod-regime", "selected")):
-    rows_ = [r for r in regime_rows if (r["regime"] == "today") == (wanted == "today")]
-    if rows_:
-        ch.sensitivity(dev_id, f"verdicts over the architecture grid ({wanted} regime)", (
-            f"regime {rows_[0]['regime']}, {widths_depths}: " + "; ".join(
-                f"{r['claim_id']} {r['verdict']}" for r in rows_)))
+for dev_id, run, outcome in prose.grid_verdict_outcomes(regime_rows, widths_depths):
+    ch.sensitivity(dev_id, run, outcome)
 verdicts.styled(regime_verdicts[["regime", "paper item", "claim", "paper", "this reproduction",
                                  "evidence", "verdict"]], short=["regime"])
 
@@ -833,27 +671,14 @@ pr_sum = pr_report.summary_table(pr_tab, grid_n_max)
 pr_gains = pr_report.gains_table(pr_tab, grid_n_max)
 pr_compute = sum(r["train_time_s"] + r["init_time_s"] for r in pr_runs)
 pr_order = [pr_matched] + [r for r in regimes if r != pr_matched]  # paper-matched first
-# narrow enough for an A4 page at full size (the legend prints at about 8 pt there)
-fig_pr, axes = plt.subplots(1, len(regimes), figsize=(3.7 * len(regimes) + 0.4, 3.9),
-                            constrained_layout=True, squeeze=False, sharey=True)
-for ax, regime in zip(axes[0], pr_order, strict=True):
-    for method, g in pr_sum[pr_sum.regime == regime].groupby("method", sort=False):
-        ax.plot(g.m, g.samples_needed, color=pr_report.COLORS[method], lw=2.2, marker="o",
-                label=pr_report.SHORT[method])
-        ax.fill_between(g.m, g.ci_low, g.ci_high, color=pr_report.COLORS[method], alpha=0.12)
-    for method, key in (("monolithic", "monolithic"), ("modular", "modular"),
-                        ("ours_literal", "ours")):
-        ax.plot(paper_data.FIG3A["m"], paper_data.FIG3A[key], ls="--", lw=1.2,
-                color=pr_report.COLORS[method], alpha=0.8)
-    ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
-           title=f"{'paper-matched' if regime == pr_matched else 'sensitivity'}: {regime}")
-axes[0][0].legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8,
-                  loc="upper left", framealpha=0.85)
+fig_pr = figs.fig3a_paper_regime(pr_sum, pr_order, pr_matched, paper_data.FIG3A)
 glue("fig_fig3a_paper_regime", fig_pr, display=False)
 ch.export_figure(fig_pr, "fig3a_paper_regime", wall_time_s=wall_pr)
 plt.close(fig_pr)
-glue_text("mod_pr_matched", pr_matched if pr_matched != "today"
-          else "today's regime: the study selected no other")
+
+
+# %% tags=["hide-input"]
+glue_text("mod_pr_matched", prose.matched_regime(pr_matched))
 glue_text("mod_pr_sens_seeds", str(min(cfg.pr_sensitivity_seeds, cfg.grid_seeds)))
 glue_text("mod_pr_width", ", ".join(map(str, cfg.pr_widths)))
 glue_text("mod_pr_depth", str(cfg.grid_depths[0]))
@@ -866,34 +691,12 @@ pr_g = {meth: pr_report.gain(pr_tab, pr_matched, meth, pr_m, grid_n_max)
         if meth in set(pr_tab.method)}
 pr_geo = {r.method: r.samples_needed for r in pr_sum[(pr_sum.regime == pr_matched)
                                                     & (pr_sum.m == pr_m)].itertuples()}
-order = sorted(pr_geo, key=pr_geo.get)
-glue_text("mod_pr_order", " < ".join(f"{pr_report.SHORT[k]} {pr_geo[k]:,.0f}"
-                                     for k in order))
+glue_text("mod_pr_order", prose.samples_order(pr_geo, pr_report.SHORT))
 glue_text("mod_pr_m", str(pr_m))
-
-
-def paper_order_holds(meth: str) -> str:
-    """Whether ours < monolithic < modular holds at pr_m with ``meth`` as ours."""
-    if not {meth, "monolithic", "modular"} <= set(pr_geo):
-        return "was not run"
-    ok = pr_geo[meth] < pr_geo["monolithic"] < pr_geo["modular"]
-    return "holds" if ok else "does not hold"
-
-
-glue_text("mod_pr_takeaway", "; ".join(
-    f"with the {name} as ours it {paper_order_holds(m_)}"
-    for m_, name in (("ours_literal", "literal reading"), ("ours_joint", "joint reading"),
-                     ("oracle", "oracle start")) if m_ in pr_geo))
+glue_text("mod_pr_takeaway", prose.paper_order_takeaway(pr_geo))
 for meth, e in pr_g.items():
     glue_text(f"mod_pr_gain_{meth}", e.text(".2f"))
-show(pr_sum.assign(method=pr_sum.method.map(lambda v: v.replace("ours_", "ours: ")),
-                   **{c: pr_sum[c].map(lambda v: verdicts.fmt(v, ".0f"))
-                      for c in ("samples_needed", "ci_low", "ci_high")},
-                   sim_init=pr_sum.sim_init.map(
-                       lambda v: verdicts.fmt(v, ".3f") if np.isfinite(v) else "— (no modules)"))
-     .rename(columns={"samples_needed": "samples needed (geo. mean)",
-                      "ci_low": "95 % CI low", "ci_high": "95 % CI high",
-                      "censored": "censored seeds", "sim_init": "similarity at init"}))
+show(figs.paper_regime_table(pr_sum))
 
 
 # %% [markdown]
@@ -936,7 +739,6 @@ ch.export_table(dose, "alignment_dose_response",
 dose_m = max(cfg.dose_m_values)
 chance_of_m = {m_: chance_similarity(m_, cal_fig3a[0].n_modules, cal_fig3a[0].k)
                for m_ in cfg.dose_m_values}
-dose_chance = chance_of_m[dose_m]
 paper_excess = paper_data.FIG4_SIMS["ours"][0] - paper_data.FIG4_SIMS["baseline"][0]
 paper_ratio = (paper_data.FIG3A["modular"][list(paper_data.FIG3A["m"]).index(9)]
                / paper_data.FIG3A["ours"][list(paper_data.FIG3A["m"]).index(9)])
@@ -944,93 +746,36 @@ readoff_of = {(r, m_): pr_report.readoff(dose, r, m_, chance=chance_of_m[m_],
                                          excess=paper_excess, target_gain=paper_ratio,
                                          n_max=grid_n_max)
               for r in dict.fromkeys(dose.regime) for m_ in cfg.dose_m_values}
-readoffs = {r: readoff_of[(r, dose_m)] for r in dict.fromkeys(dose.regime)}
-fig_dose, axes = plt.subplots(1, len(cfg.dose_m_values), sharey=True, squeeze=False,
-                              figsize=(3.4 * len(cfg.dose_m_values) + 0.6, 3.6),
-                              constrained_layout=True)
-for ax, m_ in zip(axes[0], cfg.dose_m_values, strict=True):
-    for regime, marker in zip(dict.fromkeys(dose.regime), ("o", "s"), strict=False):
-        d = dose[(dose.regime == regime) & (dose.m == m_)]
-        ax.scatter(d.sim_init - chance_of_m[m_], np.minimum(d.samples_needed, grid_n_max),
-                   s=14, marker=marker, alpha=0.5, label=f"{regime}: seeds")
-        agg = d.groupby("alpha").agg(sim=("sim_init", "mean"), n=(
-            "samples_needed",
-            lambda v: float(np.exp(np.log(np.minimum(v, grid_n_max)).mean()))))
-        ax.plot(agg.sim - chance_of_m[m_], agg.n, marker=marker, lw=2,
-                label=f"{regime}: mean")
-    ax.axvline(paper_excess, color="red", ls="--", lw=1.2,
-               label=f"paper's Fig. 4 excess ({paper_excess:+.3f})")
-    ax.set(yscale="log", xlabel="similarity at init minus chance", title=f"m = {m_}")
-axes[0][0].set_ylabel("samples needed")
-axes[0][-1].legend(fontsize=7)
+ro = readoff_of[(pr_matched, dose_m)]  # the paper-matched regime at the largest m
+fig_dose = figs.alignment_dose(dose, cfg.dose_m_values, chance_of_m, paper_excess=paper_excess,
+                               n_max=grid_n_max)
 glue("fig_alignment_dose", fig_dose, display=False)
 ch.export_figure(fig_dose, "alignment_dose_response",
                  wall_time_s=wall_dose)
 plt.close(fig_dose)
-ro = readoffs[pr_matched]
-REGIME_NAMES = {"today": "today's regime"}
-readoff_table = pd.DataFrame([
-    {"regime": r, "m": m_, "chance": f"{v['chance']:.3f}",
-     "gain at the paper's Fig. 4 excess": (f"{v['gain_at_excess'][0]:.2f}x "
-                                           f"[{v['gain_at_excess'][1]:.2f}, "
-                                           f"{v['gain_at_excess'][2]:.2f}]"
-                                           if np.isfinite(v["gain_at_excess"][1]) else "—"),
-     "oracle gain": (f"{v['oracle_gain'][0]:.2f}x [{v['oracle_gain'][1]:.2f}, "
-                     f"{v['oracle_gain'][2]:.2f}]" if np.isfinite(v["oracle_gain"][1]) else "—"),
-     f"seeds reaching {paper_ratio:.2f}x": f"{v['reached']} of {v['seeds']}",
-     "excess needed (mean)": (f"{v['excess_for_gain'][0]:.3f}" if v["reached"] else "—")}
-    for (r, m_), v in readoff_of.items()])
 
 
-def _geo_text(t) -> str:
-    return (f"{t[0]:.2f}x [{t[1]:.2f}, {t[2]:.2f}]" if np.isfinite(t[1])
-            else (f"{t[0]:.2f}x (no interval)" if np.isfinite(t[0]) else "not measured"))
-
-
+# %% tags=["hide-input"]
 glue_text("mod_dose_alphas", ", ".join(f"{a:g}" for a in cfg.dose_alphas))
 glue_text("mod_dose_ms", ", ".join(map(str, cfg.dose_m_values)))
-glue_text("mod_dose_chance", f"{dose_chance:.3f}")
-glue_text("mod_dose_gain_paper", _geo_text(ro["gain_at_excess"]))
-glue_text("mod_dose_gain_oracle", _geo_text(ro["oracle_gain"]))
+glue_text("mod_dose_chance", f"{chance_of_m[dose_m]:.3f}")
+glue_text("mod_dose_gain_paper", prose.geo_text(ro["gain_at_excess"]))
+glue_text("mod_dose_gain_oracle", prose.geo_text(ro["oracle_gain"]))
 glue_text("mod_dose_reached", f"{ro['reached']} of {ro['seeds']}")
-glue_text("mod_dose_excess_needed",
-          (f"{ro['excess_for_gain'][0]:.3f}" + (
-              f" [{ro['excess_for_gain'][1]:.3f}, {ro['excess_for_gain'][2]:.3f}]"
-              if np.isfinite(ro["excess_for_gain"][1]) else "")
-           + f" over chance (mean of the {ro['reached']} seeds that reach it)")
-          if ro["reached"] else "never: no seed's oracle reaches it")
-glue_text("mod_dose_sentence", (
-    f"At m = {dose_m}, in the paper-matched regime ({pr_matched}), a start as much above "
-    "chance as the paper's "
-    f"Fig. 4 initialiser buys {_geo_text(ro['gain_at_excess'])}, while the oracle buys "
-    f"{_geo_text(ro['oracle_gain'])}; the paper's {paper_ratio:.2f}x is reached by "
-    f"{ro['reached']} of {ro['seeds']} seeds' dose curves."
-    + "".join(f" In {REGIME_NAMES.get(r, r)}, the oracle itself buys "
-              f"{pr_report.gain(pr_tab, r, 'oracle', dose_m, grid_n_max).text('.2f')}."
-              for r in regimes if r != pr_matched
-              and "oracle" in set(pr_tab[(pr_tab.regime == r) & (pr_tab.m == dose_m)].method))))
-literal_e = pr_g.get("ours_literal")
-aligning_e = pr_g.get("ours_joint") or pr_g.get("oracle")
+glue_text("mod_dose_excess_needed", prose.excess_needed(ro))
+other_oracle = {r: pr_report.gain(pr_tab, r, "oracle", dose_m, grid_n_max).text(".2f")
+                for r in regimes if r != pr_matched
+                and "oracle" in set(pr_tab[(pr_tab.regime == r) & (pr_tab.m == dose_m)].method)}
+glue_text("mod_dose_sentence", prose.dose_sentence(
+    ro, m=dose_m, matched=pr_matched, paper_ratio=paper_ratio, other_oracle=other_oracle))
 today_oracle = (pr_report.gain(pr_tab, "today", "oracle", pr_m, grid_n_max)
                 if pr_matched != "today" and "oracle" in set(pr_tab[pr_tab.regime == "today"]
                                                             .method) else None)
-aligning_name = "the joint reading" if pr_g.get("ours_joint") else "the oracle start"
-fig3a_cause = (pr_report.claim_cause(literal_e, aligning_e, today_oracle, 1.25, m=pr_m,
-                                     aligning_name=aligning_name)
-               if literal_e is not None and aligning_e is not None else "not isolated")
+fig3a_cause = prose.fig3a_cause(pr_g, today_oracle, m=pr_m, min_effect=1.25)
 glue_text("mod_pr_cause", fig3a_cause)
 glue_text("mod_dose_test_n", f"{dose_at_n:,}")
-g_hi = ro["gain_at_excess"][2]
-glue_text("mod_dose_conclusion", (
-    "The interval of what the paper's Fig. 4 alignment buys here is not measurable at this "
-    "profile." if not np.isfinite(g_hi) else
-    "So, under this reconstruction, an initialisation as aligned as the paper's Fig. 4 reports "
-    f"buys at most {g_hi:.2f}x (upper end of its interval), short of the paper's "
-    f"{paper_ratio:.2f}x: either the paper's Fig. 4 gain is too small to explain its Fig. 3a "
-    "gain, or its similarity score differs from ours." if g_hi < paper_ratio else
-    f"Within its interval, the paper's Fig. 4 alignment could buy the paper's "
-    f"{paper_ratio:.2f}x here."))
-show(readoff_table)
+glue_text("mod_dose_conclusion", prose.dose_conclusion(ro["gain_at_excess"][2], paper_ratio))
+show(figs.readoff_table(readoff_of, paper_ratio))
 
 
 # %% [markdown]
@@ -1066,11 +811,8 @@ v_pr = [v for v in regime_report.fig3a_verdicts(
     threshold=acfg.sc_threshold, n_min=float(min(cal_fig3a[0].n_values)), n_max=grid_n_max,
     min_effect=1.25) if v.claim_id in ("fig3a_ours_lowest", "fig3a_modular_worse",
                                         "fig3a_ours_grows")]
-for v in v_pr:
-    judged_not = v.verdict in ("not reproduced", "inconclusive")
-    cause = (fig3a_cause if v.claim_id == "fig3a_ours_lowest" else "not isolated") \
-        if judged_not else ""
-    ch.judge(v, setting=pr_setting, cause=cause)
+for v in v_pr:  # a claim not reproduced records its measured cause (fig3a_cause: above)
+    ch.judge(v, setting=pr_setting, cause=prose.record_cause(v.verdict, v.claim_id, fig3a_cause))
 glue_verdicts("mod", v_pr)
 glue_text("mod_pr_setting", pr_setting)
 verdicts.table(v_pr)
@@ -1106,22 +848,15 @@ pr4 = {s.method: r for s, r in zip(pr_fig4, pr_fig4_runs, strict=True)}
 pr4_steps = pr4["modular"]["sim_steps"]
 pr4_end = int(pr4_steps[pr4_steps <= paper_data.FIG4_SIMS["iteration"][-1]].max())
 pr4_i = int(np.flatnonzero(pr4_steps == pr4_end)[0])
-fig_pr4, ax = plt.subplots(figsize=(6.5, 4.0), constrained_layout=True)
-keep = pr4_steps <= max(pr4_end, paper_data.FIG4_SIMS["iteration"][-1])
-for meth, r in pr4.items():
-    mean = r["sim_history"].mean(axis=(1, 2))
-    ax.plot(pr4_steps[keep], mean[keep], color=pr_report.COLORS[meth], lw=2,
-            label=pr_report.SHORT[meth])
-for curve, meth in (("baseline", "modular"), ("ours", "ours_literal")):
-    ax.plot(paper_data.FIG4_SIMS["iteration"], paper_data.FIG4_SIMS[curve], ls="--",
-            color=pr_report.COLORS[meth], lw=1.2, label=f"paper: {curve}")
-ax.axhline(chance, color="grey", lw=0.8, ls=":", label=f"chance ({chance:.3f})")
-ax.set(xlabel="training iteration", ylabel="similarity score",
-       title=f"Fig. 4, paper-matched regime ({pr_matched})")
-ax.legend(fontsize=7)
+fig_pr4 = figs.fig4_paper_regime(pr4_steps, {m_: r["sim_history"] for m_, r in pr4.items()},
+                                 paper_data.FIG4_SIMS, end=pr4_end, chance=chance,
+                                 matched=pr_matched)
 glue("fig_fig4_paper_regime", fig_pr4, display=False)
 ch.export_figure(fig_pr4, "fig4_paper_regime", wall_time_s=wall_pr4)
 plt.close(fig_pr4)
+
+
+# %% tags=["hide-input"]
 pr4_sim = {m_: r["sim_history"].mean(axis=2)[[0, pr4_i]] for m_, r in pr4.items()}
 pr4_setting = (f"paper-matched regime ({pr_matched}, fitted on the baseline's similarity at "
                f"iterations 0 and 1,000; ours minus baseline held out); calibrated task, "
@@ -1133,25 +868,14 @@ v_pr4 = verdicts.fig4_alignment(pr4_sim["ours_literal"], pr4_sim["modular"],
                                 scale=pr4_setting)
 pr4_diff = {m_: float((pr4_sim[m_][0] - pr4_sim["modular"][0]).mean())
             for m_ in ("ours_literal", "ours_joint", "oracle")}
-fig4_cause = ""
-if v_pr4.verdict in ("not reproduced", "inconclusive"):
-    fig4_cause = (
-        "the literal reading: at initialisation its similarity score is "
-        f"{pr4_diff['ours_literal']:+.3f} against the random start's, the joint reading's "
-        f"{pr4_diff['ours_joint']:+.3f} and the oracle's {pr4_diff['oracle']:+.3f} (paired "
-        "seed means)" if pr4_diff["ours_joint"] > 0.01 > pr4_diff["ours_literal"]
-        else "not isolated")
+fig4_cause = prose.fig4_cause(v_pr4.verdict, pr4_diff)
 ch.judge(v_pr4, setting=pr4_setting, cause=fig4_cause)
 glue_verdicts("mod_pr4", [v_pr4])
 for key, val in {"m": cfg.align_m, "n": f"{cfg.align_n:,}", "iters": f"{cfg.align_iters:,}",
                  "seeds": cfg.pr_fig4_seeds,
-                 "cause": fig4_cause or "none needed"}.items():
+                 "cause": prose.cause_text(fig4_cause)}.items():
     glue_text(f"mod_pr4_{key}", str(val))
-show(pd.DataFrame([{"method": pr_report.SHORT[m_],
-                    "similarity at init": verdicts.fmt(pr4_sim[m_][0].mean(), ".3f"),
-                    f"at iteration {pr4_end:,}": verdicts.fmt(pr4_sim[m_][1].mean(), ".3f"),
-                    "at the end": verdicts.fmt(r["sim_final"].mean(), ".3f")}
-                   for m_, r in pr4.items()]))
+show(figs.fig4_paper_regime_table(pr4, pr4_sim, pr4_end))
 
 
 # %% [markdown]
@@ -1202,26 +926,10 @@ wall_t2 = time.perf_counter() - t0
 ch.record("table2_nonlinear_projection",
           models_trained=sum(r["test"].size for r in t2_runs), wall_time_s=wall_t2,
           seeds=len(t2_specs[0].seeds))
-rows = []
-for s_l, r_l, s_n, r_n in zip(t2_lin, t2_lin_runs, t2_specs, t2_runs, strict=True):
-    nl = stack_samples_needed(s_n.n_values, r_n["test"], acfg.sc_threshold)
-    li = stack_samples_needed(s_l.n_values, r_l["test"], acfg.sc_threshold)
-    rows.append({"m": s_n.m, "method": LABELS[CAL[s_n.method]],
-                 "samples needed, nonlinear proj.": nl["n_required"],
-                 "single seeds (nonlinear)": f"{verdicts.fmt(nl['seed_min'], '.0f')}-"
-                                             f"{verdicts.fmt(nl['seed_max'], '.0f')}",
-                 "samples needed, linear proj.": li["n_required"],
-                 "clean test loss at largest n (nonlinear)":
-                     float(np.asarray(r_n["test_clean"])[:, -1].mean()),
-                 "similarity after init (nonlinear)": float(np.mean(r_n["sim_init"])),
-                 "similarity after training (nonlinear)": float(np.mean(r_n["sim_final"]))})
-table2 = pd.DataFrame(rows)
+table2 = figs.table2_nonlinear(t2_lin, t2_lin_runs, t2_specs, t2_runs, acfg.sc_threshold)
 glue_text("mod_t2_threshold", f"{acfg.sc_threshold:g}")
-ratio = (table2["samples needed, nonlinear proj."]
-         / table2["samples needed, linear proj."]).to_numpy()
-ratio = ratio[np.isfinite(ratio)]
-glue_text("mod_t2_ratio", f"{ratio.min():.1f} to {ratio.max():.1f} times" if len(ratio)
-          else "an unmeasurable multiple (a threshold not reached within the grid) of")
+glue_text("mod_t2_ratio", prose.nonlinear_ratio(table2["samples needed, nonlinear proj."],
+                                                 table2["samples needed, linear proj."]))
 ch.export_table(table2, "table2_nonlinear_projection",
                 wall_time_s=wall_t2, extra={"threshold": acfg.sc_threshold,
                                          "knobs": dataclasses.asdict(cal_knobs)})
@@ -1246,14 +954,14 @@ show(table2.assign(**{c: table2[c].map(lambda v: verdicts.fmt(v, ".0f"))
 # %%
 abl_specs = modular_sweep.modules_ablation_specs(cfg, dev.type)
 t0 = time.perf_counter()
-abl_runs = cached_map("modular_stacks", abl_specs, run_stack_from_config)
+abl_runs = cached_map("modular_stacks", abl_specs, modular_sweep.run_stack_from_config)
 wall_abl = time.perf_counter() - t0
 df_abl = modular_stacks_frame(abl_specs, abl_runs)
 df_abl["K/k"] = df_abl["K"] // cfg.k
 abl_tab = (df_abl.groupby(["K/k", "n", "method"])
            .agg(test_loss=("test", "mean"), sim_init=("sim_init", "mean"),
                 sim_final=("sim_final", "mean")).reset_index())
-abl_tab["method"] = abl_tab["method"].map(LABELS)
+abl_tab["method"] = abl_tab["method"].map(figs.LABELS)
 ch.export_table(abl_tab, "ablation_num_modules",
                 wall_time_s=wall_abl)
 show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="test_loss"), index=True)
@@ -1272,32 +980,24 @@ show(abl_tab.pivot_table(index=["K/k", "n"], columns="method", values="sim_final
 # the FLOP count suggests.
 
 # %%
+from modscale.theory.sample_complexity import geometric_mean
+
 cm_specs = modular_sweep.compute_matched_specs(cfg, dev.type)
 t0 = time.perf_counter()
-cm_runs = cached_map("modular_stacks", cm_specs, run_stack_from_config)
+cm_runs = cached_map("modular_stacks", cm_specs, modular_sweep.run_stack_from_config)
 wall_cm = time.perf_counter() - t0
 ch.record("ablations",
           models_trained=len(df_abl) + sum(r["test"].size for r in cm_runs),
           wall_time_s=wall_abl + wall_cm)
 df_cm = modular_stacks_frame(cm_specs, cm_runs)
-sc_cm = sc_by_method(df_cm, (cfg.threshold,))
-cm_rows = []
-for s, r in zip(cm_specs, cm_runs, strict=True):
-    n_req = sc_cm[(sc_cm["method"] == s["method"]) & (sc_cm["width"] == s["width"])
-                  & (sc_cm["depth"] == s["depth"])]["n_required"].iloc[0]
-    cm_rows.append({"method": LABELS[s["method"]], "width": s["width"], "depth": s["depth"],
-                    "training iterations": r["iters"],
-                    "init GFLOPs / network": r["init_flops"] / 1e9,
-                    "matched GFLOPs / network": r.get("matched_flops", 0.0) / 1e9,
-                    "init wall (s)": r["init_time_s"], "train wall (s)": r["train_time_s"],
-                    f"samples to loss {cfg.threshold}": n_req})
-cm_tab = pd.DataFrame(cm_rows)
+sc_cm = sample_complexity_by_method(df_cm, (cfg.threshold,), rule=cfg.sc_rule)
+cm_tab = figs.compute_matched(cm_specs, cm_runs, sc_cm, cfg.threshold)
 ch.export_table(cm_tab, "ablation_compute_matched",
                 wall_time_s=wall_cm)
 cm_geo = {s: geometric_mean(g[f"samples to loss {cfg.threshold}"])
           for s, g in cm_tab.groupby("method")}
 for meth in ("modular", "modular_matched", "ours"):
-    glue(f"mod_cm_{meth}", verdicts.fmt(cm_geo[LABELS[meth]], ".0f"), display=False)
+    glue(f"mod_cm_{meth}", verdicts.fmt(cm_geo[figs.LABELS[meth]], ".0f"), display=False)
 init_ratio = (sum(r["init_time_s"] for r in cm_runs)
               / max(sum(r["train_time_s"] for r in cm_runs if r["init_time_s"] > 0), 1e-9))
 glue("mod_cm_wall_ratio", f"{init_ratio:.2f}", display=False)
@@ -1378,8 +1078,10 @@ rec = {"random": recovered(by_method["modular"]["dirs_init"]),
 v_mod.append(verdicts.fig4_tsne(rec, k=cfg.align_k, n_learned=paper_data.FIG4_TSNE["n_learned"],
                                 n_target=paper_data.FIG4_TSNE["n_target"], cos_threshold=0.9,
                                 scale=cal_scale))
+
+# %% tags=["hide-input"]
 # Table 2 (content unknown): what was measured.
-short = {label: meth for meth, label in LABELS.items()}
+short = {label: meth for meth, label in figs.LABELS.items()}
 t2_at = {}
 for _, row in table2.iterrows():
     t2_at.setdefault(short[row["method"]], {})[int(row["m"])] = row[
@@ -1405,7 +1107,7 @@ if cfg.align_sensitivity:
     ru_align = [s for s in modular_calibrated.fig4_specs(
         cfg, fig3a_readings.specs(acfg, ru_task[1])[0]) if s.method != "ours_joint"]  # cost
     ru_runs = cached_map("modular_calibrated", ru_align, modular_calibrated.run_stack)
-    ru_by = {CAL[s.method]: r for s, r in zip(ru_align, ru_runs, strict=True)}
+    ru_by = {figs.CAL[s.method]: r for s, r in zip(ru_align, ru_runs, strict=True)}
     ru_ps = {meth: r["sim_history"].mean(axis=2)[[0, i_pe]] for meth, r in ru_by.items()}
     v_ru = verdicts.fig4_alignment(ru_ps["ours"], ru_ps["modular"], None,
                                    paper=paper_data.FIG4_SIMS, chance=chance,
@@ -1416,10 +1118,8 @@ if cfg.align_sensitivity:
         f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin"))
     glue_text("mod_sens_knobs", f"noise variance {ru_task[0].noise_var:g}, frequency scale "
               f"{ru_task[0].freq_scale:g}, target variance {ru_task[0].target_var:g}")
-    glue_text("mod_sens_sentence", (
-        f"verdict {v_ru.verdict} ({v_ru.measured}), against {v_fit.verdict} on the argmin: "
-        + ("the verdict does not change" if v_ru.verdict == v_fit.verdict else
-           "the verdict changes with the calibration point")))
+    glue_text("mod_sens_sentence",
+              prose.calibration_sensitivity(v_ru.verdict, v_ru.measured, v_fit.verdict))
 else:
     glue_text("mod_sens_knobs", "not used at this profile")
     glue_text("mod_sens_sentence", "not run at this profile (align_sensitivity is off)")

@@ -68,29 +68,16 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from modscale.experiments import modular_theory as mt_exp
 from modscale.infra.cache import cached, cached_map
-from modscale.infra.device import resolve_device
 from modscale.infra.profiles import config_dict
-from modscale.report import runlog, verdicts
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import verdicts
+from modscale.report.figures import modular_theory as figs
 from modscale.report.notebook import glue, glue_verdicts, show
-from modscale.report.style import PALETTE, seed_everything, set_style
-from modscale.theory.modular import (
-    hermite_features,
-    modular_loss_components,
-    modular_monte_carlo,
-    modular_sample_complexity,
-    modular_split,
-    module_directions,
-    monolithic_sample_complexity,
-)
-from modscale.theory.monolithic import spectrum, spectrum_tail
+from modscale.report.prose import modular_theory as prose
+from modscale.theory.monolithic import spectrum_tail
 
-dev = ch.device
 t_start = time.perf_counter()
 spec_kw = {"kind": cfg.spectrum_kind, "c": cfg.c, "omega": cfg.omega, "s": cfg.s}
 glue("mt_k", cfg.k, display=False)
@@ -187,18 +174,7 @@ glue("mt_omega", cfg.omega, display=False)
 # against $\delta_{ll'}(u^\top v)^l$:
 
 # %%
-rng = np.random.default_rng(cfg.seed)
-Upair = module_directions(cfg.mc_m, 2, rng=rng)
-rho = float(Upair[:, 0] @ Upair[:, 1])
-x = rng.standard_normal((cfg.hermite_samples, cfg.mc_m))
-h = hermite_features(x @ Upair, 4)
-prod = np.einsum("sl,sj->slj", h[:, 0], h[:, 1])
-emp, se = prod.mean(axis=0), prod.std(axis=0) / np.sqrt(x.shape[0])
-pred = np.diag([rho ** l for l in range(1, 5)])
-mehler = pd.DataFrame({"degree l": range(1, 5), "predicted (u·v)^l": np.diag(pred),
-                       "empirical": np.diag(emp), "SE": np.diag(se),
-                       "max |off-diagonal| / SE": (np.abs(emp - pred) / se).max(axis=1)})
-mehler_z = float((np.abs(emp - pred) / se).max())
+mehler, rho, mehler_z = mt_exp.mehler_check(cfg.mc_m, cfg.hermite_samples, seed=cfg.seed)
 glue("mt_mehler_z", f"{mehler_z:.1f}", display=False)
 glue("mt_rho", f"{rho:.3f}", display=False)
 show(mehler, digits=4)
@@ -216,69 +192,30 @@ show(mehler, digits=4)
 
 # %%
 mc_p = cfg.k * cfg.mc_q
-lam_mc = spectrum(cfg.mc_q, 1, **spec_kw)
-tail_mc = spectrum_tail(cfg.mc_q, 1, **spec_kw)
 points = mt_exp.mc_points(cfg)
-dirs = mt_exp.mc_directions(points[0])
-U_mc = dirs["aligned"]
-n_pts = sorted({pt["n"] for pt in points})
-
-
 t0 = time.perf_counter()
-mc_tab = pd.DataFrame(cached_map("modular_theory_mc", points, mt_exp.run_mc_point))
+mc_tab = mt_exp.mc_table(cached_map("modular_theory_mc", points, mt_exp.run_mc_point))
 mc_wall = time.perf_counter() - t0
-mc_tab["rel_err_test"] = mc_tab.test_formula / mc_tab.test_mc - 1
-mc_tab["z_test"] = (mc_tab.test_formula - mc_tab.test_mc) / mc_tab.test_se
-gauss = mc_tab[mc_tab.features == "gaussian"]
-g_exact = gauss[gauss.formula == "exact"]
-g_det = gauss[gauss.formula != "exact"]
-herm = mc_tab[mc_tab.features == "hermite"]
-glue("mt_max_z_exact", f"{g_exact.z_test.abs().max():.1f}", display=False)
-glue("mt_max_rel_exact", f"{100 * g_exact.rel_err_test.abs().max():.2f} %", display=False)
-glue("mt_max_rel_det", f"{100 * g_det.rel_err_test.abs().max():.1f} %" if len(g_det) else "n/a",
-     display=False)
-n_big = max(n_pts)
-h_big = herm[herm.n == n_big]
-glue("mt_herm_big", f"{100 * h_big.rel_err_test.abs().max():.1f} %", display=False)
-glue("mt_herm_nbig", int(n_big), display=False)
+mc = mt_exp.mc_summary(mc_tab)
+g_exact = mc["g_exact"]
+glue("mt_max_z_exact", f"{mc['max_z_exact']:.1f}", display=False)
+glue("mt_max_rel_exact", f"{100 * mc['max_rel_exact']:.2f} %", display=False)
+glue("mt_max_rel_det", prose.max_abs_percent(mc["g_det"].rel_err_test), display=False)
+glue("mt_herm_big", f"{100 * mc['herm_big']:.1f} %", display=False)
+glue("mt_herm_nbig", mc["n_big"], display=False)
 glue("mt_mc_p", int(mc_p), display=False)
-glue("mt_herm_worst", f"{herm.test_mc.div(herm.test_formula).max():.1f}", display=False)
-ch.sensitivity("modular-theory-model", "Hermite features against the Gaussian formula", (
-    f"largest relative error of the test loss at n = {int(n_big)}: "
-    f"{100 * h_big.rel_err_test.abs().max():.1f} %; simulated / formula up to "
-    f"{herm.test_mc.div(herm.test_formula).max():.1f}x over the n grid (p = {int(mc_p)})"))
+glue("mt_herm_worst", f"{mc['herm_worst']:.1f}", display=False)
+ch.sensitivity("modular-theory-model", "Hermite features against the Gaussian formula",
+               prose.hermite_outcome(mc["n_big"], mc["herm_big"], mc["herm_worst"], mc_p))
 ch.export_table(mc_tab, "theory_modular_mc_relative_errors",
                 wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
 
-n_curve = np.geomspace(0.3 * mc_p / cfg.d, 12 * mc_p / cfg.d, cfg.curve_points)
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
-for ax, align in zip(axes, ("aligned", "random"), strict=True):
-    Uhat = U_mc if align == "aligned" else dirs["random"]
-    th = modular_loss_components(n_curve, cfg.mc_q, lam_b=lam_mc, U=U_mc, Uhat=Uhat,
-                                 tail_b=tail_mc, d=cfg.d, method=cfg.method)
-    ax.plot(n_curve, th["test"], color=PALETTE["test"], label="test, theory")
-    ax.plot(n_curve, th["train"], color=PALETTE["train"], label="train, theory")
-    for feat, mk in (("gaussian", "o"), ("hermite", "^")):
-        sub = mc_tab[(mc_tab.alignment == align) & (mc_tab.features == feat)]
-        ax.errorbar(sub.n, sub.test_mc, yerr=2 * sub.test_se, fmt=mk, ms=4, mfc="white",
-                    color=PALETTE["test"] if feat == "gaussian" else PALETTE["paper"],
-                    label=f"test, MC ({feat} features)")
-        ax.errorbar(sub.n, sub.train_mc, yerr=2 * sub.train_se, fmt=mk, ms=3, mfc="white",
-                    color=PALETTE["train"] if feat == "gaussian" else PALETTE["paper"],
-                    alpha=0.8)
-    ax.set(xscale="log", yscale="log", xlabel="samples $n$", ylim=(0.05, 20 * cfg.d * cfg.c),
-           title=f"{align} projections (m = {cfg.mc_m}, K = k = {cfg.k}, q = {cfg.mc_q})")
-axes[0].set_ylabel("loss")
-axes[0].legend(fontsize=7)
-fig.tight_layout()
+n_curve, theory_curves = mt_exp.mc_theory_curves(points[0], cfg.curve_points)
+fig = figs.modular_mc(n_curve, theory_curves, mc_tab, d=cfg.d, c=cfg.c, m=cfg.mc_m, k=cfg.k,
+                      q=cfg.mc_q)
 glue("fig_modular_mc", fig, display=False)
 plt.close(fig)
-(mc_tab[["alignment", "features", "n", "regime", "formula", "test_formula", "test_mc",
-         "test_se", "rel_err_test", "z_test"]]
- .rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)", "test_se": "test s.e.",
-                  "rel_err_test": "rel. error", "z_test": "z"})
- .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "test s.e.": "{:.4f}",
-                "rel. error": "{:+.1%}", "z": "{:+.1f}"}).hide(axis="index"))
+figs.mc_error_table(mc_tab)
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -337,34 +274,17 @@ ms = np.asarray(cfg.m_values, dtype=float)
 mono, al, rnd = sc["monolithic"], sc["aligned"], sc["random"]
 mono_tr2 = np.array([spectrum_tail(p_total, m, **spec_kw) for m in ms])
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-axes[0].plot(ms, mono, "o-", color=PALETTE["monolithic"], label=f"monolithic, p = {p_total}")
-axes[0].plot(ms, al["n"], "s-", color=PALETTE["modular"],
-             label=f"modular, aligned (K = {cfg.k} × q = {cfg.q})")
-axes[0].plot(ms, rnd["n"], "^--", color=PALETTE["modular"], alpha=0.7,
-             label="modular, random projections")
-axes[0].set(yscale="log", xlabel="input dimension $m$", ylabel="required samples $n$",
-            title=f"target loss {target:g}")
-axes[0].legend(fontsize=8)
-axes[1].plot(ms, mono_tr2 / cfg.c, "o-", color=PALETTE["monolithic"], label="monolithic")
-axes[1].plot(ms, al["tr2"] / cfg.c, "s-", color=PALETTE["modular"], label="modular, aligned")
-axes[1].plot(ms, rnd["tr2"] / cfg.c, "^--", color=PALETTE["modular"], alpha=0.7,
-             label="modular, random")
-axes[1].set(xlabel="input dimension $m$", ylabel="unexplained variance / c", ylim=(0, 1.02),
-            title="variance the model cannot fit")
-fig.tight_layout()
+fig = figs.theory_modular_sample_complexity(ms, mono, al, rnd, mono_tr2, p_total=p_total,
+                                            k=cfg.k, q=cfg.q, c=cfg.c, target=target)
 ch.export_figure(fig, "theory_modular_sample_complexity",
                  extra={"config": config_dict(cfg)})
 glue("fig_modular_sc", fig, display=False)
 plt.close(fig)
 
-sc_df = pd.DataFrame({"m": cfg.m_values, "monolithic n": mono, "modular aligned n": al["n"],
-                      "modular random n": rnd["n"], "aligned p_eff": al["p_eff"]})
+sc_df = mt_exp.sample_complexity_table(cfg.m_values, sc)
 ch.export_table(sc_df, "theory_modular_sample_complexity")
 sel = ms >= cfg.k  # where k directions fit in R^m
-glue("mt_aligned_spread",
-     f"{100 * (al['n'][sel].max() / al['n'][sel].min() - 1):.2f} %" if sel.any() else "n/a",
-     display=False)
+glue("mt_aligned_spread", prose.aligned_spread(al["n"][sel]), display=False)
 glue("mt_mono_ratio", f"{mono[-1] / mono[0]:.1f}", display=False)
 glue("mt_rand_ratio", f"{rnd['n'][-1] / rnd['n'][0]:.1f}", display=False)
 glue("mt_m_lo", int(ms[0]), display=False)

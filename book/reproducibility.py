@@ -51,12 +51,12 @@ import pandas as pd
 from IPython.display import display
 
 from modscale.infra import cache, registry
-from modscale.infra.device import precision_report, resolve_device
+from modscale.infra.device import precision_report
 from modscale.infra.profiles import PROFILE_NAMES, chapters, describe
 from modscale.infra.provenance import REPO, provenance
 from modscale.report import runlog
 from modscale.report.notebook import glue, show
-from modscale.report.style import seed_everything, set_style
+from modscale.report.prose import reproducibility as prose
 from modscale.training.bench import (
     format_modular_report,
     format_report,
@@ -170,21 +170,7 @@ prec_view = pd.DataFrame([{"probe": f"{prec['size']}^3 matmul",
                            "threshold": prec["threshold"], "auto resolves to": prec["auto"],
                            "MODSCALE_AUTO_PRECISION": prec["forced"] or "unset"}])
 display(show(prec_view))
-if "bf16_speedup_over_fp32" in bench:
-    bf16_text = (
-        f"With bf16 autocast (parameters, gradients and Adam state stay fp32) the same models "
-        f"train {bench['bf16_speedup_over_fp32']:.2f}x as fast as in fp32 "
-        f"({100 * bench['bf16_fraction_of_measured_bf16']:.0f} % of the measured bf16 matmul "
-        f"rate, {1e3 * bench['matmul_bf16_tflops']:.0f} GFLOP/s); their final test losses "
-        f"differ from the fp32 run's by {bench['test_loss_mean_abs_diff']:.3f} on average, "
-        f"against a spread of {bench['test_loss_sd_over_models']:.3f} over the models.")
-else:
-    bf16_text = (
-        f"On this device a bf16 matmul runs at {1e3 * bench['matmul_bf16_tflops']:.0f} GFLOP/s, "
-        f"{bench['matmul_bf16_tflops'] / bench['matmul_fp32_tflops']:.2f}x the fp32 rate, so "
-        "`auto` resolves to fp32 and the bf16 trainer was not timed "
-        "(`python -m modscale.training.bench --precision both` times it anyway).")
-glue("repro_bf16_text", bf16_text, display=False)
+glue("repro_bf16_text", prose.bf16_text(bench), display=False)
 glue("repro_auto_precision", prec["auto"], display=False)
 glue("repro_probe_speedup", f"{prec['speedup']:.2f}", display=False)
 
@@ -213,9 +199,7 @@ for exp_name in sorted(registry.EXPERIMENTS):
     n_gpu = sum(1 for e in cache.published(exp_name) if e.get("device_type") == "cuda")
     if n_gpu:
         gpu_entries[exp_name] = n_gpu
-glue("repro_gpu_entries", (", ".join(f"{k}: {v}" for k, v in gpu_entries.items())
-                           or "none (no GPU has run tools/paper_run.py for this store yet)"),
-     display=False)
+glue("repro_gpu_entries", prose.gpu_entries_text(gpu_entries), display=False)
 
 # %% [markdown]
 # Batched, the modular stack trains {glue:text}`repro_mbench_speedup`x as many

@@ -102,22 +102,14 @@ import torch
 
 from modscale import paper_data
 from modscale.experiments.sine_sweeps import n_grid, run_sweep
-from modscale.infra.device import resolve_device
 from modscale.infra.provenance import device_name
 from modscale.models.batched_mlp import BatchedMLP
 from modscale.plans import sine_regression as sine_plan
-from modscale.report import runlog, verdicts
-from modscale.report.analysis import (
-    aggregate_sample_complexity,
-    fig2_panels,
-    per_seed_curve,
-    sample_complexity_table,
-)
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import analysis, verdicts
+from modscale.report.figures import sine_regression as figures
 from modscale.report.notebook import glue, glue_text, glue_verdicts, show
-from modscale.report.style import PALETTE, seed_everything, set_style
-from modscale.report.theory_fit import fit_theory, theory_predictions
+from modscale.report.prose import sine_regression as prose
+from modscale.report.theory_fit import fig2_theory_lines, fit_theory, theory_predictions
 from modscale.tasks.sine_task import make_task, sample_datasets
 from modscale.training.trainer import sample_batch_indices, train_batched, train_one
 
@@ -194,16 +186,7 @@ fp = paper_data.FIG1_MODULE
 paper_curve = sum(a * np.sin(w * t.numpy() + ph) for a, w, ph in
                   zip(fp["amplitudes"], fp["frequencies"], fp["phases"], strict=True))
 
-fig1, ax = plt.subplots(figsize=(6.4, 4.2))
-for j in range(comps.shape[1]):
-    ax.plot(t, comps[:, j], color="#4C72B0", lw=1,
-            label="sine wave components" if j == 0 else None)
-ax.plot(t, comps.sum(1), color="#DD8452", lw=2.5, label="target function (module 1)")
-ax.plot(t, paper_curve, color=PALETTE["paper"], lw=1.2, ls="--",
-        label="paper's Fig. 1 module (fitted)")
-ax.scatter(z_tr, f_tr, color="#C00000", zorder=5, s=22, label="training points")
-ax.set(xlabel=r"$u^\top x$", ylabel="output")
-ax.legend(loc="lower left", fontsize=8, ncol=2)
+fig1 = figures.fig1_sine_task(t, comps, paper_curve, z_tr, f_tr)
 glue("fig-sine-task", fig1, display=False)
 plt.close(fig1)
 
@@ -308,21 +291,14 @@ knobs = calibration.manual_knobs(cfg)
 ch.record("calibration grid",
           models_trained=cal_runs["models"].sum(),
           wall_time_s=cal_runs["wall_time_s"].sum(), seeds=cfg.n_seeds)
-if knobs in cal_tables:
-    grid_rms = calibration.objective(cal_tables[knobs])
-    cal_sentence = (f"its six fitted levels are off the paper's by a factor "
-                    f"{math.exp(grid_rms):.2f} on average (RMS log residual {grid_rms:.2f}) on "
-                    "the calibration runs")
-else:
-    cal_sentence = "this point is not on the calibration grid, so it has no grid objective"
+grid_rms = calibration.objective(cal_tables[knobs]) if knobs in cal_tables else None
 glue("sine_cal_points", len(cal_grid), display=False)
 glue("sine_cal_models", int(cal_runs["models"].sum()), display=False)
-glue_text("sine_cal_mode", "the grid point of least objective" if cfg_base.task_knobs == "fitted"
-                           else "set by hand, task_knobs = manual")
+glue_text("sine_cal_mode", prose.calibration_mode(cfg_base.task_knobs))
 glue("sine_cal_noise", knobs.noise_var, display=False)
 glue("sine_cal_var", knobs.target_var, display=False)
 glue("sine_cal_freq", knobs.freq_scale, display=False)
-glue_text("sine_cal_sentence", cal_sentence)
+glue_text("sine_cal_sentence", prose.calibration_sentence(grid_rms))
 show(cal_grid, digits=3)
 
 # %%
@@ -414,92 +390,20 @@ show(pd.Series(fit).to_frame("fitted theory constants"), index=True)
 
 # %%
 # Data shaping (seed averages, panel curves) is package code, tested: modscale.report.analysis.fig2_panels.
-panels = fig2_panels(df, df_k, n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
-                     n_panel_depth=cfg.n_panel_depth)
+panels = analysis.fig2_panels(df, df_k, n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
+                              n_panel_depth=cfg.n_panel_depth)
 theory_kw = {"c": fit["c"], "omega": fit["omega"], "kind": cfg.theory_kind,
              "noise_var": cfg.noise_var}
-ks, ms, ns = panels["k"].x, panels["m"].x, panels["n"].x
-p_mean, p_archs = panels["p"].x, panels["p"].extra["archs"]
-per_m = df[df["n"] == cfg.n_fig2].groupby(["m", "width", "depth"])["p"].mean()
-
-
-def draw(ax, panel, *, marker=None, label=False):
-    """Thin lines (settings), thick line (their mean) and the seed band of one panel."""
-    for split in ("train", "test"):
-        xs = panel.x_rows if panel.x_rows is not None else np.tile(panel.x, (len(panel.rows), 1))
-        for x, row in zip(xs, panel.thin[split], strict=True):
-            ax.plot(x, row, color=PALETTE[split], lw=0.6, alpha=0.35)
-        ax.plot(panel.x, panel.mean[split], color=PALETTE[split], lw=2.4, marker=marker, ms=3,
-                label=f"{split}, measured (mean)" if label else None)
-        sd = panel.sd.get(split)
-        if sd is not None:
-            ax.fill_between(panel.x, panel.mean[split] - sd, panel.mean[split] + sd,
-                            color=PALETTE[split], alpha=0.15)
-
-
-fig2, axes = plt.subplots(2, 2, figsize=(10, 7.6))
-# k panel: thin = architectures; theory is flat in k (it depends on n, p, m only)
-ax = axes[0, 0]
-draw(ax, panels["k"])
-p_k = df_k.groupby(["width", "depth"])["p"].first().to_numpy()
-tr_k, te_k = theory_predictions(cfg.n_fig2, p_k, cfg.m_fixed, **theory_kw)
-for split, pred in (("train", tr_k), ("test", te_k)):
-    ax.plot(ks, np.full(len(ks), np.mean(pred)), color=PALETTE[split], ls="--", lw=1.6)
-pk = paper_data.FIG2_K
-ax.plot([2], [pk["actual_test_k2"]], "o", color=PALETTE["paper"], ms=5)
-ax.fill_between([3, 9], *pk["actual_test_range_k3_9"], color=PALETTE["paper"], alpha=0.12)
-ax.axhline(pk["predicted_test"], color=PALETTE["paper"], ls=":", lw=1.2)
-ax.set(xlabel="k (modules)", ylabel="loss", title=f"vs k  (m = {cfg.m_fixed}, n = {cfg.n_fig2})")
-# m panel: thin = architectures
-ax = axes[0, 1]
-draw(ax, panels["m"])
-m_theory = {}
-for split, idx in (("train", 0), ("test", 1)):
-    m_theory[split] = np.array([np.mean(theory_predictions(
-        cfg.n_fig2, per_m.loc[m].to_numpy(), m, **theory_kw)[idx]) for m in ms])
-    ax.plot(ms, m_theory[split], color=PALETTE[split], ls="--", lw=1.6)
-pm = paper_data.FIG2_M
-ax.plot(pm["m"], pm["actual_test"], "o-", color=PALETTE["paper"], ms=3.5, lw=1)
-ax.plot(pm["m"], pm["predicted_test"], ":", color=PALETTE["paper"], lw=1.2)
-ax.set(xlabel="m (input dimension)", ylabel="loss",
-       title=f"vs m  (k = {cfg.k_fixed}, n = {cfg.n_fig2})")
-# p panel: thin = m (x = that architecture's p at that m), thick = average over m
-ax = axes[1, 0]
-draw(ax, panels["p"], marker="o")
-p_dense = np.unique(np.geomspace(50, max(2e5, p_mean.max() * 1.5), 400).astype(int))
-p_dense = p_dense[np.abs(p_dense - cfg.n_fig2) > 1]
-for split, idx in (("train", 0), ("test", 1)):
-    pred = np.mean([theory_predictions(cfg.n_fig2, p_dense, m, **theory_kw)[idx] for m in ms], 0)
-    ax.plot(p_dense, np.clip(pred, 0, 6), color=PALETTE[split], ls="--", lw=1.6)
-pp = paper_data.FIG2_P
-ax.plot([1e2, pp["actual_test_peak_p"]], [pp["actual_test_p1e2"], pp["actual_test_peak"]], "o",
-        color=PALETTE["paper"], ms=5)
-ax.plot([5e3, 2e4, 8e4], pp["actual_test_after_peak"], "o", color=PALETTE["paper"], ms=5,
-        mfc="none")
-ax.set(xscale="log", xlabel="p (parameters)", ylabel="loss", ylim=(0, 6),
-       title=f"vs p  (k = {cfg.k_fixed}, n = {cfg.n_fig2}; thin: each m)")
-# n panel: the n-panel architecture, thin = m
-ax = axes[1, 1]
-draw(ax, panels["n"], marker="o", label=True)
+theory = fig2_theory_lines(df, df_k, panels, n_fig2=cfg.n_fig2, m_fixed=cfg.m_fixed, **theory_kw)
+m_theory = theory["m"][1]
+ms, ns = panels["m"].x, panels["n"].x
 p_of_m = panels["n"].extra["p_of_m"]
-n_dense = np.geomspace(ns.min(), ns.max(), 400)
-for split, idx in (("train", 0), ("test", 1)):
-    pred = np.mean([theory_predictions(n_dense, p_of_m[int(m)], m, **theory_kw)[idx]
-                    for m in ms], 0)
-    ax.plot(n_dense, np.clip(pred, 0, 6), color=PALETTE[split], ls="--", lw=1.6,
-            label=f"{split}, theory")
-pn = paper_data.FIG2_N
-ax.plot(pn["n"], pn["actual_test"], "o-", color=PALETTE["paper"], ms=3.5, lw=1,
-        label="paper: test, measured")
-ax.plot([], [], ":", color=PALETTE["paper"], label="paper: test, predicted")
 p_n = int(np.median(list(p_of_m.values())))
-ax.set(xscale="log", xlabel="n (training samples)", ylabel="loss", ylim=(0, 6),
-       title=f"vs n  (width {cfg.n_panel_width}, depth {cfg.n_panel_depth}, p ~ {p_n}; "
-             "thin: each m)")
-ax.legend(fontsize=7, loc="upper right")
-for a in axes[0]:
-    a.set_ylim(bottom=0)
-fig2.tight_layout()
+pk, pm, pp, pn = paper_data.FIG2_K, paper_data.FIG2_M, paper_data.FIG2_P, paper_data.FIG2_N
+fig2 = figures.fig2_loss_trends(
+    panels, theory, paper_k=pk, paper_m=pm, paper_p=pp, paper_n=pn, m_fixed=cfg.m_fixed,
+    k_fixed=cfg.k_fixed, n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
+    n_panel_depth=cfg.n_panel_depth, p_n=p_n)
 glue("fig-sine-loss-trends", fig2, display=False)
 plt.close(fig2)
 
@@ -550,17 +454,11 @@ show(cmp_n)
 # below the table are glued from these records, so they can only say what this run measured.
 
 # %% tags=["hide-input"]
-test_m, k_test = panels["m"].mean["test"], panels["k"].mean["test"]
-n_test_curve, n_train_curve = panels["n"].mean["test"], panels["n"].mean["train"]
-far = np.abs(np.log(ns / p_n)) > np.log(2)
-n_pred = np.mean([theory_predictions(ns, p_of_m[int(m)], m, **theory_kw)[1] for m in ms], 0)
-
-
 def panel_verdicts(pan, ksweep):
     """The four panel verdicts of Fig. 2 from panels computed by fig2_panels (k-panel: the
     per-seed curves of the k-sweep ``ksweep``, a trend test against seed noise)."""
     return [
-        verdicts.fig2_k_invariance(pan["k"].x, per_seed_curve(ksweep, "k", pan["k"].x),
+        verdicts.fig2_k_invariance(pan["k"].x, analysis.per_seed_curve(ksweep, "k", pan["k"].x),
                                    paper=pk, m=cfg.m_fixed, n=cfg.n_fig2, max_change=1.25),
         verdicts.fig2_m_sublinear(pan["m"].x, pan["m"].mean["test"], paper_m=pm["m"],
                                   paper_test=pm["actual_test"], min_spearman=0.8,
@@ -572,6 +470,11 @@ def panel_verdicts(pan, ksweep):
     ]
 
 
+# %% tags=["hide-input"]
+test_m = panels["m"].mean["test"]
+n_test_curve, n_train_curve = panels["n"].mean["test"], panels["n"].mean["train"]
+far = np.abs(np.log(ns / p_n)) > np.log(2)
+n_pred = np.mean([theory_predictions(ns, p_of_m[int(m)], m, **theory_kw)[1] for m in ms], 0)
 v_fig2 = panel_verdicts(panels, df_k) + [
     verdicts.fig2_theory_fit(m_theory["test"], test_m, paper_predicted=pm["predicted_test"],
                              paper_measured=pm["actual_test"], predicted_n_far=n_pred[far],
@@ -598,23 +501,21 @@ print("verdicts recorded:", len(v_fig2), "| all known:",
 # %% tags=["hide-input"]
 seed_rows = {"all seeds": [v.verdict for v in v_fig2[:4]]}
 for s_ in sorted(df["seed"].unique()):
-    pan_s = fig2_panels(df[df["seed"] == s_], df_k[df_k["seed"] == s_], n_fig2=cfg.n_fig2,
-                        n_panel_width=cfg.n_panel_width, n_panel_depth=cfg.n_panel_depth)
+    pan_s = analysis.fig2_panels(df[df["seed"] == s_], df_k[df_k["seed"] == s_],
+                                 n_fig2=cfg.n_fig2, n_panel_width=cfg.n_panel_width,
+                                 n_panel_depth=cfg.n_panel_depth)
     seed_rows[f"seed {s_} alone"] = [v.verdict for v in panel_verdicts(pan_s,
                                                                         df_k[df_k["seed"] == s_])]
 seed_cut = pd.DataFrame(seed_rows, index=[v.claim_id for v in v_fig2[:4]])
 same = int(sum((seed_cut[c] == seed_cut["all seeds"]).sum() for c in seed_cut.columns[1:]))
 total = 4 * (len(seed_cut.columns) - 1)
-glue_text("sine_seed_cut_sentence",
-    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"
-    + ("" if same == total else "; the others show which claims hinge on seed noise"))
-ch.sensitivity("sine-optimisation", "Fig. 2 verdicts from each seed alone", (
-    f"{same} of {total} single-seed verdicts equal the verdict on all seeds"))
+glue_text("sine_seed_cut_sentence", prose.seed_cut_sentence(same, total))
+ch.sensitivity("sine-optimisation", "Fig. 2 verdicts from each seed alone",
+               prose.seed_cut_count(same, total))
 paper_cfg = get_config("sine_regression", "paper")
 cut_names = ("n_seeds", "n_points", "n_test", "sc_widths", "iters", "widths", "depths")
-cuts = [f"{n} = {getattr(cfg, n)} (paper profile: {getattr(paper_cfg, n)})" for n in cut_names
-        if getattr(cfg, n) != getattr(paper_cfg, n)]
-glue_text("sine_cuts", "; ".join(cuts) if cuts else "nothing is cut: this is the paper profile")
+glue_text("sine_cuts", prose.profile_cuts({n: getattr(cfg, n) for n in cut_names},
+                                          {n: getattr(paper_cfg, n) for n in cut_names}))
 show(seed_cut, index=True)
 
 # %% [markdown]
@@ -666,51 +567,38 @@ show(seed_cut, index=True)
 
 # %%
 # only the widths that ran the whole n-grid (sc_widths) have a sample complexity
-sc = sample_complexity_table(df[df["width"].isin(cfg.sc_widths)], cfg.sc_thresholds,
-                             rule=cfg.sc_rule)
+sc = analysis.sample_complexity_table(df[df["width"].isin(cfg.sc_widths)], cfg.sc_thresholds,
+                                      rule=cfg.sc_rule)
 sc_main = sc[sc["threshold"] == cfg.sc_threshold]
-agg = aggregate_sample_complexity(sc, ("threshold", "m")).rename(
+agg = analysis.aggregate_sample_complexity(sc, ("threshold", "m")).rename(
     columns={"n_required": "geo_mean_n"})
 agg_main = agg[agg["threshold"] == cfg.sc_threshold].set_index("m")
 glue_text("sine_sc_widths", ", ".join(map(str, cfg.sc_widths)))
 
-fig3, ax = plt.subplots(figsize=(6.4, 4.2))
-for _, g in sc_main.groupby(["width", "depth"]):
-    g = g.sort_values("m")
-    ax.plot(g["m"], g["n_required"], color=PALETTE["monolithic"], lw=0.7, alpha=0.4)
-ax.plot(agg_main.index, agg_main["geo_mean_n"], color=PALETTE["monolithic"], lw=2.6, marker="o",
-        label=f"monolithic, ours (test loss {cfg.sc_threshold})")
 f3 = paper_data.FIG3A
-ax.plot(f3["m"], f3["monolithic"], "o--", color=PALETTE["paper"], lw=1.2, ms=4,
-        label=f"monolithic, paper (test loss {paper_data.FIG3A_THRESHOLD})")
-grid = n_grid(cfg)
-ax.axhspan(1, grid[0], color="0.9", zorder=0)
-ax.axhspan(grid[-1], 1e7, color="0.9", zorder=0)
-ax.set(yscale="log", xlabel="m (input dimension)", ylabel="samples to reach the target loss",
-       ylim=(grid[0] / 2, grid[-1] * 2))
-ax.legend(fontsize=8)
+fig3 = figures.fig3a_monolithic(sc_main, agg_main, threshold=cfg.sc_threshold, paper_m=f3["m"],
+                                paper_n=f3["monolithic"],
+                                paper_threshold=paper_data.FIG3A_THRESHOLD, n_grid=n_grid(cfg))
 glue("fig-sine-sample-complexity", fig3, display=False)
 plt.close(fig3)
 
-v_fig3a = verdicts.fig3a_monolithic_slope(
-    list(agg_main.index), agg_main["geo_mean_n"].to_numpy(), paper_m=f3["m"],
-    paper_n=f3["monolithic"], paper_threshold=paper_data.FIG3A_THRESHOLD,
-    threshold=cfg.sc_threshold, reached=int(agg_main["reached"].sum()),
-    total=int(agg_main["architectures"].sum()),
-    at_lower_bound=int(agg_main["at_lower_bound"].sum()), factor=2.0)
+# %%
+def fig3a_verdict(a, thr):
+    """The Fig. 3a verdict on ``a`` (the aggregate at ``thr``, indexed by m)."""
+    return verdicts.fig3a_monolithic_slope(
+        list(a.index), a["geo_mean_n"].to_numpy(), paper_m=f3["m"], paper_n=f3["monolithic"],
+        paper_threshold=paper_data.FIG3A_THRESHOLD, threshold=thr,
+        reached=int(a["reached"].sum()), total=int(a["architectures"].sum()),
+        at_lower_bound=int(a["at_lower_bound"].sum()), factor=2.0)
+
+
+v_fig3a = fig3a_verdict(agg_main, cfg.sc_threshold)
 ch.judge(v_fig3a)
 glue_verdicts("sine", [v_fig3a])
-thr_verdicts = []
-for thr in cfg.sc_thresholds:  # the same verdict function at every threshold of the table
-    a_t = agg[agg["threshold"] == thr].set_index("m")
-    v_t = verdicts.fig3a_monolithic_slope(
-        list(a_t.index), a_t["geo_mean_n"].to_numpy(), paper_m=f3["m"], paper_n=f3["monolithic"],
-        paper_threshold=paper_data.FIG3A_THRESHOLD, threshold=thr,
-        reached=int(a_t["reached"].sum()), total=int(a_t["architectures"].sum()),
-        at_lower_bound=int(a_t["at_lower_bound"].sum()), factor=2.0)
-    thr_verdicts.append(f"{thr:g}: {v_t.verdict}")
+thr_verdicts = [(thr, fig3a_verdict(agg[agg["threshold"] == thr].set_index("m"), thr).verdict)
+                for thr in cfg.sc_thresholds]  # the same verdict at every threshold of the table
 ch.sensitivity("sine-threshold", "Fig. 3a monolithic verdict per threshold",
-               "; ".join(thr_verdicts) + f" (the book uses {cfg.sc_threshold:g})")
+               prose.threshold_verdicts(thr_verdicts, cfg.sc_threshold))
 
 # %% [markdown]
 # ```{glue:figure} fig-sine-sample-complexity
@@ -766,20 +654,7 @@ cal_csv = pd.concat([fit_now, held], ignore_index=True)
 cal_csv["log_residual"] = calibration.log_residual(cal_csv["measured"], cal_csv["paper"])
 cal_csv["ratio"] = cal_csv["measured"] / cal_csv["paper"]
 
-fig_cal, ax = plt.subplots(figsize=(6.4, 5.2))
-lo = float(np.nanmin(cal_csv[["paper", "measured"]].to_numpy())) / 1.5
-hi = float(np.nanmax(cal_csv[["paper", "measured"]].to_numpy())) * 1.5
-ax.plot([lo, hi], [lo, hi], color="0.4", lw=1)
-ax.fill_between([lo, hi], [lo / 1.25, hi / 1.25], [lo * 1.25, hi * 1.25], color="0.92",
-                label="within a factor 1.25")
-for role, face in (("fit", PALETTE["ours"]), ("held-out", "white")):
-    sub = cal_csv[cal_csv["role"] == role]
-    ax.errorbar(sub["paper"], sub["measured"], yerr=sub["seed_sd"].fillna(0), fmt="o",
-                mfc=face, mec=PALETTE["ours"], ecolor=PALETTE["ours"], ms=6, lw=1,
-                label=f"{role} ({len(sub)})")
-ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi),
-       xlabel="paper (digitised)", ylabel="this reproduction (fitted task)")
-ax.legend(fontsize=8, loc="upper left")
+fig_cal = figures.sine_calibration(cal_csv)
 glue("fig-sine-calibration", fig_cal, display=False)
 plt.close(fig_cal)
 
@@ -793,9 +668,8 @@ glue("sine_fit_rms_full", calibration.objective(fit_now), display=False)
 held_r = held_ok.assign(r=np.abs(np.log(held_ok["ratio"]))).dropna(subset=["r"])
 inside = held_r[held_r["r"] <= np.log(1.25)]
 far_off = held_r.sort_values("r", ascending=False).head(5)
-glue_text("sine_held_within", "; ".join(inside["quantity"]) if len(inside) else "none")
-glue_text("sine_held_far", "; ".join(f"{q} ({r:.2f}x)" for q, r in
-                                     zip(far_off["quantity"], far_off["ratio"], strict=True)))
+glue_text("sine_held_within", prose.held_within(inside["quantity"]))
+glue_text("sine_held_far", prose.held_far(far_off["quantity"], far_off["ratio"]))
 verdicts.table([v_held])
 
 # %% [markdown]
@@ -840,43 +714,20 @@ glue("sine_np_d", cfg.n_panel_depth, display=False)
 base_np = df[(df.width == cfg.n_panel_width) & (df.depth == cfg.n_panel_depth)]
 variants = {f"amplitudes {tuple(cfg.amplitudes)} (main)": base_np,
             f"amplitudes {tuple(cfg.alt_amplitudes)}": df_alt}
-fig4, (axa, axb) = plt.subplots(1, 2, figsize=(10, 3.8))
-var_rows = []
-for (label, frame), color in zip(variants.items(), ("#4C72B0", "#55A868"), strict=True):
-    at_n = frame[frame["n"] == cfg.n_fig2].groupby("m")["test"].mean()
-    axa.plot(at_n.index, at_n.to_numpy(), "o-", color=color, lw=2, ms=4, label=label)
-    by_n = frame.groupby(["m", "n"])["test"].mean().groupby("n").mean()
-    axb.plot(by_n.index, by_n.to_numpy(), "o-", color=color, lw=2, ms=4, label=label)
-    sct = sample_complexity_table(frame, cfg.sc_thresholds, rule=cfg.sc_rule)
-    for thr in (cfg.sc_threshold, paper_data.FIG3A_THRESHOLD):
-        if thr in cfg.sc_thresholds:
-            row = sct[sct["threshold"] == thr].set_index("m")["n_required"]
-            var_rows.append({"task": label, "quantity": f"n to reach test loss {thr}",
-                             **{f"m={m}": row.get(m, np.nan) for m in ms}})
-    var_rows.append({"task": label, "quantity": f"test loss at n={cfg.n_fig2}",
-                     **{f"m={m}": at_n.get(m, np.nan) for m in ms}})
-axa.plot(pm["m"], pm["actual_test"], "o--", color=PALETTE["paper"], ms=3.5, lw=1,
-         label="paper (all architectures)")
-axa.set(xlabel="m (input dimension)", ylabel="test loss",
-        title=f"test loss vs m (n = {cfg.n_fig2})")
-axb.plot(pn["n"], pn["actual_test"], "o--", color=PALETTE["paper"], ms=3.5, lw=1, label="paper")
-axb.set(xscale="log", xlabel="n (training samples)", ylabel="test loss",
-        title="test loss vs n (average over m)")
-axa.legend(fontsize=7)
-fig4.tight_layout()
+curves = analysis.harder_module_curves(variants, n_fig2=cfg.n_fig2)
+fig4 = figures.sine_harder_module(curves, paper_m=pm, paper_n=pn, n_fig2=cfg.n_fig2)
 glue("fig-sine-harder", fig4, display=False)
 plt.close(fig4)
-variant_table = pd.DataFrame(var_rows)
-alt_at = df_alt[df_alt["n"] == cfg.n_fig2].groupby("m")["test"].mean()
+variant_table = analysis.harder_module_table(
+    variants, curves, ms=ms, thresholds=cfg.sc_thresholds, rule=cfg.sc_rule, n_fig2=cfg.n_fig2,
+    shown=(cfg.sc_threshold, paper_data.FIG3A_THRESHOLD))
+main_at, alt_at = (at_n for at_n, _ in curves.values())
 glue("sine_alt_lo", float(alt_at.iloc[0]), display=False)
 glue("sine_alt_hi", float(alt_at.iloc[-1]), display=False)
-main_at = base_np[base_np["n"] == cfg.n_fig2].groupby("m")["test"].mean()
 glue("sine_main_lo", float(main_at.iloc[0]), display=False)
 glue("sine_main_hi", float(main_at.iloc[-1]), display=False)
-ch.sensitivity("sine-task", "equal amplitudes (harder modules)", (
-    f"test loss at n = {cfg.n_fig2} from {alt_at.iloc[0]:.2f} (m = {alt_at.index[0]}) to "
-    f"{alt_at.iloc[-1]:.2f} (m = {alt_at.index[-1]}), against {main_at.iloc[0]:.2f} to "
-    f"{main_at.iloc[-1]:.2f} on the main task"))
+ch.sensitivity("sine-task", "equal amplitudes (harder modules)",
+               prose.harder_module_outcome(cfg.n_fig2, alt_at, main_at))
 show(variant_table)
 
 # %% [markdown]

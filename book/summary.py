@@ -53,49 +53,19 @@ import pandas as pd
 from IPython.display import Image, Markdown, display
 
 from modscale import paper_data
-from modscale.infra.profiles import get_config
 from modscale.report import deviations, findings, runlog, verdicts
 from modscale.report.evidence import EVIDENCE
 from modscale.report.export import export_json, export_table
 from modscale.report.notebook import glue, glue_text, show
-from modscale.report.paper_items import (
-    EFFECT_UNITS,
-    FIGURE_CHAPTER,
-    FIGURE_OF_ITEM,
-    ITEMS,
-    paper_item_order,
-)
+from modscale.report.paper_items import FIGURE_CHAPTER, FIGURE_OF_ITEM, ITEMS, paper_item_order
+from modscale.report.prose import summary as prose
 
+# %% tags=["hide-input"]
 build_profile = os.environ.get("MODSCALE_BUILD_PROFILE", profile)
 
 # One row per registered claim (modscale.report.paper_items), in the paper's order.
 recorded = {c.get("claim_id"): c for c in runlog.claims() if c.get("claim_id")}
-rows = []
-for cid, it in ITEMS.items():
-    c = recorded.get(cid)
-    if c is None:
-        rows.append({"paper item": it.item, "claim": it.claim, "paper": "", "reproduction": "",
-                     "evidence": it.evidence, "verdict": "not run",
-                     "effect [95 % CI]": "", "why": f"chapter `{it.chapter}` did not run in "
-                     "this build", "chapter": it.chapter, "claim id": cid, "effect": {},
-                     "setting": "", "cause": ""})
-        continue
-    e = c.get("effect") or {}
-    eff_txt = ""
-    if e.get("seeds"):
-        unit = "x" if e["effect_kind"] == "ratio" else ""
-        words = f" {EFFECT_UNITS[cid]}" if cid in EFFECT_UNITS else ""
-        sign = "+" if e["effect_kind"] == "difference" else ""
-        ci = (f"[{e['ci_low']:{sign}.3g}, {e['ci_high']:{sign}.3g}]"
-              if e["ci_low"] == e["ci_low"] else "no interval")
-        eff_txt = (f"{e['effect']:{sign}.3g}{unit} {ci}{words}, {e['seeds']} seeds; minimum "
-                   f"{e['min_effect']:g}{unit}")
-    rows.append({"paper item": it.item, "claim": it.claim, "paper": c["paper"],
-                 "reproduction": c["reproduced"], "evidence": c.get("evidence", it.evidence),
-                 "verdict": c["verdict"], "effect [95 % CI]": eff_txt, "why": c["why"],
-                 "chapter": it.chapter, "claim id": cid, "effect": e,
-                 "setting": c.get("setting", ""),
-                 "cause": verdicts.cause_of(c["verdict"], c.get("cause", ""))})
+rows = prose.summary_rows(ITEMS, recorded)
 summary = pd.DataFrame(rows)
 counts = summary["verdict"].value_counts()
 for v in (*verdicts.VERDICTS, "not run"):
@@ -108,27 +78,12 @@ by_class = by_class[[v for v in (*verdicts.VERDICTS, "not run") if v in by_class
 held = summary[summary["evidence"] == "held-out"]
 glue("summary_n_held_out", len(held), display=False)
 n_rep = int((held["verdict"] == "reproduced").sum())
-glue_text("summary_n_held_reproduced", f"{n_rep} {'is' if n_rep == 1 else 'are'}")
-def _claims(n: int) -> str:
-    return f"{n} claim" + ("s" if n != 1 else "")
+glue_text("summary_n_held_reproduced", prose.count_is_are(n_rep))
+glue_text("summary_class_sentence", prose.class_sentence(summary["evidence"], by_class))
 
-
-glue_text("summary_class_sentence", "; ".join(
-    f"{ev}: {_claims(int((summary['evidence'] == ev).sum()))} ("
-    + ", ".join(f"{int(n)} {v}" for v, n in by_class.loc[ev].items() if n) + ")"
-    for ev in by_class.index))
+# %% tags=["hide-input"]
 # paper_figures/reproduction_summary.csv: one row per claim, its class, verdict and effect.
-csv_rows = []
-for row in rows:
-    e = row["effect"]
-    csv_rows.append({"claim": row["claim id"], "item": row["paper item"],
-                     "evidence": row["evidence"], "verdict": row["verdict"],
-                     "effect": e.get("effect"), "null": e.get("null"),
-                     "ci_low": e.get("ci_low"), "ci_high": e.get("ci_high"),
-                     "seeds": e.get("seeds"), "min_effect": e.get("min_effect"),
-                     "effect_kind": e.get("effect_kind", ""), "measured": row["reproduction"],
-                     "paper": row["paper"], "criterion": row["why"],
-                     "setting": row.get("setting", ""), "cause": row.get("cause", "")})
+csv_rows = prose.csv_rows(rows)
 _ = export_table(pd.DataFrame(csv_rows), "reproduction_summary", profile=build_profile)
 # The findings in words, rendered from these verdicts (modscale.report.findings).
 glue_text("summary_findings", findings.findings(csv_rows))
@@ -138,23 +93,10 @@ _ = export_json({cid: recorded[cid].get("inputs") for cid in ITEMS if cid in rec
                 "verdict_inputs", profile=build_profile)
 causes = summary[summary["cause"] != ""][["paper item", "claim", "verdict", "setting",
                                            "cause"]]
-# Each verdict links to the reconstruction choices it depends on (the deviations page).
-depends = {cid: ", ".join(f'<a href="deviations.html#dev-{d.id}">{d.id}</a>'
-                          for d in deviations.of_claim(cid)) or "no reconstruction choice"
-           for cid in summary["claim id"]}
-
-
-def _details(r) -> str:
-    """The long texts of one claim, folded: what the paper reports, what was measured, where,
-    the criterion and the reconstruction choices it depends on."""
-    parts = [("paper", r["paper"]), ("this reproduction", r["reproduction"]),
-             ("judged in", r.get("setting", "")), ("criterion", r["why"]),
-             ("depends on", depends[r["claim id"]])]
-    body = "".join(f"<p><b>{k}:</b> {v}</p>" for k, v in parts if v)
-    return f"<details><summary>details</summary>{body}</details>"
-
-
-summary["details"] = [_details(r) for _, r in summary.iterrows()]
+# Each verdict links to the reconstruction choices it depends on (the deviations page); its
+# long texts are folded into *details*.
+summary["details"] = [prose.details_html(r, prose.depends_html(
+    [d.id for d in deviations.of_claim(r["claim id"])])) for _, r in summary.iterrows()]
 summary = summary.drop(columns=["effect", "setting", "cause"])
 
 # %% [markdown]
@@ -235,14 +177,9 @@ if cfg.show_figures and fig_dir is not None and fig_dir.exists():
         name = FIGURE_OF_ITEM.get(item)
         sub = summary[summary["paper item"] == item]
         if name and (fig_dir / f"{name}.png").exists():
-            takeaway = "; ".join(f"{r['claim']}: **{r['verdict']}**"
-                                 + (f" ({r['effect [95 % CI]'].split(';')[0]})"
-                                    if r["effect [95 % CI]"] else "")
-                                 for _, r in sub.iterrows())
-            display(Markdown(f"**{item}** (chapter [{FIGURE_CHAPTER[name]}]"
-                             f"({FIGURE_CHAPTER[name]}.html), `paper_figures/{name}.png`)"))
+            display(Markdown(prose.figure_heading(item, name, FIGURE_CHAPTER[name])))
             display(Image(filename=str(fig_dir / f"{name}.png"), width=720))
-            display(Markdown(f"*{item}: {takeaway}.*"))
+            display(Markdown(prose.figure_caption(item, (r for _, r in sub.iterrows()))))
             shown += 1
 if shown == 0:
     print("No exported figures in this run (they are embedded when the book is built with "

@@ -81,7 +81,6 @@ ch = chapter("theory", globals())  # validates, publishes, device, style, seed
 cfg = ch.cfg
 
 # %%
-import itertools
 import time
 
 import matplotlib.pyplot as plt
@@ -89,35 +88,15 @@ import numpy as np
 import pandas as pd
 
 from modscale import paper_data
-from modscale.experiments.theory_checks import (
-    run_calibration,
-    run_dd_mc,
-    run_m_vs_n,
-    run_mc_case,
-    run_paper_scale,
-)
+from modscale.experiments import theory_checks as tc
 from modscale.infra.cache import cached, cached_map
-from modscale.infra.device import resolve_device
 from modscale.infra.profiles import config_dict
-from modscale.report import runlog, verdicts
-from modscale.report.deviations import record_sensitivity
-from modscale.report.export import export_figure, export_table
+from modscale.report import verdicts
+from modscale.report.figures import theory as figs
 from modscale.report.notebook import glue, glue_verdicts, show
-from modscale.report.style import PALETTE, progress_bar, seed_everything, set_style
-from modscale.theory.monolithic import (
-    architecture_param_counts,
-    compare_with_monte_carlo,
-    inverse_wishart_trace,
-    loss_components,
-    monte_carlo_losses,
-    predict_losses,
-    sample_complexity_grid,
-    spectrum,
-    spectrum_tail,
-    validation_spectrum,
-)
+from modscale.report.prose import theory as prose
+from modscale.theory.monolithic import architecture_param_counts, spectrum_tail
 
-dev = ch.device
 t_start = time.perf_counter()
 spec_kw = {"kind": cfg.spectrum_kind, "c": cfg.c, "omega": cfg.omega, "s": cfg.s}
 glue("th_profile", profile, display=False)
@@ -247,22 +226,8 @@ glue("th_target_ratio", cfg.target_ratio, display=False)
 # ```
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
-idx = np.arange(1, 10_001)
-for m in (2, 5, 9):
-    col = plt.cm.viridis((m - 2) / 7)
-    for kind, ls in (("telescoping", "-"), ("power_law", "--")):
-        lam = spectrum(idx.size, m, kind=kind, c=cfg.c, omega=cfg.omega, s=cfg.s)
-        axes[0].loglog(idx, lam, ls, color=col, label=f"m={m}, {kind}")
-        p_axis = np.unique(np.round(np.geomspace(1, idx.size, 80))).astype(int)
-        tails = [spectrum_tail(int(p), m, kind=kind, c=cfg.c, omega=cfg.omega, s=cfg.s)
-                 for p in p_axis]
-        axes[1].semilogx(p_axis, tails, ls, color=col)
-axes[0].set(xlabel="feature index $i$", ylabel=r"$\lambda_i$", title="spectrum")
-axes[1].set(xlabel="model features $p$", ylabel=r"Tr$\,\Lambda_2$ (unexplained variance)",
-            ylim=(0, 1.05 * cfg.c), title="variance a $p$-feature model cannot fit")
-axes[0].legend(fontsize=7, ncol=2)
-fig.tight_layout()
+fig = figs.theory_spectra(
+    figs.spectrum_curves((2, 5, 9), c=cfg.c, omega=cfg.omega, s=cfg.s), c=cfg.c)
 glue("fig_theory_spectra", fig, display=False)
 plt.close(fig)
 
@@ -289,54 +254,27 @@ plt.close(fig)
 # Monte-Carlo mean is not a reliable reference.
 
 # %%
-cases = []
-for name, n, p, dd in itertools.product(cfg.mc_spectra, cfg.mc_n, cfg.mc_p, cfg.mc_d):
-    if abs(p - dd * n) < 5:
-        continue
-    cases.append({"spectrum": name, "n": int(n), "p": int(p), "d": int(dd),
-                  "m": cfg.mc_m, "P": cfg.mc_features, "c": cfg.c, "omega": cfg.omega,
-                  "s": cfg.s, "trials": cfg.mc_trials, "seed": cfg.seed,
-                  "method": cfg.method})
-
-
 t0 = time.perf_counter()
-mc_table = pd.DataFrame(cached_map("theory_mc_validation", cases, run_mc_case))
+mc_table = pd.DataFrame(cached_map("theory_mc_validation", tc.mc_cases(config_dict(cfg)),
+                                   tc.run_mc_case))
 mc_wall = time.perf_counter() - t0
-exact_rows = mc_table[mc_table.formula == "exact"]
-det_rows = mc_table[mc_table.formula != "exact"]
-max_rel_exact = float(exact_rows.rel_err_test.abs().max())
-max_z_exact = float(np.abs(np.r_[exact_rows.z_test, exact_rows.z_train]).max())
-max_rel_det = float(det_rows.rel_err_test.abs().max()) if len(det_rows) else float("nan")
-max_rel_train = float(mc_table.rel_err_train.abs().max())
+mc = tc.mc_summary(mc_table)
+exact_rows, det_rows = mc["exact_rows"], mc["det_rows"]
+max_rel_exact, max_z_exact, max_rel_det = mc["max_rel_exact"], mc["max_z_exact"], mc["max_rel_det"]
 glue("th_n_cases", len(mc_table), display=False)
 glue("th_max_rel_exact", f"{100 * max_rel_exact:.2f} %", display=False)
 glue("th_max_z_exact", f"{max_z_exact:.1f}", display=False)
 glue("th_max_rel_det", f"{100 * max_rel_det:.1f} %", display=False)
-glue("th_max_rel_train", f"{100 * max_rel_train:.2f} %", display=False)
+glue("th_max_rel_train", f"{100 * mc['max_rel_train']:.2f} %", display=False)
 glue("th_n_det", len(det_rows), display=False)
-glue("th_det_below", int((det_rows.rel_err_test < 0).sum()), display=False)
-max_z_det = float(det_rows.z_test.abs().max()) if len(det_rows) else 0.0
-glue("th_det_phrase", f"a gap beyond the Monte-Carlo noise (up to {max_z_det:.1f} standard "
-     "errors), i.e. a systematic error of the approximation" if max_z_det > 4 else
-     f"within the Monte-Carlo noise at this number of trials (up to {max_z_det:.1f} standard "
-     "errors)", display=False)
+glue("th_det_below", mc["det_below"], display=False)
+glue("th_det_phrase", prose.det_phrase(mc["max_z_det"]), display=False)
 glue("th_mc_trials", cfg.mc_trials, display=False)
 mc_view = mc_table[["spectrum", "d", "n", "p", "regime", "formula", "test_formula", "test_mc",
                     "test_se", "rel_err_test", "z_test", "train_formula", "train_mc"]]
 ch.export_table(mc_view, "theory_mc_relative_errors",
                 wall_time_s=mc_wall, extra={"config": config_dict(cfg)})
-# Shown narrower than exported: d, n, p in one column; the standard error is in z.
-(mc_view.assign(**{"d / n / p": [f"{d} / {n} / {p}" for d, n, p in
-                                 zip(mc_view["d"], mc_view["n"], mc_view["p"], strict=True)]})
- [["spectrum", "d / n / p", "formula", "test_formula", "test_mc", "rel_err_test", "z_test",
-   "train_formula", "train_mc"]]
- .rename(columns={"test_formula": "test (formula)", "test_mc": "test (MC)",
-                  "rel_err_test": "rel. error", "z_test": "z", "train_formula": "train (formula)",
-                  "train_mc": "train (MC)"})
- .style.format({"test (formula)": "{:.4f}", "test (MC)": "{:.4f}", "rel. error": "{:+.2%}",
-                "z": "{:+.1f}", "train (formula)": "{:.4f}", "train (MC)": "{:.4f}"})
- .hide(axis="index")
- .set_properties(**{"text-align": "right", "padding": "0.2em 0.5em"}))
+figs.mc_error_table(mc_view)  # shown narrower than exported; the standard error is in z
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -368,94 +306,27 @@ print("deterministic equivalent within 10 %:", bool(len(det_rows) == 0 or max_re
 
 # %%
 glue("th_d", cfg.d, display=False)
-dd_mc_m = cfg.mc_m
-
-
-def sweep_points(center, lo_factor, hi_factor, count):
-    """Integer grid on a log scale around the threshold, avoiding |x - center| < 5."""
-    pts = np.unique(np.round(np.geomspace(center * lo_factor, center * hi_factor, count)))
-    return [int(v) for v in pts if abs(v - center) >= 5 and v >= 1]
-
-
-N_small = cfg.d * cfg.dd_small_n
-P_mc = max(cfg.mc_features, 4 * N_small)
-p_pts = [p for p in sweep_points(N_small, 0.2, 4.0, cfg.dd_small_points) if p <= P_mc]
-n_pts = [n for n in sweep_points(cfg.dd_small_p, 0.2, 6.0, cfg.dd_small_points)
-         if n % cfg.d == 0 or cfg.d == 1]
-n_pts = sorted({max(1, n // cfg.d) for n in n_pts if abs(n - cfg.dd_small_p) >= 5})
+P_mc, p_pts, n_pts = tc.dd_mc_points(config_dict(cfg))
 mc_p = cached_map("theory_dd_mc_p", [{"n": cfg.dd_small_n, "p": p, "P": P_mc,
-                                      **config_dict(cfg)} for p in p_pts], run_dd_mc)
+                                      **config_dict(cfg)} for p in p_pts], tc.run_dd_mc)
 mc_n = cached_map("theory_dd_mc_n", [{"n": n, "p": cfg.dd_small_p, "P": P_mc,
-                                      **config_dict(cfg)} for n in n_pts], run_dd_mc)
-
-lam_small, tail_small = validation_spectrum(cfg.spectrum_kind, P_mc, dd_mc_m, c=cfg.c,
-                                            omega=cfg.omega, s=cfg.s)
-p_curve = np.unique(np.round(np.geomspace(max(1, 0.2 * N_small), 4 * N_small,
-                                          cfg.curve_points))).astype(int)
-p_curve = p_curve[p_curve <= P_mc]
-n_curve = np.geomspace(0.2 * cfg.dd_small_p / cfg.d, 6 * cfg.dd_small_p / cfg.d,
-                       cfg.curve_points)
-small_p_theory = loss_components(cfg.dd_small_n, p_curve, d=cfg.d, lam=lam_small,
-                                 tail=tail_small, method=cfg.method)
-small_n_theory = loss_components(n_curve, cfg.dd_small_p, d=cfg.d, lam=lam_small,
-                                 tail=tail_small, method=cfg.method)
-
+                                      **config_dict(cfg)} for n in n_pts], tc.run_dd_mc)
+small = tc.small_scale_theory(config_dict(cfg), P_mc)
 
 big_key = {**config_dict(cfg), "what": "dd"}
-big = cached("theory_dd_paper_scale", big_key, lambda: run_paper_scale(big_key))
+big = cached("theory_dd_paper_scale", big_key, lambda: tc.run_paper_scale(big_key))
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(10, 7.2))
-ylim_small = 4 * cfg.d * (lam_small[cfg.dd_small_p:].sum() + tail_small) + cfg.d * cfg.c
-
-
-def draw_small(ax, x, theory, pts, mc, xlabel):
-    ax.plot(x, theory["test"], color=PALETTE["test"], label="test, theory")
-    ax.plot(x, theory["train"], color=PALETTE["train"], label="train, theory")
-    mc = np.array(mc)
-    ax.errorbar(pts, mc[:, 2], yerr=2 * mc[:, 3], fmt="o", ms=4, color=PALETTE["test"],
-                mfc="white", label="test, Monte Carlo (±2 SE)")
-    ax.errorbar(pts, mc[:, 0], yerr=2 * mc[:, 1], fmt="s", ms=3.5, color=PALETTE["train"],
-                mfc="white", label="train, Monte Carlo")
-    ax.set(xscale="log", xlabel=xlabel, ylabel="loss", ylim=(0, 2.2 * cfg.d * cfg.c))
-
-
-draw_small(axes[0, 0], p_curve, small_p_theory, p_pts, mc_p, "parameters $p$")
-axes[0, 0].set_title(f"n = {cfg.dd_small_n}, m = {dd_mc_m:g} (small scale)")
-draw_small(axes[0, 1], n_curve, small_n_theory, n_pts, mc_n, "samples $n$")
-axes[0, 1].set_title(f"p = {cfg.dd_small_p}, m = {dd_mc_m:g} (small scale)")
-axes[0, 0].legend(fontsize=7)
-for m in cfg.dd_m:
-    col = plt.cm.viridis((m - min(cfg.dd_m)) / max(1e-9, max(cfg.dd_m) - min(cfg.dd_m)))
-    b = big[m]
-    axes[1, 0].plot(b["p"], b["test_p"], color=col, label=f"test, m={m:g}")
-    axes[1, 0].plot(b["p"], b["train_p"], "--", color=col, label=f"train, m={m:g}")
-    axes[1, 1].plot(b["n"], b["test_n"], color=col)
-    axes[1, 1].plot(b["n"], b["train_n"], "--", color=col)
-lo, hi = paper_data.FIG2_P["predicted_peak_p_range"]
-axes[1, 0].axvspan(lo, hi, color=PALETTE["paper"], alpha=0.15,
-                   label="paper: predicted peak")
-axes[1, 0].set(xscale="log", xlabel="parameters $p$", ylabel="loss",
-               title=f"n = {cfg.dd_paper_n} (paper scale)", ylim=(0, 2.2 * cfg.d * cfg.c))
-axes[1, 1].axvline(paper_data.FIG2_N["predicted_peak_n"], color=PALETTE["paper"], alpha=0.5,
-                   label="paper: predicted peak")
-axes[1, 1].set(xscale="log", xlabel="samples $n$", ylabel="loss",
-               title=f"p = {cfg.dd_paper_p} (paper scale)", ylim=(0, 2.2 * cfg.d * cfg.c))
-axes[1, 0].legend(fontsize=7, ncol=2)
-axes[1, 1].legend(fontsize=7)
-fig.tight_layout()
+fig = figs.fig2_theory_double_descent(
+    small, p_pts, mc_p, n_pts, mc_n, big, cfg.dd_m, d=cfg.d, c=cfg.c, mc_m=cfg.mc_m,
+    small_n=cfg.dd_small_n, small_p=cfg.dd_small_p, paper_n=cfg.dd_paper_n,
+    paper_p=cfg.dd_paper_p, paper_peak_p=paper_data.FIG2_P["predicted_peak_p_range"],
+    paper_peak_n=paper_data.FIG2_N["predicted_peak_n"])
 ch.export_figure(fig, "fig2_theory_double_descent",
                  extra={"config": config_dict(cfg)})
 glue("fig_theory_double_descent", fig, display=False)
 plt.close(fig)
-mc_dd = np.array(mc_p + mc_n)
-theory_dd = np.r_[loss_components(cfg.dd_small_n, np.array(p_pts), d=cfg.d, lam=lam_small,
-                                  tail=tail_small, method=cfg.method)["test"],
-                  loss_components(np.array(n_pts), cfg.dd_small_p, d=cfg.d, lam=lam_small,
-                                  tail=tail_small, method=cfg.method)["test"]]
-dd_gap = np.abs(theory_dd / mc_dd[:, 2] - 1)
-dd_labels = [f"p = {p}, n = {cfg.dd_small_n}" for p in p_pts] + [
-    f"n = {n}, p = {cfg.dd_small_p}" for n in n_pts]
+dd_gap, dd_labels = tc.small_scale_gaps(config_dict(cfg), small, p_pts, n_pts, mc_p, mc_n)
 glue("th_dd_max_rel", f"{100 * dd_gap.max():.1f} %", display=False)
 glue("th_dd_worst", dd_labels[int(np.argmax(dd_gap))], display=False)
 b_last = big[max(cfg.dd_m)]
@@ -511,51 +382,24 @@ glue("th_dd_large_n_limit",
 
 # %%
 archs, p_grid = architecture_param_counts(cfg.m_values, cfg.widths, cfg.depths)
-target = cfg.target_ratio * cfg.d * cfg.c
 sc_key = {**config_dict(cfg), "what": "m_vs_n"}
 t0 = time.perf_counter()
-n_req = cached("theory_m_vs_n", sc_key, lambda: run_m_vs_n(sc_key))
+n_req = cached("theory_m_vs_n", sc_key, lambda: tc.run_m_vs_n(sc_key))
 alt_kind = "power_law" if cfg.spectrum_kind == "telescoping" else "telescoping"
 alt_key = {**sc_key, "kind": alt_kind}
-n_req_alt = cached("theory_m_vs_n", alt_key, lambda: run_m_vs_n(alt_key))
+n_req_alt = cached("theory_m_vs_n", alt_key, lambda: tc.run_m_vs_n(alt_key))
 sc_wall = time.perf_counter() - t0
 
-ms = np.asarray(cfg.m_values, dtype=float)
 paper_m = np.asarray(paper_data.THEORY_M_VS_N_M)
 paper_log = np.asarray(paper_data.THEORY_M_VS_N_LOG10N)
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
-for ax, grid, kind in ((axes[0], n_req, cfg.spectrum_kind), (axes[1], n_req_alt, alt_kind)):
-    for a, (w, dp) in enumerate(archs):
-        ax.plot(ms, grid[a], "--", color=PALETTE["theory"], lw=1.3,
-                label="this theory" if a == 0 else None)
-        ax.annotate(f"{w}×{dp}", (ms[-1], grid[a, -1]), fontsize=6, xytext=(2, 0),
-                    textcoords="offset points", va="center")
-    if kind == cfg.spectrum_kind:
-        for a in range(paper_log.shape[0]):
-            ax.plot(paper_m, 10 ** paper_log[a], "o", color=PALETTE["paper"], ms=4,
-                    label="paper (digitised)" if a == 0 else None)
-    ax.set(yscale="log", xlabel="task dimension $m$", title=f"{kind} spectrum")
-axes[0].set_ylabel("required samples $n$")
-axes[0].legend(fontsize=8)
-fig.tight_layout()
+fig = figs.theory_m_vs_n(cfg.m_values, [(n_req, cfg.spectrum_kind), (n_req_alt, alt_kind)],
+                         archs, paper_m, paper_log, paper_kind=cfg.spectrum_kind)
 ch.export_figure(fig, "theory_m_vs_n", wall_time_s=sc_wall,
                  extra={"config": config_dict(cfg)})
 glue("fig_theory_m_vs_n", fig, display=False)
 plt.close(fig)
 
-# Compare at the paper's digitised m values (curves matched by rank = by parameter count).
-cols = [list(cfg.m_values).index(m) for m in paper_m if m in cfg.m_values]
-cmp_rows = []
-for a, (w, dp) in enumerate(archs):
-    row = {"curve": a + 1, "width × depth": f"{w}×{dp}"}
-    for j, m in zip(cols, paper_m[:len(cols)], strict=True):
-        row[f"m={m} ours"] = np.log10(n_req[a, j])
-        row[f"m={m} paper"] = paper_log[a, list(paper_m).index(m)]
-    cmp_rows.append(row)
-cmp_df = pd.DataFrame(cmp_rows)
-ours = np.array([[r[f"m={m} ours"] for m in paper_m[:len(cols)]] for r in cmp_rows])
-theirs = np.array([[r[f"m={m} paper"] for m in paper_m[:len(cols)]] for r in cmp_rows])
-rmse = float(np.sqrt(np.mean((ours - theirs) ** 2))) if ours.size else float("nan")
+cmp_df, rmse = tc.m_vs_n_comparison(archs, cfg.m_values, n_req, paper_m, paper_log)  # by rank
 glue("th_rmse_decades", f"{rmse:.3f}", display=False)
 ratio_m2 = n_req[:, 0] / p_grid[:, 0]
 paper_ratio_m2 = 10 ** paper_log[:, 0] / p_grid[:, 0] if cfg.m_values[0] == 2 else ratio_m2
@@ -593,7 +437,7 @@ show(cmp_df)
 # %%
 calib_key = {**config_dict(cfg), "what": "calib"}
 calib = (pd.DataFrame(cached("theory_calibration", calib_key,
-                             lambda: run_calibration(calib_key)))
+                             lambda: tc.run_calibration(calib_key)))
          if set(paper_m) <= set(cfg.m_values) else pd.DataFrame())
 best = calib.loc[calib.rmse_decades.idxmin()] if len(calib) else None
 if best is not None:
@@ -601,15 +445,11 @@ if best is not None:
     glue("th_best_ratio", f"{best.target_ratio:g}", display=False)
     glue("th_best_rmse", f"{best.rmse_decades:.3f}", display=False)
     at_default = calib[(calib.omega == cfg.omega) & (calib.target_ratio == cfg.target_ratio)]
-    ch.sensitivity("theory-target", "Omega x target-ratio grid", (
-        f"smallest RMS error {best.rmse_decades:.3f} decades at $\\Omega$ = {best.omega:g}, "
-        f"target ratio {best.target_ratio:g}"
-        + (f"; the defaults ($\\Omega$ = {cfg.omega:g}, ratio {cfg.target_ratio:g}) give "
-           f"{at_default.rmse_decades.iloc[0]:.3f}" if len(at_default) else
-           "; the defaults are not on this grid")))
-calib.pivot(index="omega", columns="target_ratio", values="rmse_decades").style.format(
-    "{:.3f}", na_rep="-").background_gradient(cmap="Greens_r", axis=None).set_caption(
-    "RMS error (decades) against the paper's 27 digitised values")
+    ch.sensitivity("theory-target", "Omega x target-ratio grid", prose.calibration_outcome(
+        best.rmse_decades, best.omega, best.target_ratio, omega=cfg.omega,
+        ratio=cfg.target_ratio,
+        default_rmse=at_default.rmse_decades.iloc[0] if len(at_default) else None))
+figs.calibration_table(calib)
 
 # %% [markdown]
 # (Blank cells: the target is unreachable for some model at some $m$, i.e. it lies below the
@@ -633,22 +473,7 @@ calib.pivot(index="omega", columns="target_ratio", values="rmse_decades").style.
 # $m = 5\dots 9$, next to the paper's, computed from its digitised values.
 
 # %%
-def growth_table(grid):
-    rows = []
-    for a, (w, dp) in enumerate(archs):
-        row = {"curve": a + 1, "width × depth": f"{w}×{dp}"}
-        if 8 in cfg.m_values and 9 in cfg.m_values:
-            i8, i9 = list(cfg.m_values).index(8), list(cfg.m_values).index(9)
-            row["ours 8→9"] = grid[a, i9] / grid[a, i8]
-        sel = (ms >= 5) & np.isfinite(np.log(grid[a]))
-        if sel.sum() >= 2:
-            row["ours fit m=5..9"] = float(np.exp(np.polyfit(ms[sel], np.log(grid[a, sel]), 1)[0]))
-        row["paper 5→9 (per dim)"] = 10 ** ((paper_log[a, 2] - paper_log[a, 1]) / 4)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-growth = growth_table(n_req)
+growth = tc.growth_table(n_req, archs, cfg.m_values, paper_log)
 g89 = growth["ours 8→9"] if "ours 8→9" in growth else pd.Series([np.nan])
 glue("th_growth_89_lo", f"{g89.min():.2f}", display=False)
 glue("th_growth_89_hi", f"{g89.max():.2f}", display=False)

@@ -9,6 +9,7 @@ import pytest
 from modscale.report.analysis import (
     aggregate_sample_complexity,
     fig2_panels,
+    sample_complexity_by_method,
     sample_complexity_table,
     slope_per_dim,
 )
@@ -47,6 +48,15 @@ def test_sample_complexity_table_and_aggregate():
     reached = sc[(sc["threshold"] == 1.0) & (sc["m"] == 2)]["n_required"]
     got = agg[(agg["threshold"] == 1.0) & (agg["m"] == 2)]["n_required"].item()
     assert got == pytest.approx(np.exp(np.log(reached).mean()))
+
+
+def test_sample_complexity_by_method_is_the_table_per_method():
+    df = pd.concat([_grid().assign(method="a"), _grid().assign(method="b", test=_grid().test * 2)])
+    both = sample_complexity_by_method(df, (1.0,))
+    for meth in ("a", "b"):
+        alone = sample_complexity_table(df[df.method == meth].drop(columns="method"), (1.0,))
+        got = both[both.method == meth].drop(columns="method").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, alone.reset_index(drop=True))
 
 
 def test_fig2_panels_match_direct_averages():

@@ -7,9 +7,10 @@ from pathlib import Path
 import modscale
 
 PKG = Path(modscale.__file__).resolve().parent
-LAYERS = ["infra", "paper_data", "tasks", "models", "training", "theory", "experiments", "plans",
-          "report"]
-"""Lowest first. ``paper_data`` (the paper's digitised numbers) is data only."""
+LAYERS = ["methods", "infra", "paper_data", "tasks", "models", "training", "theory", "experiments",
+          "plans", "report"]
+"""Lowest first. ``methods`` (the method vocabulary) and ``paper_data`` (the paper's digitised
+numbers) are data only."""
 
 
 def _modules() -> dict[str, Path]:
@@ -70,3 +71,19 @@ def test_module_import_graph_is_acyclic():
 def test_every_module_is_in_a_layer():
     top = {n.split(".")[0] for n in _modules()} - {"__init__"}
     assert top == set(LAYERS)
+
+
+def test_one_method_vocabulary():
+    """The method tuples of the experiments derive from modscale.methods (one name each)."""
+    from modscale import methods
+    from modscale.experiments import fig3a_readings
+    from modscale.infra.profiles import get_config
+    from modscale.training import alg1, cifar_models
+
+    assert fig3a_readings.METHODS == methods.SINE_METHODS
+    assert alg1.READINGS == methods.READINGS
+    assert cifar_models.METHODS == methods.CIFAR_METHODS
+    assert set(get_config("algorithm1", "book").sc_methods) <= set(methods.SINE_METHODS)
+    assert methods.paper_key("ours_literal") == "ours" and methods.paper_key("modular") == "modular"
+    assert methods.stored_name("modular_stacks", "ours_literal") == "ours"
+    assert methods.stored_name("fig3a_readings", "ours_literal") == "ours_literal"

@@ -46,3 +46,15 @@ def test_dry_run_budget_and_resume(tmp_path, monkeypatch):
     meta = json.loads(entries[0].read_text())["meta"]
     assert {"device", "versions", "wall_time_s", "config"} <= set(meta)
     assert "cuda" in meta["versions"] and "torch" in meta["versions"]
+
+
+def test_every_part_has_a_reason_on_the_not_run_list():
+    """The landing page's "What was not run" names each part of the queue in words."""
+    from modscale.report.book_pages import NOT_RUN_WHY
+
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import paper_run
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    assert set(NOT_RUN_WHY) == set(paper_run.PARTS)

@@ -130,3 +130,16 @@ def test_corrupt_store_file_is_reported_and_ignored(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="unreadable"):
         out = cache.cached("cifar_scale", cfg, lambda: {"acc": 0.75})
     assert out == {"acc": 0.75}
+
+
+def test_is_stored_agrees_with_find(tmp_path, monkeypatch):
+    """is_stored answers as find does (local cache, then the store), without decoding."""
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MODSCALE_RESULTS_DIR", str(tmp_path / "results"))
+    assert not cache.is_stored("sine_grid", {"n": 1}) and cache.find("sine_grid", {"n": 1}) is None
+    cache.cached("sine_grid", {"n": 1}, lambda: {"loss": 1.0})
+    assert cache.is_stored("sine_grid", {"n": 1}) and not cache.is_stored("sine_grid", {"n": 1},
+                                                                          "cuda")
+    cache.publish("sine_grid")
+    monkeypatch.setenv("MODSCALE_CACHE_DIR", str(tmp_path / "fresh"))  # a clone: the store only
+    assert cache.is_stored("sine_grid", {"n": 1}) and cache.find("sine_grid", {"n": 1}) is not None

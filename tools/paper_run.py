@@ -87,15 +87,40 @@ class Job:
     config: Any
     compute: Callable[[], Any]
     label: str
+    key_device: Any = None
+    """The device type the result is keyed at (``None``: the run's device): a plan's job is
+    keyed as its chapter keys it (:func:`modscale.plans.device_keyed`)."""
     approx_config: Callable[[], Any] | None = None
     """A key of the same cost, for :func:`status` when ``config`` needs a result not yet
     stored (CIFAR's learning rates come from a sweep at the same profile)."""
+    needs: Callable[[], list[tuple[str, Any]]] | None = None
+    """(experiment, key) of the results the job computes first where they are missing (CIFAR's
+    learning-rate sweep), stored with it (:func:`entries_of`)."""
+
+
+def entries_of(job: Job) -> list[tuple[str, Any]]:
+    """(experiment, key) of the store entries ``job`` writes: what it needs first
+    (:attr:`Job.needs`) and, where its key can be built from the store (the learning-rate sweep
+    it needs is stored), its own. Computes nothing under ``MODSCALE_NO_COMPUTE``."""
+    from modscale.infra.cache import NotStoredError
+
+    out = list(job.needs()) if job.needs is not None else []
+    try:
+        out.append((job.experiment, _key(job)))
+    except NotStoredError:
+        pass
+    return out
 
 
 def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
+    """The paper-scale CIFAR runs: the chapter plan's paper-dimension step
+    (:func:`modscale.plans.compositional_cifar.paper_dim`, its learning-rate sweep first) on
+    the paper profile's config at 10^6 combinations and 5 seeds, K = 2k modules at every k,
+    then K = 5k at Table 1's k."""
     from modscale.experiments import cifar_scale
-    from modscale.experiments.cifar_runs import load_data, seed_chunks
+    from modscale.experiments.cifar_runs import seed_chunks
     from modscale.infra.profiles import get_config
+    from modscale.plans import compositional_cifar as plan
 
     cfg = get_config("compositional_cifar", "smoke" if dry else profile)
     # Table 1's k first (every method, every seed), then the rest of Fig. 3b's k, then the rest
@@ -114,15 +139,15 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
 
     def data():
         if "data" not in state:
-            state["data"] = load_data(paper, device)
+            state["data"] = plan.data(paper, device)
         return state["data"]
+
+    def sweep() -> list:
+        return plan.paper_dim_sweep(paper, data())
 
     def lrs():
         if "lrs" not in state:
-            sweep = ([cifar_scale.scale_run(data(), s, progress=False)
-                      for s in cifar_scale.paper_dim_sweep_specs(paper, device)]
-                     if len(paper.paper_dim_lr_grid) > 1 else [])
-            state["lrs"] = cifar_scale.paper_dim_lrs(sweep, paper)
+            state["lrs"] = cifar_scale.paper_dim_lrs(plan.results(data(), sweep()), paper)
         return state["lrs"]
 
     # the learning-rate sweep is part of the first job (cached like every run)
@@ -134,20 +159,19 @@ def _cifar_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                     continue
                 for chunk in seed_chunks(c.paper_dim_n_seeds, c.paper_dim_seeds_per_run):
 
-                    def spec_of(c=c, k=k, method=method, chunk=chunk, lr=None) -> dict:
+                    def key_of(c=c, k=k, method=method, chunk=chunk, lr=None) -> dict:
                         rates = lrs() if lr is None else dict.fromkeys(c.methods, lr)
-                        return next(s for s in cifar_scale.paper_dim_specs(c, rates, device)
-                                    if s["k"] == k and s["method"] == method
-                                    and tuple(s["seeds"]) == chunk)
+                        return next(key for _, key in plan.paper_dim(c, data(), rates)
+                                    if key["k"] == k and key["method"] == method
+                                    and tuple(key["seeds"]) == chunk)
 
                     jobs.append(Job(
-                        "cifar", cifar_scale.EXPERIMENT,
-                        lambda spec_of=spec_of: cifar_scale.scale_key(data(), spec_of()),
-                        lambda spec_of=spec_of: cifar_scale.compute_scale_run(
-                            data(), spec_of(), progress=True),
+                        "cifar", cifar_scale.EXPERIMENT, key_of,
+                        lambda key_of=key_of: cifar_scale.compute_scale_run(
+                            data(), plan.spec(key_of()), progress=True),
                         f"cifar {method} k={k} {variant} b={c.paper_dim} "
                         f"n={c.paper_dim_n_train:,} seeds {list(chunk)}",
-                        lambda spec_of=spec_of: cifar_scale.scale_key(data(), spec_of(lr=1e-4))))
+                        approx_config=lambda key_of=key_of: key_of(lr=1e-4), needs=sweep))
     return jobs
 
 
@@ -247,6 +271,7 @@ def _plan_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     the log says which. A dry run lists nothing here (every plan's smoke items are the
     chapters' own tests)."""
     from modscale import plans
+    from modscale.infra import registry
     from modscale.infra.cache import NotStoredError
 
     if dry:
@@ -255,6 +280,8 @@ def _plan_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
     os.environ["MODSCALE_NO_COMPUTE"] = "1"  # building a plan reads results, never computes
     try:
         for chapter in plans.CHAPTERS:
+            if chapter in NAMED_PART_OF:
+                continue
             try:
                 items = plans.profile_items(chapter, profile)
             except NotStoredError as err:
@@ -262,15 +289,26 @@ def _plan_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                       flush=True)
                 continue
             for exp, spec in items:
-                out.append(Job("plans", exp, spec,
-                               lambda exp=exp, spec=spec: plans.run_item(exp, spec, device),
-                               f"plan {chapter} {exp} {_spec_label(spec)}".rstrip()))
+                run_fn = registry.resolve(exp)[0]
+                on = plans.device_keyed(chapter, exp)
+                out.append(Job(
+                    "plans", exp, spec,
+                    (lambda run_fn=run_fn, spec=spec: run_fn(spec, device=device)) if on
+                    else (lambda run_fn=run_fn, spec=spec: run_fn(spec)),
+                    f"plan {chapter} {exp} {_spec_label(spec)}".rstrip(),
+                    key_device=None if on else "cpu"))
     finally:
         if before is None:
             os.environ.pop("MODSCALE_NO_COMPUTE", None)
         else:
             os.environ["MODSCALE_NO_COMPUTE"] = before
     return out
+
+
+NAMED_PART_OF = {"compositional_cifar": "cifar"}
+"""Chapters whose paper-scale runs a named part trains (on the lent device, keyed at it): part
+``plans`` does not queue their plans again (a plan keys the CPU: its CIFAR runs would train on
+the CPU of a lent GPU)."""
 
 
 def _spec_label(spec: Any) -> str:
@@ -311,21 +349,17 @@ def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
                 f"--budget-s {budget_s:.0f}: stopping before job {i}/{len(jobs)}")
             stopped = True
             break
-        key = _key(job)
-        if cache.find(job.experiment, key, device) is not None:
+        t0, before = time.perf_counter(), _local_entries()
+        key = _key(job)  # may compute what the key needs first (CIFAR's learning-rate sweep)
+        kdev = job.key_device or device
+        if cache.find(job.experiment, key, kdev) is not None:
             skipped += 1
+            _publish_new(before)
             log(f"[paper_run] {i}/{len(jobs)} stored: {job.label}")
             continue
-        t0 = time.perf_counter()
         log(f"[paper_run] {i}/{len(jobs)} start: {job.label}")
-        before = _local_entries()
-        cache.cached(job.experiment, key, job.compute, device=device)
-        # publish what this job computed (its entry and any it needed, e.g. CIFAR's learning-rate
-        # sweep), never other local entries such as smoke results
-        new = _local_entries() - before | {(job.experiment, cache.entry_key(job.experiment, key,
-                                                                             device))}
-        for exp in sorted({e for e, _ in new}):
-            cache.publish(exp, keys=[k for e, k in new if e == exp])
+        cache.cached(job.experiment, key, job.compute, device=kdev)
+        _publish_new(before, (job.experiment, cache.entry_key(job.experiment, key, kdev)))
         dt = time.perf_counter() - t0
         longest = max(longest, dt)
         done.append({"label": job.label, "experiment": job.experiment, "wall_time_s": dt})
@@ -333,6 +367,17 @@ def run(jobs: list[Job], *, budget_s: float, device: Any, log=print) -> dict:
     return {"computed": done, "skipped": skipped, "stopped_by_budget": stopped,
             "remaining": len(jobs) - len(done) - skipped,
             "wall_time_s": time.perf_counter() - t_start}
+
+
+def _publish_new(before: set[tuple[str, str]], *also: tuple[str, str]) -> None:
+    """Publish the local entries that appeared since ``before`` (what a job computed: its
+    entry and any it needed, e.g. CIFAR's learning-rate sweep) and ``also``; never the other
+    local entries, such as smoke results."""
+    from modscale.infra import cache
+
+    new = (_local_entries() - before) | set(also)
+    for exp in sorted({e for e, _ in new}):
+        cache.publish(exp, keys=[k for e, k in new if e == exp])
 
 
 def _local_entries() -> set[tuple[str, str]]:
@@ -425,7 +470,29 @@ def status(jobs: list[Job]) -> list[dict]:
     try:
         metas: dict[str, list[dict]] = {}
         rows: dict[str, dict] = {}
+        needed: set[str] = set()
         for job in jobs:
+            # what a job needs first (CIFAR: the learning-rate sweep its rates come from) is an
+            # item of its own, each entry counted once, ahead of the job
+            for exp, key in (job.needs() if job.needs is not None else []):
+                stem = cache.entry_key(exp, key)
+                if stem in needed:
+                    continue
+                needed.add(stem)
+                item = f"{job.part}: learning-rate sweep"
+                row = rows.setdefault(item, {"item": item, "jobs": 0, "stored": 0,
+                                             "missing": 0, "estimated_s": 0.0,
+                                             "estimated_from": ""})
+                row["jobs"] += 1
+                if any(cache.find(exp, key, d) is not None for d in ("cpu", "cuda")):
+                    row["stored"] += 1
+                    continue
+                row["missing"] += 1
+                est = estimate_s(exp, cache._as_mapping(key),
+                                 metas.setdefault(exp, _stored_metas(exp)))
+                if est is not None:
+                    row["estimated_s"] += est[0]
+                    row["estimated_from"] = row["estimated_from"] or est[1]
             item = group_of(job)
             row = rows.setdefault(item, {"item": item, "jobs": 0, "stored": 0, "missing": 0,
                                          "estimated_s": 0.0, "estimated_from": ""})
@@ -461,7 +528,7 @@ def check_entries(jobs: list[Job], device: Any) -> list[str]:
     problems = []
     for job in jobs:
         key = _key(job)
-        stem = cache.entry_key(job.experiment, key, device)
+        stem = cache.entry_key(job.experiment, key, job.key_device or device)
         path = cache.results_dir() / job.experiment / f"{stem}.json"
         if not path.exists():
             problems.append(f"{job.label}: no store entry {path.name}")

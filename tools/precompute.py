@@ -5,7 +5,8 @@
         inputs were missing, e.g. the sweeps after the calibration grid)
     python tools/precompute.py sine_calibration --profile book [--shard 0/2] [--threads 1]
     python tools/precompute.py sine_sweeps --profile book [--shard 1/2]
-    python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first)
+    python tools/precompute.py cifar_scale --profile book   (one process; the sweep comes first;
+        the whole CIFAR chapter: plan --chapter compositional_cifar)
     python tools/precompute.py fig3a_readings --profile book [--shard 0/2]
     python tools/precompute.py modular_calibrated --profile book [--shard 0/2]
     python tools/precompute.py modular_stacks --profile book [--shard 0/2]  (the modular
@@ -56,19 +57,19 @@ def specs_of(part: str, profile: str) -> list[tuple[str, object]]:
 
 
 def precompute_cifar_scale(profile: str) -> int:
-    """Every scale run of the CIFAR chapter: the learning-rate sweep, then the main runs, the
+    """Every scale run of the CIFAR chapter (its plan's steps ``scale_sweep`` and ``scale``:
+    :mod:`modscale.plans.compositional_cifar`): the learning-rate sweep, then the main runs, the
     most expensive (largest k at the full data scale) last."""
     from modscale.experiments import cifar_scale
-    from modscale.experiments.cifar_runs import load_data
     from modscale.infra.profiles import get_config
+    from modscale.plans import compositional_cifar as plan
 
     cfg = get_config("compositional_cifar", profile)
-    data = load_data(cfg)
-    sweep = [cifar_scale.scale_run(data, s) for s in cifar_scale.sweep_specs(cfg)] \
-        if len(cfg.lr_grid) > 1 else []
+    data = plan.data(cfg)
+    sweep = [cifar_scale.scale_run(data, plan.spec(key)) for _, key in plan.scale_sweep(cfg, data)]
     lrs = cifar_scale.scale_lrs(sweep, cfg)
     print(f"[cifar_scale] learning rates {lrs}", flush=True)
-    todo = sorted(cifar_scale.main_specs(cfg, lrs),
+    todo = sorted((plan.spec(key) for _, key in plan.scale(cfg, data, lrs)),
                   key=lambda s: s["k"] == max(cfg.scale_ks) and s["n_train"] == cfg.scale_n_train)
     for j, spec in enumerate(todo, 1):
         r = cifar_scale.scale_run(data, spec)

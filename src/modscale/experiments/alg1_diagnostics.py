@@ -5,7 +5,8 @@ builder per table or figure, from the chapter's parameters ``cfg``
 
 The configurations are plain dicts whose entries name Algorithm 1's settings as the stored runs
 were keyed: ``steps``, ``batch_size``, ``lr``, ``ridge`` are the parameters ``init_steps``,
-``init_batch_size``, ``init_lr``, ``init_ridge`` (:data:`STORED_NAMES`).
+``init_batch_size``, ``init_lr``, ``init_ridge`` (:data:`STORED_NAMES`). The ``*_table``
+functions give the chapter's tables of these runs (one row per run, or per run and step).
 """
 
 from __future__ import annotations
@@ -99,6 +100,95 @@ def early_stop(trajectory: Any) -> int:
     return max(int(trajectory["steps"].numpy()[int(np.argmax(gain))]), 1)
 
 
+# --------------------------------------------------------------------------- tables
+# The chapter's tables of these runs (one row per run, metrics averaged over its networks).
+
+
+def _metrics(run: Any) -> dict:
+    """A reading's similarity (mean), chance level, modules recovered and distinct directions
+    (means over networks)."""
+    return {"similarity": float(run["similarity"].mean()), "chance": run["chance"],
+            "modules_recovered": float(run["modules_recovered"].double().mean()),
+            "distinct_directions": float(run["distinct_directions"].double().mean())}
+
+
+def stay_table(specs: Sequence[dict], runs: Sequence[Any]) -> Any:
+    """The stay test (:func:`stay_specs`) as a DataFrame, one row per (spec, recorded step):
+    ``step, m, k, K, batch`` (mini-batch size), ``staying`` (fraction of restarts still on their
+    module, mean over networks), ``staying_sd`` (its standard deviation), ``networks``."""
+    import pandas as pd
+
+    rows = []
+    for spec, r in zip(specs, runs, strict=True):
+        frac = r["staying"].numpy()  # (T, M)
+        mean, sd = frac.mean(1), frac.std(1)
+        for st, mu, s_ in zip(r["steps"].tolist(), mean, sd, strict=True):
+            rows.append({"step": st, "m": spec["m"], "k": spec["k"], "K": spec["K"],
+                         "batch": spec["batch_size"], "staying": float(mu),
+                         "staying_sd": float(s_), "networks": frac.shape[1]})
+    return pd.DataFrame(rows)
+
+
+def readings_table(specs: Sequence[dict], runs: Sequence[Any]) -> Any:
+    """The readings table (:func:`reading_specs`) as a DataFrame, one row per spec: ``reading,
+    m, k, K``, the metrics of :func:`_metrics` (``similarity_sd`` over networks, 0 for one),
+    the per-point objective at the end points (``objective_end``), at the best true direction
+    (``objective_best_true``) and at random directions (``objective_random``), ``wall_time_s``,
+    ``networks``."""
+    import pandas as pd
+
+    rows = []
+    for spec, r in zip(specs, runs, strict=True):
+        met = _metrics(r)
+        rows.append({"reading": spec["reading"], "m": spec["m"], "k": spec["k"], "K": spec["K"],
+                     "similarity": met["similarity"],
+                     "similarity_sd": float(r["similarity"].std()) if spec["n_tasks"] > 1
+                     else 0.0,
+                     **{c: met[c] for c in ("chance", "modules_recovered",
+                                            "distinct_directions")},
+                     "objective_end": float(r["objective_end"].mean()),
+                     "objective_best_true": float(r["objective_true"].min(-1).values.mean()),
+                     "objective_random": float(r["objective_random"].mean()),
+                     "wall_time_s": r["wall_time_s"], "networks": spec["n_tasks"]})
+    return pd.DataFrame(rows)
+
+
+def sensitivity_table(specs: Sequence[dict], runs: Sequence[Any]) -> Any:
+    """The literal reading's sensitivity (:func:`sensitivity_specs`), one row per spec:
+    ``setting`` (the parameter varied), ``value`` and the metrics of :func:`_metrics`."""
+    import pandas as pd
+
+    return pd.DataFrame([{"setting": s["vary"], "value": s[s["vary"]], **_metrics(r)}
+                         for s, r in zip(specs, runs, strict=True)])
+
+
+def check_table(specs: Sequence[dict], runs: Sequence[Any]) -> Any:
+    """The kernel and b check (:func:`check_specs`), one row per spec: ``reading, kernel, b``,
+    ``similarity``, ``chance``, ``modules_recovered``."""
+    import pandas as pd
+
+    return pd.DataFrame([{"reading": s["reading"], "kernel": s["kernel"], "b": s["b"],
+                          **{c: v for c, v in _metrics(r).items()
+                             if c != "distinct_directions"}}
+                         for s, r in zip(specs, runs, strict=True)])
+
+
+def stopped_table(names: Sequence[str], specs: Sequence[dict], runs: Sequence[Any]) -> Any:
+    """The stopped literal reading (:func:`stopped_specs`), one row per stop named by
+    ``names``: ``literal reading`` (the name), ``steps``, ``similarity``, ``chance``,
+    ``modules recovered``, ``of k``, ``distinct directions``."""
+    import pandas as pd
+
+    rows = []
+    for name, s, r in zip(names, specs, runs, strict=True):
+        met = _metrics(r)
+        rows.append({"literal reading": name, "steps": s["steps"],
+                     "similarity": met["similarity"], "chance": met["chance"],
+                     "modules recovered": met["modules_recovered"], "of k": s["k"],
+                     "distinct directions": met["distinct_directions"]})
+    return pd.DataFrame(rows)
+
+
 # --------------------------------------------------------------------------- goldens
 # Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
 # seconds on one CPU thread, deterministic, every method and precision branch).
@@ -129,4 +219,5 @@ GOLDENS = {
 
 __all__ = ["STORED_NAMES", "base_spec", "stay_specs", "reading_specs", "sensitivity_specs",
            "check_specs", "trajectory_spec", "stopped_specs", "tsne_spec", "best_reading",
-           "early_stop"]
+           "early_stop", "stay_table", "readings_table", "sensitivity_table", "check_table",
+           "stopped_table"]

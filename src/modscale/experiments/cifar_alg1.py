@@ -152,10 +152,49 @@ def _oracle(model, data, sets, sp: dict, k: int) -> dict:
     return out
 
 
+def position_objective(data, k: int, *, module_dim: int, ridge: float, n_proj: int = 8,
+                       batch: int = 256, seed: int = 0) -> list[dict]:
+    """Does the kernel objective prefer position-selective projections? Its value (per sample,
+    :func:`modscale.training.kernel_objective.kernel_objective`) on one mini-batch of ``batch``
+    training combinations of ``k`` images, for ``n_proj`` random projections (3072 k x
+    ``module_dim``) spread over all images and for the same projections restricted to image 1,
+    with the targets of all positions and with those of position 1 only. One row per
+    (projection, targets): ``k``, ``projection``, ``targets``, ``objective`` (mean over the
+    projections) and ``s.e.``. Uncached (seconds on a CPU)."""
+    import math
+
+    from modscale.tasks.compositional import assemble, unflatten_input
+    from modscale.training.cifar_models import onehot_targets
+    from modscale.training.kernel_objective import kernel_objective
+
+    g = torch.Generator().manual_seed(seed)
+    s = make_set(data.train, batch, k, seed=seed + 11)
+    x = assemble(data.train, s.idx).cpu()
+    y = onehot_targets(s.labels).cpu()
+    u = torch.randn(n_proj, 3072 * k, module_dim, generator=g)
+    u1 = unflatten_input(u.transpose(1, 2).clone(), k)
+    u1[..., 32:, :] = 0
+    u1 = u1.reshape(n_proj, module_dim, -1).transpose(1, 2)
+    out = []
+    for name, uu in (("spread over all images", u), ("image 1 only", u1)):
+        for tgt, yy in (("all positions", y), ("position 1", y[:, :10])):
+            o = kernel_objective(x, yy, uu, ridge=ridge) / batch
+            out.append({"k": k, "projection": name, "targets": tgt,
+                        "objective": float(o.mean()), "s.e.": float(o.std() / math.sqrt(n_proj))})
+    return out
+
+
+def run_key(data, sp: dict) -> dict:
+    """The store key of the diagnosis run ``sp`` on ``data``: the spec, the decoded data's
+    checksum and the device type."""
+    return {**sp, "data": data.arrays_sha256, "device": data.train.device.type}
+
+
 def run(data, sp: dict) -> dict:
-    """:func:`compute`, cached and stored per ``sp`` and the data checksum."""
-    key = {**sp, "data": data.arrays_sha256, "device": data.train.device.type}
-    return cached(EXPERIMENT, key, lambda: compute(data, sp), device=data.train.device)
+    """:func:`compute`, cached and stored per ``sp`` and the data checksum (key
+    :func:`run_key`)."""
+    return cached(EXPERIMENT, run_key(data, sp), lambda: compute(data, sp),
+                  device=data.train.device)
 
 
 def run_compact(key: dict) -> dict:
@@ -239,5 +278,5 @@ GOLDENS = {"cifar_alg1": _cifar_alg1_configs}
 """Experiment -> function returning its golden configurations."""
 
 
-__all__ = ["EXPERIMENT", "VARIANTS", "READINGS", "MIN_DROP", "spec", "compute", "run",
+__all__ = ["EXPERIMENT", "VARIANTS", "READINGS", "MIN_DROP", "spec", "compute", "run_key", "run",
            "run_compact", "change", "choose", "init_config"]

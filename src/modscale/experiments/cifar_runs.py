@@ -254,12 +254,17 @@ def compact(result: dict, *, detail: bool = False) -> dict:
     return out
 
 
+def run_key(data: CifarData, spec: dict) -> dict:
+    """The store key of the run ``spec`` on ``data``: the spec, the decoded data's checksum and
+    the device type."""
+    return {**spec, "data": data.arrays_sha256, "device": data.train.device.type}
+
+
 def run(data: CifarData, spec: dict, *, progress: bool = False) -> dict:
     """:func:`compute_run` as a compact payload (:func:`compact`, ``detail=True``), cached and
     stored per ``spec``, the decoded data's checksum and the device type (experiment
-    ``cifar_run``)."""
-    key = {**spec, "data": data.arrays_sha256, "device": data.train.device.type}
-    return cached("cifar_run", key,
+    ``cifar_run``, key :func:`run_key`)."""
+    return cached("cifar_run", run_key(data, spec),
                   lambda: compact(compute_run(data, spec, progress=progress), detail=True),
                   device=data.train.device)
 
@@ -289,20 +294,34 @@ def seed_chunks(n_seeds: int, per_run: int) -> list[tuple[int, ...]]:
     return [tuple(range(i, min(i + per_run, n_seeds))) for i in range(0, n_seeds, per_run)]
 
 
+def sweep_specs(cfg, device: torch.device | str = "cpu") -> list[dict]:
+    """The learning-rate sweep: every method and learning rate of ``cfg.lr_grid`` at
+    ``cfg.sweep_k`` (seed 0, ``cfg.sweep_n_train`` combinations, validation set); none with a
+    single value in ``lr_grid`` (no sweep)."""
+    if len(cfg.lr_grid) == 1:
+        return []
+    return [run_spec(cfg, method, cfg.sweep_k, (0,), lr=lr, n_train=cfg.sweep_n_train,
+                     evaluate="val", device=device)
+            for method in cfg.methods for lr in cfg.lr_grid]
+
+
+def sweep_frame(cfg, runs: list[dict]) -> pd.DataFrame:
+    """Validation accuracy of every method and learning rate of ``cfg.lr_grid``, from the runs
+    of :func:`sweep_specs` (in its order; NaN with a single value in ``lr_grid``). One row per
+    (method, lr)."""
+    todo = [(m, lr) for m in cfg.methods for lr in cfg.lr_grid]
+    if len(cfg.lr_grid) == 1:
+        return pd.DataFrame([{"method": m, "lr": lr, "val_acc": float("nan")} for m, lr in todo])
+    return pd.DataFrame([{"method": m, "lr": lr, "val_acc": float(r["acc"][-1, 0])}
+                         for (m, lr), r in zip(todo, runs, strict=True)])
+
+
 def lr_sweep(data: CifarData, cfg) -> pd.DataFrame:
     """Validation accuracy of every method and learning rate of ``cfg.lr_grid`` at
     ``cfg.sweep_k`` (seed 0, ``cfg.sweep_n_train`` combinations). One row per (method, lr)."""
-    rows = []
-    todo = [(m, lr) for m in cfg.methods for lr in cfg.lr_grid]
-    for method, lr in progress_bar(todo, desc="lr sweep"):
-        if len(cfg.lr_grid) == 1:
-            rows.append({"method": method, "lr": lr, "val_acc": float("nan")})
-            continue
-        r = run(data, run_spec(cfg, method, cfg.sweep_k, (0,), lr=lr,
-                               n_train=cfg.sweep_n_train, evaluate="val",
-                               device=data.train.device))
-        rows.append({"method": method, "lr": lr, "val_acc": float(r["acc"][-1, 0])})
-    return pd.DataFrame(rows)
+    runs = [run(data, s) for s in progress_bar(sweep_specs(cfg, data.train.device),
+                                               desc="lr sweep")]
+    return sweep_frame(cfg, runs)
 
 
 def best_lrs(sweep: pd.DataFrame) -> dict[str, float]:
@@ -315,30 +334,36 @@ def best_lrs(sweep: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def main_specs(cfg, lrs: dict[str, float], device: torch.device | str = "cpu") -> list[dict]:
+    """Every (k, method, seed chunk) of Fig. 3b; noise levels evaluated at ``cfg.table_k``, the
+    projection slices of Fig. 12 kept in its first chunk of the modular methods."""
+    return [run_spec(cfg, method, k, chunk, lr=lrs[method],
+                     noise_levels=tuple(cfg.noise_levels) if k == cfg.table_k else (),
+                     device=device,
+                     keep_slices=k == cfg.table_k and chunk[0] == 0 and method != "monolithic")
+            for k in cfg.ks for method in cfg.methods
+            for chunk in seed_chunks(cfg.n_seeds, cfg.seeds_per_run)]
+
+
 def main_runs(data: CifarData, cfg, lrs: dict[str, float]) -> list[dict]:
-    """Every (k, method, seed chunk) of Fig. 3b; noise levels evaluated at ``cfg.table_k``."""
-    todo = [(k, m, c) for k in cfg.ks for m in cfg.methods
-            for c in seed_chunks(cfg.n_seeds, cfg.seeds_per_run)]
-    out = []
-    for k, method, chunk in progress_bar(todo, desc="fig3b runs"):
-        noise = tuple(cfg.noise_levels) if k == cfg.table_k else ()
-        out.append(run(data, run_spec(cfg, method, k, chunk, lr=lrs[method],
-                                      noise_levels=noise, device=data.train.device,
-                                      keep_slices=k == cfg.table_k and chunk[0] == 0
-                                      and method != "monolithic")))
-    return out
+    """The runs of :func:`main_specs` (Fig. 3b), computed or drawn from the store."""
+    return [run(data, s) for s in progress_bar(main_specs(cfg, lrs, data.train.device),
+                                               desc="fig3b runs")]
+
+
+def epoch_specs(cfg, lrs: dict[str, float], device: torch.device | str = "cpu") -> list[dict]:
+    """Training for ``max(cfg.epochs_curve)`` epochs at ``cfg.epochs_k``, test accuracy after
+    each epoch of ``cfg.epochs_curve`` (beyond the paper): one run per method."""
+    seeds = tuple(range(cfg.epochs_curve_seeds))
+    return [run_spec(cfg, m, cfg.epochs_k, seeds, lr=lrs[m], epochs=max(cfg.epochs_curve),
+                     eval_epochs=tuple(sorted(cfg.epochs_curve)), device=device)
+            for m in cfg.methods]
 
 
 def epoch_runs(data: CifarData, cfg, lrs: dict[str, float]) -> list[dict]:
-    """Training for ``max(cfg.epochs_curve)`` epochs at ``cfg.epochs_k``, test accuracy after
-    each epoch of ``cfg.epochs_curve`` (beyond the paper)."""
-    seeds = tuple(range(cfg.epochs_curve_seeds))
-    todo = list(cfg.methods)
-    return [run(data, run_spec(cfg, m, cfg.epochs_k, seeds, lr=lrs[m],
-                               epochs=max(cfg.epochs_curve),
-                               eval_epochs=tuple(sorted(cfg.epochs_curve)),
-                               device=data.train.device))
-            for m in progress_bar(todo, desc="epochs runs")]
+    """The runs of :func:`epoch_specs`, computed or drawn from the store."""
+    return [run(data, s) for s in progress_bar(epoch_specs(cfg, lrs, data.train.device),
+                                               desc="epochs runs")]
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -397,6 +422,7 @@ GOLDENS = {"cifar_run": _cifar_configs}
 """Experiment -> function returning its golden configurations."""
 
 
-__all__ = ["CifarData", "load_data", "data_seed", "test_seed", "run_spec", "compute_run", "run",
-           "seed_chunks", "lr_sweep", "best_lrs", "main_runs", "epoch_runs", "accuracy_frame",
-           "compact", "data_for", "run_compact", "MAX_CURVE_POINTS", "SLICE_MODULES"]
+__all__ = ["CifarData", "load_data", "data_seed", "test_seed", "run_spec", "compute_run",
+           "run_key", "run", "seed_chunks", "sweep_specs", "sweep_frame", "lr_sweep", "best_lrs",
+           "main_specs", "main_runs", "epoch_specs", "epoch_runs", "accuracy_frame", "compact",
+           "data_for", "run_compact", "MAX_CURVE_POINTS", "SLICE_MODULES"]

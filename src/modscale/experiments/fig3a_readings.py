@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from modscale import methods
 from modscale.infra.profiles import (
     ConfigError,
     check_choice,
@@ -57,9 +58,8 @@ from modscale.training.alignment import similarity_score
 from modscale.training.kernel_init import kernel_init_flops, matched_extra_iters
 from modscale.training.trainer import evaluate_mse, train_batched
 
-METHODS = ("monolithic", "modular", "modular_matched", *(f"ours_{r}" for r in READINGS),
-           "oracle", "mixed")
-ALIGNED_STARTS = ("oracle", "mixed")
+METHODS = methods.SINE_METHODS
+ALIGNED_STARTS = methods.ALIGNED_STARTS
 """Methods whose start uses the task's true directions (bounds, not readings of Algorithm 1)."""
 
 

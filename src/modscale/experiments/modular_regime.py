@@ -31,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from modscale import methods
 from modscale.experiments.fig3a_readings import Fig3aSpec, regime_of
 from modscale.experiments.modular_calibrated import ModularSpec, fig4_specs
 from modscale.infra.profiles import ConfigError
@@ -144,7 +145,7 @@ def regime_table(traj: pd.DataFrame, setting: str) -> pd.DataFrame:
     level numbers (:data:`FIT_ITERATIONS` of the baseline), ``held-out`` otherwise."""
     rows = []
     recorded = set(traj.iteration)
-    for method, curve in (("modular", "baseline"), ("ours_literal", "ours")):
+    for method, curve in (("modular", "baseline"), (methods.PAPER_OURS, "ours")):
         for it, paper in zip(FIG4_SIMS["iteration"], FIG4_SIMS[curve], strict=True):
             if it not in recorded and it != FIT_ITERATIONS[-1]:
                 continue  # a shorter run: only its last iteration stands for 1,000

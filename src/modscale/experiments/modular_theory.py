@@ -8,7 +8,10 @@ another method (both are experiments of :mod:`modscale.infra.registry`).
   :func:`modscale.theory.modular.modular_loss_components` against
   :func:`modscale.theory.modular.modular_monte_carlo` at one (alignment, features, n) point;
 - :func:`sample_complexity_config` / :func:`run_sample_complexity`: the samples the monolithic,
-  aligned-modular and random-projection modular models need to reach a target loss, against m.
+  aligned-modular and random-projection modular models need to reach a target loss, against m;
+
+and the chapter's uncached checks and summaries: :func:`mehler_check`, :func:`mc_table`,
+:func:`mc_summary`, :func:`mc_theory_curves` and :func:`sample_complexity_table`.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from modscale.theory.modular import (
+    hermite_features,
     modular_loss_components,
     modular_monte_carlo,
     modular_sample_complexity,
@@ -95,6 +100,85 @@ def run_sample_complexity(c: dict) -> dict:
             "random": modular_sample_complexity(c["m_values"], alignment="random", **common)}
 
 
+# --------------------------------------------------------------------------- the chapter's
+# uncached checks and summaries
+
+
+def mehler_check(m: int, samples: int, *, seed: int, degrees: int = 4
+                 ) -> tuple[pd.DataFrame, float, float]:
+    """Mehler's formula on one random pair of unit directions u, v in R^m (drawn from ``seed``,
+    then ``samples`` standard Gaussian inputs): the empirical covariance of the Hermite features
+    ``h_l(u.x)``, ``h_l'(v.x)`` (l, l' = 1..``degrees``) against ``delta_ll' (u.v)^l``.
+    Returns one row per degree (predicted and empirical diagonal, its standard error, the
+    largest |empirical - predicted| / SE over its row), the overlap u.v and the largest
+    |empirical - predicted| / SE over all entries."""
+    rng = np.random.default_rng(seed)
+    pair = module_directions(m, 2, rng=rng)
+    rho = float(pair[:, 0] @ pair[:, 1])
+    x = rng.standard_normal((samples, m))
+    h = hermite_features(x @ pair, degrees)
+    prod = np.einsum("sl,sj->slj", h[:, 0], h[:, 1])
+    emp, se = prod.mean(axis=0), prod.std(axis=0) / np.sqrt(x.shape[0])
+    pred = np.diag([rho ** l for l in range(1, degrees + 1)])
+    frame = pd.DataFrame({"degree l": range(1, degrees + 1), "predicted (u·v)^l": np.diag(pred),
+                          "empirical": np.diag(emp), "SE": np.diag(se),
+                          "max |off-diagonal| / SE": (np.abs(emp - pred) / se).max(axis=1)})
+    return frame, rho, float((np.abs(emp - pred) / se).max())
+
+
+def mc_table(rows: list[dict]) -> pd.DataFrame:
+    """The :func:`run_mc_point` rows as a frame, with the test loss's relative error
+    (``rel_err_test``, formula / simulation - 1) and its error in standard errors
+    (``z_test``)."""
+    tab = pd.DataFrame(rows)
+    tab["rel_err_test"] = tab.test_formula / tab.test_mc - 1
+    tab["z_test"] = (tab.test_formula - tab.test_mc) / tab.test_se
+    return tab
+
+
+def mc_summary(tab: pd.DataFrame) -> dict:
+    """The largest errors of the modular formulas in :func:`mc_table`'s ``tab``: the Gaussian
+    rows of the exact formula (``g_exact``) and of the deterministic equivalent (``g_det``), the
+    Hermite rows (``herm``); ``max_z_exact``, ``max_rel_exact`` (Gaussian, exact formula),
+    ``n_big`` (the largest n), ``herm_big`` (the Hermite rows' largest relative error at
+    ``n_big``) and ``herm_worst`` (their largest simulated / formula test loss). Relative
+    errors as fractions."""
+    gauss = tab[tab.features == "gaussian"]
+    herm = tab[tab.features == "hermite"]
+    g_exact = gauss[gauss.formula == "exact"]
+    n_big = int(tab.n.max())
+    return {"g_exact": g_exact, "g_det": gauss[gauss.formula != "exact"], "herm": herm,
+            "max_z_exact": float(g_exact.z_test.abs().max()),
+            "max_rel_exact": float(g_exact.rel_err_test.abs().max()), "n_big": n_big,
+            "herm_big": float(herm[herm.n == n_big].rel_err_test.abs().max()),
+            "herm_worst": float(herm.test_mc.div(herm.test_formula).max())}
+
+
+def mc_theory_curves(pt: dict, points: int) -> tuple[np.ndarray, dict[str, dict]]:
+    """The closed-form losses of the Monte-Carlo check's model (the settings of one
+    :func:`mc_points` point ``pt``) on ``points`` sample counts from 0.3 to 12 times the
+    threshold k q / d: ``(n_curve, {"aligned": ..., "random": ...})``, each a
+    :func:`~modscale.theory.modular.modular_loss_components` dict (``train``, ``test``)."""
+    kw = _spectrum_kw(pt)
+    lam, tail = spectrum(pt["q"], 1, **kw), spectrum_tail(pt["q"], 1, **kw)
+    dirs = mc_directions(pt)
+    p = pt["k"] * pt["q"]
+    n_curve = np.geomspace(0.3 * p / pt["d"], 12 * p / pt["d"], points)
+    return n_curve, {a: modular_loss_components(n_curve, pt["q"], lam_b=lam, U=dirs["aligned"],
+                                                Uhat=dirs[a], tail_b=tail, d=pt["d"],
+                                                method=pt["method"])
+                     for a in ("aligned", "random")}
+
+
+def sample_complexity_table(m_values: Any, sc: dict) -> pd.DataFrame:
+    """The :func:`run_sample_complexity` payload ``sc`` as one row per m of ``m_values``:
+    required n of the three models and the aligned model's effective parameter count."""
+    al = sc["aligned"]
+    return pd.DataFrame({"m": m_values, "monolithic n": sc["monolithic"],
+                         "modular aligned n": al["n"], "modular random n": sc["random"]["n"],
+                         "aligned p_eff": al["p_eff"]})
+
+
 # --------------------------------------------------------------------------- goldens
 # Tiny configurations pinning this module's numbers (modscale.experiments.goldens:
 # seconds on one CPU thread, deterministic, every method and precision branch).
@@ -124,4 +208,5 @@ GOLDENS = {"modular_theory_mc": _modular_theory_mc_configs,
 
 
 __all__ = ["mc_directions", "mc_points", "run_mc_point", "sample_complexity_config",
-           "run_sample_complexity"]
+           "run_sample_complexity", "mehler_check", "mc_table", "mc_summary", "mc_theory_curves",
+           "sample_complexity_table"]

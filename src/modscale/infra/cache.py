@@ -426,6 +426,23 @@ def find(experiment: str, config: Any, device: Any = "cpu") -> Any | None:
     return _lookup(experiment, config, None, device)
 
 
+def is_stored(experiment: str, config: Any, device: Any = "cpu") -> bool:
+    """Whether :func:`find` would answer (an entry file exists in the local cache or the
+    results store, at either precision where :func:`precision_fallback` allows), without
+    reading it: a check over a whole plan that costs no decoding."""
+    candidates = [config]
+    if precision_fallback() and (alt := other_precision(config)) is not None:
+        candidates.append(alt)
+    for c in candidates:
+        key = entry_key(experiment, c, device)
+        local = cache_dir() / experiment / key
+        if (local / "meta.json").exists() and (local / "result.pt").exists():
+            return True
+        if not recompute_requested(experiment) and _store_path(experiment, key).exists():
+            return True
+    return False
+
+
 def other_precision(config: Any) -> Any | None:
     """``config`` with its training precision (a top-level field of :data:`PRECISION_FIELDS`)
     swapped fp32 <-> bf16, or None if it has none (see "Precision of a drawn result")."""

@@ -3,7 +3,9 @@
 A chapter's plan module (``plans/<chapter>.py``) holds
 
 - ``UPSTREAM``: the chapters whose values it uses (their configs as they ran:
-  :func:`modscale.infra.profiles.upstream_config`), and
+  :func:`modscale.infra.profiles.upstream_config`),
+- ``DEVICE_KEYED`` (optional): the experiments the chapter trains on its device and keys at
+  its type (the others are trained and keyed at the CPU), and
 - ``plan(cfg, upstream) -> [(experiment, spec)]``: every stored result the chapter reads, from its
   validated config ``cfg`` and ``upstream`` (chapter name -> config), built from the same step
   functions the chapter's cells call.
@@ -24,7 +26,7 @@ from typing import Any
 # docstring: documented, the alias would send Sphinx's source links to the builtins module.)
 Item = tuple[str, Any]
 
-CHAPTERS = ("sine_regression", "algorithm1", "modular_networks")
+CHAPTERS = ("sine_regression", "algorithm1", "modular_networks", "compositional_cifar")
 """Chapters with a plan, in the order their results depend on each other."""
 
 
@@ -66,19 +68,23 @@ def profile_items(chapter: str, profile: str) -> list[Item]:
     return items(chapter, get_config(chapter, profile), up)
 
 
-def run_item(exp: str, spec: Any, device: Any = "cpu") -> Any:
-    """Compute (or find stored) one item with its experiment's registered run, keyed at
-    ``device``'s type where the run trains on a device (its signature takes ``device``), as the
-    chapter's own cells key it; else at the CPU."""
-    import inspect
+def device_keyed(chapter: str, exp: str) -> bool:
+    """Whether ``chapter`` trains ``exp`` on its device and keys it there (the plan module's
+    ``DEVICE_KEYED``); otherwise the chapter trains and keys it at the CPU."""
+    return exp in getattr(module(chapter), "DEVICE_KEYED", ())
 
+
+def run_item(exp: str, spec: Any, device: Any = None) -> Any:
+    """Compute (or find stored) one item with its experiment's registered run: trained on
+    ``device`` and keyed at its type when given, else on and at the CPU -- as the chapter's
+    cells do (:func:`device_keyed`)."""
     from modscale.infra import registry
     from modscale.infra.cache import cached
 
     run = registry.resolve(exp)[0]
-    if "device" in inspect.signature(run).parameters:
-        return cached(exp, spec, lambda: run(spec, device=device), device=device)
-    return cached(exp, spec, lambda: run(spec))
+    if device is None:
+        return cached(exp, spec, lambda: run(spec))
+    return cached(exp, spec, lambda: run(spec, device=device), device=device)
 
 
 def compute(chapter: str, cfg: Any, up: Mapping[str, Any], *, device: Any = "cpu",
@@ -87,15 +93,17 @@ def compute(chapter: str, cfg: Any, up: Mapping[str, Any], *, device: Any = "cpu
     until it lists nothing new (a step whose inputs were missing, e.g. the sine sweeps on the
     task the calibration grid fits, appears once they are stored). Returns the number of
     items. Under ``MODSCALE_NO_COMPUTE`` a missing item is an error, as in the chapter."""
-    done: set[str] = set()
-    from modscale.infra.cache import entry_key
+    from modscale.infra.cache import entry_key, is_stored
 
+    done: set[str] = set()
     for _ in range(max_rounds):
         todo = [(e, s) for e, s in items(chapter, cfg, up) if entry_key(e, s) not in done]
         if not todo:
             return len(done)
         for i, (exp, spec) in enumerate(todo, 1):
-            run_item(exp, spec, device)
+            dev = device if device_keyed(chapter, exp) else None
+            if not is_stored(exp, spec, dev or "cpu"):  # stored: the cell loads it, once
+                run_item(exp, spec, dev)
             done.add(entry_key(exp, spec))
             if log is not None:
                 log(f"[plan {chapter}] {i}/{len(todo)} {exp}")

@@ -9,6 +9,8 @@ from modscale.experiments import calibration
 from modscale.experiments.sine_sweeps import grid_specs, k_specs, variant_specs
 
 UPSTREAM: tuple[str, ...] = ()
+DEVICE_KEYED = ("sine_calibration", "sine_grid", "sine_k", "sine_alt")
+"""The chapter trains every stack on its device and keys it there."""
 
 
 def calibration_items(cfg: Any) -> list[tuple[str, Any]]:

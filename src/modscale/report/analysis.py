@@ -41,6 +41,18 @@ def sample_complexity_table(df: pd.DataFrame, thresholds: Sequence[float],
     return pd.DataFrame(rows)
 
 
+def sample_complexity_by_method(df: pd.DataFrame, thresholds: Sequence[float],
+                                rule: str = "first") -> pd.DataFrame:
+    """:func:`sample_complexity_table` per method: ``df`` as there with a ``method`` column;
+    the same columns plus ``method``."""
+    out = []
+    for method, g in df.groupby("method"):
+        t = sample_complexity_table(g, thresholds, rule=rule)
+        t["method"] = method
+        out.append(t)
+    return pd.concat(out, ignore_index=True)
+
+
 def aggregate_sample_complexity(sc: pd.DataFrame, by: Sequence[str] = ("threshold", "m")
                                 ) -> pd.DataFrame:
     """Geometric mean of ``n_required`` over architectures per group of ``by``.
@@ -242,5 +254,39 @@ def modular_stacks_frame(specs: Sequence[Mapping[str, Any]], runs: Sequence[Mapp
                         ("train", "test", "sim_init", "sim_final"))
 
 
-__all__ = ["sample_complexity_table", "aggregate_sample_complexity", "slope_per_dim", "Panel",
-           "fig2_panels", "long_frame", "seed_n_frame", "modular_stacks_frame"]
+def harder_module_curves(variants: Mapping[str, pd.DataFrame], *, n_fig2: int
+                         ) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """The curves of the sine chapter's harder-module figure, per task variant (label -> grid
+    rows (m, n, seed, test) of one architecture): ``(test loss at n_fig2 by m, test loss by n
+    averaged over m)``, each a seed average (mean over rows, then over m)."""
+    return {label: (frame[frame["n"] == n_fig2].groupby("m")["test"].mean(),
+                    frame.groupby(["m", "n"])["test"].mean().groupby("n").mean())
+            for label, frame in variants.items()}
+
+
+def harder_module_table(variants: Mapping[str, pd.DataFrame],
+                        curves: Mapping[str, tuple[pd.Series, pd.Series]], *, ms: Sequence[int],
+                        thresholds: Sequence[float], shown: Sequence[float], rule: str,
+                        n_fig2: int) -> pd.DataFrame:
+    """The table beside the sine chapter's harder-module figure: per variant, the samples
+    needed to reach each test loss of ``shown`` that is among the searched ``thresholds``
+    (crossing ``rule``), then the test loss at ``n_fig2``; one column ``m=<m>`` per m of
+    ``ms`` (NaN: not measured). ``variants`` and ``curves`` as for :func:`harder_module_curves`."""
+    rows = []
+    for label, frame in variants.items():
+        sct = sample_complexity_table(frame, thresholds, rule=rule)
+        for thr in shown:
+            if thr in thresholds:
+                row = sct[sct["threshold"] == thr].set_index("m")["n_required"]
+                rows.append({"task": label, "quantity": f"n to reach test loss {thr}",
+                             **{f"m={m}": row.get(m, np.nan) for m in ms}})
+        at_n = curves[label][0]
+        rows.append({"task": label, "quantity": f"test loss at n={n_fig2}",
+                     **{f"m={m}": at_n.get(m, np.nan) for m in ms}})
+    return pd.DataFrame(rows)
+
+
+__all__ = ["sample_complexity_table", "sample_complexity_by_method", "aggregate_sample_complexity",
+           "slope_per_dim", "Panel",
+           "fig2_panels", "long_frame", "seed_n_frame", "modular_stacks_frame",
+           "harder_module_curves", "harder_module_table"]

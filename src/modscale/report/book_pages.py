@@ -183,6 +183,8 @@ NOT_RUN_WHY = {
     "fig3a_grid": "Fig. 3a over the paper's architecture grid, widths {8, 32, 128} x depths "
                   "{3, 5, 7}, m = 2..9, 5 seeds",
     "sine": "the sine chapter's Fig. 2 sweeps at the paper profile's sizes",
+    "plans": "the rest of every chapter's plan at the paper profile (the sine chapter's own "
+             "calibration grid first; a chapter that needs it waits for it)",
 }
 """What each part of ``tools/paper_run.py`` adds to the book's runs (its "why": the cost)."""
 

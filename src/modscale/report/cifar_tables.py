@@ -193,3 +193,225 @@ def oracle_table(runs: list[dict]) -> pd.DataFrame:
                          "image-aligned": float(ali.mean()),
                          "aligned - random %": float(100 * np.mean(ali / rnd - 1))})
     return pd.DataFrame(rows)
+
+
+# --- frames the chapter shows -------------------------------------------------------------------
+
+STAGES = {"random init": "energy_init", "after Algorithm 1": "energy_after_init",
+          "after training": "energy_final"}
+"""Stage of a modular network -> the run payload's per-image share of its projections there."""
+
+
+def sweep_table(runs: list[dict]) -> pd.DataFrame:
+    """Validation accuracy of a learning-rate sweep (runs of
+    :func:`modscale.experiments.cifar_scale.scale_run`): one row per rate, one column per method
+    label, rounded to 4 decimals."""
+    ss = pd.DataFrame([{"method": METHOD_LABELS[r["spec"]["method"]], "lr": r["spec"]["lr"],
+                        "val_acc": r["rows"][0]["val_acc"]} for r in runs])
+    return ss.pivot(index="lr", columns="method", values="val_acc").round(4)
+
+
+def best_per_noise(df: pd.DataFrame, methods: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """{noise std as written in the column ``acc_noise_<std>``: the method with the best mean
+    accuracy there} over the rows of ``df`` (one k)."""
+    noise_cols = [c for c in df.columns if c.startswith("acc_noise_")]
+    return {c.removeprefix("acc_noise_"): max(methods,
+                                               key=lambda m_: df[df["method"] == m_][c].mean())
+            for c in noise_cols}
+
+
+def selectivity_frame(results: list[dict], methods: list[str] | tuple[str, ...],
+                      ks: list[int] | tuple[int, ...]) -> pd.DataFrame:
+    """The mean largest per-image share of the projections of the chapter's runs
+    (:func:`modscale.experiments.cifar_runs.main_runs`) per method label, k and stage
+    (:data:`STAGES`, those the runs recorded), over all networks and modules, with 1/k."""
+    import torch
+
+    rows = []
+    for method in methods:
+        for k in ks:
+            rs = [r for r in results if r["spec"]["method"] == method and r["spec"]["k"] == k]
+            for stage, key in STAGES.items():
+                if key in rs[0]:
+                    share = torch.cat([r[key].max(-1).values.flatten() for r in rs])
+                    rows.append({"method": METHOD_LABELS[method], "k": k, "stage": stage,
+                                 "mean max share": float(share.mean()), "1/k": 1 / k})
+    return pd.DataFrame(rows)
+
+
+def selectivity_table(sel: pd.DataFrame, methods: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """:func:`selectivity_frame` as a table: rows (method label, stage) in the order of
+    ``methods`` and :data:`STAGES`, one column per k, rounded to 3 decimals."""
+    table = sel.pivot_table(index=["method", "stage"], columns="k", values="mean max share")
+    order = [(METHOD_LABELS[m], st) for m in methods for st in STAGES]
+    return table.reindex([o for o in order if o in table.index]).round(3)
+
+
+def epochs_table(runs: list[dict], methods: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Test accuracy (mean over networks) after each evaluated epoch of the epochs comparison
+    (:func:`modscale.experiments.cifar_runs.epoch_runs`): one row per epoch count, one column
+    per method label, rounded to 3 decimals."""
+    rows = []
+    for r in runs:
+        for e, a in zip(r["spec"]["eval_epochs"], r["acc"], strict=True):
+            rows.append({"method": METHOD_LABELS[r["spec"]["method"]], "epochs": e,
+                         "test acc": float(a.mean())})
+    table = pd.DataFrame(rows).pivot(index="epochs", columns="method", values="test acc")
+    return table[[METHOD_LABELS[m] for m in methods]].round(3)
+
+
+def store_provenance(rows: pd.DataFrame) -> pd.DataFrame:
+    """The committed entries of an experiment (:func:`modscale.infra.cache.store_status`
+    rows) grouped by commit, device, version and whether the code changed since: number of
+    entries, the days computed and the compute time (minutes)."""
+    prov = (rows.assign(day=rows["date"].str[:10])
+            .groupby(["commit", "device", "version", "code_changed"], as_index=False)
+            .agg(entries=("file", "size"), computed=("day", lambda d: ", ".join(sorted(set(d)))),
+                 wall_min=("wall_time_s", lambda w: round(float(np.nansum(w)) / 60, 1))))
+    return prov.rename(columns={"wall_min": "compute (min)", "code_changed": "code changed since"})
+
+
+SHORT_NAMES = {"monolithic": "mono", "modular": "modular", "ours": "ours"}
+"""Short column names of the methods in :func:`scale_comparison`."""
+
+
+def scale_comparison(runs: dict[str, pd.DataFrame],
+                     methods: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Mean accuracy per k of several runs and the paper's Fig. 3b side by side: ``runs``
+    {source label: rows (method, k, mean) as :func:`summary`}; rows are the k of the first
+    source, columns (source or ``paper``, short method name)."""
+    first = next(iter(runs.values()))
+    cmp = pd.concat({**{src: a.pivot(index="k", columns="method", values="mean")
+                        for src, a in runs.items()},
+                     "paper": pd.DataFrame({m: FIG3B[m] for m in methods},
+                                           index=pd.Index(FIG3B["k"], name="k"))}, axis=1)
+    cmp = cmp.loc[sorted(first["k"].unique())]
+    cmp = cmp[[(src, m) for src in (*runs, "paper") for m in methods]]
+    cmp.columns = pd.MultiIndex.from_tuples([(src, SHORT_NAMES[m]) for src, m in cmp.columns])
+    return cmp
+
+
+def scale_trends(order_tab: pd.DataFrame) -> dict[tuple, str]:
+    """{(k, module_dim): :func:`trend_of`} for every group of :func:`ordering_table` rows run
+    at more than one number of training combinations."""
+    trends = {}
+    for (k, b), g in order_tab.groupby(["k", "module_dim"]):
+        if g["n_train"].nunique() > 1:
+            trends[(k, b)] = trend_of(g.sort_values("n_train"))
+    return trends
+
+
+def ordering_view(order_tab: pd.DataFrame, methods: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """:func:`ordering_table` as the chapter shows it: means rounded to 4 decimals, the paired
+    differences in points with their standard error ("—" where a method is missing), method
+    labels and short column names, the paper's ordering as yes / no."""
+    view = order_tab.copy()
+    for m in methods:
+        view[m] = view[m].round(4)
+    for c in ("ours-modular", "ours-monolithic"):
+        view[c] = [f"{100 * d:+.1f} ± {100 * s:.1f}" if np.isfinite(d) else "—"  # no mono at b > b0
+                   for d, s in zip(view[c], view[f"{c} se"], strict=True)]
+    view = view.drop(columns=["ours-modular se", "ours-monolithic se"]).rename(
+        columns={**{m: METHOD_LABELS[m] for m in methods}, "module_dim": "b",
+                 "ours-modular": "ours - modular (points)",
+                 "ours-monolithic": "ours - mono (points)", "n_train": "n"})
+    view["paper ordering"] = view["paper ordering"].map({True: "yes", False: "no"})
+    return view
+
+
+def dim_accuracy(study: pd.DataFrame, k: int, n_train: int) -> pd.Series:
+    """Mean accuracy of the modular methods per (method, module_dim) at ``k`` and ``n_train``
+    combinations (the module-dimension comparison of the scale study; ``study``: rows of
+    :func:`scale_frame`)."""
+    dims = study[(study["k"] == k) & (study["n_train"] == n_train)
+                 & (study["method"] != "monolithic")]
+    return dims.groupby(["method", "module_dim"])["accuracy"].mean()
+
+
+def alg1_view(a1: pd.DataFrame) -> pd.DataFrame:
+    """:func:`alg1_table` as the chapter shows it: objectives to 2 decimals, changes signed
+    percent, shares to 4 decimals."""
+    view = a1[["b", "variant", "mini-batch start", "mini-batch end", "held-out start",
+               "held-out change %", "change min %", "change max %", "share before",
+               "share after"]].copy()
+    for c in ("mini-batch start", "mini-batch end", "held-out start"):
+        view[c] = view[c].round(2)
+    for c in ("held-out change %", "change min %", "change max %"):
+        view[c] = view[c].map(lambda v: f"{v:+.2f}")
+    for c in ("share before", "share after"):
+        view[c] = view[c].round(4)
+    return view
+
+
+def oracle_view(orc: pd.DataFrame) -> pd.DataFrame:
+    """:func:`oracle_table` as the chapter shows it: objectives to 3 decimals, the difference
+    signed percent."""
+    view = orc.copy()
+    for c in ("random start", "image-aligned"):
+        view[c] = view[c].round(3)
+    view["aligned - random %"] = view["aligned - random %"].map(lambda v: f"{v:+.1f}")
+    return view
+
+
+def alg1_mean_change(run: dict) -> float:
+    """Mean over networks of the relative change (percent) of the held-out objective of one
+    diagnosis run (:func:`modscale.experiments.cifar_alg1.change`)."""
+    from modscale.experiments.cifar_alg1 import change
+
+    return float((100 * change(run).numpy()).mean())
+
+
+def paper_dim_summary(pdf: pd.DataFrame, methods: list[str] | tuple[str, ...], table_k: int,
+                      noise_std: float, lrs: dict[str, float]) -> pd.DataFrame:
+    """The paper-dimension runs at ``table_k`` (``pdf``: rows of :func:`scale_frame`), one row
+    per method: seeds, learning rate, test, OOD and noisy-input accuracy (percent, mean ± s.e.)
+    and the paper's Fig. 3b accuracy at that k ("—" where the paper has no such k)."""
+    rows = []
+    for m in methods:
+        g = pdf[(pdf["method"] == m) & (pdf["k"] == table_k)]
+        if g.empty:
+            continue
+        row = {"method": METHOD_LABELS[m], "seeds": len(g), "lr": lrs[m],
+               "test acc": f"{100 * g['accuracy'].mean():.2f} ± "
+                           f"{100 * g['accuracy'].std() / np.sqrt(len(g)):.2f}",
+               "OOD acc": f"{100 * g['ood_accuracy'].mean():.2f} ± "
+                          f"{100 * g['ood_accuracy'].std() / np.sqrt(len(g)):.2f}"}
+        col = f"acc_noise_{noise_std:g}"
+        if col in g:
+            row["noise acc"] = (f"{100 * g[col].mean():.2f} ± "
+                                f"{100 * g[col].std() / np.sqrt(len(g)):.2f}")
+        pk = FIG3B["k"].index(table_k) if table_k in FIG3B["k"] else None
+        row["paper Fig. 3b"] = f"{100 * FIG3B[m][pk]:.1f}" if pk is not None else "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --- per-seed inputs of the verdicts --------------------------------------------------------------
+
+def per_seed_at(frame: pd.DataFrame, col: str, k: int, methods: list[str] | tuple[str, ...],
+                scale_by: float = 1.0) -> dict[str, np.ndarray]:
+    """{method: (seeds,) values of ``col`` at ``k``}, seed-aligned (sorted by seed), times
+    ``scale_by``."""
+    sub = frame[frame["k"] == k].sort_values("seed")
+    return {m: scale_by * sub[sub["method"] == m][col].to_numpy() for m in methods}
+
+
+def final_share_per_seed(results: list[dict], method: str, k: int) -> np.ndarray:
+    """Mean largest per-image share of each network's projections after training, at ``k``
+    (one value per seed, seed order; the chapter's runs)."""
+    import torch
+
+    rs = sorted((r for r in results if r["spec"]["method"] == method and r["spec"]["k"] == k),
+                key=lambda r: r["spec"]["seeds"][0])
+    return torch.cat([r["energy_final"].max(-1).values.mean(-1) for r in rs]).numpy()
+
+
+def paper_dim_share(runs: list[dict], method: str, k: int,
+                    name: str = "energy_max_final") -> np.ndarray:
+    """The same at the paper's module dimension (runs of
+    :func:`modscale.experiments.cifar_scale.paper_dim_runs` recording ``name``), seed order;
+    empty if none."""
+    rs = sorted((r for r in runs if r["spec"]["method"] == method
+                 and r["spec"]["k"] == k and name in r),
+                key=lambda r: r["spec"]["seeds"][0])
+    return np.concatenate([r[name].numpy() for r in rs]) if rs else np.array([])

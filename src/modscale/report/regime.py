@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from modscale import methods
 from modscale.paper_data import FIG3A, FIG3A_THRESHOLD, FIG4_SIMS
 from modscale.report import verdicts
 from modscale.report.analysis import per_seed_samples_needed, seed_n_frame
@@ -74,7 +75,7 @@ def aggregate_table(sn: pd.DataFrame, n_max: float) -> pd.DataFrame:
                 continue
             for m, v in sorted(by_m.items()):
                 mean, lo, hi = _geometric_interval(v)
-                paper_key = {"ours_literal": "ours"}.get(method, method)
+                paper_key = methods.paper_key(method)
                 paper = (FIG3A[paper_key][list(FIG3A["m"]).index(m)]
                          if paper_key in FIG3A and m in FIG3A["m"] else float("nan"))
                 raw = sn[(sn.regime == regime) & (sn.method == method) & (sn.m == m)]

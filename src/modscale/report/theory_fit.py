@@ -6,6 +6,7 @@ editing it never touches a stored result."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -70,4 +71,41 @@ def fit_theory(points: pd.DataFrame, *, c: float | None, kind: str = "telescopin
     return out
 
 
-__all__ = ["theory_predictions", "fit_theory"]
+def fig2_theory_lines(grid: pd.DataFrame, ksweep: pd.DataFrame, panels: Mapping[str, Any], *,
+                      n_fig2: int, m_fixed: int, c: float, omega: float,
+                      kind: str = "telescoping", noise_var: float = 0.0, points: int = 400
+                      ) -> dict[str, tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """The theory's lines of Fig. 2, ``{panel: (x, {"train": loss, "test": loss})}`` for the
+    panels ``k``, ``m``, ``p``, ``n`` of ``panels`` (:func:`modscale.report.analysis.fig2_panels`
+    on ``grid`` and ``ksweep``, the sweeps' long tables), with the fitted constants (as
+    :func:`theory_predictions`).
+
+    k: flat at the mean prediction over the k-sweep's architectures (at ``n_fig2``,
+    ``m_fixed``); m: at each m the mean over the grid's architectures at ``n_fig2``; p: a
+    geometric grid of ``points`` p from 50 (leaving out ``|p - n_fig2| <= 1``, where it is
+    infinite) averaged over m; n: a geometric grid of ``points`` n over the n-panel's range with
+    its architecture's p at each m, averaged over m. The p and n lines are not clipped.
+    """
+    kw = {"c": c, "omega": omega, "kind": kind, "noise_var": noise_var}
+    ks, ms, ns = panels["k"].x, panels["m"].x, panels["n"].x
+    p_k = ksweep.groupby(["width", "depth"])["p"].first().to_numpy()
+    per_m = grid[grid["n"] == n_fig2].groupby(["m", "width", "depth"])["p"].mean()
+    p_of_m = panels["n"].extra["p_of_m"]
+    p_dense = np.unique(np.geomspace(50, max(2e5, panels["p"].x.max() * 1.5), points).astype(int))
+    p_dense = p_dense[np.abs(p_dense - n_fig2) > 1]
+    n_dense = np.geomspace(ns.min(), ns.max(), points)
+    at_k = theory_predictions(n_fig2, p_k, m_fixed, **kw)
+    at_m = [theory_predictions(n_fig2, per_m.loc[m].to_numpy(), m, **kw) for m in ms]
+    at_p = [theory_predictions(n_fig2, p_dense, m, **kw) for m in ms]
+    at_n = [theory_predictions(n_dense, p_of_m[int(m)], m, **kw) for m in ms]
+    out: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {
+        "k": (ks, {}), "m": (ms, {}), "p": (p_dense, {}), "n": (n_dense, {})}
+    for idx, split in enumerate(("train", "test")):
+        out["k"][1][split] = np.full(len(ks), np.mean(at_k[idx]))
+        out["m"][1][split] = np.array([np.mean(pred[idx]) for pred in at_m])
+        out["p"][1][split] = np.mean([pred[idx] for pred in at_p], 0)
+        out["n"][1][split] = np.mean([pred[idx] for pred in at_n], 0)
+    return out
+
+
+__all__ = ["theory_predictions", "fit_theory", "fig2_theory_lines"]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from modscale import methods
 from modscale.infra.profiles import ConfigError, check_choice
 from modscale.training.alignment import chance_similarity, pairwise_similarity, similarity_score
 from modscale.training.kernel_init import (
@@ -39,7 +40,7 @@ from modscale.training.kernel_init import (
 )
 from modscale.training.kernel_objective import kernel_matrix, objective_from_kernel
 
-READINGS = ("literal", "greedy_residual", "greedy_fixed", "joint")
+READINGS = methods.READINGS
 """The readings of "repeat K times" (see the module docstring); ``literal`` is the paper's text."""
 
 

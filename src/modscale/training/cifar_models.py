@@ -28,11 +28,12 @@ from torch import nn
 from modscale.infra.device import resolve_precision
 from modscale.infra.profiles import ConfigError, check_choice
 from modscale.infra.progress import progress_bar
+from modscale.methods import CIFAR_METHODS
 from modscale.models.batched_mlp import BatchedMLP, mlp_param_count
 from modscale.models.modular_net import BatchedModularNet
 from modscale.tasks.compositional import N_CLASSES, CompositionalSet, ImagePool, assemble
 
-METHODS = ("monolithic", "modular", "ours")
+METHODS = CIFAR_METHODS
 METHOD_LABELS = {"monolithic": "Baseline monolithic", "modular": "Baseline modular",
                  "ours": "Our method"}
 PAPER_METHOD_NAMES = {"monolithic": "Baseline Monolithic", "modular": "Baseline Modular",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modscale.methods import BASELINES, OURS
+from modscale.methods import READINGS as _READINGS
+
 from . import ConfigError, field, register
 
-_READINGS = ("literal", "greedy_residual", "greedy_fixed", "joint")
-_SC_METHODS = ("monolithic", "modular", "modular_matched", *(f"ours_{r}" for r in _READINGS))
+_SC_METHODS = (*BASELINES, *OURS)
 
 
 @dataclass(frozen=True)
