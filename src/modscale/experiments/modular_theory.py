@@ -108,10 +108,10 @@ def mehler_check(m: int, samples: int, *, seed: int, degrees: int = 4
                  ) -> tuple[pd.DataFrame, float, float]:
     """Mehler's formula on one random pair of unit directions u, v in R^m (drawn from ``seed``,
     then ``samples`` standard Gaussian inputs): the empirical covariance of the Hermite features
-    ``h_l(u.x)``, ``h_l'(v.x)`` (l, l' = 1..``degrees``) against ``delta_ll' (u.v)^l``.
+    ``h_l(u.x)``, ``h_l'(v.x)`` (l, l' = 1 to ``degrees``) against ``delta_ll' (u.v)^l``.
     Returns one row per degree (predicted and empirical diagonal, its standard error, the
-    largest |empirical - predicted| / SE over its row), the overlap u.v and the largest
-    |empirical - predicted| / SE over all entries."""
+    largest ``|empirical - predicted| / SE`` over its row), the overlap u.v and the largest
+    ``|empirical - predicted| / SE`` over all entries."""
     rng = np.random.default_rng(seed)
     pair = module_directions(m, 2, rng=rng)
     rho = float(pair[:, 0] @ pair[:, 1])

@@ -59,7 +59,7 @@ CONFIDENCE = 0.95
 @dataclass(frozen=True)
 class Effect:
     """A paired effect over seeds: ``effect`` (geometric-mean ratio or mean difference),
-    its interval ``ci_low``..``ci_high`` (NaN with one seed), the ``null`` value (1 for a ratio,
+    its interval ``ci_low`` to ``ci_high`` (NaN with one seed), the ``null`` value (1 for a ratio,
     0 for a difference), the number of ``seeds`` and the ``kind`` (``ratio`` / ``difference``)."""
 
     effect: float

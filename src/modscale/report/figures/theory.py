@@ -23,7 +23,7 @@ def spectrum_curves(m_values: Sequence[float] = (2, 5, 9),
                     kinds: Sequence[str] = ("telescoping", "power_law"), *, c: float,
                     omega: float, s: float, size: int = 10_000) -> list[dict[str, Any]]:
     """The curves of :func:`theory_spectra`, one dict per (m, kind), m outer: ``m``, ``kind``,
-    ``index`` (feature indices 1..``size``), ``lam`` (their eigenvalues), ``p`` (80 model sizes
+    ``index`` (feature indices 1 to ``size``), ``lam`` (their eigenvalues), ``p`` (80 model sizes
     on a log grid up to ``size``) and ``tail`` (Tr Lambda_2 at each p, loss units)."""
     idx = np.arange(1, size + 1)
     p_axis = np.unique(np.round(np.geomspace(1, idx.size, 80))).astype(int)

@@ -9,7 +9,7 @@ import pandas as pd
 
 
 def max_abs_percent(rel_errors: Sequence[float]) -> str:
-    """The largest |relative error| (fractions; ``nan`` skipped) as a percentage with one
+    """The largest ``|relative error|`` (fractions; ``nan`` skipped) as a percentage with one
     decimal, ``n/a`` without any value (e.g. no point where the deterministic equivalent is
     used)."""
     if not len(rel_errors):
