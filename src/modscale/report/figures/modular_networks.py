@@ -183,6 +183,20 @@ def modular_regime(traj: pd.DataFrame, selected: str, paper: Mapping[str, Any]) 
     return fig
 
 
+def _samples_with_paper(ax: Any, rows: pd.DataFrame, paper: Mapping[str, Any],
+                        colors: Mapping[str, str], labels: Mapping[str, str], *, lw: float,
+                        alpha: float) -> None:
+    """One regime's samples needed against m: per method (``rows``: ``method, m,
+    samples_needed, ci_low, ci_high``) a line with its interval band, then the paper's Fig. 3a
+    dashed (:data:`PAPER_KEYS`)."""
+    for method, g in rows.groupby("method", sort=False):
+        ax.plot(g.m, g.samples_needed, color=colors[method], lw=lw, marker="o",
+                label=labels[method])
+        ax.fill_between(g.m, g.ci_low, g.ci_high, color=colors[method], alpha=alpha)
+    for method, key in PAPER_KEYS:
+        ax.plot(paper["m"], paper[key], ls="--", lw=1.2, color=colors[method], alpha=0.8)
+
+
 def fig3a_grid(sn: pd.DataFrame, agg: pd.DataFrame, regimes: Sequence[str],
                paper: Mapping[str, Any], *, n_max: float,
                labels: Mapping[str, str]) -> Figure:
@@ -202,13 +216,8 @@ def fig3a_grid(sn: pd.DataFrame, agg: pd.DataFrame, regimes: Sequence[str],
         for (method, _w, _d), g in sub.groupby(["method", "width", "depth"]):
             arch = g.groupby("m").censored_n.apply(lambda v: float(np.exp(np.log(v).mean())))
             ax.plot(arch.index, arch.to_numpy(), color=GRID_COLORS[method], lw=0.8, alpha=0.5)
-        for method, g in agg[agg.regime == regime].groupby("method", sort=False):
-            ax.plot(g.m, g.samples_needed, color=GRID_COLORS[method], lw=2.5, marker="o",
-                    label=labels[method])
-            ax.fill_between(g.m, g.ci_low, g.ci_high, color=GRID_COLORS[method], alpha=0.15)
-        for method, key in PAPER_KEYS:
-            ax.plot(paper["m"], paper[key], ls="--", lw=1.2,
-                    color=GRID_COLORS[method], alpha=0.8)
+        _samples_with_paper(ax, agg[agg.regime == regime], paper, GRID_COLORS, labels,
+                            lw=2.5, alpha=0.15)
         ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
                title=f"regime: {regime}")
         ax.legend(fontsize=7, title="solid: this book; dashed: paper", title_fontsize=7)
@@ -247,13 +256,8 @@ def fig3a_paper_regime(summary: pd.DataFrame, order: Sequence[str], matched: str
     fig, axes = plt.subplots(1, len(order), figsize=(3.7 * len(order) + 0.4, 3.9),
                              constrained_layout=True, squeeze=False, sharey=True)
     for ax, regime in zip(axes[0], order, strict=True):
-        for method, g in summary[summary.regime == regime].groupby("method", sort=False):
-            ax.plot(g.m, g.samples_needed, color=PR_COLORS[method], lw=2.2, marker="o",
-                    label=PR_SHORT[method])
-            ax.fill_between(g.m, g.ci_low, g.ci_high, color=PR_COLORS[method], alpha=0.12)
-        for method, key in PAPER_KEYS:
-            ax.plot(paper["m"], paper[key], ls="--", lw=1.2,
-                    color=PR_COLORS[method], alpha=0.8)
+        _samples_with_paper(ax, summary[summary.regime == regime], paper, PR_COLORS,
+                            PR_SHORT, lw=2.2, alpha=0.12)
         ax.set(yscale="log", xlabel="input dimension m", ylabel="samples needed",
                title=f"{'paper-matched' if regime == matched else 'sensitivity'}: {regime}")
     axes[0][0].legend(fontsize=8, title="solid: this book; dashed: paper", title_fontsize=8,
