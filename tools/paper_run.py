@@ -295,7 +295,7 @@ def _plan_jobs(profile: str, device: Any, dry: bool) -> list[Job]:
                     "plans", exp, spec,
                     (lambda run_fn=run_fn, spec=spec: run_fn(spec, device=device)) if on
                     else (lambda run_fn=run_fn, spec=spec: run_fn(spec)),
-                    f"plan {chapter} {exp} {_spec_label(spec)}".rstrip(),
+                    f"plan {chapter} {exp} {plans.label(spec)}".rstrip(),
                     key_device=None if on else "cpu"))
     finally:
         if before is None:
@@ -309,12 +309,6 @@ NAMED_PART_OF = {"compositional_cifar": "cifar"}
 """Chapters whose paper-scale runs a named part trains (on the lent device, keyed at it): part
 ``plans`` does not queue their plans again (a plan keys the CPU: its CIFAR runs would train on
 the CPU of a lent GPU)."""
-
-
-def _spec_label(spec: Any) -> str:
-    get = spec.get if isinstance(spec, dict) else lambda k, d=None: getattr(spec, k, d)
-    return " ".join(f"{k}={get(k)}" for k in ("method", "reading", "m", "width", "depth")
-                    if get(k) is not None)
 
 
 BUILDERS = {"cifar": _cifar_jobs, "paper_regime": _paper_regime_jobs,

@@ -152,14 +152,8 @@ def plan_items(chapter: str, profile: str) -> list[tuple[str, str, object]]:
     (:func:`modscale.plans.profile_items`)."""
     from modscale import plans
 
-    return [(exp, f"{exp} {_label(spec)}", spec)
+    return [(exp, f"{exp} {plans.label(spec)}", spec)
             for exp, spec in plans.profile_items(chapter, profile)]
-
-
-def _label(spec: object) -> str:
-    get = spec.get if isinstance(spec, dict) else lambda k, d=None: getattr(spec, k, d)
-    return " ".join(f"{k}={get(k)}" for k in ("method", "reading", "m", "width", "depth")
-                    if get(k) is not None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -430,10 +430,7 @@ def is_stored(experiment: str, config: Any, device: Any = "cpu") -> bool:
     """Whether :func:`find` would answer (an entry file exists in the local cache or the
     results store, at either precision where :func:`precision_fallback` allows), without
     reading it: a check over a whole plan that costs no decoding."""
-    candidates = [config]
-    if precision_fallback() and (alt := other_precision(config)) is not None:
-        candidates.append(alt)
-    for c in candidates:
+    for c in _candidates(config):
         key = entry_key(experiment, c, device)
         local = cache_dir() / experiment / key
         if (local / "meta.json").exists() and (local / "result.pt").exists():
@@ -464,13 +461,19 @@ def precision_fallback() -> bool:
         os.environ.get("MODSCALE_EXACT_PRECISION", "") in ("", "0")
 
 
-def _lookup(experiment: str, config: Any, root: Path | None, device: Any) -> Any | None:
-    """Local cache (``root``), then (``root`` None) the results store; on a miss the same at the
-    other precision where :func:`precision_fallback` allows."""
+def _candidates(config: Any) -> list[Any]:
+    """``config``, then the same at the other precision where :func:`precision_fallback`
+    allows: the keys a lookup tries, in order."""
     candidates = [config]
     if precision_fallback() and (alt := other_precision(config)) is not None:
         candidates.append(alt)
-    for c in candidates:
+    return candidates
+
+
+def _lookup(experiment: str, config: Any, root: Path | None, device: Any) -> Any | None:
+    """Local cache (``root``), then (``root`` None) the results store; on a miss the same at the
+    other precision where :func:`precision_fallback` allows."""
+    for c in _candidates(config):
         hit = load(experiment, c, root, device)
         if hit is None and root is None:
             hit = load_published(experiment, c, device)

@@ -108,3 +108,11 @@ def compute(chapter: str, cfg: Any, up: Mapping[str, Any], *, device: Any = "cpu
             if log is not None:
                 log(f"[plan {chapter}] {i}/{len(todo)} {exp}")
     raise RuntimeError(f"plan {chapter!r} still lists new items after {max_rounds} rounds")
+
+
+def label(spec: Any) -> str:
+    """A one-line label of a spec for progress lines: its method, reading, m, width and
+    depth, where it has them."""
+    get = spec.get if isinstance(spec, dict) else lambda k, d=None: getattr(spec, k, d)
+    return " ".join(f"{k}={get(k)}" for k in ("method", "reading", "m", "width", "depth")
+                    if get(k) is not None)
